@@ -1,0 +1,2158 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lang/compile.c - the checker and plan compiler: from a parsed .lana file
+ * and its imports to a flat, typed graph of block instances and then to a
+ * full plan (NEW per block, BIND per edge).
+ *
+ * Steps:
+ *  1. load and parse the file, then its imports (depth first, each file once,
+ *     cycles reported);
+ *  2. collect global constants and compound blocks;
+ *  3. expand the top-level scope in two passes: create every block instance
+ *     in source order (compound instances expand recursively, their blocks
+ *     getting hierarchical names `tr/vlan0`), then connect the chains;
+ *  4. resolve edges that pass through compound boundary ports into edges
+ *     between real block ports;
+ *  5. check the flat graph: unconnected required ports, cycles (a packet
+ *     would loop forever), reachability from sources, engine support;
+ *  6. emit the plan: IDPs 1..N in creation order, BINDs by (src IDP, port).
+ *
+ * Everything is linear in the number of blocks and edges: maps for names,
+ * iterative DFS/BFS (no recursion over the graph), arenas for memory.
+ */
+#include "compile.h"
+
+#include "ast.h"
+#include "../blocks/catalogue.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define NONE UINT32_MAX
+#define MAX_COMPOUND_DEPTH 64
+#define MAX_CONST_DEPTH 32
+#define MAX_UNREACHABLE_WARNINGS 20
+#define MAX_CYCLE_ERRORS 10
+
+/* Encoded references in a scope's name map: kind in the top two bits. */
+#define REF_BLOCK 0x00000000u	/* real block index */
+#define REF_INST  0x40000000u	/* compound instance index */
+#define REF_VNODE 0x80000000u	/* boundary port of the enclosing compound */
+#define REF_KIND(r) ((r) & 0xc0000000u)
+#define REF_IDX(r)  ((r) & 0x3fffffffu)
+
+/*
+ * Endpoint of an edge target: an IN slot of a real block or a vnode.
+ * EP_ERROR marks an output whose connection failed with an error already
+ * reported, so that it is not reported again as unconnected.
+ */
+#define EP_VNODE 0x80000000u
+#define EP_ERROR 0xfffffffeu
+
+/* ------------------------------------------------------------ structures */
+
+struct import_rec {
+	uint32_t from_file;	/* importing file */
+	uint32_t to_file;	/* imported file */
+	struct lana_loc loc;	/* import statement */
+	const char *path;	/* as written */
+};
+
+struct file_rec {
+	struct ast_file *ast;
+	char *realpath;
+	uint8_t state;		/* 0 new, 1 loading, 2 done */
+	bool used;		/* a definition of this file was used */
+	bool top;		/* a top-level file */
+};
+
+struct const_def {
+	const char *name;
+	struct lana_loc loc;
+	const struct ast_const *ast;
+	uint32_t file;
+	unsigned int type;	/* declared type or LANA_PT_NONE (untyped) */
+	bool evaluated;
+	bool ok;
+	bool busy;
+	bool used;
+	struct lana_value val;	/* typed consts, once evaluated */
+};
+
+struct compound_def {
+	const struct ast_compound *ast;
+	uint32_t file;
+	bool used;
+	bool active;		/* being expanded (recursion check) */
+	bool checked;		/* parameter declarations checked */
+	bool params_ok;
+	uint32_t nin, nout;	/* boundary ports */
+	const struct ast_cport **in_ports;
+	const struct ast_cport **out_ports;
+	unsigned int *ptypes;	/* declared type of each parameter */
+	struct lana_value *defaults;	/* parsed defaults (type NONE if none) */
+	bool *reported;		/* per input port: dangling reported */
+};
+
+struct block {
+	const char *name;
+	const struct lana_block_type *bt;
+	struct lana_value *params;	/* lana_param_count(bt) entries */
+	struct lana_loc loc;
+	uint32_t nin, nout;
+	uint32_t in_base, out_base;
+};
+
+struct vnode {
+	const char *inst;	/* full instance name */
+	const char *port;	/* boundary port name */
+	uint8_t dir;
+	uint8_t frame;
+	uint8_t state;		/* resolution: 0 new, 1 visiting, 2 done */
+	bool reported;
+	uint32_t target;	/* endpoint or NONE */
+	uint32_t final;		/* resolved IN slot or NONE */
+	struct lana_loc edge_loc;
+	struct lana_loc inst_loc;
+	struct compound_def *def;
+	uint32_t def_port;
+};
+
+struct inst {
+	const char *name;
+	struct compound_def *def;
+	struct lana_loc loc;
+	uint32_t vin_base, vout_base;	/* first input / output vnode */
+};
+
+struct binding {
+	const char *name;
+	struct lana_value val;
+	struct lana_loc loc;	/* where the value was written */
+	bool from_default;
+};
+
+struct scope {
+	struct scope *outer;	/* instantiating scope (for messages) */
+	const char *prefix;	/* "" or "tr/" */
+	struct inst *inst;	/* compound instance, or NULL at top level */
+	struct inst inst_copy;	/* storage for @inst (c->insts may move) */
+	struct binding *bind;
+	uint32_t nbind;
+	struct lana_map names;	/* local name -> REF_* */
+	struct lana_map declared;	/* explicit names (anonymous naming) */
+	struct lana_map anon;	/* type name -> next anonymous index */
+	struct lana_map consts;	/* local const name -> const index */
+	uint32_t *anon_store;
+	VEC(uint32_t) anon_counts;
+};
+
+struct ctx {
+	struct lana_sources *s;
+	const struct lana_compile_opts *o;
+	struct lana_arena *ast_arena;	/* AST and scratch */
+	struct lana_arena *val_arena;	/* values that end up in the plan */
+
+	VEC(struct file_rec) files;	/* indexed by source index */
+	VEC(struct import_rec) imports;
+	VEC(struct const_def) consts;
+	struct lana_map global_consts;
+	VEC(struct compound_def) compounds;
+	struct lana_map compound_map;
+
+	VEC(struct block) blocks;
+	VEC(uint32_t) out_tgt;		/* per OUT slot: endpoint or NONE */
+	VEC(struct lana_loc) out_loc;	/* per OUT slot: edge location */
+	VEC(uint32_t) in_owner;		/* per IN slot: block index */
+	VEC(struct vnode) vnodes;
+	VEC(struct inst) insts;
+
+	struct lana_value **defaults;	/* per catalogue type, lazily */
+	struct lana_map once;		/* deduplicated diagnostics */
+	uint32_t depth;			/* compound expansion depth */
+	uint32_t const_depth;		/* constant resolution depth */
+	struct scope *cur_inst_scope;	/* innermost compound scope */
+};
+
+/* --------------------------------------------------------------- helpers */
+
+static bool loc_seen(struct ctx *c, struct lana_loc loc, int tag)
+{
+	char *key = lana_arena_printf(c->ast_arena, "%u:%u:%u:%d", loc.file,
+				      loc.line, loc.col, tag);
+
+	return !lana_map_put(&c->once, key, 0, NULL);
+}
+
+/* Inside a compound expansion, report each error only once per location. */
+static bool should_report(struct ctx *c, struct lana_loc loc, int tag)
+{
+	if (!c->cur_inst_scope)
+		return true;
+	return !loc_seen(c, loc, tag);
+}
+
+static void note_expansion(struct ctx *c, struct scope *sc)
+{
+	for (; sc && sc->inst; sc = sc->outer)
+		lana_note(c->s, sc->inst->loc, "in instance '%s' of block '%s'",
+			  sc->inst->name, sc->inst->def->ast->name);
+}
+
+static unsigned int edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j;
+	unsigned int row[64], prev, tmp;
+
+	if (la >= 63 || lb >= 63)
+		return 99;
+	for (j = 0; j <= lb; j++)
+		row[j] = (unsigned int)j;
+	for (i = 1; i <= la; i++) {
+		prev = row[0];
+		row[0] = (unsigned int)i;
+		for (j = 1; j <= lb; j++) {
+			unsigned int best = prev + (a[i - 1] != b[j - 1]);
+
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			tmp = row[j];
+			row[j] = best;
+			prev = tmp;
+		}
+	}
+	return row[lb];
+}
+
+/* Best candidate within distance 2 (and less than the name's length). */
+struct suggest {
+	const char *name;
+	const char *best;
+	unsigned int dist;
+};
+
+static void suggest_try(struct suggest *sg, const char *cand)
+{
+	unsigned int d = edit_distance(sg->name, cand);
+
+	if (d < sg->dist && d <= 2 && d < strlen(sg->name)) {
+		sg->dist = d;
+		sg->best = cand;
+	}
+}
+
+static const char *type_suggestion(struct ctx *c, const char *name)
+{
+	struct suggest sg = { name, NULL, 99 };
+	unsigned int i;
+
+	for (i = 0; i < lana_catalogue_count(); i++)
+		suggest_try(&sg, lana_catalogue_at(i)->name);
+	for (i = 0; i < c->compounds.n; i++)
+		suggest_try(&sg, c->compounds.v[i].ast->name);
+	return sg.best;
+}
+
+static uint32_t catalogue_index(const struct lana_block_type *bt)
+{
+	unsigned int i;
+
+	for (i = 0; i < lana_catalogue_count(); i++)
+		if (lana_catalogue_at(i) == bt)
+			return i;
+	return 0;
+}
+
+static bool is_int_type(unsigned int t)
+{
+	return t >= LANA_PT_U8 && t <= LANA_PT_I64;
+}
+
+static uint64_t int_type_max(unsigned int t)
+{
+	switch (t) {
+	case LANA_PT_U8:
+		return UINT8_MAX;
+	case LANA_PT_U16:
+		return UINT16_MAX;
+	case LANA_PT_U32:
+		return UINT32_MAX;
+	case LANA_PT_I64:
+		return INT64_MAX;
+	default:
+		return UINT64_MAX;
+	}
+}
+
+/*
+ * Convert an already typed value to @type (the type of parameter @p, or of
+ * its list items). Integers convert between integer types when they fit.
+ */
+static int convert_value(const struct lana_value *in, unsigned int type,
+			 const struct lana_param *p, struct lana_value *out,
+			 char *err, size_t errlen)
+{
+	if (in->type == type) {
+		*out = *in;
+	} else if (is_int_type(in->type) && is_int_type(type)) {
+		bool neg = in->type == LANA_PT_I64 && in->i < 0;
+
+		*out = *in;
+		out->type = (uint8_t)type;
+		if (type == LANA_PT_I64) {
+			if (!neg && in->u > (uint64_t)INT64_MAX) {
+				snprintf(err, errlen,
+					 "value %llu does not fit i64",
+					 (unsigned long long)in->u);
+				return -1;
+			}
+		} else if (neg || in->u > int_type_max(type)) {
+			struct lana_buf b = { 0 };
+
+			lana_value_format(in, &b);
+			snprintf(err, errlen, "value %s does not fit %s (0..%llu)",
+				 b.data, lana_ptype_name(type),
+				 (unsigned long long)int_type_max(type));
+			lana_buf_free(&b);
+			return -1;
+		}
+	} else {
+		snprintf(err, errlen, "a value of type %s cannot be used as %s",
+			 lana_ptype_name(in->type), lana_ptype_name(type));
+		return -1;
+	}
+	if (p && type == p->type)
+		return lana_value_check_range(p, out, err, errlen);
+	return 0;
+}
+
+/* ------------------------------------------------------ value resolution */
+
+static const struct binding *find_binding(struct scope *sc, const char *name)
+{
+	uint32_t i;
+
+	if (!sc)
+		return NULL;
+	for (i = 0; i < sc->nbind; i++)
+		if (!strcmp(sc->bind[i].name, name))
+			return &sc->bind[i];
+	return NULL;
+}
+
+static struct const_def *find_const(struct ctx *c, struct scope *sc,
+				    const char *name)
+{
+	uint32_t idx;
+
+	if (sc && lana_map_get(&sc->consts, name, &idx))
+		return &c->consts.v[idx];
+	if (lana_map_get(&c->global_consts, name, &idx))
+		return &c->consts.v[idx];
+	return NULL;
+}
+
+static void mark_file_used(struct ctx *c, uint32_t file)
+{
+	if (file < c->files.n)
+		c->files.v[file].used = true;
+}
+
+static bool resolve_value(struct ctx *c, struct scope *sc,
+			  const struct ast_value *v, unsigned int type,
+			  const struct lana_param *p, const char *what,
+			  struct lana_value *out);
+
+static bool eval_typed_const(struct ctx *c, struct const_def *k);
+
+/* Report a value error at @loc (once per location inside compounds). */
+static void value_error(struct ctx *c, struct scope *sc, struct lana_loc loc,
+			const char *what, const char *err)
+{
+	if (!should_report(c, loc, 1))
+		return;
+	lana_error(c->s, loc, "%s: %s", what, err);
+	note_expansion(c, sc);
+}
+
+static bool resolve_ident(struct ctx *c, struct scope *sc,
+			  const struct ast_value *v, unsigned int type,
+			  const struct lana_param *p, const char *what,
+			  struct lana_value *out)
+{
+	const char *name = v->text;
+	const struct binding *bd;
+	struct const_def *k;
+	char err[512];
+
+	if (type == LANA_PT_BOOL &&
+	    (!strcmp(name, "true") || !strcmp(name, "false") ||
+	     !strcmp(name, "yes") || !strcmp(name, "no") ||
+	     !strcmp(name, "on") || !strcmp(name, "off"))) {
+		if (lana_value_parse(c->val_arena, type, p, name, out, err,
+				     sizeof(err)) == 0)
+			return true;
+		value_error(c, sc, v->loc, what, err);
+		return false;
+	}
+	if (type == LANA_PT_ENUM && p && p->symbols) {
+		const char *const *sym;
+
+		for (sym = p->symbols; *sym; sym++)
+			if (!strcmp(*sym, name))
+				break;
+		if (*sym) {
+			if (lana_value_parse(c->val_arena, type, p, name, out,
+					     err, sizeof(err)) == 0)
+				return true;
+			value_error(c, sc, v->loc, what, err);
+			return false;
+		}
+	}
+	bd = find_binding(sc && sc->inst ? sc : NULL, name);
+	if (bd) {
+		if (convert_value(&bd->val, type, p, out, err, sizeof(err))) {
+			/* blame the place the value was written */
+			if (!bd->from_default &&
+			    !loc_seen(c, bd->loc, 2)) {
+				lana_error(c->s, bd->loc, "%s: %s", what, err);
+				lana_note(c->s, v->loc,
+					  "parameter '%s' is used here", name);
+			} else if (bd->from_default &&
+				   should_report(c, v->loc, 2)) {
+				lana_error(c->s, v->loc, "%s: %s", what, err);
+				lana_note(c->s, bd->loc,
+					  "default value of '%s' is here", name);
+			}
+			return false;
+		}
+		return true;
+	}
+	k = find_const(c, sc, name);
+	if (k) {
+		k->used = true;
+		mark_file_used(c, k->file);
+		if (k->type != LANA_PT_NONE) {
+			if (!eval_typed_const(c, k))
+				return false;
+			if (convert_value(&k->val, type, p, out, err,
+					  sizeof(err))) {
+				value_error(c, sc, v->loc, what, err);
+				if (should_report(c, k->loc, 3))
+					lana_note(c->s, k->loc,
+						  "constant '%s' is defined here",
+						  name);
+				return false;
+			}
+			return true;
+		}
+		if (k->busy || c->const_depth > MAX_CONST_DEPTH) {
+			if (!loc_seen(c, k->loc, 4))
+				lana_error(c->s, k->loc,
+					   "constant '%s' refers to itself", name);
+			return false;
+		}
+		k->busy = true;
+		c->const_depth++;
+		{
+			bool ok = resolve_value(c, NULL, k->ast->val, type, p,
+						what, out);
+
+			c->const_depth--;
+			k->busy = false;
+			if (!ok && should_report(c, v->loc, 5))
+				lana_note(c->s, v->loc,
+					  "constant '%s' is used here", name);
+			return ok;
+		}
+	}
+	if (type == LANA_PT_ENUM && p && p->symbols) {
+		struct lana_buf b = { 0 };
+		const char *const *sym;
+
+		for (sym = p->symbols; *sym; sym++)
+			lana_buf_printf(&b, "%s%s", sym == p->symbols ? "" : ", ",
+					*sym);
+		snprintf(err, sizeof(err),
+			 "unknown value '%s'; expected one of: %s", name,
+			 b.data ? b.data : "");
+		lana_buf_free(&b);
+		value_error(c, sc, v->loc, what, err);
+		return false;
+	}
+	if (type == LANA_PT_STRING || type == LANA_PT_FILTER)
+		snprintf(err, sizeof(err),
+			 "undeclared constant '%s' (strings are quoted: \"%s\")",
+			 name, name);
+	else
+		snprintf(err, sizeof(err), "undeclared constant '%s'", name);
+	value_error(c, sc, v->loc, what, err);
+	return false;
+}
+
+static bool resolve_value(struct ctx *c, struct scope *sc,
+			  const struct ast_value *v, unsigned int type,
+			  const struct lana_param *p, const char *what,
+			  struct lana_value *out)
+{
+	char err[512];
+	uint32_t i;
+
+	memset(out, 0, sizeof(*out));
+	if (v->kind == AST_VAL_IDENT)
+		return resolve_ident(c, sc, v, type, p, what, out);
+	if (type == LANA_PT_LIST) {
+		struct lana_value *items;
+		bool ok = true;
+
+		if (v->kind != AST_VAL_LIST) {
+			value_error(c, sc, v->loc, what,
+				    "expected a list [a, b, ...]");
+			return false;
+		}
+		items = lana_arena_alloc(c->val_arena,
+					 sizeof(*items) * (v->nitems + 1));
+		for (i = 0; i < v->nitems; i++)
+			ok &= resolve_value(c, sc, v->items[i],
+					    p ? p->elem : LANA_PT_STRING, p,
+					    what, &items[i]);
+		if (!ok)
+			return false;
+		out->type = LANA_PT_LIST;
+		out->list.elem = p ? p->elem : LANA_PT_STRING;
+		out->list.n = v->nitems;
+		out->list.items = items;
+		if (p && lana_value_check_range(p, out, err, sizeof(err))) {
+			value_error(c, sc, v->loc, what, err);
+			return false;
+		}
+		return true;
+	}
+	if (v->kind == AST_VAL_LIST) {
+		snprintf(err, sizeof(err), "expected %s, got a list",
+			 lana_ptype_name(type));
+		value_error(c, sc, v->loc, what, err);
+		return false;
+	}
+	/* for list items the range applies to the list, not the item */
+	if (lana_value_parse(c->val_arena, type,
+			     p && p->type == type ? p : NULL, v->text, out,
+			     err, sizeof(err))) {
+		value_error(c, sc, v->loc, what, err);
+		return false;
+	}
+	if (p && p->type == LANA_PT_ENUM && type == LANA_PT_ENUM)
+		return true;
+	return true;
+}
+
+static bool eval_typed_const(struct ctx *c, struct const_def *k)
+{
+	char what[256];
+
+	if (k->evaluated)
+		return k->ok;
+	if (k->busy) {
+		if (!loc_seen(c, k->loc, 4))
+			lana_error(c->s, k->loc, "constant '%s' refers to itself",
+				   k->name);
+		return false;
+	}
+	k->busy = true;
+	snprintf(what, sizeof(what), "constant '%s'", k->name);
+	k->ok = resolve_value(c, NULL, k->ast->val, k->type, NULL, what,
+			      &k->val);
+	k->busy = false;
+	k->evaluated = true;
+	return k->ok;
+}
+
+/* ------------------------------------------------------------ file loading */
+
+static int find_import(struct ctx *c, uint32_t from, const char *path,
+		       char *out, size_t outlen)
+{
+	const struct lana_source *src = lana_source_get(c->s, from);
+	struct stat st;
+	const char *env;
+	uint32_t i;
+
+	if (path[0] == '/') {
+		snprintf(out, outlen, "%s", path);
+		return stat(out, &st) == 0 && S_ISREG(st.st_mode) ? 0 : -1;
+	}
+	if (src) {
+		const char *slash = strrchr(src->path, '/');
+
+		if (slash)
+			snprintf(out, outlen, "%.*s/%s",
+				 (int)(slash - src->path), src->path, path);
+		else
+			snprintf(out, outlen, "%s", path);
+		if (stat(out, &st) == 0 && S_ISREG(st.st_mode))
+			return 0;
+	}
+	for (i = 0; c->o && i < c->o->nincdirs; i++) {
+		snprintf(out, outlen, "%s/%s", c->o->incdirs[i], path);
+		if (stat(out, &st) == 0 && S_ISREG(st.st_mode))
+			return 0;
+	}
+	env = getenv("LANA_PATH");
+	while (env && *env) {
+		const char *colon = strchr(env, ':');
+		size_t n = colon ? (size_t)(colon - env) : strlen(env);
+
+		if (n) {
+			snprintf(out, outlen, "%.*s/%s", (int)n, env, path);
+			if (stat(out, &st) == 0 && S_ISREG(st.st_mode))
+				return 0;
+		}
+		env = colon ? colon + 1 : NULL;
+	}
+	snprintf(out, outlen, "%s/%s", lana_default_datadir(), path);
+	if (stat(out, &st) == 0 && S_ISREG(st.st_mode))
+		return 0;
+	/* not installed: the source tree's share/lana beside the build dir */
+	{
+		char exe[4096];
+		ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+		char *slash;
+
+		if (n <= 0)
+			return -1;
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (!slash)
+			return -1;
+		*slash = '\0';
+		if (snprintf(out, outlen, "%s/../share/lana/%s", exe, path) >=
+		    (int)outlen)
+			return -1;
+		return stat(out, &st) == 0 && S_ISREG(st.st_mode) ? 0 : -1;
+	}
+}
+
+static struct file_rec *file_rec(struct ctx *c, uint32_t idx)
+{
+	while (c->files.n <= idx) {
+		struct file_rec z = { 0 };
+
+		VEC_PUSH(&c->files, z);
+	}
+	return &c->files.v[idx];
+}
+
+static void load_imports(struct ctx *c, uint32_t file, uint32_t depth);
+
+static uint32_t find_loaded(struct ctx *c, const char *real)
+{
+	uint32_t i;
+
+	for (i = 1; i < c->files.n; i++)
+		if (c->files.v[i].realpath && !strcmp(c->files.v[i].realpath, real))
+			return i;
+	return 0;
+}
+
+static void import_cycle_error(struct ctx *c, uint32_t from,
+			       const struct ast_import *imp, uint32_t target)
+{
+	const struct lana_source *t = lana_source_get(c->s, target);
+
+	lana_error(c->s, imp->loc, "import cycle: '%s' imports itself",
+		   t ? t->path : imp->path);
+	/* walk up the chain of imports from @from to @target */
+	while (from && from != target) {
+		const struct lana_source *f = lana_source_get(c->s, from);
+
+		if (!f || !f->imported.file)
+			break;
+		lana_note(c->s, f->imported, "'%s' is imported from here",
+			  f->path);
+		from = f->imported.file;
+	}
+}
+
+static void load_imports(struct ctx *c, uint32_t file, uint32_t depth)
+{
+	struct file_rec *fr = file_rec(c, file);
+	const struct ast_body *body = &fr->ast->body;
+	uint32_t i;
+
+	fr->state = 1;
+	for (i = 0; i < body->n; i++) {
+		const struct ast_stmt *st = &body->stmts[i];
+		char path[4096];
+		char *real;
+		uint32_t idx;
+		int r;
+
+		if (st->kind != AST_STMT_IMPORT)
+			continue;
+		if (find_import(c, file, st->imp.path, path, sizeof(path))) {
+			lana_error(c->s, st->imp.loc,
+				   "import '%s' not found (searched the importing file's directory, -I, $LANA_PATH and %s)",
+				   st->imp.path, lana_default_datadir());
+			continue;
+		}
+		real = realpath(path, NULL);
+		if (!real) {
+			lana_error(c->s, st->imp.loc, "cannot open '%s': %s",
+				   path, strerror(errno));
+			continue;
+		}
+		idx = find_loaded(c, real);
+		if (idx) {
+			free(real);
+			if (c->files.v[idx].state == 1) {
+				import_cycle_error(c, file, &st->imp, idx);
+				continue;
+			}
+			{
+				struct import_rec ir = { file, idx, st->imp.loc,
+							 st->imp.path };
+
+				VEC_PUSH(&c->imports, ir);
+			}
+			continue;
+		}
+		if (depth > 64) {
+			free(real);
+			lana_error(c->s, st->imp.loc, "imports nested too deeply");
+			continue;
+		}
+		r = lana_source_load(c->s, path, st->imp.loc);
+		if (r < 0) {
+			lana_error(c->s, st->imp.loc, "cannot read '%s': %s",
+				   path, strerror(-r));
+			free(real);
+			continue;
+		}
+		idx = (uint32_t)r;
+		fr = file_rec(c, idx);
+		fr->realpath = real;
+		fr->ast = lana_parse(c->s, idx, c->ast_arena);
+		{
+			struct import_rec ir = { file, idx, st->imp.loc,
+						 st->imp.path };
+
+			VEC_PUSH(&c->imports, ir);
+		}
+		load_imports(c, idx, depth + 1);
+		fr = file_rec(c, file);
+	}
+	file_rec(c, file)->state = 2;
+}
+
+/* ------------------------------------------------------- global definitions */
+
+static void add_const(struct ctx *c, struct scope *sc, const struct ast_stmt *st,
+		      uint32_t file)
+{
+	struct const_def k = { 0 };
+	struct lana_map *m = sc ? &sc->consts : &c->global_consts;
+	uint32_t old;
+
+	k.name = st->cst.name;
+	k.loc = st->cst.loc;
+	k.ast = &st->cst;
+	k.file = file;
+	k.type = LANA_PT_NONE;
+	if (st->cst.type) {
+		k.type = lana_ptype_from_name(st->cst.type);
+		if (k.type == LANA_PT_NONE || k.type == LANA_PT_LIST) {
+			lana_error(c->s, st->cst.type_loc,
+				   "unknown type '%s' for constant '%s'",
+				   st->cst.type, st->cst.name);
+			k.type = LANA_PT_NONE;
+		}
+	}
+	if (sc && lana_map_get(&c->global_consts, k.name, NULL)) {
+		uint32_t g;
+
+		lana_map_get(&c->global_consts, k.name, &g);
+		if (should_report(c, k.loc, 6)) {
+			lana_warning(c->s, k.loc,
+				     "constant '%s' shadows a global constant",
+				     k.name);
+			lana_note(c->s, c->consts.v[g].loc,
+				  "global constant '%s' is defined here", k.name);
+		}
+	}
+	if (!lana_map_put(m, k.name, c->consts.n, &old)) {
+		if (should_report(c, k.loc, 7)) {
+			lana_error(c->s, k.loc, "redefinition of constant '%s'",
+				   k.name);
+			lana_note(c->s, c->consts.v[old].loc,
+				  "previous definition is here");
+		}
+		return;
+	}
+	VEC_PUSH(&c->consts, k);
+}
+
+static void collect_globals(struct ctx *c)
+{
+	uint32_t f, i;
+
+	for (f = 1; f < c->files.n; f++) {
+		struct file_rec *fr = &c->files.v[f];
+
+		if (!fr->ast)
+			continue;
+		for (i = 0; i < fr->ast->body.n; i++) {
+			const struct ast_stmt *st = &fr->ast->body.stmts[i];
+
+			if (st->kind == AST_STMT_CONST) {
+				add_const(c, NULL, st, f);
+			} else if (st->kind == AST_STMT_COMPOUND) {
+				struct compound_def d = { 0 };
+				uint32_t old;
+
+				d.ast = &st->comp;
+				d.file = f;
+				if (lana_catalogue_find(st->comp.name)) {
+					lana_error(c->s, st->comp.loc,
+						   "block '%s' redefines a built-in block type",
+						   st->comp.name);
+					continue;
+				}
+				if (!lana_map_put(&c->compound_map, st->comp.name,
+						  c->compounds.n, &old)) {
+					lana_error(c->s, st->comp.loc,
+						   "redefinition of block '%s'",
+						   st->comp.name);
+					lana_note(c->s,
+						  c->compounds.v[old].ast->loc,
+						  "previous definition is here");
+					continue;
+				}
+				VEC_PUSH(&c->compounds, d);
+			} else if (st->kind == AST_STMT_CHAIN && !fr->top) {
+				lana_error(c->s, st->loc,
+					   "an imported file may only define constants and blocks");
+			}
+		}
+	}
+}
+
+/* Check a compound's parameter and port declarations (once). */
+static bool check_compound(struct ctx *c, struct compound_def *d)
+{
+	const struct ast_compound *a = d->ast;
+	uint32_t i, j;
+
+	if (d->checked)
+		return d->params_ok;
+	d->checked = true;
+	d->params_ok = true;
+	d->ptypes = lana_arena_alloc(c->ast_arena,
+				     sizeof(*d->ptypes) * (a->nparams + 1));
+	d->defaults = lana_arena_alloc(c->ast_arena,
+				       sizeof(*d->defaults) * (a->nparams + 1));
+	for (i = 0; i < a->nparams; i++) {
+		const struct ast_cparam *cp = &a->params[i];
+		unsigned int t = lana_ptype_from_name(cp->type);
+		uint32_t g;
+
+		for (j = 0; j < i; j++)
+			if (!strcmp(a->params[j].name, cp->name)) {
+				lana_error(c->s, cp->loc,
+					   "duplicate parameter '%s'", cp->name);
+				lana_note(c->s, a->params[j].loc,
+					  "previous declaration is here");
+				d->params_ok = false;
+			}
+		if (t == LANA_PT_NONE || t == LANA_PT_LIST ||
+		    t == LANA_PT_ENUM) {
+			lana_error(c->s, cp->type_loc,
+				   "unknown parameter type '%s' (use bool, u8, u16, u32, u64, i64, string, mac, ipv4, ipv6, prefix, size, rate, duration or filter)",
+				   cp->type);
+			d->params_ok = false;
+			continue;
+		}
+		d->ptypes[i] = t;
+		if (lana_map_get(&c->global_consts, cp->name, &g)) {
+			lana_warning(c->s, cp->loc,
+				     "parameter '%s' shadows a global constant",
+				     cp->name);
+			lana_note(c->s, c->consts.v[g].loc,
+				  "global constant '%s' is defined here",
+				  cp->name);
+		}
+		if (cp->def) {
+			char what[256];
+
+			snprintf(what, sizeof(what),
+				 "default of parameter '%s'", cp->name);
+			if (!resolve_value(c, NULL, cp->def, t, NULL, what,
+					   &d->defaults[i]))
+				d->params_ok = false;
+		}
+	}
+	/* boundary ports */
+	{
+		VEC(const struct ast_cport *) in = { 0 }, out = { 0 };
+		const struct ast_body *b = a->body;
+
+		for (i = 0; b && i < b->n; i++) {
+			const struct ast_stmt *st = &b->stmts[i];
+
+			if (st->kind != AST_STMT_PORT)
+				continue;
+			if (lana_frame_from_name(st->port.frame) < 0) {
+				lana_error(c->s, st->port.frame_loc,
+					   "unknown frame type '%s' (use any, eth, ip or raw)",
+					   st->port.frame);
+				d->params_ok = false;
+			}
+			if (st->port.dir == LANA_PORT_IN)
+				VEC_PUSH(&in, &st->port);
+			else
+				VEC_PUSH(&out, &st->port);
+		}
+		d->nin = in.n;
+		d->nout = out.n;
+		d->in_ports = lana_arena_memdup(c->ast_arena, in.v,
+						sizeof(*in.v) * in.n);
+		d->out_ports = lana_arena_memdup(c->ast_arena, out.v,
+						 sizeof(*out.v) * out.n);
+		d->reported = lana_arena_alloc(c->ast_arena,
+					       sizeof(bool) * (in.n + 1));
+		VEC_FREE(&in);
+		VEC_FREE(&out);
+	}
+	return d->params_ok;
+}
+
+/* --------------------------------------------------------------- blocks */
+
+static const struct lana_value *type_default(struct ctx *c,
+					     const struct lana_block_type *bt,
+					     uint32_t pi)
+{
+	uint32_t ti = catalogue_index(bt);
+	const struct lana_param *p = &bt->params[pi];
+	struct lana_value *d;
+	char err[512];
+
+	if (!c->defaults[ti]) {
+		uint32_t n = lana_param_count(bt);
+
+		c->defaults[ti] = lana_arena_alloc(c->val_arena,
+						   sizeof(struct lana_value) *
+						   (n + 1));
+	}
+	d = &c->defaults[ti][pi];
+	if (d->type == LANA_PT_NONE && p->def) {
+		if (p->type == LANA_PT_LIST) {
+			/* list defaults are written as "a,b" without brackets */
+			d->type = LANA_PT_LIST;
+			d->list.elem = p->elem;
+		} else if (lana_value_parse(c->val_arena, p->type, p, p->def, d,
+					    err, sizeof(err))) {
+			lana_error(c->s, (struct lana_loc){ 0 },
+				   "catalogue: default of %s.%s: %s", bt->name,
+				   p->name, err);
+			d->type = LANA_PT_NONE;
+		}
+	}
+	return d;
+}
+
+struct count_ctx {
+	const struct lana_block_type *bt;
+	const struct lana_value *params;
+};
+
+static uint64_t count_cb(const char *name, void *arg)
+{
+	struct count_ctx *cc = arg;
+	int i = lana_param_index(cc->bt, name);
+
+	if (i < 0)
+		return 1;
+	return lana_value_as_uint(&cc->params[i]);
+}
+
+static uint32_t add_block(struct ctx *c, const char *name,
+			  const struct lana_block_type *bt,
+			  struct lana_value *params, struct lana_loc loc)
+{
+	struct block b = { 0 };
+	struct count_ctx cc = { bt, params };
+	uint32_t i;
+
+	b.name = name;
+	b.bt = bt;
+	b.params = params;
+	b.loc = loc;
+	b.nin = lana_port_count(bt, LANA_PORT_IN, count_cb, &cc);
+	b.nout = lana_port_count(bt, LANA_PORT_OUT, count_cb, &cc);
+	b.in_base = c->in_owner.n;
+	b.out_base = c->out_tgt.n;
+	for (i = 0; i < b.nin; i++)
+		VEC_PUSH(&c->in_owner, c->blocks.n);
+	for (i = 0; i < b.nout; i++) {
+		struct lana_loc z = { 0 };
+
+		VEC_PUSH(&c->out_tgt, NONE);
+		VEC_PUSH(&c->out_loc, z);
+	}
+	VEC_PUSH(&c->blocks, b);
+	return c->blocks.n - 1;
+}
+
+static const char *anon_name(struct ctx *c, struct scope *sc, const char *type)
+{
+	uint32_t idx, n;
+	const char *name;
+
+	if (!lana_map_get(&sc->anon, type, &idx)) {
+		idx = sc->anon_counts.n;
+		VEC_PUSH(&sc->anon_counts, 0);
+		lana_map_put(&sc->anon, type, idx, NULL);
+	}
+	for (;;) {
+		n = sc->anon_counts.v[idx]++;
+		name = lana_arena_printf(c->ast_arena, "%s%u", type, n);
+		if (!lana_map_get(&sc->declared, name, NULL))
+			return name;
+	}
+}
+
+static uint32_t expand_compound(struct ctx *c, struct scope *outer,
+				struct compound_def *d, const char *full,
+				const struct ast_elem *e);
+
+/*
+ * Create the instance for element @e (declaration or anonymous) in scope
+ * @sc. Returns an encoded reference (REF_*), or NONE on error.
+ */
+static uint32_t instantiate(struct ctx *c, struct scope *sc,
+			    const struct ast_elem *e)
+{
+	const struct lana_block_type *bt = lana_catalogue_find(e->type);
+	const char *local = e->name ? e->name : NULL;
+	const char *full;
+	struct lana_value *params;
+	uint32_t np, i, j, cidx, ref;
+	bool ok = true;
+
+	if (!bt) {
+		const char *sug;
+
+		if (lana_map_get(&c->compound_map, e->type, &cidx)) {
+			struct compound_def *d = &c->compounds.v[cidx];
+
+			if (!local)
+				local = anon_name(c, sc, e->type);
+			full = sc->prefix[0] ?
+			       lana_arena_printf(c->ast_arena, "%s%s",
+						 sc->prefix, local) : local;
+			d->used = true;
+			mark_file_used(c, d->file);
+			ref = expand_compound(c, sc, d, full, e);
+			return ref;
+		}
+		if (should_report(c, e->type_loc, 10)) {
+			sug = type_suggestion(c, e->type);
+			if (sug)
+				lana_error(c->s, e->type_loc,
+					   "unknown block type '%s'; did you mean '%s'?",
+					   e->type, sug);
+			else
+				lana_error(c->s, e->type_loc,
+					   "unknown block type '%s' (see 'lanarun types')",
+					   e->type);
+			note_expansion(c, sc);
+		}
+		return NONE;
+	}
+	if (c->o && c->o->engines && !(bt->engines & c->o->engines) &&
+	    should_report(c, e->type_loc, 11)) {
+		lana_error(c->s, e->type_loc,
+			   "block type '%s' is not supported by the %s engine",
+			   bt->name,
+			   c->o->engines == LANA_ENGINE_KERNEL ? "kernel" :
+			   "userspace");
+		note_expansion(c, sc);
+	}
+	if (!local)
+		local = anon_name(c, sc, e->type);
+	full = sc->prefix[0] ?
+	       lana_arena_printf(c->ast_arena, "%s%s", sc->prefix, local) :
+	       local;
+	np = lana_param_count(bt);
+	params = lana_arena_alloc(c->val_arena, sizeof(*params) * (np + 1));
+	for (i = 0; i < e->nargs; i++) {
+		const struct ast_arg *arg = &e->args[i];
+		int pi = lana_param_index(bt, arg->key);
+		char what[512];
+
+		for (j = 0; j < i; j++)
+			if (!strcmp(e->args[j].key, arg->key))
+				break;
+		if (j < i) {
+			if (should_report(c, arg->key_loc, 12)) {
+				lana_error(c->s, arg->key_loc,
+					   "parameter '%s' given twice",
+					   arg->key);
+				lana_note(c->s, e->args[j].key_loc,
+					  "first given here");
+			}
+			ok = false;
+			continue;
+		}
+		if (pi < 0) {
+			if (should_report(c, arg->key_loc, 13)) {
+				struct suggest sg = { arg->key, NULL, 99 };
+				const struct lana_param *p;
+
+				for (p = bt->params; p->name; p++)
+					suggest_try(&sg, p->name);
+				if (sg.best)
+					lana_error(c->s, arg->key_loc,
+						   "unknown parameter '%s' for block type '%s'; did you mean '%s'?",
+						   arg->key, bt->name, sg.best);
+				else
+					lana_error(c->s, arg->key_loc,
+						   "unknown parameter '%s' for block type '%s'",
+						   arg->key, bt->name);
+				note_expansion(c, sc);
+			}
+			ok = false;
+			continue;
+		}
+		snprintf(what, sizeof(what), "parameter '%s' of '%s' (%s)",
+			 arg->key, full, bt->name);
+		if (!resolve_value(c, sc, arg->val, bt->params[pi].type,
+				   &bt->params[pi], what, &params[pi]))
+			ok = false;
+	}
+	for (i = 0; i < np; i++) {
+		const struct lana_param *p = &bt->params[i];
+		bool given = false;
+
+		for (j = 0; j < e->nargs; j++)
+			if (!strcmp(e->args[j].key, p->name))
+				given = true;
+		if (given)
+			continue;
+		if (p->flags & LANA_PF_REQUIRED) {
+			if (should_report(c, e->type_loc, 14)) {
+				lana_error(c->s, e->type_loc,
+					   "missing required parameter '%s' for block type '%s'",
+					   p->name, bt->name);
+				note_expansion(c, sc);
+			}
+			ok = false;
+		} else if (p->def) {
+			params[i] = *type_default(c, bt, i);
+		}
+	}
+	if (!ok) {
+		/* keep the block so that connections still get checked, but
+		 * with safe defaults for port counts */
+		for (i = 0; i < np; i++)
+			if (params[i].type == LANA_PT_NONE &&
+			    bt->params[i].def)
+				params[i] = *type_default(c, bt, i);
+	}
+	return REF_BLOCK | add_block(c, full, bt, params, e->loc);
+}
+
+/* ---------------------------------------------------------- connections */
+
+struct src_ep {
+	bool vnode;
+	uint32_t idx;		/* OUT slot or vnode */
+	uint8_t frame;
+	const char *desc;	/* for messages */
+};
+
+struct dst_ep {
+	uint32_t ep;		/* IN slot or EP_VNODE | vnode */
+	uint8_t frame;
+};
+
+static const char *port_desc(struct ctx *c, const char *block,
+			     const char *port)
+{
+	return lana_arena_printf(c->ast_arena, "output '%s' of '%s'", port,
+				 block);
+}
+
+/* Look up the port spec @ps among @n ports named by @names. */
+static int compound_port(struct ctx *c, const struct ast_port *ps,
+			 const struct ast_cport *const *ports, uint32_t n)
+{
+	uint32_t i;
+
+	if (!ps->set)
+		return n ? 0 : -1;
+	if (ps->is_index)
+		return ps->index < n ? (int)ps->index : -1;
+	for (i = 0; i < n; i++)
+		if (!strcmp(ports[i]->name, ps->name))
+			return (int)i;
+	return -1;
+}
+
+static bool get_src(struct ctx *c, struct scope *sc, uint32_t ref,
+		    const struct ast_elem *e, struct src_ep *out)
+{
+	const struct ast_port *ps = &e->out;
+
+	switch (REF_KIND(ref)) {
+	case REF_BLOCK: {
+		struct block *b = &c->blocks.v[REF_IDX(ref)];
+		struct count_ctx cc = { b->bt, b->params };
+		const struct lana_port *pd;
+		int pi = 0;
+		uint32_t sub;
+
+		if (!b->nout) {
+			if (should_report(c, e->loc, 20)) {
+				lana_error(c->s, ps->set ? ps->loc : e->loc,
+					   "block '%s' (%s) has no output port",
+					   b->name, b->bt->name);
+				note_expansion(c, sc);
+			}
+			return false;
+		}
+		if (ps->set && ps->is_index) {
+			pi = ps->index < b->nout ? (int)ps->index : -1;
+		} else if (ps->set) {
+			pi = lana_port_by_name(b->bt, LANA_PORT_OUT, ps->name,
+					       count_cb, &cc);
+		}
+		if (pi < 0) {
+			if (should_report(c, ps->loc, 21)) {
+				if (ps->is_index)
+					lana_error(c->s, ps->loc,
+						   "block '%s' (%s) has no output port %u (it has %u)",
+						   b->name, b->bt->name,
+						   ps->index, b->nout);
+				else
+					lana_error(c->s, ps->loc,
+						   "block '%s' (%s) has no output port '%s'",
+						   b->name, b->bt->name,
+						   ps->name);
+				note_expansion(c, sc);
+			}
+			return false;
+		}
+		pd = lana_port_at(b->bt, LANA_PORT_OUT, (uint32_t)pi, count_cb,
+				  &cc, &sub);
+		out->vnode = false;
+		out->idx = b->out_base + (uint32_t)pi;
+		out->frame = pd ? pd->frame : LANA_FRAME_ANY;
+		out->desc = pd && pd->count ?
+			lana_arena_printf(c->ast_arena, "output '%s[%u]' of '%s'",
+					  pd->name, sub, b->name) :
+			port_desc(c, b->name, pd ? pd->name : "?");
+		return true;
+	}
+	case REF_INST: {
+		struct inst *in = &c->insts.v[REF_IDX(ref)];
+		int pi = compound_port(c, ps, in->def->out_ports,
+				       in->def->nout);
+
+		if (pi < 0) {
+			if (should_report(c, ps->set ? ps->loc : e->loc, 22)) {
+				lana_error(c->s, ps->set ? ps->loc : e->loc,
+					   "block '%s' (%s) has no such output port",
+					   in->name, in->def->ast->name);
+				note_expansion(c, sc);
+			}
+			return false;
+		}
+		out->vnode = true;
+		out->idx = in->vout_base + (uint32_t)pi;
+		out->frame = c->vnodes.v[out->idx].frame;
+		out->desc = port_desc(c, in->name,
+				      in->def->out_ports[pi]->name);
+		return true;
+	}
+	default: {
+		struct vnode *v = &c->vnodes.v[REF_IDX(ref)];
+
+		if (v->dir != LANA_PORT_IN) {
+			if (should_report(c, e->loc, 23)) {
+				lana_error(c->s, e->loc,
+					   "'%s' is an output of the enclosing block; packets cannot leave it here",
+					   v->port);
+				note_expansion(c, sc);
+			}
+			return false;
+		}
+		if (ps->set && should_report(c, ps->loc, 24)) {
+			lana_error(c->s, ps->loc,
+				   "a boundary port takes no port number");
+			return false;
+		}
+		out->vnode = true;
+		out->idx = REF_IDX(ref);
+		out->frame = v->frame;
+		out->desc = lana_arena_printf(c->ast_arena, "input '%s' of '%s'",
+					      v->port, v->inst);
+		return true;
+	}
+	}
+}
+
+static bool get_dst(struct ctx *c, struct scope *sc, uint32_t ref,
+		    const struct ast_elem *e, struct dst_ep *out)
+{
+	const struct ast_port *ps = &e->in;
+
+	switch (REF_KIND(ref)) {
+	case REF_BLOCK: {
+		struct block *b = &c->blocks.v[REF_IDX(ref)];
+		struct count_ctx cc = { b->bt, b->params };
+		const struct lana_port *pd;
+		int pi = 0;
+
+		if (!b->nin) {
+			if (should_report(c, e->loc, 25)) {
+				lana_error(c->s, ps->set ? ps->loc : e->loc,
+					   "block '%s' (%s) has no input port",
+					   b->name, b->bt->name);
+				note_expansion(c, sc);
+			}
+			return false;
+		}
+		if (ps->set && ps->is_index)
+			pi = ps->index < b->nin ? (int)ps->index : -1;
+		else if (ps->set)
+			pi = lana_port_by_name(b->bt, LANA_PORT_IN, ps->name,
+					       count_cb, &cc);
+		if (pi < 0) {
+			if (should_report(c, ps->loc, 26)) {
+				if (ps->is_index)
+					lana_error(c->s, ps->loc,
+						   "block '%s' (%s) has no input port %u (it has %u)",
+						   b->name, b->bt->name,
+						   ps->index, b->nin);
+				else
+					lana_error(c->s, ps->loc,
+						   "block '%s' (%s) has no input port '%s'",
+						   b->name, b->bt->name,
+						   ps->name);
+				note_expansion(c, sc);
+			}
+			return false;
+		}
+		pd = lana_port_at(b->bt, LANA_PORT_IN, (uint32_t)pi, count_cb,
+				  &cc, NULL);
+		out->ep = b->in_base + (uint32_t)pi;
+		out->frame = pd ? pd->frame : LANA_FRAME_ANY;
+		return true;
+	}
+	case REF_INST: {
+		struct inst *in = &c->insts.v[REF_IDX(ref)];
+		int pi = compound_port(c, ps, in->def->in_ports, in->def->nin);
+
+		if (pi < 0) {
+			if (should_report(c, ps->set ? ps->loc : e->loc, 27)) {
+				lana_error(c->s, ps->set ? ps->loc : e->loc,
+					   "block '%s' (%s) has no such input port",
+					   in->name, in->def->ast->name);
+				note_expansion(c, sc);
+			}
+			return false;
+		}
+		out->ep = EP_VNODE | (in->vin_base + (uint32_t)pi);
+		out->frame = c->vnodes.v[in->vin_base + (uint32_t)pi].frame;
+		return true;
+	}
+	default: {
+		struct vnode *v = &c->vnodes.v[REF_IDX(ref)];
+
+		if (v->dir != LANA_PORT_OUT) {
+			if (should_report(c, e->loc, 28)) {
+				lana_error(c->s, e->loc,
+					   "'%s' is an input of the enclosing block; packets cannot enter it here",
+					   v->port);
+				note_expansion(c, sc);
+			}
+			return false;
+		}
+		if (ps->set && should_report(c, ps->loc, 24)) {
+			lana_error(c->s, ps->loc,
+				   "a boundary port takes no port number");
+			return false;
+		}
+		out->ep = EP_VNODE | REF_IDX(ref);
+		out->frame = v->frame;
+		return true;
+	}
+	}
+}
+
+static void connect(struct ctx *c, struct scope *sc, const struct src_ep *s,
+		    const struct dst_ep *d, struct lana_loc loc)
+{
+	uint32_t *tgt = s->vnode ? &c->vnodes.v[s->idx].target :
+			&c->out_tgt.v[s->idx];
+	struct lana_loc *first = s->vnode ? &c->vnodes.v[s->idx].edge_loc :
+				 &c->out_loc.v[s->idx];
+
+	if (!lana_frame_compatible(s->frame, d->frame)) {
+		if (should_report(c, loc, 30)) {
+			lana_error(c->s, loc,
+				   "frame type mismatch: %s carries %s frames, the input takes %s",
+				   s->desc, lana_frame_name(s->frame),
+				   lana_frame_name(d->frame));
+			note_expansion(c, sc);
+		}
+		if (*tgt == NONE)
+			*tgt = EP_ERROR;
+		return;
+	}
+	if (*tgt != NONE) {
+		if (should_report(c, loc, 31)) {
+			lana_error(c->s, loc,
+				   "%s is already connected (fan-out needs a tee)",
+				   s->desc);
+			lana_note(c->s, *first, "first connected here");
+			note_expansion(c, sc);
+		}
+		return;
+	}
+	*tgt = d->ep;
+	*first = loc;
+}
+
+/* The connection from @s failed with an error: do not also call it unconnected. */
+static void mark_error(struct ctx *c, const struct src_ep *s)
+{
+	uint32_t *tgt = s->vnode ? &c->vnodes.v[s->idx].target :
+			&c->out_tgt.v[s->idx];
+
+	if (*tgt == NONE)
+		*tgt = EP_ERROR;
+}
+
+/* Resolve a reference element (a bare name). */
+static uint32_t lookup_ref(struct ctx *c, struct scope *sc,
+			   const struct ast_elem *e)
+{
+	uint32_t ref;
+
+	if (lana_map_get(&sc->names, e->name, &ref))
+		return ref;
+	if (should_report(c, e->name_loc, 32)) {
+		if (lana_catalogue_find(e->name) ||
+		    lana_map_get(&c->compound_map, e->name, NULL))
+			lana_error(c->s, e->name_loc,
+				   "undeclared block '%s'; to create an anonymous block write '%s()'",
+				   e->name, e->name);
+		else
+			lana_error(c->s, e->name_loc, "undeclared block '%s'",
+				   e->name);
+		note_expansion(c, sc);
+	}
+	return NONE;
+}
+
+/* Expand the statements of @body in scope @sc: two passes. */
+static void expand_body(struct ctx *c, struct scope *sc,
+			const struct ast_body *body, uint32_t file)
+{
+	uint32_t i, j, nel = 0;
+	uint32_t *refs;
+	uint32_t k;
+
+	/* pass 0: explicit names (so anonymous names avoid them), consts */
+	for (i = 0; i < body->n; i++) {
+		const struct ast_stmt *st = &body->stmts[i];
+
+		if (st->kind == AST_STMT_CHAIN) {
+			for (j = 0; j < st->chain.n; j++) {
+				const struct ast_elem *e = &st->chain.elems[j];
+
+				nel++;
+				if (e->name && e->type)
+					lana_map_put(&sc->declared, e->name, 0,
+						     NULL);
+			}
+		} else if (st->kind == AST_STMT_CONST && sc->inst) {
+			add_const(c, sc, st, file);
+		}
+	}
+	refs = xmalloc(sizeof(*refs) * (nel + 1));
+
+	/* pass 1: create instances in source order */
+	k = 0;
+	for (i = 0; i < body->n; i++) {
+		const struct ast_stmt *st = &body->stmts[i];
+
+		if (st->kind != AST_STMT_CHAIN)
+			continue;
+		for (j = 0; j < st->chain.n; j++, k++) {
+			const struct ast_elem *e = &st->chain.elems[j];
+			uint32_t old;
+
+			refs[k] = NONE;
+			if (!e->type)
+				continue;	/* reference: pass 2 */
+			refs[k] = instantiate(c, sc, e);
+			/* a failed declaration still defines its name (as
+			 * NONE), so references to it raise no more errors */
+			if (e->name &&
+			    !lana_map_put(&sc->names, e->name, refs[k], &old) &&
+			    refs[k] != NONE && old != NONE) {
+				if (should_report(c, e->name_loc, 33)) {
+					struct lana_loc prev = e->name_loc;
+
+					if (REF_KIND(old) == REF_BLOCK)
+						prev = c->blocks.v[REF_IDX(old)].loc;
+					else if (REF_KIND(old) == REF_INST)
+						prev = c->insts.v[REF_IDX(old)].loc;
+					lana_error(c->s, e->name_loc,
+						   "redefinition of '%s'",
+						   e->name);
+					lana_note(c->s, prev,
+						  "previous definition is here");
+					note_expansion(c, sc);
+				}
+			}
+		}
+	}
+
+	/* pass 2: resolve references and connect */
+	k = 0;
+	for (i = 0; i < body->n; i++) {
+		const struct ast_stmt *st = &body->stmts[i];
+		uint32_t base = k;
+
+		if (st->kind != AST_STMT_CHAIN)
+			continue;
+		for (j = 0; j < st->chain.n; j++, k++) {
+			const struct ast_elem *e = &st->chain.elems[j];
+
+			if (!e->type)
+				refs[k] = lookup_ref(c, sc, e);
+		}
+		if (st->chain.n == 1 && !st->chain.elems[0].type &&
+		    refs[base] != NONE && should_report(c, st->loc, 34))
+			lana_warning(c->s, st->loc,
+				     "statement has no effect");
+		for (j = 0; j + 1 < st->chain.n; j++) {
+			const struct ast_elem *l = &st->chain.elems[j];
+			const struct ast_elem *r = &st->chain.elems[j + 1];
+			struct src_ep se;
+			struct dst_ep de;
+
+			if (refs[base + j] == NONE)
+				continue;
+			if (!get_src(c, sc, refs[base + j], l, &se))
+				continue;
+			if (refs[base + j + 1] == NONE ||
+			    !get_dst(c, sc, refs[base + j + 1], r, &de)) {
+				mark_error(c, &se);
+				continue;
+			}
+			connect(c, sc, &se, &de, st->chain.arrows[j]);
+		}
+	}
+	free(refs);
+}
+
+static void scope_free(struct scope *sc)
+{
+	lana_map_free(&sc->names);
+	lana_map_free(&sc->declared);
+	lana_map_free(&sc->anon);
+	lana_map_free(&sc->consts);
+	VEC_FREE(&sc->anon_counts);
+}
+
+static uint32_t expand_compound(struct ctx *c, struct scope *outer,
+				struct compound_def *d, const char *full,
+				const struct ast_elem *e)
+{
+	const struct ast_compound *a = d->ast;
+	struct scope sc = { 0 };
+	struct inst in = { 0 };
+	struct scope *saved = c->cur_inst_scope;
+	uint32_t i, j, iidx;
+	bool ok;
+
+	if (d->active || c->depth >= MAX_COMPOUND_DEPTH) {
+		if (should_report(c, e->type_loc, 40)) {
+			lana_error(c->s, e->type_loc,
+				   "block '%s' instantiates itself", a->name);
+			lana_note(c->s, a->loc, "block '%s' is defined here",
+				  a->name);
+		}
+		return NONE;
+	}
+	ok = check_compound(c, d);
+	in.name = full;
+	in.def = d;
+	in.loc = e->loc;
+	in.vin_base = c->vnodes.n;
+	for (i = 0; i < d->nin; i++) {
+		struct vnode v = { 0 };
+
+		v.inst = full;
+		v.port = d->in_ports[i]->name;
+		v.dir = LANA_PORT_IN;
+		v.frame = (uint8_t)(lana_frame_from_name(d->in_ports[i]->frame) < 0 ?
+			  0 : lana_frame_from_name(d->in_ports[i]->frame));
+		v.target = v.final = NONE;
+		v.inst_loc = e->loc;
+		v.def = d;
+		v.def_port = i;
+		VEC_PUSH(&c->vnodes, v);
+	}
+	in.vout_base = c->vnodes.n;
+	for (i = 0; i < d->nout; i++) {
+		struct vnode v = { 0 };
+
+		v.inst = full;
+		v.port = d->out_ports[i]->name;
+		v.dir = LANA_PORT_OUT;
+		v.frame = (uint8_t)(lana_frame_from_name(d->out_ports[i]->frame) < 0 ?
+			  0 : lana_frame_from_name(d->out_ports[i]->frame));
+		v.target = v.final = NONE;
+		v.inst_loc = e->loc;
+		v.def = d;
+		v.def_port = i;
+		VEC_PUSH(&c->vnodes, v);
+	}
+	iidx = c->insts.n;
+	VEC_PUSH(&c->insts, in);
+
+	/* bind parameters: arguments are evaluated in the outer scope */
+	sc.outer = outer;
+	sc.prefix = lana_arena_printf(c->ast_arena, "%s/", full);
+	sc.inst_copy = c->insts.v[iidx];
+	sc.inst = &sc.inst_copy;
+	sc.nbind = a->nparams;
+	sc.bind = lana_arena_alloc(c->ast_arena,
+				   sizeof(*sc.bind) * (a->nparams + 1));
+	for (i = 0; i < e->nargs; i++) {
+		const struct ast_arg *arg = &e->args[i];
+
+		for (j = 0; j < a->nparams; j++)
+			if (!strcmp(a->params[j].name, arg->key))
+				break;
+		if (j == a->nparams) {
+			if (should_report(c, arg->key_loc, 41)) {
+				lana_error(c->s, arg->key_loc,
+					   "unknown parameter '%s' for block '%s'",
+					   arg->key, a->name);
+				lana_note(c->s, a->loc, "block '%s' is defined here",
+					  a->name);
+			}
+			ok = false;
+		}
+	}
+	for (j = 0; j < a->nparams && d->params_ok; j++) {
+		const struct ast_cparam *cp = &a->params[j];
+		struct binding *bd = &sc.bind[j];
+		const struct ast_arg *arg = NULL;
+
+		bd->name = cp->name;
+		for (i = 0; i < e->nargs; i++)
+			if (!strcmp(e->args[i].key, cp->name))
+				arg = &e->args[i];
+		if (arg) {
+			char what[512];
+
+			snprintf(what, sizeof(what),
+				 "parameter '%s' of '%s' (%s)", cp->name, full,
+				 a->name);
+			bd->loc = arg->val->loc;
+			if (!resolve_value(c, outer, arg->val, d->ptypes[j],
+					   NULL, what, &bd->val))
+				ok = false;
+		} else if (cp->def) {
+			bd->val = d->defaults[j];
+			bd->loc = cp->def->loc;
+			bd->from_default = true;
+		} else {
+			if (should_report(c, e->type_loc, 42)) {
+				lana_error(c->s, e->type_loc,
+					   "missing required parameter '%s' for block '%s'",
+					   cp->name, a->name);
+				lana_note(c->s, cp->loc,
+					  "parameter '%s' is declared here",
+					  cp->name);
+			}
+			ok = false;
+		}
+	}
+	if (!ok || !d->params_ok) {
+		scope_free(&sc);
+		return REF_INST | iidx;
+	}
+	/* boundary ports are visible by name inside the body */
+	for (i = 0; i < d->nin + d->nout; i++) {
+		struct vnode *v = &c->vnodes.v[in.vin_base + i];
+		uint32_t old;
+
+		if (!lana_map_put(&sc.names, v->port, REF_VNODE | (in.vin_base + i),
+				  &old) && should_report(c, a->loc, 43))
+			lana_error(c->s, i < d->nin ? d->in_ports[i]->loc :
+				   d->out_ports[i - d->nin]->loc,
+				   "duplicate port '%s' in block '%s'", v->port,
+				   a->name);
+	}
+	d->active = true;
+	c->depth++;
+	c->cur_inst_scope = &sc;
+	if (a->body)
+		expand_body(c, &sc, a->body, d->file);
+	c->cur_inst_scope = saved;
+	c->depth--;
+	d->active = false;
+	scope_free(&sc);
+	return REF_INST | iidx;
+}
+
+/* ------------------------------------------------------ graph resolution */
+
+/* Follow vnode @v to a real IN slot; NONE when it dead-ends. */
+static uint32_t resolve_vnode(struct ctx *c, uint32_t v0)
+{
+	uint32_t v = v0, steps = 0;
+
+	/* iterative walk; at most nvnodes steps, then it is a loop */
+	while (steps++ <= c->vnodes.n) {
+		struct vnode *vn = &c->vnodes.v[v];
+
+		if (vn->state == 2)
+			return vn->final;
+		if (vn->target == NONE || vn->target == EP_ERROR)
+			return NONE;
+		if (!(vn->target & EP_VNODE))
+			return vn->target;
+		v = vn->target & ~EP_VNODE;
+	}
+	return NONE;
+}
+
+static void report_dangling_vnode(struct ctx *c, uint32_t v0)
+{
+	uint32_t v = v0, steps = 0;
+
+	while (steps++ <= c->vnodes.n) {
+		struct vnode *vn = &c->vnodes.v[v];
+
+		if (vn->target == EP_ERROR)
+			return;
+		if (vn->target == NONE) {
+			if (vn->dir == LANA_PORT_OUT) {
+				if (!vn->reported) {
+					vn->reported = true;
+					lana_error(c->s, vn->inst_loc,
+						   "output '%s' of '%s' (%s) is not connected",
+						   vn->port, vn->inst,
+						   vn->def->ast->name);
+				}
+			} else if (!vn->def->reported[vn->def_port]) {
+				vn->def->reported[vn->def_port] = true;
+				lana_error(c->s, vn->def->in_ports[vn->def_port]->loc,
+					   "input '%s' of block '%s' is not connected inside the block",
+					   vn->port, vn->def->ast->name);
+			}
+			return;
+		}
+		if (!(vn->target & EP_VNODE))
+			return;
+		v = vn->target & ~EP_VNODE;
+	}
+}
+
+struct edge {
+	uint32_t src, port, dst, dport;
+};
+
+typedef VEC(struct edge) edge_vec;
+
+static void resolve_edges(struct ctx *c, edge_vec *edges, uint32_t *final)
+{
+	uint32_t b, p, v;
+
+	for (v = 0; v < c->vnodes.n; v++) {
+		c->vnodes.v[v].final = resolve_vnode(c, v);
+		c->vnodes.v[v].state = 2;
+	}
+	for (b = 0; b < c->blocks.n; b++) {
+		struct block *bl = &c->blocks.v[b];
+		struct count_ctx cc = { bl->bt, bl->params };
+
+		for (p = 0; p < bl->nout; p++) {
+			uint32_t slot = bl->out_base + p, t = c->out_tgt.v[slot];
+
+			if (t == EP_ERROR) {
+				final[slot] = NONE;
+				continue;
+			}
+			if (t != NONE && (t & EP_VNODE)) {
+				uint32_t vn = t & ~EP_VNODE;
+
+				t = c->vnodes.v[vn].final;
+				if (t == NONE)
+					report_dangling_vnode(c, vn);
+			}
+			final[slot] = t;
+			if (t == NONE) {
+				const struct lana_port *pd;
+				uint32_t sub;
+
+				if (c->out_tgt.v[slot] != NONE)
+					continue;	/* reported above */
+				pd = lana_port_at(bl->bt, LANA_PORT_OUT, p,
+						  count_cb, &cc, &sub);
+				if (pd && !(pd->flags & LANA_PORTF_OPTIONAL)) {
+					if (pd->count)
+						lana_error(c->s, bl->loc,
+							   "output '%s[%u]' of '%s' (%s) is not connected",
+							   pd->name, sub, bl->name,
+							   bl->bt->name);
+					else
+						lana_error(c->s, bl->loc,
+							   "output '%s' of '%s' (%s) is not connected",
+							   pd->name, bl->name,
+							   bl->bt->name);
+				}
+				continue;
+			}
+			{
+				struct edge ed = { b, p, c->in_owner.v[t], 0 };
+
+				ed.dport = t - c->blocks.v[ed.dst].in_base;
+				VEC_PUSH(edges, ed);
+			}
+		}
+	}
+	/* inputs of compounds that are not connected inside the body */
+	for (v = 0; v < c->vnodes.n; v++)
+		if (c->vnodes.v[v].dir == LANA_PORT_IN &&
+		    c->vnodes.v[v].target == NONE)
+			report_dangling_vnode(c, v);
+}
+
+/* Iterative DFS: report cycles (a packet would loop forever). */
+static void check_cycles(struct ctx *c, const uint32_t *final)
+{
+	uint32_t nb = c->blocks.n, b, errors = 0;
+	uint8_t *color = xcalloc(nb + 1, 1);
+	uint32_t *stack = xmalloc(sizeof(uint32_t) * (nb + 1));
+	uint32_t *next = xcalloc(nb + 1, sizeof(uint32_t));
+	uint32_t *pos = xmalloc(sizeof(uint32_t) * (nb + 1));
+
+	for (b = 0; b < nb && errors < MAX_CYCLE_ERRORS; b++) {
+		uint32_t sp = 0;
+
+		if (color[b])
+			continue;
+		stack[sp++] = b;
+		color[b] = 1;
+		pos[b] = 0;
+		while (sp) {
+			uint32_t u = stack[sp - 1];
+			struct block *bu = &c->blocks.v[u];
+
+			if (next[u] < bu->nout) {
+				uint32_t slot = bu->out_base + next[u]++;
+				uint32_t t = final[slot], w;
+
+				if (t == NONE)
+					continue;
+				w = c->in_owner.v[t];
+				/*
+				 * A vlink block's inputs never reach its
+				 * outputs: an edge into it ends the path (its
+				 * outputs are explored when it is a root).
+				 */
+				if (c->blocks.v[w].bt->flags & LANA_BT_VLINK)
+					continue;
+				if (color[w] == 0) {
+					color[w] = 1;
+					pos[w] = sp;
+					stack[sp++] = w;
+				} else if (color[w] == 1 &&
+					   errors < MAX_CYCLE_ERRORS) {
+					struct lana_buf pb = { 0 };
+					uint32_t i, n = 0;
+
+					for (i = pos[w]; i < sp; i++, n++) {
+						if (n == 8) {
+							lana_buf_puts(&pb, " -> ...");
+							i = sp - 1;
+						}
+						lana_buf_printf(&pb, "%s%s",
+								n ? " -> " : "",
+								c->blocks.v[stack[i]].name);
+					}
+					lana_buf_printf(&pb, " -> %s",
+							c->blocks.v[w].name);
+					lana_error(c->s, c->out_loc.v[slot],
+						   "cycle: %s; a packet would loop forever",
+						   pb.data);
+					lana_buf_free(&pb);
+					errors++;
+				}
+			} else {
+				color[u] = 2;
+				sp--;
+			}
+		}
+	}
+	free(color);
+	free(stack);
+	free(next);
+	free(pos);
+}
+
+static void check_reachability(struct ctx *c, const uint32_t *final)
+{
+	uint32_t nb = c->blocks.n, b, head = 0, tail = 0, warned = 0,
+		 unreachable = 0;
+	uint8_t *seen = xcalloc(nb + 1, 1);
+	uint32_t *queue = xmalloc(sizeof(uint32_t) * (nb + 1));
+
+	for (b = 0; b < nb; b++)
+		if (c->blocks.v[b].bt->flags & LANA_BT_SOURCE) {
+			seen[b] = 1;
+			queue[tail++] = b;
+		}
+	while (head < tail) {
+		struct block *bu = &c->blocks.v[queue[head++]];
+		uint32_t p;
+
+		for (p = 0; p < bu->nout; p++) {
+			uint32_t t = final[bu->out_base + p], w;
+
+			if (t == NONE)
+				continue;
+			w = c->in_owner.v[t];
+			if (!seen[w]) {
+				seen[w] = 1;
+				queue[tail++] = w;
+			}
+		}
+	}
+	for (b = 0; b < nb; b++) {
+		if (seen[b])
+			continue;
+		unreachable++;
+		if (warned++ < MAX_UNREACHABLE_WARNINGS)
+			lana_warning(c->s, c->blocks.v[b].loc,
+				     "block '%s' (%s) is never reached from a source",
+				     c->blocks.v[b].name,
+				     c->blocks.v[b].bt->name);
+	}
+	if (unreachable > MAX_UNREACHABLE_WARNINGS)
+		lana_warning(c->s, (struct lana_loc){ 0 },
+			     "%u more blocks are never reached from a source",
+			     unreachable - MAX_UNREACHABLE_WARNINGS);
+	free(seen);
+	free(queue);
+}
+
+/* Unused imports, constants and compounds of the top-level file. */
+static void check_unused(struct ctx *c, uint32_t top)
+{
+	struct file_rec *fr = &c->files.v[top];
+	bool changed = true, library = true;
+	uint32_t i;
+
+	/* a file is used if it or anything it imports is used */
+	while (changed) {
+		changed = false;
+		for (i = 0; i < c->imports.n; i++) {
+			struct import_rec *ir = &c->imports.v[i];
+
+			if (c->files.v[ir->to_file].used &&
+			    !c->files.v[ir->from_file].used &&
+			    ir->from_file != top) {
+				c->files.v[ir->from_file].used = true;
+				changed = true;
+			}
+		}
+	}
+	for (i = 0; i < c->imports.n; i++) {
+		struct import_rec *ir = &c->imports.v[i];
+
+		if (ir->from_file == top && !c->files.v[ir->to_file].used)
+			lana_warning(c->s, ir->loc, "unused import '%s'",
+				     ir->path);
+	}
+	for (i = 0; fr->ast && i < fr->ast->body.n; i++)
+		if (fr->ast->body.stmts[i].kind == AST_STMT_CHAIN)
+			library = false;
+	for (i = 0; i < c->consts.n; i++) {
+		struct const_def *k = &c->consts.v[i];
+
+		if (k->file == top && !k->used && !library &&
+		    !loc_seen(c, k->loc, 50))
+			lana_warning(c->s, k->loc, "unused constant '%s'",
+				     k->name);
+	}
+	for (i = 0; i < c->compounds.n; i++) {
+		struct compound_def *d = &c->compounds.v[i];
+
+		if (d->file == top && !d->used && !library)
+			lana_warning(c->s, d->ast->loc, "unused block '%s'",
+				     d->ast->name);
+	}
+}
+
+/* ------------------------------------------------------------------ emit */
+
+static void emit_plan(struct ctx *c, const edge_vec *edges,
+		      struct lana_plan *plan)
+{
+	uint32_t b, i;
+
+	for (b = 0; b < c->blocks.n; b++) {
+		struct block *bl = &c->blocks.v[b];
+		struct lana_insn in = { 0 };
+		uint32_t np = lana_param_count(bl->bt), n = 0;
+
+		in.op = LANA_OP_NEW;
+		in.idp = b + 1;
+		in.type = bl->bt->name;
+		in.name = lana_arena_strdup(&plan->arena, bl->name);
+		in.params = lana_arena_alloc(&plan->arena,
+					     sizeof(*in.params) * (np + 1));
+		for (i = 0; i < np; i++) {
+			if (bl->params[i].type == LANA_PT_NONE)
+				continue;
+			in.params[n].key = bl->bt->params[i].name;
+			in.params[n].val = bl->params[i];
+			n++;
+		}
+		in.nparams = n;
+		VEC_PUSH(&plan->insns, in);
+	}
+	for (i = 0; i < edges->n; i++) {
+		struct lana_insn in = { 0 };
+
+		in.op = LANA_OP_BIND;
+		in.idp = edges->v[i].src + 1;
+		in.port = edges->v[i].port;
+		in.dst = edges->v[i].dst + 1;
+		in.dport = edges->v[i].dport;
+		VEC_PUSH(&plan->insns, in);
+	}
+}
+
+/* ---------------------------------------------------------------- driver */
+
+const char *lana_default_datadir(void)
+{
+#ifdef LANA_DATADIR
+	return LANA_DATADIR;
+#else
+	return "/usr/local/share/lana";
+#endif
+}
+
+int lana_compile(struct lana_sources *s, const char *path,
+		 const struct lana_compile_opts *o, struct lana_plan *plan)
+{
+	struct lana_arena ast_arena = { 0 };
+	struct lana_arena scratch = { 0 };
+	struct ctx c = { 0 };
+	struct scope top = { 0 };
+	edge_vec edges = { 0 };
+	uint32_t *final = NULL;
+	uint32_t errors0 = s->errors, i;
+	struct file_rec *fr;
+	int r;
+
+	c.s = s;
+	c.o = o;
+	c.ast_arena = &ast_arena;
+	if (plan) {
+		lana_plan_init(plan);
+		c.val_arena = &plan->arena;
+	} else {
+		c.val_arena = &scratch;
+	}
+	r = lana_source_load(s, path, (struct lana_loc){ 0 });
+	if (r < 0) {
+		lana_error(s, (struct lana_loc){ 0 }, "cannot read '%s': %s",
+			   path, strerror(-r));
+		if (plan)
+			lana_plan_free(plan);
+		lana_arena_free(&scratch);
+		return r;
+	}
+	fr = file_rec(&c, (uint32_t)r);
+	fr->top = true;
+	fr->realpath = strcmp(path, "-") ? realpath(path, NULL) : NULL;
+	fr->ast = lana_parse(s, (uint32_t)r, &ast_arena);
+	load_imports(&c, (uint32_t)r, 0);
+	/*
+	 * Syntax errors and missing imports end the compilation here (every
+	 * one of them has been reported): checking a partial program would
+	 * only add errors that follow from them.
+	 */
+	if (s->errors != errors0)
+		goto out;
+	collect_globals(&c);
+	c.defaults = xcalloc(lana_catalogue_count() + 1, sizeof(*c.defaults));
+
+	/* typed constants are checked even when unused */
+	for (i = 0; i < c.consts.n; i++)
+		if (c.consts.v[i].type != LANA_PT_NONE)
+			eval_typed_const(&c, &c.consts.v[i]);
+	/* compound declarations are checked even when unused */
+	for (i = 0; i < c.compounds.n; i++)
+		check_compound(&c, &c.compounds.v[i]);
+
+	top.prefix = "";
+	expand_body(&c, &top, &fr->ast->body, (uint32_t)r);
+	scope_free(&top);
+
+	final = xmalloc(sizeof(uint32_t) * (c.out_tgt.n + 1));
+	resolve_edges(&c, &edges, final);
+	check_cycles(&c, final);
+	check_reachability(&c, final);
+	check_unused(&c, (uint32_t)r);
+
+	if (plan && s->errors == errors0)
+		emit_plan(&c, &edges, plan);
+
+out:
+	if (plan && s->errors != errors0)
+		lana_plan_free(plan);
+	free(final);
+	VEC_FREE(&edges);
+	for (i = 0; i < c.files.n; i++)
+		free(c.files.v[i].realpath);
+	VEC_FREE(&c.files);
+	VEC_FREE(&c.imports);
+	VEC_FREE(&c.consts);
+	VEC_FREE(&c.compounds);
+	VEC_FREE(&c.blocks);
+	VEC_FREE(&c.out_tgt);
+	VEC_FREE(&c.out_loc);
+	VEC_FREE(&c.in_owner);
+	VEC_FREE(&c.vnodes);
+	VEC_FREE(&c.insts);
+	lana_map_free(&c.global_consts);
+	lana_map_free(&c.compound_map);
+	lana_map_free(&c.once);
+	free(c.defaults);
+	lana_arena_free(&ast_arena);
+	lana_arena_free(&scratch);
+	return s->errors == errors0 ? 0 : 1;
+}

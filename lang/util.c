@@ -1,0 +1,435 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lang/util.c - arena, buffer, hash map and file helpers (see util.h).
+ */
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+static void oom(void)
+{
+	fputs("lana: out of memory\n", stderr);
+	abort();
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		oom();
+	return p;
+}
+
+void *xcalloc(size_t nmemb, size_t size)
+{
+	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
+
+	if (!p)
+		oom();
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+
+	return memcpy(xmalloc(n), s, n);
+}
+
+/* ------------------------------------------------------------------ arena */
+
+struct lana_arena_chunk {
+	struct lana_arena_chunk *next;
+	size_t used;
+	size_t size;
+	_Alignas(16) unsigned char mem[];
+};
+
+#define ARENA_CHUNK (256 * 1024)
+
+void *lana_arena_alloc(struct lana_arena *a, size_t n)
+{
+	struct lana_arena_chunk *c = a->head;
+	void *p;
+
+	n = (n + 15) & ~(size_t)15;
+	if (!c || c->size - c->used < n) {
+		size_t size = n > ARENA_CHUNK / 4 ? n : ARENA_CHUNK;
+
+		c = xmalloc(sizeof(*c) + size);
+		c->used = 0;
+		c->size = size;
+		a->total += size;
+		if (n > ARENA_CHUNK / 4 && a->head) {
+			/* big block: keep the current chunk as the head */
+			c->next = a->head->next;
+			a->head->next = c;
+		} else {
+			c->next = a->head;
+			a->head = c;
+		}
+	}
+	p = c->mem + c->used;
+	c->used += n;
+	memset(p, 0, n);
+	return p;
+}
+
+char *lana_arena_strndup(struct lana_arena *a, const char *s, size_t n)
+{
+	char *p = lana_arena_alloc(a, n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *lana_arena_strdup(struct lana_arena *a, const char *s)
+{
+	return lana_arena_strndup(a, s, strlen(s));
+}
+
+void *lana_arena_memdup(struct lana_arena *a, const void *p, size_t n)
+{
+	void *q = lana_arena_alloc(a, n);
+
+	if (n)
+		memcpy(q, p, n);
+	return q;
+}
+
+char *lana_arena_printf(struct lana_arena *a, const char *fmt, ...)
+{
+	va_list ap;
+	char tmp[256];
+	int n;
+	char *p;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	p = lana_arena_alloc(a, (size_t)n + 1);
+	if ((size_t)n < sizeof(tmp)) {
+		memcpy(p, tmp, (size_t)n + 1);
+	} else {
+		va_start(ap, fmt);
+		vsnprintf(p, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
+	return p;
+}
+
+void lana_arena_free(struct lana_arena *a)
+{
+	struct lana_arena_chunk *c = a->head, *next;
+
+	for (; c; c = next) {
+		next = c->next;
+		free(c);
+	}
+	a->head = NULL;
+	a->total = 0;
+}
+
+/* ----------------------------------------------------------------- buffer */
+
+char *lana_buf_reserve(struct lana_buf *b, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		b->data = xrealloc(b->data, cap);
+		b->cap = cap;
+	}
+	return b->data + b->len;
+}
+
+void lana_buf_put(struct lana_buf *b, const void *p, size_t n)
+{
+	char *w = lana_buf_reserve(b, n);
+
+	if (n)
+		memcpy(w, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void lana_buf_puts(struct lana_buf *b, const char *s)
+{
+	lana_buf_put(b, s, strlen(s));
+}
+
+void lana_buf_putc(struct lana_buf *b, char c)
+{
+	lana_buf_put(b, &c, 1);
+}
+
+void lana_buf_vprintf(struct lana_buf *b, const char *fmt, va_list ap)
+{
+	va_list ap2;
+	int n;
+
+	va_copy(ap2, ap);
+	lana_buf_reserve(b, 128);
+	n = vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
+	if (n >= 0 && (size_t)n >= b->cap - b->len) {
+		lana_buf_reserve(b, (size_t)n);
+		vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap2);
+	}
+	va_end(ap2);
+	if (n > 0)
+		b->len += (size_t)n;
+}
+
+void lana_buf_printf(struct lana_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	lana_buf_vprintf(b, fmt, ap);
+	va_end(ap);
+}
+
+void lana_buf_put_json_str(struct lana_buf *b, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	lana_buf_putc(b, '"');
+	for (; *p; p++) {
+		switch (*p) {
+		case '"':
+			lana_buf_puts(b, "\\\"");
+			break;
+		case '\\':
+			lana_buf_puts(b, "\\\\");
+			break;
+		case '\n':
+			lana_buf_puts(b, "\\n");
+			break;
+		case '\t':
+			lana_buf_puts(b, "\\t");
+			break;
+		case '\r':
+			lana_buf_puts(b, "\\r");
+			break;
+		default:
+			if (*p < 0x20)
+				lana_buf_printf(b, "\\u%04x", *p);
+			else
+				lana_buf_putc(b, (char)*p);
+		}
+	}
+	lana_buf_putc(b, '"');
+}
+
+void lana_buf_free(struct lana_buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+/* --------------------------------------------------------------- hash map */
+
+uint64_t lana_hash(const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	while (n--) {
+		h ^= *s++;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+static struct lana_map_slot *map_find(const struct lana_map *m,
+				      const char *key, size_t klen,
+				      uint64_t h)
+{
+	uint32_t mask = m->cap - 1, i = (uint32_t)h & mask;
+
+	for (;; i = (i + 1) & mask) {
+		struct lana_map_slot *s = &m->slots[i];
+
+		if (!s->key)
+			return s;
+		if (s->hash == h && s->klen == klen &&
+		    !memcmp(s->key, key, klen))
+			return s;
+	}
+}
+
+bool lana_map_getn(const struct lana_map *m, const char *key, size_t klen,
+		   uint32_t *val)
+{
+	struct lana_map_slot *s;
+
+	if (!m->cap)
+		return false;
+	s = map_find(m, key, klen, lana_hash(key, klen));
+	if (!s->key)
+		return false;
+	if (val)
+		*val = s->val;
+	return true;
+}
+
+bool lana_map_get(const struct lana_map *m, const char *key, uint32_t *val)
+{
+	return lana_map_getn(m, key, strlen(key), val);
+}
+
+static void map_grow(struct lana_map *m)
+{
+	struct lana_map old = *m;
+	uint32_t i;
+
+	m->cap = old.cap ? old.cap * 2 : 16;
+	m->slots = xcalloc(m->cap, sizeof(*m->slots));
+	for (i = 0; i < old.cap; i++) {
+		struct lana_map_slot *s = &old.slots[i];
+
+		if (s->key)
+			*map_find(m, s->key, s->klen, s->hash) = *s;
+	}
+	free(old.slots);
+}
+
+bool lana_map_putn(struct lana_map *m, const char *key, size_t klen,
+		   uint32_t val, uint32_t *old)
+{
+	uint64_t h = lana_hash(key, klen);
+	struct lana_map_slot *s;
+
+	if ((m->n + 1) * 4 >= m->cap * 3)
+		map_grow(m);
+	s = map_find(m, key, klen, h);
+	if (s->key) {
+		if (old)
+			*old = s->val;
+		return false;
+	}
+	s->key = key;
+	s->klen = (uint32_t)klen;
+	s->hash = h;
+	s->val = val;
+	m->n++;
+	return true;
+}
+
+bool lana_map_put(struct lana_map *m, const char *key, uint32_t val,
+		  uint32_t *old)
+{
+	return lana_map_putn(m, key, strlen(key), val, old);
+}
+
+void lana_map_free(struct lana_map *m)
+{
+	free(m->slots);
+	m->slots = NULL;
+	m->cap = m->n = 0;
+}
+
+/* ------------------------------------------------------------------ files */
+
+int lana_read_file(const char *path, char **data, size_t *len)
+{
+	struct lana_buf b = { 0 };
+	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : 0;
+	struct stat st;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		close(fd);
+		return -EISDIR;
+	}
+	for (;;) {
+		char *w = lana_buf_reserve(&b, 65536);
+		ssize_t n = read(fd, w, 65536);
+
+		if (n < 0) {
+			int e = errno;
+
+			if (e == EINTR)
+				continue;
+			if (fd)
+				close(fd);
+			lana_buf_free(&b);
+			return -e;
+		}
+		if (n == 0)
+			break;
+		b.len += (size_t)n;
+	}
+	if (fd)
+		close(fd);
+	lana_buf_reserve(&b, 0);
+	b.data[b.len] = '\0';
+	*data = b.data;
+	*len = b.len;
+	return 0;
+}
+
+int lana_write_file(const char *path, const void *data, size_t len)
+{
+	int fd = strcmp(path, "-") ?
+		 open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : 1;
+	const char *p = data;
+
+	if (fd < 0)
+		return -errno;
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			int e = errno;
+
+			if (e == EINTR)
+				continue;
+			if (fd != 1)
+				close(fd);
+			return -e;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	if (fd != 1 && close(fd) < 0)
+		return -errno;
+	return 0;
+}
+
+uint32_t lana_crc32(const void *p, size_t n)
+{
+	uLong c = crc32(0L, Z_NULL, 0);
+
+	while (n) {
+		uInt chunk = n > 0x40000000 ? 0x40000000 : (uInt)n;
+
+		c = crc32(c, p, chunk);
+		p = (const char *)p + chunk;
+		n -= chunk;
+	}
+	return (uint32_t)c;
+}

@@ -1,0 +1,619 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * runtime/lanarun.c - the LANA command-line tool: check, compile,
+ * disassemble and diff .lana graphs and plans (see lanarun(8)).
+ *
+ * Exit status: 0 success, 1 findings (errors in the input, or warnings
+ * with -Werror), 2 usage or I/O error.
+ */
+#include "lang/compile.h"
+#include "lang/plan.h"
+#include "lang/source.h"
+#include "lang/typedoc.h"
+#include "blocks/catalogue.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#define EXIT_FINDINGS 1
+#define EXIT_USAGE 2
+
+static const char *prog = "lanarun";
+
+static struct {
+	bool json;		/* --format=json */
+	bool color;
+	bool werror;
+	bool stats;
+	VEC(const char *) incdirs;
+} g;
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: lanarun [OPTIONS] COMMAND [ARGS]\n"
+"\n"
+"Check, compile, disassemble and diff LANA graphs (.lana) and plans (.plan).\n"
+"\n"
+"Commands:\n"
+"  lint FILE...                 check graphs; report every error and warning\n"
+"  compile FILE [-o OUT]        compile a graph into a plan (default OUT: FILE.plan)\n"
+"  disasm FILE                  print a plan as bytecode text\n"
+"  diff OLD NEW [-o OUT]        edit script from OLD to NEW (.lana or .plan each)\n"
+"  graph FILE [-o OUT]          write the flattened graph as Graphviz DOT\n"
+"  types [NAME]                 list block types, or describe one\n"
+"  help                         show this help\n"
+"\n"
+"Options (before or after the command):\n"
+"  -I, --include DIR            add DIR to the import search path\n"
+"  -W error, -Werror            treat warnings as errors\n"
+"  -f, --format text|json       output format of diagnostics and results\n"
+"      --emit plan|json|disasm|dot   what compile writes (default: plan)\n"
+"      --summary                diff: print only the summary line\n"
+"      --json, --markdown       types: JSON or the docs/blocks.md text\n"
+"      --color auto|always|never  colour diagnostics (default: auto)\n"
+"      --stats                  print timings and peak memory to stderr\n"
+"  -o, --output FILE            output file ('-' for standard output)\n"
+"  -h, --help                   show this help\n"
+"  -V, --version                show the version\n"
+"\n"
+"Imports are searched in the importing file's directory, then -I DIRs, then\n"
+"$LANA_PATH (colon-separated), then %s.\n"
+"Exit status: 0 ok, 1 findings, 2 usage or I/O error. See lanarun(8).\n",
+		lana_default_datadir());
+}
+
+static void die_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void die_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'lanarun --help'.\n");
+	exit(EXIT_USAGE);
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static long peak_rss_kib(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru))
+		return 0;
+	return ru.ru_maxrss;
+}
+
+static struct lana_compile_opts compile_opts(void)
+{
+	struct lana_compile_opts o = { 0 };
+
+	o.incdirs = g.incdirs.v;
+	o.nincdirs = g.incdirs.n;
+	return o;
+}
+
+/* Print the diagnostics of @s in the chosen format. */
+static void report(struct lana_sources *s)
+{
+	if (g.json) {
+		struct lana_buf b = { 0 };
+
+		lana_diags_json(s, &b);
+		fprintf(stderr, "%s\n", b.data);
+		lana_buf_free(&b);
+	} else {
+		lana_diags_print(s, stderr, g.color);
+	}
+}
+
+static bool is_plan_file(const char *data, size_t len)
+{
+	return len >= 8 && !memcmp(data, LANA_PLAN_MAGIC, 8);
+}
+
+/*
+ * Load @path as a full plan: decode a .plan file, or compile a .lana file.
+ * Returns 0, EXIT_FINDINGS (diagnostics printed) or EXIT_USAGE.
+ */
+static int load_plan(const char *path, struct lana_plan *p, double *t_compile)
+{
+	char *data;
+	size_t len;
+	char err[512];
+	int r = lana_read_file(path, &data, &len);
+
+	if (r) {
+		fprintf(stderr, "%s: cannot read '%s': %s\n", prog, path,
+			strerror(-r));
+		return EXIT_USAGE;
+	}
+	if (is_plan_file(data, len)) {
+		r = lana_plan_decode(data, len, p, err, sizeof(err));
+		free(data);
+		if (!r)
+			r = lana_plan_validate(p, err, sizeof(err));
+		if (r) {
+			fprintf(stderr, "%s: error: invalid plan: %s\n", path, err);
+			lana_plan_free(p);
+			return EXIT_FINDINGS;
+		}
+		return 0;
+	}
+	free(data);
+	{
+		struct lana_sources s = { 0 };
+		struct lana_compile_opts o = compile_opts();
+		double t0 = now_ms();
+
+		lana_sources_init(&s);
+		s.werror = g.werror;
+		r = lana_compile(&s, path, &o, p);
+		if (t_compile)
+			*t_compile += now_ms() - t0;
+		if (s.errors || s.warnings)
+			report(&s);
+		lana_sources_free(&s);
+		if (r < 0)
+			return EXIT_USAGE;
+		return r ? EXIT_FINDINGS : 0;
+	}
+}
+
+static int write_out(const char *path, const void *data, size_t len)
+{
+	int r = lana_write_file(path, data, len);
+
+	if (r) {
+		fprintf(stderr, "%s: cannot write '%s': %s\n", prog, path,
+			strerror(-r));
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------- commands */
+
+static int cmd_lint(int argc, char **argv)
+{
+	struct lana_buf json = { 0 };
+	int i, rc = 0;
+	uint32_t errors = 0, warnings = 0;
+
+	if (argc < 1)
+		die_usage("lint: no input file");
+	if (g.json)
+		lana_buf_putc(&json, '[');
+	for (i = 0; i < argc; i++) {
+		struct lana_sources s = { 0 };
+		struct lana_compile_opts o = compile_opts();
+		int r;
+
+		lana_sources_init(&s);
+		s.werror = g.werror;
+		r = lana_compile(&s, argv[i], &o, NULL);
+		if (r < 0)
+			rc = EXIT_USAGE;
+		else if ((r || s.errors) && rc == 0)
+			rc = EXIT_FINDINGS;
+		errors += s.errors;
+		warnings += s.warnings;
+		if (g.json) {
+			struct lana_buf b = { 0 };
+
+			lana_diags_json(&s, &b);
+			/* merge the per-file arrays into one */
+			if (b.len > 2) {
+				if (json.len > 1)
+					lana_buf_putc(&json, ',');
+				lana_buf_put(&json, b.data + 1, b.len - 2);
+			}
+			lana_buf_free(&b);
+		} else {
+			lana_diags_print(&s, stderr, g.color);
+		}
+		lana_sources_free(&s);
+	}
+	if (g.json) {
+		lana_buf_putc(&json, ']');
+		printf("%s\n", json.data);
+		lana_buf_free(&json);
+	}
+	(void)warnings;
+	(void)errors;
+	return rc;
+}
+
+static const char *default_output(struct lana_arena *a, const char *in,
+				  const char *ext)
+{
+	const char *base = strrchr(in, '/');
+	const char *dot;
+
+	base = base ? base + 1 : in;
+	dot = strrchr(base, '.');
+	if (!strcmp(in, "-"))
+		return "-";
+	if (dot && !strcmp(dot, ".lana"))
+		return lana_arena_printf(a, "%.*s%s", (int)(dot - base), base,
+					 ext);
+	return lana_arena_printf(a, "%s%s", base, ext);
+}
+
+static int emit(struct lana_plan *p, const char *emit_kind, const char *out)
+{
+	struct lana_buf b = { 0 };
+	char err[512];
+	int rc = 0;
+
+	if (!strcmp(emit_kind, "plan")) {
+		if (lana_plan_encode(p, &b, err, sizeof(err))) {
+			fprintf(stderr, "%s: error: %s\n", prog, err);
+			rc = EXIT_FINDINGS;
+		}
+	} else if (!strcmp(emit_kind, "json")) {
+		lana_plan_json(p, &b);
+		lana_buf_putc(&b, '\n');
+	} else if (!strcmp(emit_kind, "disasm")) {
+		lana_plan_disasm(p, &b);
+	} else if (!strcmp(emit_kind, "dot")) {
+		lana_plan_dot(p, &b);
+	} else {
+		lana_buf_free(&b);
+		die_usage("unknown --emit kind '%s' (plan, json, disasm, dot)",
+			  emit_kind);
+	}
+	if (!rc)
+		rc = write_out(out, b.data ? b.data : "", b.len);
+	lana_buf_free(&b);
+	return rc;
+}
+
+static int count_op(const struct lana_plan *p, unsigned int op)
+{
+	uint32_t i;
+	int n = 0;
+
+	for (i = 0; i < p->insns.n; i++)
+		n += p->insns.v[i].op == op;
+	return n;
+}
+
+static int cmd_compile(int argc, char **argv, const char *out,
+		       const char *emit_kind)
+{
+	struct lana_arena a = { 0 };
+	struct lana_plan p;
+	double t0 = now_ms(), tc = 0, te;
+	int rc;
+
+	if (argc != 1)
+		die_usage("compile: expected one input file, got %d", argc);
+	if (!emit_kind)
+		emit_kind = g.json ? "json" : "plan";
+	if (!out)
+		out = !strcmp(emit_kind, "plan") ?
+		      default_output(&a, argv[0], ".plan") : "-";
+	rc = load_plan(argv[0], &p, &tc);
+	if (rc) {
+		lana_arena_free(&a);
+		return rc;
+	}
+	te = now_ms();
+	rc = emit(&p, emit_kind, out);
+	if (g.stats)
+		fprintf(stderr,
+			"compile: %d blocks, %d edges: compile %.1f ms, emit %.1f ms, total %.1f ms, peak RSS %ld MiB\n",
+			count_op(&p, LANA_OP_NEW), count_op(&p, LANA_OP_BIND),
+			tc, now_ms() - te, now_ms() - t0,
+			peak_rss_kib() / 1024);
+	lana_plan_free(&p);
+	lana_arena_free(&a);
+	return rc;
+}
+
+static int cmd_disasm(int argc, char **argv, const char *out)
+{
+	struct lana_plan p;
+	struct lana_buf b = { 0 };
+	char *data;
+	size_t len;
+	char err[512];
+	int r;
+
+	if (argc != 1)
+		die_usage("disasm: expected one plan file");
+	r = lana_read_file(argv[0], &data, &len);
+	if (r) {
+		fprintf(stderr, "%s: cannot read '%s': %s\n", prog, argv[0],
+			strerror(-r));
+		return EXIT_USAGE;
+	}
+	r = lana_plan_decode(data, len, &p, err, sizeof(err));
+	free(data);
+	if (r) {
+		fprintf(stderr, "%s: error: invalid plan: %s\n", argv[0], err);
+		return EXIT_FINDINGS;
+	}
+	if (g.json) {
+		lana_plan_json(&p, &b);
+		lana_buf_putc(&b, '\n');
+	} else {
+		lana_plan_disasm(&p, &b);
+	}
+	r = write_out(out ? out : "-", b.data ? b.data : "", b.len);
+	lana_buf_free(&b);
+	lana_plan_free(&p);
+	return r;
+}
+
+static int cmd_diff(int argc, char **argv, const char *out, bool summary)
+{
+	struct lana_plan old, new_, edit;
+	struct lana_diff_stats st = { 0 };
+	struct lana_buf b = { 0 };
+	char err[512];
+	double t0, td, tc = 0;
+	int rc;
+
+	if (argc != 2)
+		die_usage("diff: expected OLD and NEW");
+	rc = load_plan(argv[0], &old, &tc);
+	if (rc)
+		return rc;
+	rc = load_plan(argv[1], &new_, &tc);
+	if (rc) {
+		lana_plan_free(&old);
+		return rc;
+	}
+	t0 = now_ms();
+	if (lana_plan_diff(&old, &new_, &edit, &st, err, sizeof(err))) {
+		fprintf(stderr, "%s: error: diff: %s\n", prog, err);
+		lana_plan_free(&old);
+		lana_plan_free(&new_);
+		return EXIT_FINDINGS;
+	}
+	td = now_ms() - t0;
+	/* encoding sets the edit plan's checksum, shown by disasm */
+	if (lana_plan_encode(&edit, &b, err, sizeof(err))) {
+		fprintf(stderr, "%s: error: %s\n", prog, err);
+		rc = EXIT_FINDINGS;
+		goto done;
+	}
+	lana_buf_free(&b);
+	if (out) {
+		if (lana_plan_encode(&edit, &b, err, sizeof(err))) {
+			fprintf(stderr, "%s: error: %s\n", prog, err);
+			rc = EXIT_FINDINGS;
+		} else {
+			rc = write_out(out, b.data, b.len);
+		}
+		lana_buf_free(&b);
+		if (!rc && strcmp(out, "-")) {
+			lana_diff_summary(&st, &b);
+			printf("%s\n", b.data);
+		}
+	} else if (g.json) {
+		lana_buf_puts(&b, "{\"summary\":");
+		{
+			struct lana_buf s = { 0 };
+
+			lana_diff_summary(&st, &s);
+			lana_buf_put_json_str(&b, s.data);
+			lana_buf_free(&s);
+		}
+		lana_buf_printf(&b,
+				",\"new\":%u,\"replaced\":%u,\"set\":%u,\"bound\":%u,\"rebound\":%u,\"unbound\":%u,\"deleted\":%u,\"plan\":",
+				st.added, st.replaced, st.set, st.bound,
+				st.rebound, st.unbound, st.deleted);
+		lana_plan_json(&edit, &b);
+		lana_buf_puts(&b, "}\n");
+		fputs(b.data, stdout);
+	} else {
+		if (!summary)
+			lana_plan_disasm(&edit, &b);
+		else
+			lana_diff_summary(&st, &b);
+		if (!summary) {
+			lana_buf_puts(&b, "; ");
+			lana_diff_summary(&st, &b);
+		}
+		lana_buf_putc(&b, '\n');
+		fputs(b.data, stdout);
+	}
+done:
+	if (g.stats)
+		fprintf(stderr,
+			"diff: %d + %d blocks: load %.1f ms, diff %.1f ms, peak RSS %ld MiB\n",
+			count_op(&old, LANA_OP_NEW), count_op(&new_, LANA_OP_NEW),
+			tc, td, peak_rss_kib() / 1024);
+	lana_buf_free(&b);
+	lana_plan_free(&edit);
+	lana_plan_free(&old);
+	lana_plan_free(&new_);
+	return rc;
+}
+
+static int cmd_graph(int argc, char **argv, const char *out)
+{
+	struct lana_plan p;
+	int rc;
+
+	if (argc != 1)
+		die_usage("graph: expected one input file");
+	rc = load_plan(argv[0], &p, NULL);
+	if (rc)
+		return rc;
+	rc = emit(&p, "dot", out ? out : "-");
+	lana_plan_free(&p);
+	return rc;
+}
+
+static int cmd_types(int argc, char **argv, bool json, bool markdown)
+{
+	struct lana_buf b = { 0 };
+	const struct lana_block_type *bt = NULL;
+
+	if (argc > 1)
+		die_usage("types: expected at most one block type");
+	if (argc == 1) {
+		bt = lana_catalogue_find(argv[0]);
+		if (!bt) {
+			fprintf(stderr,
+				"%s: unknown block type '%s' (run 'lanarun types' for the list)\n",
+				prog, argv[0]);
+			return EXIT_FINDINGS;
+		}
+	}
+	if (markdown)
+		lana_types_markdown(&b);
+	else if (json || g.json)
+		lana_types_json(bt, &b);
+	else if (bt)
+		lana_type_describe(bt, &b);
+	else
+		lana_types_list(&b);
+	if (b.len && b.data[b.len - 1] != '\n')
+		lana_buf_putc(&b, '\n');
+	fputs(b.data ? b.data : "", stdout);
+	lana_buf_free(&b);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ main */
+
+enum {
+	OPT_EMIT = 256,
+	OPT_SUMMARY,
+	OPT_JSON,
+	OPT_MARKDOWN,
+	OPT_COLOR,
+	OPT_STATS,
+};
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "include", required_argument, NULL, 'I' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "emit", required_argument, NULL, OPT_EMIT },
+		{ "summary", no_argument, NULL, OPT_SUMMARY },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "markdown", no_argument, NULL, OPT_MARKDOWN },
+		{ "color", required_argument, NULL, OPT_COLOR },
+		{ "colour", required_argument, NULL, OPT_COLOR },
+		{ "stats", no_argument, NULL, OPT_STATS },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *out = NULL, *emit_kind = NULL, *color = "auto";
+	bool summary = false, json = false, markdown = false;
+	const char *cmd;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "I:f:o:W:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'I':
+			VEC_PUSH(&g.incdirs, optarg);
+			break;
+		case 'f':
+			if (!strcmp(optarg, "json"))
+				g.json = true;
+			else if (!strcmp(optarg, "text"))
+				g.json = false;
+			else
+				die_usage("unknown format '%s' (text, json)", optarg);
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'W':
+			if (strcmp(optarg, "error"))
+				die_usage("unknown warning option '-W%s' (only -Werror)",
+					  optarg);
+			g.werror = true;
+			break;
+		case OPT_EMIT:
+			emit_kind = optarg;
+			break;
+		case OPT_SUMMARY:
+			summary = true;
+			break;
+		case OPT_JSON:
+			json = true;
+			break;
+		case OPT_MARKDOWN:
+			markdown = true;
+			break;
+		case OPT_COLOR:
+			color = optarg;
+			break;
+		case OPT_STATS:
+			g.stats = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("lanarun %s (plan format %d.%d)\n", PACKAGE_VERSION,
+			       LANA_PLAN_VERSION_MAJOR, LANA_PLAN_VERSION_MINOR);
+			return 0;
+		default:
+			fprintf(stderr, "Try 'lanarun --help'.\n");
+			return EXIT_USAGE;
+		}
+	}
+	if (!strcmp(color, "always"))
+		g.color = true;
+	else if (!strcmp(color, "never"))
+		g.color = false;
+	else if (!strcmp(color, "auto"))
+		g.color = isatty(2) && !getenv("NO_COLOR");
+	else
+		die_usage("unknown --color value '%s' (auto, always, never)", color);
+
+	if (optind >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	cmd = argv[optind++];
+	argc -= optind;
+	argv += optind;
+	if (!strcmp(cmd, "lint") || !strcmp(cmd, "check"))
+		rc = cmd_lint(argc, argv);
+	else if (!strcmp(cmd, "compile"))
+		rc = cmd_compile(argc, argv, out, emit_kind);
+	else if (!strcmp(cmd, "disasm"))
+		rc = cmd_disasm(argc, argv, out);
+	else if (!strcmp(cmd, "diff"))
+		rc = cmd_diff(argc, argv, out, summary);
+	else if (!strcmp(cmd, "graph"))
+		rc = cmd_graph(argc, argv, out);
+	else if (!strcmp(cmd, "types"))
+		rc = cmd_types(argc, argv, json, markdown);
+	else if (!strcmp(cmd, "help")) {
+		usage(stdout);
+		rc = 0;
+	} else
+		die_usage("unknown command '%s'", cmd);
+	VEC_FREE(&g.incdirs);
+	return rc;
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# scripts/count-tests.sh [--total] BUILDDIR... - count test cases in the
+# logs of `make check`: cmocka's "[  PASSED  ] N test(s)." and
+# "[  FAILED  ] N test(s)", and script tests' "N passed, M failed" lines.
+# Prints "N passed, M failed".
+set -uo pipefail
+[ "${1:-}" = --total ] && shift
+passed=0 failed=0
+for d in "$@"; do
+	for log in $(find "$d/tests" -name '*.log' 2>/dev/null); do
+		p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
+		f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
+		if [ -z "$p$f" ]; then
+			line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
+			p=$(echo "$line" | sed -n 's/^\([0-9]*\) passed.*/\1/p')
+			f=$(echo "$line" | sed -n 's/.* \([0-9]*\) failed.*/\1/p')
+			if [ -z "$line" ]; then
+				# a test program with no count: judge by its .trs
+				trs=${log%.log}.trs
+				if grep -q ':test-result: PASS' "$trs" 2>/dev/null; then p=1; else f=1; fi
+			fi
+		fi
+		passed=$((passed + ${p:-0}))
+		failed=$((failed + ${f:-0}))
+	done
+done
+echo "$passed passed, $failed failed"

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# scripts/install-deps.sh - install the Debian packages LANA builds and tests
+# with. Installs only what is missing; run as root (or with sudo).
+set -euo pipefail
+
+PKGS=(
+	# build
+	gcc make autoconf automake pkg-config flex bison
+	# libraries
+	libpcap-dev zlib1g-dev liburcu-dev libnl-3-dev libnl-genl-3-dev
+	# tests: unit tests, fuzzing with libFuzzer, DOT and man page checks
+	libcmocka-dev clang libclang-rt-14-dev graphviz man-db groff-base
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing+=("$p")
+	fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	exit 0
+fi
+SUDO=
+if [ "$(id -u)" -ne 0 ]; then
+	SUDO=sudo
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

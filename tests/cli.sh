@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# tests/cli.sh - lanarun's command-line contract: exit codes, --help,
+# compile/disasm/diff round trips, JSON output, DOT, -Werror, corrupt plans.
+# Run by `make check` with LANARUN and top_srcdir set.
+set -uo pipefail
+L=${LANARUN:-./lanarun}
+src=${top_srcdir:-.}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+expect_rc() {	# RC DESC CMD...
+	local want=$1 desc=$2; shift 2
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	local rc=$?
+	if [ "$rc" = "$want" ]; then ok; else bad "$desc: exit $rc, want $want"; cat "$tmp/err"; fi
+}
+
+cat >"$tmp/g.lana" <<'G'
+src :: gen(count = 10);
+src -> c :: counter() -> t :: tee(n = 2);
+t[0] -> drop();
+t[1] -> bpf(filter = "ip") -> drop();
+G
+cat >"$tmp/g2.lana" <<'G'
+src :: gen(count = 10, rate = 1M);
+src -> c :: fwd() -> t :: tee(n = 2);
+t[0] -> drop();
+t[1] -> bpf(filter = "arp") -> drop();
+G
+cat >"$tmp/bad.lana" <<'G'
+src :: gen(size = 1B);
+src -> nosuch();
+G
+cat >"$tmp/warn.lana" <<'G'
+const UNUSED = 3;
+src :: gen();
+src -> drop();
+G
+
+expect_rc 0 "--help" "$L" --help
+grep -q "Usage: lanarun" "$tmp/out" && ok || bad "--help prints usage"
+expect_rc 0 "--version" "$L" --version
+expect_rc 2 "no command" "$L"
+expect_rc 2 "unknown command" "$L" frobnicate
+expect_rc 2 "unknown option" "$L" --frobnicate lint "$tmp/g.lana"
+expect_rc 2 "missing file" "$L" lint "$tmp/nonexistent.lana"
+expect_rc 0 "lint good" "$L" lint "$tmp/g.lana"
+[ ! -s "$tmp/err" ] && ok || bad "lint good prints nothing"
+expect_rc 1 "lint bad" "$L" lint "$tmp/bad.lana"
+grep -q "bad.lana:1:" "$tmp/err" && grep -q "bad.lana:2:" "$tmp/err" && ok ||
+	bad "lint reports every error with file:line"
+expect_rc 0 "warning only" "$L" lint "$tmp/warn.lana"
+grep -q "warning: unused constant 'UNUSED'" "$tmp/err" && ok || bad "unused const warning"
+expect_rc 1 "-Werror" "$L" -Werror lint "$tmp/warn.lana"
+expect_rc 1 "lint json" "$L" --format=json lint "$tmp/bad.lana"
+grep -q '"severity":"error"' "$tmp/out" && ok || bad "json diagnostics on stdout"
+
+expect_rc 0 "compile" "$L" compile "$tmp/g.lana" -o "$tmp/g.plan"
+head -c 8 "$tmp/g.plan" | grep -q LANAPLAN && ok || bad "plan magic"
+expect_rc 0 "compile again" "$L" compile "$tmp/g.lana" -o "$tmp/g-again.plan"
+cmp -s "$tmp/g.plan" "$tmp/g-again.plan" && ok || bad "deterministic plan bytes"
+expect_rc 0 "disasm" "$L" disasm "$tmp/g.plan"
+grep -q "^NEW .*src gen" "$tmp/out" && grep -q "^BIND" "$tmp/out" && ok || bad "disasm content"
+expect_rc 0 "emit json" "$L" compile --emit=json -o - "$tmp/g.lana"
+grep -q '"op":"NEW"' "$tmp/out" && ok || bad "json plan"
+expect_rc 0 "graph" "$L" graph "$tmp/g.lana"
+grep -q "digraph" "$tmp/out" && ok || bad "dot output"
+if command -v dot >/dev/null; then
+	dot -Tsvg "$tmp/out" >/dev/null 2>&1 && ok || bad "DOT accepted by graphviz"
+fi
+
+# corrupt plan: flip a byte in the body -> checksum error, exit 1
+cp "$tmp/g.plan" "$tmp/c.plan"
+printf '\xff' | dd of="$tmp/c.plan" bs=1 seek=60 conv=notrunc 2>/dev/null
+expect_rc 1 "corrupt plan" "$L" disasm "$tmp/c.plan"
+grep -qi "crc\|checksum" "$tmp/err" && ok || bad "corrupt plan names the checksum"
+head -c 20 "$tmp/g.plan" >"$tmp/t.plan"
+expect_rc 1 "truncated plan" "$L" disasm "$tmp/t.plan"
+
+# diff: .lana vs .lana, .plan vs .lana, summary, -o plan
+expect_rc 0 "diff same" "$L" diff --summary "$tmp/g.lana" "$tmp/g.plan"
+grep -qx "no changes" "$tmp/out" && ok || bad "diff of equal graphs is empty: $(cat "$tmp/out")"
+expect_rc 0 "diff" "$L" diff "$tmp/g.plan" "$tmp/g2.lana"
+grep -q "^SET .*rate=" "$tmp/out" && ok || bad "live parameter gives SET"
+grep -q "^SET .*bpf0 filter=\"arp\"" "$tmp/out" && ok || bad "filter change (live) gives SET"
+grep -q "^REPLACE .* c fwd" "$tmp/out" && ok || bad "type change gives REPLACE"
+expect_rc 0 "diff -o" "$L" diff -o "$tmp/e.plan" "$tmp/g.plan" "$tmp/g2.lana"
+expect_rc 0 "disasm edit plan" "$L" disasm "$tmp/e.plan"
+grep -q "edit" "$tmp/out" && ok || bad "edit plan disassembles as edit"
+expect_rc 0 "diff json" "$L" --format=json diff "$tmp/g.plan" "$tmp/g2.lana"
+grep -q '"replaced":' "$tmp/out" && ok || bad "diff json"
+expect_rc 1 "diff bad input" "$L" diff "$tmp/g.plan" "$tmp/bad.lana"
+
+# types
+expect_rc 0 "types" "$L" types
+grep -q "^tee" "$tmp/out" && ok || bad "types lists tee"
+expect_rc 0 "types tee" "$L" types tee
+expect_rc 1 "types unknown" "$L" types nosuch
+expect_rc 0 "types json" "$L" types --json
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
