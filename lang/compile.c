@@ -100,6 +100,7 @@ struct compound_def {
 };
 
 struct block {
+	bool bad;		/* had an error: no follow-on reports */
 	const char *name;
 	const struct lana_block_type *bt;
 	struct lana_value *params;	/* lana_param_count(bt) entries */
@@ -541,6 +542,13 @@ static bool resolve_value(struct ctx *c, struct scope *sc,
 		value_error(c, sc, v->loc, what, err);
 		return false;
 	}
+	if ((type == LANA_PT_STRING || type == LANA_PT_FILTER) &&
+	    v->kind == AST_VAL_WORD) {
+		snprintf(err, sizeof(err), "expected a quoted string, got '%s'",
+			 v->text);
+		value_error(c, sc, v->loc, what, err);
+		return false;
+	}
 	/* for list items the range applies to the list, not the item */
 	if (lana_value_parse(c->val_arena, type,
 			     p && p->type == type ? p : NULL, v->text, out,
@@ -698,8 +706,8 @@ static void load_imports(struct ctx *c, uint32_t file, uint32_t depth)
 			continue;
 		if (find_import(c, file, st->imp.path, path, sizeof(path))) {
 			lana_error(c->s, st->imp.loc,
-				   "import '%s' not found (searched the importing file's directory, -I, $LANA_PATH and %s)",
-				   st->imp.path, lana_default_datadir());
+				   "import '%s' not found (searched the importing file's directory, -I, $LANA_PATH and the installed snippets)",
+				   st->imp.path);
 			continue;
 		}
 		real = realpath(path, NULL);
@@ -1134,8 +1142,11 @@ static uint32_t instantiate(struct ctx *c, struct scope *sc,
 		snprintf(what, sizeof(what), "parameter '%s' of '%s' (%s)",
 			 arg->key, full, bt->name);
 		if (!resolve_value(c, sc, arg->val, bt->params[pi].type,
-				   &bt->params[pi], what, &params[pi]))
+				   &bt->params[pi], what, &params[pi])) {
+			/* the default stands in, e.g. for port counts */
+			memset(&params[pi], 0, sizeof(params[pi]));
 			ok = false;
+		}
 	}
 	for (i = 0; i < np; i++) {
 		const struct lana_param *p = &bt->params[i];
@@ -1166,7 +1177,12 @@ static uint32_t instantiate(struct ctx *c, struct scope *sc,
 			    bt->params[i].def)
 				params[i] = *type_default(c, bt, i);
 	}
-	return REF_BLOCK | add_block(c, full, bt, params, e->loc);
+	{
+		uint32_t bi = add_block(c, full, bt, params, e->loc);
+
+		c->blocks.v[bi].bad = !ok;
+		return REF_BLOCK | bi;
+	}
 }
 
 /* ---------------------------------------------------------- connections */
@@ -1188,6 +1204,16 @@ static const char *port_desc(struct ctx *c, const char *block,
 {
 	return lana_arena_printf(c->ast_arena, "output '%s' of '%s'", port,
 				 block);
+}
+
+/* " 3", " 'name'" or "" for a port spec, for messages. */
+static const char *port_spec_text(struct ctx *c, const struct ast_port *ps)
+{
+	if (!ps->set)
+		return "";
+	if (ps->is_index)
+		return lana_arena_printf(c->ast_arena, " %u", ps->index);
+	return lana_arena_printf(c->ast_arena, " '%s'", ps->name);
 }
 
 /* Look up the port spec @ps among @n ports named by @names. */
@@ -1219,6 +1245,8 @@ static bool get_src(struct ctx *c, struct scope *sc, uint32_t ref,
 		int pi = 0;
 		uint32_t sub;
 
+		if (b->bad)
+			return false;
 		if (!b->nout) {
 			if (should_report(c, e->loc, 20)) {
 				lana_error(c->s, ps->set ? ps->loc : e->loc,
@@ -1269,8 +1297,9 @@ static bool get_src(struct ctx *c, struct scope *sc, uint32_t ref,
 		if (pi < 0) {
 			if (should_report(c, ps->set ? ps->loc : e->loc, 22)) {
 				lana_error(c->s, ps->set ? ps->loc : e->loc,
-					   "block '%s' (%s) has no such output port",
-					   in->name, in->def->ast->name);
+					   "block '%s' (%s) has no output port%s",
+					   in->name, in->def->ast->name,
+					   port_spec_text(c, ps));
 				note_expansion(c, sc);
 			}
 			return false;
@@ -1321,6 +1350,8 @@ static bool get_dst(struct ctx *c, struct scope *sc, uint32_t ref,
 		const struct lana_port *pd;
 		int pi = 0;
 
+		if (b->bad)
+			return false;
 		if (!b->nin) {
 			if (should_report(c, e->loc, 25)) {
 				lana_error(c->s, ps->set ? ps->loc : e->loc,
@@ -1364,8 +1395,9 @@ static bool get_dst(struct ctx *c, struct scope *sc, uint32_t ref,
 		if (pi < 0) {
 			if (should_report(c, ps->set ? ps->loc : e->loc, 27)) {
 				lana_error(c->s, ps->set ? ps->loc : e->loc,
-					   "block '%s' (%s) has no such input port",
-					   in->name, in->def->ast->name);
+					   "block '%s' (%s) has no input port%s",
+					   in->name, in->def->ast->name,
+					   port_spec_text(c, ps));
 				note_expansion(c, sc);
 			}
 			return false;
@@ -1464,6 +1496,27 @@ static uint32_t lookup_ref(struct ctx *c, struct scope *sc,
 	return NONE;
 }
 
+/*
+ * @ref had an error: its block (or the boundary ports of its compound
+ * instance) raise no follow-on errors such as "not connected".
+ */
+static void poison_ref(struct ctx *c, uint32_t ref)
+{
+	uint32_t i;
+
+	if (ref == NONE)
+		return;
+	if (REF_KIND(ref) == REF_BLOCK) {
+		c->blocks.v[REF_IDX(ref)].bad = true;
+	} else if (REF_KIND(ref) == REF_INST) {
+		struct inst *in = &c->insts.v[REF_IDX(ref)];
+
+		for (i = 0; i < in->def->nin + in->def->nout; i++)
+			if (c->vnodes.v[in->vin_base + i].target == NONE)
+				c->vnodes.v[in->vin_base + i].target = EP_ERROR;
+	}
+}
+
 /* Expand the statements of @body in scope @sc: two passes. */
 static void expand_body(struct ctx *c, struct scope *sc,
 			const struct ast_body *body, uint32_t file)
@@ -1525,6 +1578,7 @@ static void expand_body(struct ctx *c, struct scope *sc,
 						  "previous definition is here");
 					note_expansion(c, sc);
 				}
+				poison_ref(c, refs[k]);
 			}
 		}
 	}
@@ -1696,6 +1750,7 @@ static uint32_t expand_compound(struct ctx *c, struct scope *outer,
 	}
 	if (!ok || !d->params_ok) {
 		scope_free(&sc);
+		poison_ref(c, REF_INST | iidx);
 		return REF_INST | iidx;
 	}
 	/* boundary ports are visible by name inside the body */
@@ -1813,8 +1868,8 @@ static void resolve_edges(struct ctx *c, edge_vec *edges, uint32_t *final)
 				const struct lana_port *pd;
 				uint32_t sub;
 
-				if (c->out_tgt.v[slot] != NONE)
-					continue;	/* reported above */
+				if (c->out_tgt.v[slot] != NONE || bl->bad)
+					continue;	/* reported already */
 				pd = lana_port_at(bl->bt, LANA_PORT_OUT, p,
 						  count_cb, &cc, &sub);
 				if (pd && !(pd->flags & LANA_PORTF_OPTIONAL)) {
@@ -2125,7 +2180,9 @@ int lana_compile(struct lana_sources *s, const char *path,
 	final = xmalloc(sizeof(uint32_t) * (c.out_tgt.n + 1));
 	resolve_edges(&c, &edges, final);
 	check_cycles(&c, final);
-	check_reachability(&c, final);
+	/* reachability is only meaningful for a graph without errors */
+	if (s->errors == errors0)
+		check_reachability(&c, final);
 	check_unused(&c, (uint32_t)r);
 
 	if (plan && s->errors == errors0)

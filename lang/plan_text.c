@@ -114,9 +114,10 @@ void lana_plan_disasm(const struct lana_plan *p, struct lana_buf *b)
 	uint32_t i;
 
 	index_blocks(p, &m);
-	lana_buf_printf(b, "; LANA plan v%u.%u, %s, %u instructions, crc 0x%08x\n",
+	lana_buf_printf(b, "; LANA plan v%u.%u, %s, %u instruction%s, crc 0x%08x\n",
 			LANA_PLAN_VERSION_MAJOR, LANA_PLAN_VERSION_MINOR,
-			edit ? "edit" : "full", p->insns.n, p->crc);
+			edit ? "edit" : "full", p->insns.n,
+			p->insns.n == 1 ? "" : "s", p->crc);
 	lana_buf_printf(b, "%-8sbase=0x%08x count=%u\n", "BEGIN", p->base_crc,
 			p->insns.n);
 	for (i = 0; i < p->insns.n; i++) {

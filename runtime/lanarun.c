@@ -268,9 +268,11 @@ static int emit(struct lana_plan *p, const char *emit_kind, const char *out)
 			rc = EXIT_FINDINGS;
 		}
 	} else if (!strcmp(emit_kind, "json")) {
+		lana_plan_crc(p);
 		lana_plan_json(p, &b);
 		lana_buf_putc(&b, '\n');
 	} else if (!strcmp(emit_kind, "disasm")) {
+		lana_plan_crc(p);	/* the header shows the checksum */
 		lana_plan_disasm(p, &b);
 	} else if (!strcmp(emit_kind, "dot")) {
 		lana_plan_dot(p, &b);

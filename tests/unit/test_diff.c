@@ -878,14 +878,15 @@ static void test_random_pairs(void **state)
 	free(b);
 }
 
-/* Two 100k-block chains: the diff must stay linear. */
+/*
+ * Two 100k-block chains: the diff of a large plan gives exactly the
+ * expected edits (speed is measured by bench/compile, not here).
+ */
 static void test_big_diff(void **state)
 {
 	struct lana_plan o, n, e;
-	struct timespec t0, t1;
 	char name[32], err[256];
 	uint32_t i, N = 100000, k, want = 0;
-	double ms;
 
 	lana_plan_init(&o);
 	lana_plan_init(&n);
@@ -904,19 +905,13 @@ static void test_big_diff(void **state)
 			edge(&o, LANA_OP_BIND, i + 1, 1, N - i, 0);
 	}
 	lana_plan_crc(&o);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	assert_int_equal(lana_plan_diff(&o, &n, &e, NULL, err, sizeof(err)), 0);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
-	print_message("diff of two %u-block plans: %.1f ms, %u instructions\n",
-		      N, ms, e.insns.n);
 	/* 100 REPLACEs; an UNBIND per port-1 edge unless fwd lost the port */
 	for (i = 0; i < N; i++) {
 		want += i % 1000 == 0;
 		want += i + 1 < N && i % 7 == 0 && i % 1000 != 0;
 	}
 	assert_int_equal(e.insns.n, want);
-	assert_true(ms < 2000);	/* generous: sanitizers slow it down */
 	lana_plan_free(&o);
 	lana_plan_free(&n);
 	lana_plan_free(&e);
