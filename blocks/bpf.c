@@ -3,6 +3,7 @@
  * blocks/bpf.c - classify frames with a packet filter.
  *
  * bpf(filter)   in: eth -> out: eth, reject: eth (optional)
+ * Reads: matched, rejected.
  *
  * The thesis's BPF block (ch. 5.4.3): @filter is a tcpdump expression
  * (pcap-filter(7)) compiled by the compiler with libpcap into classic BPF
@@ -11,6 +12,16 @@
  * replaced at runtime without replacing the block.
  */
 #include "lana_block.h"
+
+#ifdef __KERNEL__
+#include <linux/errno.h>
+#include <linux/filter.h>
+#include <linux/slab.h>
+#else
+#include <errno.h>
+#include <stdlib.h>
+#include <pcap/bpf.h>
+#endif
 
 static const struct lana_param bpf_params[] = {
 	{ .name = "filter", .type = LANA_PT_FILTER,
@@ -30,6 +41,227 @@ static const struct lana_port bpf_ports[] = {
 	LANA_PORT_END
 };
 
+#define BPF_MAX_INSNS 4096	/* BPF_MAXINSNS of Linux and libpcap */
+
+/*
+ * One loaded filter program. The engine-specific part is confined to
+ * struct bpf_code and the three helpers below (the seam between engines):
+ * the userspace engine interprets the classic BPF program with libpcap's
+ * bpf_filter() (pcap-filter(7), bpf_filter in libpcap's bpf_filter.c);
+ * the kernel engine builds a struct bpf_prog with bpf_prog_create(), which
+ * checks the program and JITs it, and runs it on the sk_buff.
+ * struct lana_bpf_insn has the layout of struct bpf_insn / struct
+ * sock_filter, so the plan's program is copied as is.
+ */
+struct bpf_code {
+	struct bpf_code *retired;	/* next older retired program */
+#ifdef __KERNEL__
+	struct bpf_prog *fp;
+#else
+	unsigned int n;
+	struct bpf_insn insns[];
+#endif
+};
+
+#ifdef __KERNEL__
+static struct bpf_code *bpf_code_new(struct lana_block *b,
+				     const struct lana_bpf_insn *insns,
+				     unsigned int n)
+{
+	struct sock_fprog_kern fprog = {
+		.len = n,
+		.filter = (struct sock_filter *)insns,
+	};
+	struct bpf_code *c = kzalloc(sizeof(*c), GFP_KERNEL);
+	int err;
+
+	if (!c) {
+		lana_block_error(b, "out of memory");
+		return NULL;
+	}
+	err = bpf_prog_create(&c->fp, &fprog);
+	if (err) {
+		lana_block_error(b, "invalid BPF program (%d)", err);
+		kfree(c);
+		return NULL;
+	}
+	return c;
+}
+
+static void bpf_code_free(struct bpf_code *c)
+{
+	bpf_prog_destroy(c->fp);
+	kfree(c);
+}
+
+/* kmod/lana_pkt.h provides lana_pkt_skb(): the sk_buff of a packet. */
+static inline bool bpf_code_match(const struct bpf_code *c,
+				  struct lana_pkt *p)
+{
+	return bpf_prog_run(c->fp, lana_pkt_skb(p)) != 0;
+}
+#else
+static struct bpf_code *bpf_code_new(struct lana_block *b,
+				     const struct lana_bpf_insn *insns,
+				     unsigned int n)
+{
+	struct bpf_code *c;
+	unsigned int i;
+
+	c = malloc(sizeof(*c) + (size_t)n * sizeof(c->insns[0]));
+	if (!c) {
+		lana_block_error(b, "out of memory");
+		return NULL;
+	}
+	c->retired = NULL;
+	c->n = n;
+	for (i = 0; i < n; i++) {
+		c->insns[i].code = insns[i].code;
+		c->insns[i].jt = insns[i].jt;
+		c->insns[i].jf = insns[i].jf;
+		c->insns[i].k = insns[i].k;
+	}
+	/* bpf_filter() trusts its program: check jumps and returns first. */
+	if (!bpf_validate(c->insns, (int)n)) {
+		lana_block_error(b, "invalid BPF program");
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+static void bpf_code_free(struct bpf_code *c)
+{
+	free(c);
+}
+
+static inline bool bpf_code_match(const struct bpf_code *c,
+				  struct lana_pkt *p)
+{
+	return bpf_filter(c->insns, lana_pkt_data(p), lana_pkt_len(p),
+			  lana_pkt_len(p)) != 0;
+}
+#endif
+
+/*
+ * @prog is read by workers (acquire) and replaced by set() in the control
+ * thread (release store). A replaced program may still be running on a
+ * worker, and blocks have no grace-period primitive of their own, so it
+ * goes to the @retired list and is freed in fini(), which the engine calls
+ * after a grace period. This keeps every program of the instance's life
+ * (at most 32 KiB each); filters change rarely, so that bound is accepted.
+ */
+struct bpf_priv {
+	struct bpf_code *prog;
+	struct bpf_code *retired;
+};
+
+struct bpf_pcpu {
+	uint64_t matched;
+	uint64_t rejected;
+};
+
+static struct bpf_code *bpf_load(struct lana_block *b,
+				 const struct lana_value *v)
+{
+	if (v->type != LANA_PT_FILTER || !v->filter.n || !v->filter.insns) {
+		lana_block_error(b, "filter is required");
+		return NULL;
+	}
+	if (v->filter.n > BPF_MAX_INSNS) {
+		lana_block_error(b, "filter has %u instructions (at most %u)",
+				 v->filter.n, BPF_MAX_INSNS);
+		return NULL;
+	}
+	return bpf_code_new(b, v->filter.insns, v->filter.n);
+}
+
+static int bpf_init(struct lana_block *b, const struct lana_value *params)
+{
+	struct bpf_priv *bp = b->priv;
+
+	bp->prog = bpf_load(b, &params[0]);
+	return bp->prog ? 0 : -EINVAL;
+}
+
+static void bpf_fini(struct lana_block *b)
+{
+	struct bpf_priv *bp = b->priv;
+	struct bpf_code *c, *next;
+
+	if (bp->prog)
+		bpf_code_free(bp->prog);
+	for (c = bp->retired; c; c = next) {
+		next = c->retired;
+		bpf_code_free(c);
+	}
+	bp->prog = NULL;
+	bp->retired = NULL;
+}
+
+static int bpf_set(struct lana_block *b, unsigned int pidx,
+		   const struct lana_value *v)
+{
+	struct bpf_priv *bp = b->priv;
+	struct bpf_code *c, *old;
+
+	if (pidx != 0) {
+		lana_block_error(b, "parameter %u is not live", pidx);
+		return -EINVAL;
+	}
+	c = bpf_load(b, v);
+	if (!c)
+		return -EINVAL;
+	old = bp->prog;
+	__atomic_store_n(&bp->prog, c, __ATOMIC_RELEASE);
+	if (old) {
+		old->retired = bp->retired;
+		bp->retired = old;
+	}
+	return 0;
+}
+
+/* Thesis ch. 5.4.3: matching frames to out (0), the others to reject (1). */
+static int bpf_rx(struct lana_block *b, struct lana_burst *v)
+{
+	struct bpf_priv *bp = b->priv;
+	const struct bpf_code *c = __atomic_load_n(&bp->prog, __ATOMIC_ACQUIRE);
+	struct bpf_pcpu *s = lana_block_pcpu(b);
+	unsigned int i, matched = 0;
+
+	for (i = 0; i < v->n; i++) {
+		bool m = bpf_code_match(c, v->pkt[i]);
+
+		v->verdict[i] = m ? 0 : 1;
+		matched += m;
+	}
+	__atomic_store_n(&s->matched, s->matched + matched, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->rejected, s->rejected + (v->n - matched),
+			 __ATOMIC_RELAXED);
+	return LANA_RX_VERDICTS;
+}
+
+static unsigned int bpf_stats(const struct lana_block *b,
+			      struct lana_stat *out, unsigned int max)
+{
+	uint64_t matched = 0, rejected = 0;
+	unsigned int i, n = lana_nr_workers(b);
+
+	for (i = 0; i < n; i++) {
+		const struct bpf_pcpu *s = lana_block_pcpu_each(b, i);
+
+		matched += __atomic_load_n(&s->matched, __ATOMIC_RELAXED);
+		rejected += __atomic_load_n(&s->rejected, __ATOMIC_RELAXED);
+	}
+	if (max < 2)
+		return 0;
+	out[0].name = "matched";
+	out[0].value = matched;
+	out[1].name = "rejected";
+	out[1].value = rejected;
+	return 2;
+}
+
 LANA_BLOCK_TYPE(bpf) = {
 	.name = "bpf",
 	.synopsis = "bpf(filter)   in: eth -> out: eth, reject: eth (optional)",
@@ -41,4 +273,11 @@ LANA_BLOCK_TYPE(bpf) = {
 	.params = bpf_params,
 	.ports = bpf_ports,
 	.engines = LANA_ENGINE_ALL,
+	.priv_size = sizeof(struct bpf_priv),
+	.pcpu_size = sizeof(struct bpf_pcpu),
+	.init = bpf_init,
+	.fini = bpf_fini,
+	.set = bpf_set,
+	.rx = bpf_rx,
+	.stats = bpf_stats,
 };

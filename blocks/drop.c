@@ -3,6 +3,7 @@
  * blocks/drop.c - discard every packet.
  *
  * drop()   in: any
+ * Reads: nothing itself; the engine counts the drops.
  *
  * Frees every packet entering at `in`; the end of a path.
  */
@@ -18,6 +19,19 @@ static const struct lana_port drop_ports[] = {
 	LANA_PORT_END
 };
 
+/*
+ * Every packet gets the verdict LANA_DROP: the engine frees it and counts
+ * it as a drop of this block (so `lanarun stats` shows what ended here).
+ */
+static int drop_rx(struct lana_block *b, struct lana_burst *v)
+{
+	unsigned int i;
+
+	for (i = 0; i < v->n; i++)
+		v->verdict[i] = LANA_DROP;
+	return LANA_RX_VERDICTS;
+}
+
 LANA_BLOCK_TYPE(drop) = {
 	.name = "drop",
 	.synopsis = "drop()   in: any",
@@ -25,4 +39,5 @@ LANA_BLOCK_TYPE(drop) = {
 	.params = drop_params,
 	.ports = drop_ports,
 	.engines = LANA_ENGINE_ALL,
+	.rx = drop_rx,
 };

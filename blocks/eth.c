@@ -3,6 +3,8 @@
  * blocks/eth.c - attach the graph to a network interface.
  *
  * eth(dev, promisc = false)   in: eth -> out: eth (optional)
+ * Reads: rx, tx (frames received and sent on dev), dropped (frames lost
+ * on the way: receive ring overflow, truncation, transmit errors).
  *
  * The Ethernet vlink block of the thesis (ch. 5.4.1): frames received on
  * network interface @dev leave at `out`; frames entering at `in` are
@@ -11,6 +13,8 @@
  * stay unconnected for a transmit-only attachment.
  */
 #include "lana_block.h"
+
+#include <errno.h>
 
 static const struct lana_param eth_params[] = {
 	{ .name = "dev", .type = LANA_PT_STRING,
@@ -31,6 +35,77 @@ static const struct lana_port eth_ports[] = {
 	LANA_PORT_END
 };
 
+enum { ETH_P_DEV, ETH_P_PROMISC };
+
+struct eth_priv {
+	struct lana_dev *dev;
+};
+
+static int eth_init(struct lana_block *b, const struct lana_value *params)
+{
+	struct eth_priv *e = b->priv;
+	unsigned int flags = 0;
+
+	if (params[ETH_P_DEV].type != LANA_PT_STRING) {
+		lana_block_error(b, "dev is required");
+		return -EINVAL;
+	}
+	if (params[ETH_P_PROMISC].type == LANA_PT_BOOL &&
+	    params[ETH_P_PROMISC].b)
+		flags |= LANA_DEV_PROMISC;
+	e->dev = lana_dev_open(b, params[ETH_P_DEV].str, flags);
+	return e->dev ? 0 : -ENODEV;
+}
+
+static void eth_fini(struct lana_block *b)
+{
+	struct eth_priv *e = b->priv;
+
+	lana_dev_close(e->dev);
+	e->dev = NULL;
+}
+
+static int eth_set(struct lana_block *b, unsigned int pidx,
+		   const struct lana_value *v)
+{
+	struct eth_priv *e = b->priv;
+	int err;
+
+	if (pidx != ETH_P_PROMISC || v->type != LANA_PT_BOOL) {
+		lana_block_error(b, "parameter %u is not live", pidx);
+		return -EINVAL;
+	}
+	err = lana_dev_set_promisc(e->dev, v->b);
+	if (err)
+		lana_block_error(b, "cannot turn promiscuous mode %s",
+				 v->b ? "on" : "off");
+	return err;
+}
+
+/* Frames at `in` leave the graph: transmitted on dev, all consumed. */
+static int eth_rx(struct lana_block *b, struct lana_burst *v)
+{
+	struct eth_priv *e = b->priv;
+
+	lana_dev_xmit(e->dev, v);
+	return LANA_RX_VERDICTS;
+}
+
+static unsigned int eth_stats(const struct lana_block *b,
+			      struct lana_stat *out, unsigned int max)
+{
+	const struct eth_priv *e = b->priv;
+	uint64_t rx, tx, drops;
+
+	if (max < 3 || !e->dev)
+		return 0;
+	lana_dev_stats(e->dev, &rx, &tx, &drops);
+	out[0] = (struct lana_stat){ .name = "rx", .value = rx };
+	out[1] = (struct lana_stat){ .name = "tx", .value = tx };
+	out[2] = (struct lana_stat){ .name = "dropped", .value = drops };
+	return 3;
+}
+
 LANA_BLOCK_TYPE(eth) = {
 	.name = "eth",
 	.synopsis = "eth(dev, promisc = false)   in: eth -> out: eth (optional)",
@@ -43,4 +118,10 @@ LANA_BLOCK_TYPE(eth) = {
 	.ports = eth_ports,
 	.engines = LANA_ENGINE_ALL,
 	.flags = LANA_BT_SOURCE | LANA_BT_VLINK,
+	.priv_size = sizeof(struct eth_priv),
+	.init = eth_init,
+	.fini = eth_fini,
+	.set = eth_set,
+	.rx = eth_rx,
+	.stats = eth_stats,
 };

@@ -22,6 +22,12 @@ static const struct lana_port fwd_ports[] = {
 	LANA_PORT_END
 };
 
+/* Thesis ch. 5.4.6: pass the whole burst on to `out` untouched. */
+static int fwd_rx(struct lana_block *b, struct lana_burst *v)
+{
+	return 0;
+}
+
 LANA_BLOCK_TYPE(fwd) = {
 	.name = "fwd",
 	.synopsis = "fwd()   in: any -> out: any",
@@ -31,4 +37,5 @@ LANA_BLOCK_TYPE(fwd) = {
 	.params = fwd_params,
 	.ports = fwd_ports,
 	.engines = LANA_ENGINE_ALL,
+	.rx = fwd_rx,
 };

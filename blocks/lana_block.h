@@ -12,7 +12,10 @@
  * instances from it (the builder, thesis ch. 4.2.2).
  *
  * This header is included by the compiler, the userspace engine and the
- * kernel module, so it uses only fixed-width types.
+ * kernel module, so it uses only fixed-width types. Block code includes only
+ * this header: the packet and engine calls below are implemented once per
+ * engine (runtime/lana_pkt.h + runtime/block_api.c for the userspace engine,
+ * kmod/ for the kernel engine), so one block source serves both engines.
  */
 #ifndef LANA_BLOCK_H
 #define LANA_BLOCK_H
@@ -20,6 +23,7 @@
 #ifdef __KERNEL__
 #include <linux/types.h>
 #else
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #endif
@@ -63,6 +67,48 @@ enum lana_frame {
 enum lana_port_dir {
 	LANA_PORT_IN = 0,
 	LANA_PORT_OUT = 1,
+};
+
+/** struct lana_bpf_insn - one classic BPF instruction (as struct sock_filter). */
+struct lana_bpf_insn {
+	uint16_t code;
+	uint8_t jt;
+	uint8_t jf;
+	uint32_t k;
+};
+
+/**
+ * struct lana_value - a typed value.
+ * @type: enum lana_ptype; selects the union member:
+ *   BOOL: b · U8..U64, SIZE (bytes), RATE (bit/s), DURATION (ns): u ·
+ *   I64: i · STRING, ENUM (symbol name): str · MAC: mac ·
+ *   IPV4, IPV6, PREFIX: ip (family 4 or 6, prefix length in plen; for plain
+ *   addresses plen is 32 or 128) · LIST: list · FILTER: filter
+ */
+struct lana_value {
+	uint8_t type;
+	union {
+		bool b;
+		uint64_t u;
+		int64_t i;
+		const char *str;
+		uint8_t mac[6];
+		struct {
+			uint8_t family;	/* 4 or 6 */
+			uint8_t plen;	/* prefix length in bits */
+			uint8_t addr[16];	/* network byte order; v4 in [0..3] */
+		} ip;
+		struct {
+			uint8_t elem;	/* enum lana_ptype of items */
+			uint32_t n;
+			struct lana_value *items;
+		} list;
+		struct {
+			const char *expr;	/* tcpdump expression */
+			uint32_t n;		/* instructions */
+			struct lana_bpf_insn *insns;
+		} filter;
+	};
 };
 
 /* lana_param.flags */
@@ -149,6 +195,10 @@ struct lana_port {
  * @engines:  LANA_ENGINE_* mask
  * @flags:    LANA_BT_*
  */
+struct lana_block;
+struct lana_burst;
+struct lana_stat;
+
 struct lana_block_type {
 	const char *name;
 	const char *synopsis;
@@ -157,7 +207,59 @@ struct lana_block_type {
 	const struct lana_port *ports;
 	uint32_t engines;
 	uint32_t flags;
+
+	/*
+	 * The builder's part (thesis 4.2.2, 5.2.4), all optional:
+	 * @priv_size: bytes of shared private state (b->priv), zeroed
+	 * @pcpu_size: bytes of per-worker (per-CPU in the kernel) state, zeroed,
+	 *             reached with lana_block_pcpu(); statistics live here so
+	 *             that workers never share a cache line
+	 * @init:  constructor: read @params (one entry per catalogue parameter,
+	 *         in catalogue order; type LANA_PT_NONE when absent), set up
+	 *         b->priv; return 0 or -errno and write a message with
+	 *         lana_block_error(). Runs in the control thread, may sleep.
+	 * @fini:  destructor, after an RCU grace period: no packet is inside
+	 *         the block any more.
+	 * @set:   change LANA_PF_LIVE parameter @pidx to @v while packets flow
+	 *         (publish new state RCU-safely); 0 or -errno.
+	 * @rx:    process a burst that arrived on IN port v->in_port. Either
+	 *         return an OUT port index >= 0 meaning "every packet goes to
+	 *         that port", or return LANA_RX_VERDICTS after writing a verdict
+	 *         per packet in v->verdict[i] (an OUT port, LANA_DROP, or
+	 *         LANA_STOLEN when the block kept, queued or freed the packet
+	 *         itself). Runs inside an RCU read-side section; never sleeps.
+	 * @poll:  userspace sources without a device (gen, pcap_in): put up to
+	 *         LANA_BURST new packets into @v (v->n); return the number,
+	 *         0 when none is ready now, or -1 when the source has ended.
+	 *         The packets leave the block on OUT port 0.
+	 * @stats: write up to @max named counters (summed over workers) to
+	 *         @out; return how many.
+	 */
+	uint32_t priv_size;
+	uint32_t pcpu_size;
+	int (*init)(struct lana_block *b, const struct lana_value *params);
+	void (*fini)(struct lana_block *b);
+	int (*set)(struct lana_block *b, unsigned int pidx,
+		   const struct lana_value *v);
+	int (*rx)(struct lana_block *b, struct lana_burst *v);
+	int (*poll)(struct lana_block *b, struct lana_burst *v);
+	unsigned int (*stats)(const struct lana_block *b, struct lana_stat *out,
+			      unsigned int max);
+	/*
+	 * @event: the notifier (thesis 4.2.3): called in the control thread
+	 * for events of @src, a block @b is subscribed to (blocks bound to
+	 * each other are subscribed automatically, and every block receives
+	 * its own events): LANA_EV_*.
+	 */
+	void (*event)(struct lana_block *b, unsigned int ev,
+		      const struct lana_block *src);
 };
+
+/* Notifier events. */
+#define LANA_EV_BIND	1	/* src's OUT port got bound */
+#define LANA_EV_UNBIND	2	/* src's OUT port got unbound */
+#define LANA_EV_SET	3	/* a live parameter of src changed */
+#define LANA_EV_DEL	4	/* src leaves the graph */
 
 #define LANA_PARAM_END { .name = NULL }
 #define LANA_PORT_END  { .name = NULL }
@@ -168,5 +270,137 @@ struct lana_block_type {
 
 /** LANA_BLOCK_TYPE(n) - define the descriptor of block type @n. */
 #define LANA_BLOCK_TYPE(n) const struct lana_block_type lana_bt_##n
+
+/* ------------------------------------------------------------ block API */
+
+/*
+ * struct lana_block - a functional block instance (thesis 4.2.1), made by
+ * the engine's builder from a NEW or REPLACE instruction. Blocks are
+ * addressed by IDP only; the bindings of its OUT ports belong to the graph
+ * version, not to the block, so one instance serves successive versions
+ * and keeps its state across a patch.
+ */
+struct lana_pkt;		/* the engine's packet (buffer or sk_buff) */
+struct lana_engine;
+
+struct lana_block {
+	const struct lana_block_type *type;
+	uint32_t idp;
+	const char *name;
+	void *priv;		/* type->priv_size bytes */
+	void *pcpu;		/* engine's per-worker storage; use lana_block_pcpu() */
+	struct lana_engine *eng;
+	void *eng_priv;		/* engine's own per-instance data */
+};
+
+#define LANA_BURST	32	/* packets moved together between blocks */
+
+/* Verdicts in lana_burst.verdict and special rx return values. */
+#define LANA_DROP	 0xffff	/* the engine frees the packet (counted) */
+#define LANA_STOLEN	 0xfffe	/* the block took the packet */
+#define LANA_RX_VERDICTS (-1)	/* rx wrote one verdict per packet */
+
+/* Direction of traversal (thesis 4.2.5). */
+enum lana_dir {
+	LANA_INGRESS = 0,	/* from a device up the graph */
+	LANA_EGRESS = 1,	/* towards a device */
+};
+
+/**
+ * struct lana_burst - packets moved together from one port to the next.
+ * @n:       packets in @pkt
+ * @in_port: IN port of the receiving block
+ * @dir:     enum lana_dir
+ * @hops:    blocks visited so far (loop guard)
+ */
+struct lana_burst {
+	uint16_t n;
+	uint16_t in_port;
+	uint8_t dir;
+	uint16_t hops;
+	struct lana_pkt *pkt[LANA_BURST];
+	uint16_t verdict[LANA_BURST];
+};
+
+/** struct lana_stat - one named counter of a block, for `lanarun stats`. */
+struct lana_stat {
+	const char *name;
+	uint64_t value;
+};
+
+/*
+ * Packet and engine calls available to block code. Each engine implements
+ * them (packet accessors as inline functions in its lana_pkt.h).
+ *
+ * lana_pkt_data(p), lana_pkt_len(p): the frame bytes and their length.
+ * lana_pkt_push(p, n): prepend n bytes (from headroom); pointer to the new
+ *   start, or NULL when the headroom is too small.
+ * lana_pkt_pull(p, n): remove n bytes from the front; new start or NULL.
+ * lana_pkt_trim(p, len): shorten the frame to len bytes.
+ */
+struct lana_pkt *lana_pkt_alloc(struct lana_block *b, uint32_t len);
+struct lana_pkt *lana_pkt_copy(struct lana_block *b, struct lana_pkt *p);
+void lana_pkt_free(struct lana_pkt *p);
+
+/**
+ * lana_emit() - send a packet the block spawned (e.g. a tee copy) out of
+ * OUT port @port of @b. The packet goes to the engine's backlog and
+ * traverses the graph after the current burst (thesis 4.2.5,
+ * engine_backlog_tail), in the same graph version.
+ */
+void lana_emit(struct lana_block *b, uint16_t port, struct lana_pkt *p);
+
+/** lana_block_pcpu() - this worker's (CPU's) zeroed pcpu_size area of @b. */
+void *lana_block_pcpu(const struct lana_block *b);
+
+/**
+ * lana_block_pcpu_each() - the pcpu area of worker @i (0 <= i <
+ * lana_nr_workers(b)), for summing statistics on read.
+ */
+void *lana_block_pcpu_each(const struct lana_block *b, unsigned int i);
+unsigned int lana_nr_workers(const struct lana_block *b);
+
+/** lana_now_ns() - monotonic time in ns. */
+uint64_t lana_now_ns(void);
+
+/**
+ * lana_block_error() - record why init/set failed; the engine reports it
+ * to the user with the instruction that failed. printf-style.
+ */
+void lana_block_error(struct lana_block *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Device I/O for virtual link blocks (eth, tap); see runtime/dev.h. */
+struct lana_dev;
+#define LANA_DEV_PROMISC 0x1
+
+/**
+ * lana_dev_open() - attach @b to the network interface @ifname (eth), or
+ * create the TAP device @ifname (tap, with @mac if not NULL and @mtu).
+ * Frames received on the device enter the graph at @b's OUT port 0.
+ * Returns the device or NULL with lana_block_error() set.
+ */
+struct lana_dev *lana_dev_open(struct lana_block *b, const char *ifname,
+			       unsigned int flags);
+struct lana_dev *lana_tap_open(struct lana_block *b, const char *ifname,
+			       const uint8_t *mac, uint32_t mtu);
+/** lana_dev_close() - detach; no frame is delivered afterwards. */
+void lana_dev_close(struct lana_dev *d);
+/** lana_dev_set_promisc() - turn promiscuous mode on or off; 0 or -errno. */
+int lana_dev_set_promisc(struct lana_dev *d, bool on);
+/**
+ * lana_dev_xmit() - transmit the packets of @v on @d (the packets are
+ * consumed: verdicts set to LANA_STOLEN). Returns frames sent.
+ */
+unsigned int lana_dev_xmit(struct lana_dev *d, struct lana_burst *v);
+/** lana_dev_stats() - frames received, sent, and dropped by the device path. */
+void lana_dev_stats(const struct lana_dev *d, uint64_t *rx, uint64_t *tx,
+		    uint64_t *drops);
+
+#ifdef __KERNEL__
+#include "../kmod/lana_pkt.h"
+#else
+#include "../runtime/lana_pkt.h"
+#endif
 
 #endif /* LANA_BLOCK_H */

@@ -3,12 +3,19 @@
  * blocks/tee.c - duplicate packets to several outputs.
  *
  * tee(n = 2)   in: any -> out[n]: any
+ * Reads: nomem (copies that could not be allocated).
  *
  * The thesis's tee block (ch. 5.4.4), like Click's Tee: every packet
  * entering at `in` leaves at each of the @n `out` ports (out[0] gets the
  * original, the others copies).
  */
 #include "lana_block.h"
+
+#ifdef __KERNEL__
+#include <linux/errno.h>
+#else
+#include <errno.h>
+#endif
 
 static const struct lana_param tee_params[] = {
 	{ .name = "n", .type = LANA_PT_U8, .flags = LANA_PF_RANGE,
@@ -26,6 +33,76 @@ static const struct lana_port tee_ports[] = {
 	LANA_PORT_END
 };
 
+struct tee_priv {
+	unsigned int n;		/* out ports */
+};
+
+struct tee_pcpu {
+	uint64_t nomem;		/* copies that could not be allocated */
+};
+
+static int tee_init(struct lana_block *b, const struct lana_value *params)
+{
+	struct tee_priv *t = b->priv;
+
+	/* The compiler always writes the resolved default (2). */
+	t->n = params[0].type != LANA_PT_NONE ? (unsigned int)params[0].u : 2;
+	if (t->n < 1 || t->n > 64) {
+		lana_block_error(b, "n = %u out of range 1..64", t->n);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * Thesis ch. 5.4.4: the original goes to out[0]; a copy per further port is
+ * handed to the engine's backlog (engine_backlog_tail in the thesis, here
+ * lana_emit) and traverses the graph after the current burst.
+ */
+static int tee_rx(struct lana_block *b, struct lana_burst *v)
+{
+	const struct tee_priv *t = b->priv;
+	unsigned int i, port;
+	uint64_t nomem = 0;
+
+	for (i = 0; i < v->n; i++) {
+		for (port = 1; port < t->n; port++) {
+			struct lana_pkt *q = lana_pkt_copy(b, v->pkt[i]);
+
+			if (!q) {
+				nomem++;
+				continue;
+			}
+			lana_emit(b, (uint16_t)port, q);
+		}
+	}
+	if (nomem) {
+		struct tee_pcpu *c = lana_block_pcpu(b);
+
+		__atomic_store_n(&c->nomem, c->nomem + nomem,
+				 __ATOMIC_RELAXED);
+	}
+	return 0;
+}
+
+static unsigned int tee_stats(const struct lana_block *b,
+			      struct lana_stat *out, unsigned int max)
+{
+	uint64_t nomem = 0;
+	unsigned int i, n = lana_nr_workers(b);
+
+	for (i = 0; i < n; i++) {
+		const struct tee_pcpu *c = lana_block_pcpu_each(b, i);
+
+		nomem += __atomic_load_n(&c->nomem, __ATOMIC_RELAXED);
+	}
+	if (max < 1)
+		return 0;
+	out[0].name = "nomem";
+	out[0].value = nomem;
+	return 1;
+}
+
 LANA_BLOCK_TYPE(tee) = {
 	.name = "tee",
 	.synopsis = "tee(n = 2)   in: any -> out[n]: any",
@@ -36,4 +113,9 @@ LANA_BLOCK_TYPE(tee) = {
 	.params = tee_params,
 	.ports = tee_ports,
 	.engines = LANA_ENGINE_ALL,
+	.priv_size = sizeof(struct tee_priv),
+	.pcpu_size = sizeof(struct tee_pcpu),
+	.init = tee_init,
+	.rx = tee_rx,
+	.stats = tee_stats,
 };

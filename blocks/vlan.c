@@ -3,6 +3,8 @@
  * blocks/vlan.c - IEEE 802.1Q VLAN tagging.
  *
  * vlan(op, vid = 1, pcp = 0)   in: eth -> out: eth, reject: eth (optional)
+ * Reads: pushed and dropped (push: runt frame or no headroom), or
+ * popped / passed and rejected (pop, filter).
  *
  * op = push inserts an 802.1Q tag (TPID 0x8100) with @vid and priority
  * @pcp; op = pop removes the tag of frames tagged with @vid; op = filter
@@ -10,6 +12,14 @@
  * (pop, filter) leave at `reject`, or are dropped when it is unconnected.
  */
 #include "lana_block.h"
+
+#ifdef __KERNEL__
+#include <linux/errno.h>
+#include <linux/string.h>
+#else
+#include <errno.h>
+#include <string.h>
+#endif
 
 static const char *const vlan_ops[] = { "push", "pop", "filter", NULL };
 
@@ -39,6 +49,214 @@ static const struct lana_port vlan_ports[] = {
 	LANA_PORT_END
 };
 
+/*
+ * IEEE 802.1Q-2018 clause 9: a tag is inserted between the source MAC
+ * address and the EtherType: TPID 0x8100 (2 bytes), then the TCI with
+ * PCP (3 bits), DEI (1 bit, sent as 0) and VID (12 bits), big-endian.
+ */
+#define VLAN_TPID	0x8100
+#define VLAN_HLEN	4
+#define VLAN_MACS	12	/* destination + source MAC address */
+#define VLAN_VID_MASK	0x0fff
+
+enum vlan_op { VLAN_PUSH, VLAN_POP, VLAN_FILTER };
+
+enum { VLAN_P_OP, VLAN_P_VID, VLAN_P_PCP };	/* catalogue order */
+
+/*
+ * @tci is the live state: vid and pcp packed as the tag's TCI, published
+ * with one atomic store by set() (control thread) and read once per burst
+ * by rx() (workers), so a burst always sees a consistent vid/pcp pair.
+ */
+struct vlan_priv {
+	uint8_t op;
+	uint16_t tci;
+};
+
+struct vlan_pcpu {
+	uint64_t done;		/* pushed, popped or passed */
+	uint64_t rejected;	/* not tagged with vid (pop, filter) */
+	uint64_t dropped;	/* push: runt frame or no headroom */
+};
+
+static const char *const vlan_done_name[] = {
+	[VLAN_PUSH] = "pushed",
+	[VLAN_POP] = "popped",
+	[VLAN_FILTER] = "passed",
+};
+
+static uint16_t vlan_tci(uint16_t vid, uint8_t pcp)
+{
+	return (uint16_t)(((unsigned int)pcp << 13) | (vid & VLAN_VID_MASK));
+}
+
+static int vlan_init(struct lana_block *b, const struct lana_value *params)
+{
+	struct vlan_priv *vp = b->priv;
+	const char *op = params[VLAN_P_OP].str;
+	uint64_t vid = 1, pcp = 0;
+
+	if (params[VLAN_P_OP].type != LANA_PT_ENUM || !op) {
+		lana_block_error(b, "op is required (push, pop or filter)");
+		return -EINVAL;
+	}
+	if (!strcmp(op, "push")) {
+		vp->op = VLAN_PUSH;
+	} else if (!strcmp(op, "pop")) {
+		vp->op = VLAN_POP;
+	} else if (!strcmp(op, "filter")) {
+		vp->op = VLAN_FILTER;
+	} else {
+		lana_block_error(b, "unknown op '%s' (push, pop or filter)",
+				 op);
+		return -EINVAL;
+	}
+	if (params[VLAN_P_VID].type != LANA_PT_NONE)
+		vid = params[VLAN_P_VID].u;
+	if (params[VLAN_P_PCP].type != LANA_PT_NONE)
+		pcp = params[VLAN_P_PCP].u;
+	if (vid < 1 || vid > 4094 || pcp > 7) {
+		lana_block_error(b, "vid must be 1..4094 and pcp 0..7");
+		return -EINVAL;
+	}
+	vp->tci = vlan_tci((uint16_t)vid, (uint8_t)pcp);
+	return 0;
+}
+
+static int vlan_set(struct lana_block *b, unsigned int pidx,
+		    const struct lana_value *v)
+{
+	struct vlan_priv *vp = b->priv;
+	uint16_t tci = __atomic_load_n(&vp->tci, __ATOMIC_RELAXED);
+	uint16_t vid = tci & VLAN_VID_MASK;
+	uint8_t pcp = (uint8_t)(tci >> 13);
+
+	switch (pidx) {
+	case VLAN_P_VID:
+		if (v->u < 1 || v->u > 4094) {
+			lana_block_error(b, "vid %llu out of range 1..4094",
+					 (unsigned long long)v->u);
+			return -ERANGE;
+		}
+		vid = (uint16_t)v->u;
+		break;
+	case VLAN_P_PCP:
+		if (v->u > 7) {
+			lana_block_error(b, "pcp %llu out of range 0..7",
+					 (unsigned long long)v->u);
+			return -ERANGE;
+		}
+		pcp = (uint8_t)v->u;
+		break;
+	default:
+		lana_block_error(b, "parameter %u is not live", pidx);
+		return -EINVAL;
+	}
+	__atomic_store_n(&vp->tci, vlan_tci(vid, pcp), __ATOMIC_RELEASE);
+	return 0;
+}
+
+/* True if the frame at @d (@len bytes) carries an 802.1Q tag with @vid. */
+static inline bool vlan_has_vid(const uint8_t *d, uint32_t len, uint16_t vid)
+{
+	return len >= VLAN_MACS + VLAN_HLEN &&
+	       d[12] == (VLAN_TPID >> 8) && d[13] == (VLAN_TPID & 0xff) &&
+	       ((((unsigned int)d[14] << 8) | d[15]) & VLAN_VID_MASK) == vid;
+}
+
+static int vlan_rx(struct lana_block *b, struct lana_burst *v)
+{
+	const struct vlan_priv *vp = b->priv;
+	uint16_t tci = __atomic_load_n(&vp->tci, __ATOMIC_ACQUIRE);
+	uint16_t vid = tci & VLAN_VID_MASK;
+	struct vlan_pcpu *c;
+	unsigned int i, done = 0, bad = 0;
+
+	for (i = 0; i < v->n; i++) {
+		struct lana_pkt *p = v->pkt[i];
+		uint8_t *d = lana_pkt_data(p);
+		uint32_t len = lana_pkt_len(p);
+
+		switch (vp->op) {
+		case VLAN_PUSH:
+			if (len < VLAN_MACS + 2)
+				d = NULL;
+			else
+				d = lana_pkt_push(p, VLAN_HLEN);
+			if (!d) {
+				v->verdict[i] = LANA_DROP;
+				bad++;
+				continue;
+			}
+			memmove(d, d + VLAN_HLEN, VLAN_MACS);
+			d[12] = VLAN_TPID >> 8;
+			d[13] = VLAN_TPID & 0xff;
+			d[14] = (uint8_t)(tci >> 8);
+			d[15] = (uint8_t)tci;
+			break;
+		case VLAN_POP:
+			/* keep at least a 14-byte Ethernet header */
+			if (len < VLAN_MACS + VLAN_HLEN + 2 ||
+			    !vlan_has_vid(d, len, vid)) {
+				v->verdict[i] = 1;
+				bad++;
+				continue;
+			}
+			memmove(d + VLAN_HLEN, d, VLAN_MACS);
+			lana_pkt_pull(p, VLAN_HLEN);
+			break;
+		default:
+			if (!vlan_has_vid(d, len, vid)) {
+				v->verdict[i] = 1;
+				bad++;
+				continue;
+			}
+			break;
+		}
+		v->verdict[i] = 0;
+		done++;
+	}
+	c = lana_block_pcpu(b);
+	__atomic_store_n(&c->done, c->done + done, __ATOMIC_RELAXED);
+	if (!bad)
+		return 0;
+	if (vp->op == VLAN_PUSH)
+		__atomic_store_n(&c->dropped, c->dropped + bad,
+				 __ATOMIC_RELAXED);
+	else
+		__atomic_store_n(&c->rejected, c->rejected + bad,
+				 __ATOMIC_RELAXED);
+	return LANA_RX_VERDICTS;
+}
+
+static unsigned int vlan_stats(const struct lana_block *b,
+			       struct lana_stat *out, unsigned int max)
+{
+	const struct vlan_priv *vp = b->priv;
+	uint64_t done = 0, rejected = 0, dropped = 0;
+	unsigned int i, n = lana_nr_workers(b);
+
+	for (i = 0; i < n; i++) {
+		const struct vlan_pcpu *c = lana_block_pcpu_each(b, i);
+
+		done += __atomic_load_n(&c->done, __ATOMIC_RELAXED);
+		rejected += __atomic_load_n(&c->rejected, __ATOMIC_RELAXED);
+		dropped += __atomic_load_n(&c->dropped, __ATOMIC_RELAXED);
+	}
+	if (max < 2)
+		return 0;
+	out[0].name = vlan_done_name[vp->op];
+	out[0].value = done;
+	if (vp->op == VLAN_PUSH) {
+		out[1].name = "dropped";
+		out[1].value = dropped;
+	} else {
+		out[1].name = "rejected";
+		out[1].value = rejected;
+	}
+	return 2;
+}
+
 LANA_BLOCK_TYPE(vlan) = {
 	.name = "vlan",
 	.synopsis = "vlan(op, vid = 1, pcp = 0)   "
@@ -51,4 +269,10 @@ LANA_BLOCK_TYPE(vlan) = {
 	.params = vlan_params,
 	.ports = vlan_ports,
 	.engines = LANA_ENGINE_ALL,
+	.priv_size = sizeof(struct vlan_priv),
+	.pcpu_size = sizeof(struct vlan_pcpu),
+	.init = vlan_init,
+	.set = vlan_set,
+	.rx = vlan_rx,
+	.stats = vlan_stats,
 };

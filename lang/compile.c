@@ -851,6 +851,50 @@ static void collect_globals(struct ctx *c)
 	}
 }
 
+/* Apply the -D NAME=VALUE definitions to the global constants. */
+static void apply_defines(struct ctx *c)
+{
+	uint32_t i, idx;
+
+	for (i = 0; c->o && i < c->o->ndefines; i++) {
+		const char *d = c->o->defines[i], *eq = strchr(d, '=');
+		struct ast_value *v;
+		struct ast_const *a;
+		char *name;
+
+		if (!eq || eq == d) {
+			lana_error(c->s, (struct lana_loc){ 0 },
+				   "-D '%s': expected NAME=VALUE", d);
+			continue;
+		}
+		name = lana_arena_strndup(c->ast_arena, d, (size_t)(eq - d));
+		v = lana_arena_alloc(c->ast_arena, sizeof(*v));
+		v->kind = AST_VAL_STRING;	/* typed where it is used */
+		v->text = lana_arena_strdup(c->ast_arena, eq + 1);
+		a = lana_arena_alloc(c->ast_arena, sizeof(*a));
+		a->name = name;
+		a->val = v;
+		if (lana_map_get(&c->global_consts, name, &idx)) {
+			struct const_def *k = &c->consts.v[idx];
+
+			a->type = k->ast->type;
+			a->type_loc = k->ast->type_loc;
+			a->loc = k->loc;
+			k->ast = a;
+			k->used = true;
+		} else {
+			struct const_def k = { 0 };
+
+			k.name = name;
+			k.ast = a;
+			k.type = LANA_PT_NONE;
+			k.used = true;
+			lana_map_put(&c->global_consts, name, c->consts.n, NULL);
+			VEC_PUSH(&c->consts, k);
+		}
+	}
+}
+
 /* Check a compound's parameter and port declarations (once). */
 static bool check_compound(struct ctx *c, struct compound_def *d)
 {
@@ -1016,6 +1060,25 @@ static uint32_t add_block(struct ctx *c, const char *name,
 	}
 	VEC_PUSH(&c->blocks, b);
 	return c->blocks.n - 1;
+}
+
+/*
+ * Could explicit name @name equal an anonymous block's name (TYPE + index,
+ * e.g. "drop3")? Only such names need to be remembered for anon_name().
+ */
+static bool may_clash_with_anon(struct ctx *c, const char *name)
+{
+	size_t n = strlen(name), k = n;
+	char type[64];
+
+	while (k && name[k - 1] >= '0' && name[k - 1] <= '9')
+		k--;
+	if (k == n || k == 0 || k >= sizeof(type))
+		return false;
+	memcpy(type, name, k);
+	type[k] = '\0';
+	return lana_catalogue_find(type) ||
+	       lana_map_get(&c->compound_map, type, NULL);
 }
 
 static const char *anon_name(struct ctx *c, struct scope *sc, const char *type)
@@ -1534,7 +1597,8 @@ static void expand_body(struct ctx *c, struct scope *sc,
 				const struct ast_elem *e = &st->chain.elems[j];
 
 				nel++;
-				if (e->name && e->type)
+				if (e->name && e->type &&
+				    may_clash_with_anon(c, e->name))
 					lana_map_put(&sc->declared, e->name, 0,
 						     NULL);
 			}
@@ -2163,6 +2227,7 @@ int lana_compile(struct lana_sources *s, const char *path,
 	if (s->errors != errors0)
 		goto out;
 	collect_globals(&c);
+	apply_defines(&c);
 	c.defaults = xcalloc(lana_catalogue_count() + 1, sizeof(*c.defaults));
 
 	/* typed constants are checked even when unused */

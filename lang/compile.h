@@ -19,6 +19,11 @@
  * @nincdirs: entries in @incdirs
  * @engines:  LANA_ENGINE_* the plan must run on (0: any); a block type no
  *            target engine supports is an error
+ * @defines:  "NAME=VALUE" strings (`lanarun -D`): each sets the top-level
+ *            constant NAME to VALUE, read as a literal of the type where the
+ *            constant is used (overriding the file's definition, or defining
+ *            it when the file has none)
+ * @ndefines: entries in @defines
  *
  * Imports are searched in the importing file's directory, then @incdirs,
  * then each directory of $LANA_PATH (colon-separated), then the installed
@@ -28,6 +33,8 @@ struct lana_compile_opts {
 	const char *const *incdirs;
 	uint32_t nincdirs;
 	uint32_t engines;
+	const char *const *defines;
+	uint32_t ndefines;
 };
 
 /**

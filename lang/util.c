@@ -72,7 +72,8 @@ void *lana_arena_alloc(struct lana_arena *a, size_t n)
 	if (!c || c->size - c->used < n) {
 		size_t size = n > ARENA_CHUNK / 4 ? n : ARENA_CHUNK;
 
-		c = xmalloc(sizeof(*c) + size);
+		/* calloc: fresh chunks come zeroed (mmap'd pages need no memset) */
+		c = xcalloc(1, sizeof(*c) + size);
 		c->used = 0;
 		c->size = size;
 		a->total += size;
@@ -87,8 +88,7 @@ void *lana_arena_alloc(struct lana_arena *a, size_t n)
 	}
 	p = c->mem + c->used;
 	c->used += n;
-	memset(p, 0, n);
-	return p;
+	return p;	/* zero: chunks are calloc'd and never reused */
 }
 
 char *lana_arena_strndup(struct lana_arena *a, const char *s, size_t n)
@@ -121,6 +121,8 @@ char *lana_arena_printf(struct lana_arena *a, const char *fmt, ...)
 	int n;
 	char *p;
 
+	if (!fmt)	/* never; silences gcc's UBSan-build -Wformat-truncation */
+		return lana_arena_strdup(a, "");
 	va_start(ap, fmt);
 	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);

@@ -15,47 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/** struct lana_bpf_insn - one classic BPF instruction (as struct sock_filter). */
-struct lana_bpf_insn {
-	uint16_t code;
-	uint8_t jt;
-	uint8_t jf;
-	uint32_t k;
-};
-
-/**
- * struct lana_value - a typed value.
- * @type: enum lana_ptype; selects the union member:
- *   BOOL: b · U8..U64, SIZE (bytes), RATE (bit/s), DURATION (ns): u ·
- *   I64: i · STRING, ENUM (symbol name): str · MAC: mac ·
- *   IPV4, IPV6, PREFIX: ip (family 4 or 6, prefix length in plen; for plain
- *   addresses plen is 32 or 128) · LIST: list · FILTER: filter
- */
-struct lana_value {
-	uint8_t type;
-	union {
-		bool b;
-		uint64_t u;
-		int64_t i;
-		const char *str;
-		uint8_t mac[6];
-		struct {
-			uint8_t family;	/* 4 or 6 */
-			uint8_t plen;	/* prefix length in bits */
-			uint8_t addr[16];	/* network byte order; v4 in [0..3] */
-		} ip;
-		struct {
-			uint8_t elem;	/* enum lana_ptype of items */
-			uint32_t n;
-			struct lana_value *items;
-		} list;
-		struct {
-			const char *expr;	/* tcpdump expression */
-			uint32_t n;		/* instructions */
-			struct lana_bpf_insn *insns;
-		} filter;
-	};
-};
+/* struct lana_value and struct lana_bpf_insn are in blocks/lana_block.h. */
 
 /**
  * lana_value_parse() - parse @text as a value of type @type.

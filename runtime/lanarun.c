@@ -11,6 +11,9 @@
 #include "lang/source.h"
 #include "lang/typedoc.h"
 #include "blocks/catalogue.h"
+#include "runtime/client.h"
+#include "runtime/proto.h"
+#include "runtime/run.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -28,11 +31,16 @@
 static const char *prog = "lanarun";
 
 static struct {
+	const char *socket;	/* --socket, else $LANA_SOCKET */
+	int engine;		/* --engine: enum lana_client_engine */
+	unsigned int workers;	/* run --workers */
+	bool dry_run;		/* apply --dry-run */
 	bool json;		/* --format=json */
 	bool color;
 	bool werror;
 	bool stats;
 	VEC(const char *) incdirs;
+	VEC(const char *) defines;
 } g;
 
 static void usage(FILE *f)
@@ -40,9 +48,14 @@ static void usage(FILE *f)
 	fprintf(f,
 "Usage: lanarun [OPTIONS] COMMAND [ARGS]\n"
 "\n"
-"Check, compile, disassemble and diff LANA graphs (.lana) and plans (.plan).\n"
+"Check, compile, disassemble and diff LANA graphs (.lana) and plans (.plan);\n"
+"load and live-patch them in a running engine.\n"
 "\n"
-"Commands:\n"
+"Engine commands:\n"
+LANA_CLIENT_USAGE
+"  run FILE [--workers N]       run FILE in a private engine until its sources end\n"
+"\n"
+"Compiler commands:\n"
 "  lint FILE...                 check graphs; report every error and warning\n"
 "  compile FILE [-o OUT]        compile a graph into a plan (default OUT: FILE.plan)\n"
 "  disasm FILE                  print a plan as bytecode text\n"
@@ -52,7 +65,14 @@ static void usage(FILE *f)
 "  help                         show this help\n"
 "\n"
 "Options (before or after the command):\n"
+"      --engine user|kernel|auto   engine to drive (default auto: the kernel\n"
+"                               engine if lana.ko is loaded, else lanad)\n"
+"      --socket PATH            lanad's control socket (default $LANA_SOCKET,\n"
+"                               else " LANA_DEFAULT_SOCKET ")\n"
+"  -n, --dry-run                apply: print the edit script, change nothing\n"
+"      --workers N              run: worker threads (default 1)\n"
 "  -I, --include DIR            add DIR to the import search path\n"
+"  -D, --define NAME=VALUE      set the top-level constant NAME to VALUE\n"
 "  -W error, -Werror            treat warnings as errors\n"
 "  -f, --format text|json       output format of diagnostics and results\n"
 "      --emit plan|json|disasm|dot   what compile writes (default: plan)\n"
@@ -106,6 +126,8 @@ static struct lana_compile_opts compile_opts(void)
 
 	o.incdirs = g.incdirs.v;
 	o.nincdirs = g.incdirs.n;
+	o.defines = g.defines.v;
+	o.ndefines = g.defines.n;
 	return o;
 }
 
@@ -507,12 +529,33 @@ enum {
 	OPT_MARKDOWN,
 	OPT_COLOR,
 	OPT_STATS,
+	OPT_ENGINE,
+	OPT_SOCKET,
+	OPT_WORKERS,
 };
+
+static struct lana_client_opts client_opts(void)
+{
+	struct lana_client_opts o = { 0 };
+
+	o.socket = g.socket;
+	o.engine = g.engine;
+	o.json = g.json;
+	o.dry_run = g.dry_run;
+	o.color = g.color;
+	o.werror = g.werror;
+	o.incdirs = g.incdirs.v;
+	o.nincdirs = g.incdirs.n;
+	o.defines = g.defines.v;
+	o.ndefines = g.defines.n;
+	return o;
+}
 
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "include", required_argument, NULL, 'I' },
+		{ "define", required_argument, NULL, 'D' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "emit", required_argument, NULL, OPT_EMIT },
@@ -522,6 +565,10 @@ int main(int argc, char **argv)
 		{ "color", required_argument, NULL, OPT_COLOR },
 		{ "colour", required_argument, NULL, OPT_COLOR },
 		{ "stats", no_argument, NULL, OPT_STATS },
+		{ "engine", required_argument, NULL, OPT_ENGINE },
+		{ "socket", required_argument, NULL, OPT_SOCKET },
+		{ "workers", required_argument, NULL, OPT_WORKERS },
+		{ "dry-run", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -531,10 +578,15 @@ int main(int argc, char **argv)
 	const char *cmd;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "I:f:o:W:hV", opts, NULL)) != -1) {
+	g.socket = getenv("LANA_SOCKET");
+	g.workers = 1;
+	while ((c = getopt_long(argc, argv, "I:D:f:o:W:nhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'I':
 			VEC_PUSH(&g.incdirs, optarg);
+			break;
+		case 'D':
+			VEC_PUSH(&g.defines, optarg);
 			break;
 		case 'f':
 			if (!strcmp(optarg, "json"))
@@ -571,6 +623,27 @@ int main(int argc, char **argv)
 		case OPT_STATS:
 			g.stats = true;
 			break;
+		case OPT_ENGINE:
+			g.engine = lana_client_engine_parse(optarg);
+			if (g.engine < 0)
+				die_usage("unknown engine '%s' (user, kernel, auto)",
+					  optarg);
+			break;
+		case OPT_SOCKET:
+			g.socket = optarg;
+			break;
+		case OPT_WORKERS: {
+			char *end;
+			unsigned long w = strtoul(optarg, &end, 10);
+
+			if (*end || w < 1 || w > 256)
+				die_usage("--workers takes a number from 1 to 256");
+			g.workers = (unsigned int)w;
+			break;
+		}
+		case 'n':
+			g.dry_run = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -599,7 +672,26 @@ int main(int argc, char **argv)
 	cmd = argv[optind++];
 	argc -= optind;
 	argv += optind;
-	if (!strcmp(cmd, "lint") || !strcmp(cmd, "check"))
+	if (json)
+		g.json = true;
+	if (!strcmp(cmd, "apply") || !strcmp(cmd, "show") ||
+	    !strcmp(cmd, "stats") || !strcmp(cmd, "set") ||
+	    !strcmp(cmd, "flush")) {
+		struct lana_client_opts co = client_opts();
+		int (*fn)(const struct lana_client_opts *, int, char **) =
+			!strcmp(cmd, "apply") ? lana_cmd_apply :
+			!strcmp(cmd, "show") ? lana_cmd_show :
+			!strcmp(cmd, "stats") ? lana_cmd_stats :
+			!strcmp(cmd, "set") ? lana_cmd_set : lana_cmd_flush;
+
+		rc = fn(&co, argc, argv);
+	} else if (!strcmp(cmd, "run")) {
+		struct lana_compile_opts o = compile_opts();
+
+		if (argc != 1)
+			die_usage("run: expected one graph file");
+		rc = lana_run(argv[0], &o, g.workers, g.json, g.color, g.werror);
+	} else if (!strcmp(cmd, "lint") || !strcmp(cmd, "check"))
 		rc = cmd_lint(argc, argv);
 	else if (!strcmp(cmd, "compile"))
 		rc = cmd_compile(argc, argv, out, emit_kind);
@@ -617,5 +709,6 @@ int main(int argc, char **argv)
 	} else
 		die_usage("unknown command '%s'", cmd);
 	VEC_FREE(&g.incdirs);
+	VEC_FREE(&g.defines);
 	return rc;
 }

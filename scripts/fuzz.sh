@@ -1,38 +1,55 @@
 #!/usr/bin/env bash
-# scripts/fuzz.sh [SECONDS] - build the libFuzzer targets (tests/fuzz/) with
-# clang and run each for SECONDS (default 30), seeded with the golden corpus
-# (tests/lang/) and compiled plans. Fails on any crash, leak or sanitizer
-# report.
+# scripts/fuzz.sh [SECONDS] - build the libFuzzer targets (tests/fuzz/*.c)
+# with clang against an instrumented build of the libraries, and run each
+# for SECONDS (default 30), seeded with the golden corpus (tests/lang/),
+# the examples and their compiled plans. Fails on any crash, leak or
+# sanitizer report.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 secs=${1:-30}
 out=$top/build-fuzz
-mkdir -p "$out/gen" "$out/corpus-parser" "$out/corpus-plan"
 cd "$top"
 scripts/build.sh build >/dev/null
+scripts/build.sh "$out" CC=clang \
+	CFLAGS="-g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all" \
+	LDFLAGS="-fsanitize=address,undefined" >/dev/null
 
-# generated grammar sources come from the normal build
-cp build/lang/parser.c build/lang/parser.h build/lang/lexer.c "$out/gen/" 2>/dev/null ||
-	cp lang/parser.c lang/parser.h lang/lexer.c "$out/gen/"
+# the libraries of the instrumented build, twice (they use each other)
+libs=""
+for l in lang/liblana.a lang/libgrammar.a blocks/libblocks.a runtime/liblanart.a; do
+	[ -f "$out/$l" ] && libs="$libs $out/$l"
+done
+libs="$libs $libs"
+ldlibs="$(pkg-config --libs libpcap zlib liburcu-qsbr libnl-3.0 libnl-genl-3.0 2>/dev/null) -lpthread"
 
-CFLAGS="-g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I$top -I$top/lang -I$out/gen -DLANA_DATADIR=\"$top/share/lana\""
-LIB_SRCS="lang/util.c lang/source.c lang/value.c lang/compile.c lang/plan_codec.c lang/plan_check.c lang/plan_text.c lang/diff.c lang/apply.c lang/typedoc.c blocks/catalogue.c $(ls blocks/*.c | grep -v catalogue.c | tr '\n' ' ')"
-for t in parser plan; do
-	clang $CFLAGS -o "$out/fuzz_$t" tests/fuzz/fuzz_$t.c $LIB_SRCS \
-		"$out/gen/parser.c" "$out/gen/lexer.c" -lpcap -lz
+targets=()
+for src in tests/fuzz/fuzz_*.c; do
+	t=$(basename "$src" .c)
+	clang -g -O1 -std=c11 -D_GNU_SOURCE \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		$(pkg-config --cflags libnl-3.0 2>/dev/null) \
+		-I"$top" -I"$top/lang" -I"$out/lang" -o "$out/$t" "$src" $libs $ldlibs
+	targets+=("$t")
 done
 
-# seeds
-find tests/lang examples share -name "*.lana" -exec cp {} "$out/corpus-parser/" \; 2>/dev/null || true
+# seeds: .lana sources for the parser, compiled plans for the plan loader
+mkdir -p "$out/corpus-fuzz_parser" "$out/corpus-fuzz_plan" "$out/corpus-fuzz_ctl"
+find tests/lang examples share -name '*.lana' -exec cp {} "$out/corpus-fuzz_parser/" \; 2>/dev/null || true
 for f in tests/lang/good/*.lana examples/*.lana; do
+	[ -f "$f" ] || continue
 	b=$(basename "$f" .lana)
-	(cd "$(dirname "$f")" && "$top/build/lanarun" -I "$top/share/lana" compile -o "$out/corpus-plan/$b.plan" "$(basename "$f")") 2>/dev/null || true
+	(cd "$(dirname "$f")" && "$top/build/lanarun" -I "$top/share/lana" compile \
+		-o "$out/corpus-fuzz_plan/$b.plan" "$(basename "$f")") 2>/dev/null || true
 done
 
-for t in parser plan; do
-	echo "fuzz_$t: ${secs} s"
-	"$out/fuzz_$t" -max_total_time="$secs" -print_final_stats=0 \
-		-max_len=65536 "$out/corpus-$t" >"$out/fuzz_$t.log" 2>&1 || {
-		echo "fuzz_$t: FAILED"; tail -50 "$out/fuzz_$t.log"; exit 1; }
-	tail -1 "$out/fuzz_$t.log"
+for t in "${targets[@]}"; do
+	mkdir -p "$out/corpus-$t"
+	echo "$t: ${secs} s"
+	if ! "$out/$t" -max_total_time="$secs" -print_final_stats=0 \
+		-max_len=65536 "$out/corpus-$t" >"$out/$t.log" 2>&1; then
+		echo "$t: FAILED"
+		tail -50 "$out/$t.log"
+		exit 1
+	fi
+	tail -1 "$out/$t.log"
 done

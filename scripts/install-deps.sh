@@ -10,6 +10,11 @@ PKGS=(
 	libpcap-dev zlib1g-dev liburcu-dev libnl-3-dev libnl-genl-3-dev
 	# tests: unit tests, fuzzing with libFuzzer, DOT and man page checks
 	libcmocka-dev clang libclang-rt-14-dev graphviz man-db groff-base
+	# end-to-end tests: namespaces and veth pairs, traffic, captures
+	iproute2 iputils-ping tcpdump iperf3 curl procps ethtool
+	# kernel engine: build against Debian's kernel, test it in a VM
+	linux-headers-amd64 linux-image-amd64 qemu-system-x86 busybox-static
+	kmod cpio xz-utils zstd
 )
 
 missing=()

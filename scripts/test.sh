@@ -32,13 +32,26 @@ run_suite "asan+ubsan" build-asan \
 	CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	LDFLAGS="-fsanitize=address,undefined"
 
+echo "== kernel engine in a VM (tests/kmod/run.sh)"
+set +e
+tests/kmod/run.sh >build/kmod.out 2>&1
+krc=$?
+set -e
+cat build/kmod.out
+case $krc in
+0) summary+=("kmod: $(grep -E '^[0-9]+ passed, [0-9]+ failed' build/kmod.out | tail -1)") ;;
+77) summary+=("kmod: skipped") ;;
+*) status=1; summary+=("kmod: $(grep -E '^[0-9]+ passed, [0-9]+ failed' build/kmod.out | tail -1 || echo '0 passed, 1 failed')") ;;
+esac
+
 if [ "${FUZZ_SECONDS:-30}" != 0 ]; then
 	echo "== fuzz (${FUZZ_SECONDS:-30} s per target)"
+	nfuzz=$(ls tests/fuzz/fuzz_*.c | wc -l)
 	if ! scripts/fuzz.sh "${FUZZ_SECONDS:-30}"; then
 		status=1
 		summary+=("fuzz: 0 passed, 1 failed")
 	else
-		summary+=("fuzz: 2 passed, 0 failed")
+		summary+=("fuzz: $nfuzz passed, 0 failed")
 	fi
 fi
 

@@ -94,6 +94,21 @@ expect_rc 0 "diff json" "$L" --format=json diff "$tmp/g.plan" "$tmp/g2.lana"
 grep -q '"replaced":' "$tmp/out" && ok || bad "diff json"
 expect_rc 1 "diff bad input" "$L" diff "$tmp/g.plan" "$tmp/bad.lana"
 
+# -D overrides a constant, typed where it is used; a bad value is an error
+cat >"$tmp/d.lana" <<'G'
+const DEV = "veth0";
+const N = 2;
+e :: eth(dev = DEV);
+e -> t :: tee(n = N);
+t[0] -> drop(); t[1] -> drop(); t[2] -> drop();
+G
+expect_rc 1 "-D default N=2 leaves t[2] unbound" "$L" lint "$tmp/d.lana"
+expect_rc 0 "-D N=3" "$L" -D N=3 -D DEV=lana-x compile --emit=disasm -o - "$tmp/d.lana"
+grep -q 'dev="lana-x"' "$tmp/out" && grep -q 'tee n=3' "$tmp/out" && ok || bad "-D values reach the plan"
+expect_rc 1 "-D N=300" "$L" -D N=300 lint "$tmp/d.lana"
+grep -q "does not fit u8" "$tmp/err" && ok || bad "-D value checked against the parameter"
+expect_rc 1 "-D without =" "$L" -D N lint "$tmp/d.lana"
+
 # types
 expect_rc 0 "types" "$L" types
 grep -q "^tee" "$tmp/out" && ok || bad "types lists tee"

@@ -12,12 +12,14 @@ else
 	echo "FAIL: docs/blocks.md is stale: run 'lanarun types --markdown > docs/blocks.md'"
 fi
 if command -v man >/dev/null; then
-	if out=$(LC_ALL=C.UTF-8 MANROFFSEQ='' MANWIDTH=80 man --warnings -l "$src/docs/lanarun.8" 2>&1 >/dev/null) && [ -z "$out" ]; then
-		pass=$((pass + 1))
-	else
-		fail=$((fail + 1))
-		echo "FAIL: docs/lanarun.8 renders with warnings:"; echo "$out"
-	fi
+	for page in lanarun.8 lanad.8; do
+		if out=$(LC_ALL=C.UTF-8 MANROFFSEQ='' MANWIDTH=80 man --warnings -l "$src/docs/$page" 2>&1 >/dev/null) && [ -z "$out" ]; then
+			pass=$((pass + 1))
+		else
+			fail=$((fail + 1))
+			echo "FAIL: docs/$page renders with warnings:"; echo "$out"
+		fi
+	done
 fi
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

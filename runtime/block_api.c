@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * runtime/block_api.c - the engine calls of blocks/lana_block.h for the
+ * userspace engine: spawned packets to the worker's backlog (thesis 4.2.5,
+ * 5.2.5 engine_backlog_tail), per-worker block storage, time, errors.
+ *
+ * Blocks built outside an engine (b->eng_priv == NULL, e.g. by a unit test
+ * calling the ops directly) get sensible fallbacks: one pcpu area at
+ * b->pcpu, one worker, errors printed to stderr, emitted packets freed.
+ */
+#define LANA_ENGINE_CORE
+#include "engine_internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <time.h>
+
+_Thread_local struct lana_worker *lana_cur_worker;
+
+void lana_emit(struct lana_block *b, uint16_t port, struct lana_pkt *p)
+{
+	struct lana_worker *w = lana_cur_worker;
+	struct lana_blog *q;
+
+	if (!w) {
+		/* not on a worker: nowhere to run it */
+		lana_pkt_free(p);
+		return;
+	}
+	if (w->bl_tail - w->bl_head >= LANA_BACKLOG) {
+		lana_pkt_free(p);
+		__atomic_store_n(&w->nomem_drops, w->nomem_drops + 1,
+				 __ATOMIC_RELAXED);
+		return;
+	}
+	q = &w->bl[w->bl_tail & (LANA_BACKLOG - 1)];
+	q->p = p;
+	q->idp = b->idp;
+	q->port = port;
+	q->hops = w->cur_hops;
+	w->bl_tail++;
+}
+
+void *lana_block_pcpu(const struct lana_block *b)
+{
+	const struct lana_binst *bi = b->eng_priv;
+	struct lana_worker *w = lana_cur_worker;
+
+	if (!bi)
+		return b->pcpu;
+	return (char *)b->pcpu + (size_t)(w ? w->id : 0) * bi->stride +
+	       LANA_PCPU_HDR;
+}
+
+void *lana_block_pcpu_each(const struct lana_block *b, unsigned int i)
+{
+	const struct lana_binst *bi = b->eng_priv;
+
+	if (!bi)
+		return i ? NULL : b->pcpu;
+	if (i >= b->eng->nworkers)
+		return NULL;
+	return (char *)b->pcpu + (size_t)i * bi->stride + LANA_PCPU_HDR;
+}
+
+unsigned int lana_nr_workers(const struct lana_block *b)
+{
+	if (!b->eng_priv || !b->eng)
+		return 1;
+	return b->eng->nworkers;
+}
+
+uint64_t lana_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void lana_block_error(struct lana_block *b, const char *fmt, ...)
+{
+	struct lana_binst *bi = b->eng_priv;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (bi) {
+		vsnprintf(bi->err, sizeof(bi->err), fmt, ap);
+	} else {
+		fprintf(stderr, "%s: ", b->name ? b->name : "block");
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+	}
+	va_end(ap);
+}

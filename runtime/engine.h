@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * runtime/engine.h - the userspace LANA engine: registry, builder,
+ * notifier and packet processing engine (thesis ch. 4.2, 5.2.4, 5.2.5) on
+ * worker threads, with graph versions published under RCU (liburcu QSBR).
+ *
+ * The control thread (lanad's main loop, or `lanarun run`) calls every
+ * function here; workers only run packets. A transaction builds the next
+ * graph version from the running one and publishes it with one pointer
+ * swap; a packet is processed entirely within one version.
+ */
+#ifndef LANA_ENGINE_H
+#define LANA_ENGINE_H
+
+#include "../lang/plan.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct lana_engine;
+
+/**
+ * struct lana_engine_opts - engine settings.
+ * @workers:  packet worker threads (>= 1)
+ * @max_hops: loop guard: a packet visiting more blocks is dropped and
+ *            counted (0: default 256)
+ * @log:      log sink for engine and block messages (NULL: stderr);
+ *            @level is a syslog priority (LOG_ERR, LOG_INFO, ...)
+ */
+struct lana_engine_opts {
+	unsigned int workers;
+	unsigned int max_hops;
+	void (*log)(int level, const char *msg);
+};
+
+/** lana_engine_new() - an engine with an empty graph; NULL with errno set. */
+struct lana_engine *lana_engine_new(const struct lana_engine_opts *o);
+
+/** lana_engine_start() - start the worker threads. 0 or -errno. */
+int lana_engine_start(struct lana_engine *e);
+
+/** lana_engine_stop() - stop and join the workers (packets in flight are freed). */
+void lana_engine_stop(struct lana_engine *e);
+
+/** lana_engine_free() - stop, tear the graph down (destructors run), free. */
+void lana_engine_free(struct lana_engine *e);
+
+/**
+ * lana_engine_apply() - run @plan as one transaction.
+ * An edit plan applies to the running graph, whose plan checksum must equal
+ * @plan->base_crc (else -ESTALE: the graph changed since the caller looked).
+ * A full plan replaces the running graph: it is diffed against it, so the
+ * blocks both have keep their instance and state.
+ * All or nothing: constructors (NEW, REPLACE) and live changes (SET) run
+ * first; if any fails, what was done is undone and the running graph is
+ * untouched. Then the new version is published with one RCU pointer swap,
+ * and blocks that left the graph are destroyed after a grace period.
+ * Returns 0, or -errno with @err naming the failing instruction, e.g.
+ * "instruction 3 (NEW 4 nic eth): no such device 'nosuch0'".
+ */
+int lana_engine_apply(struct lana_engine *e, const struct lana_plan *plan,
+		      char *err, size_t errlen);
+
+/**
+ * lana_engine_plan() - the running graph as a canonical full plan
+ * (initialised by this call; blocks in IDP order, BINDs by source).
+ */
+int lana_engine_plan(struct lana_engine *e, struct lana_plan *out);
+
+/**
+ * struct lana_block_stats - counters of one block, summed over workers.
+ * @packets, @bytes: that entered the block; @drops: dropped by the block
+ * or by the engine after it (unbound port, LANA_DROP)
+ * @stat: the block type's own named counters
+ */
+struct lana_block_stats {
+	uint32_t idp;
+	const char *name;
+	const char *type;
+	uint64_t packets;
+	uint64_t bytes;
+	uint64_t drops;
+	struct lana_stat stat[8];
+	unsigned int nstat;
+};
+
+/**
+ * lana_engine_stats() - call @cb for every block (IDP order), or only the
+ * block named @name when not NULL. Returns 0, -ENOENT for an unknown
+ * @name, or the first non-zero value @cb returned.
+ */
+int lana_engine_stats(struct lana_engine *e, const char *name,
+		      int (*cb)(const struct lana_block_stats *s, void *ctx),
+		      void *ctx);
+
+/** struct lana_engine_counters - engine-wide counters. */
+struct lana_engine_counters {
+	uint64_t generation;	/* graph versions published */
+	uint64_t loop_drops;	/* packets dropped by the loop guard */
+	uint64_t unbound_drops;	/* packets sent to an unbound port */
+	uint64_t nomem_drops;	/* allocation failures on the packet path */
+};
+
+void lana_engine_counters(struct lana_engine *e,
+			  struct lana_engine_counters *c);
+
+/** lana_engine_flush() - remove every block (one transaction). */
+int lana_engine_flush(struct lana_engine *e, char *err, size_t errlen);
+
+/**
+ * lana_engine_idle() - true when every source has ended (pcap_in played,
+ * gen count reached) and no packet is in flight: `lanarun run` stops then.
+ * Graphs with eth or tap never become idle.
+ */
+bool lana_engine_idle(struct lana_engine *e);
+
+#endif /* LANA_ENGINE_H */

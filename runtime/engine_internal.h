@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * runtime/engine_internal.h - calls between the userspace engine core
+ * (runtime/engine.c, ppe.c, block_api.c) and the other runtime parts:
+ * the device layer (runtime/dev.c) and tests/benchmarks. Not for block code
+ * (blocks include only blocks/lana_block.h) and not for lanad/lanarun
+ * (they use runtime/engine.h).
+ *
+ * Threads: the "control thread" is the one thread calling the functions of
+ * runtime/engine.h; "workers" are the engine's packet threads (PPE, thesis
+ * 5.2.5); the "reclaim thread" is liburcu's call_rcu thread, which runs
+ * block destructors (fini) after a grace period.
+ */
+#ifndef LANA_ENGINE_INTERNAL_H
+#define LANA_ENGINE_INTERNAL_H
+
+#include "engine.h"
+#include "../blocks/lana_block.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* ------------------------------------------------------------ devices */
+
+/*
+ * A device (struct lana_dev, runtime/dev.c) is a packet source of the graph
+ * like a block with a poll op: frames received on it enter the graph at
+ * OUT port 0 of the block that opened it (eth, tap; the thesis's virtual
+ * link blocks, 4.2.6). The engine owns the polling; dev.c owns the device.
+ */
+
+/**
+ * lana_engine_dev_add() - register device @d, opened by block @b, as a
+ * packet source. Called by lana_dev_open()/lana_tap_open() from @b's init
+ * op, i.e. in the control thread during a transaction, before the graph
+ * version holding @b is published. Every published graph version that
+ * contains @b then polls @d with lana_dev_poll(), always from the same
+ * worker (a source is pinned to one worker for its whole life, so
+ * lana_dev_poll() never runs concurrently for one device).
+ * @e:  the engine (b->eng)
+ * @b:  the block instance that owns the device
+ * @d:  the device, passed back to lana_dev_poll() and lana_engine_dev_del()
+ * @fd: a file descriptor that poll(2) reports readable (POLLIN) when frames
+ *      are waiting, so idle workers can sleep on it; -1 if there is none
+ *      (the device is then polled continuously)
+ * Returns 0 or -ENOMEM. A block may register several devices.
+ */
+int lana_engine_dev_add(struct lana_engine *e, struct lana_block *b,
+			struct lana_dev *d, int fd);
+
+/**
+ * lana_engine_dev_del() - forget device @d (registered with
+ * lana_engine_dev_add()). Called by lana_dev_close() from the owning block's
+ * fini (reclaim thread, after a grace period: no worker polls the device
+ * any more) or from its init on a failure path (the block was never
+ * published). Must not be called while a published graph version still
+ * holds the block. Unknown @d is ignored. Thread-safe.
+ */
+void lana_engine_dev_del(struct lana_engine *e, struct lana_dev *d);
+
+/**
+ * lana_dev_poll() - implemented by runtime/dev.c, called by the worker that
+ * owns @d: receive up to LANA_BURST frames into @v. The worker passes
+ * @v with n = 0, in_port = 0, dir = LANA_INGRESS, hops = 0; dev.c fills
+ * v->pkt[0 .. n-1] (packets from lana_pkt_get(), so from the worker's
+ * pool) and sets v->n. Never blocks.
+ * Returns the number of frames (= v->n), 0 when none is waiting, or -1 when
+ * the device failed for good (the engine stops polling it; it then counts
+ * as an ended source for lana_engine_idle(), like an ended pcap_in).
+ */
+int lana_dev_poll(struct lana_dev *d, struct lana_burst *v);
+
+/* ------------------------------------------------- extra block types */
+
+/**
+ * lana_engine_register_type() - make the builder use @bt for instructions
+ * whose type is @bt->name, in front of the block catalogue (process-wide,
+ * every engine). For tests and benchmarks: plans are still validated
+ * against the catalogue (lana_plan_validate), so @bt should reuse the
+ * params and ports of the catalogue type of the same name and only bring
+ * its own ops. @bt must stay valid until lana_engine_unregister_types().
+ * Call before creating engines, not concurrently with transactions.
+ * Returns 0, -EEXIST when a type of that name is registered already, or
+ * -ENOSPC when the table (64 types) is full.
+ */
+int lana_engine_register_type(const struct lana_block_type *bt);
+
+/** lana_engine_unregister_types() - forget every registered type. */
+void lana_engine_unregister_types(void);
+
+/**
+ * lana_engine_find_type() - the type the builder uses for @name: a
+ * registered one, else lana_catalogue_find(@name); NULL if unknown.
+ */
+const struct lana_block_type *lana_engine_find_type(const char *name);
+
+/* ------------------------------------------------------------ helpers */
+
+/**
+ * lana_engine_worker() - index (0 .. workers-1) of the calling worker
+ * thread, or -1 in any other thread (control, reclaim).
+ */
+int lana_engine_worker(void);
+
+/**
+ * lana_engine_nr_workers() - number of workers @e was created with
+ * (pcpu areas exist for that many).
+ */
+unsigned int lana_engine_nr_workers(const struct lana_engine *e);
+
+/**
+ * lana_engine_log() - write a printf-style message at syslog @level to the
+ * engine's log sink (opts.log, else stderr). Any thread.
+ */
+void lana_engine_log(struct lana_engine *e, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* ------------------------------------------------------ engine core */
+
+/*
+ * Everything below is shared by runtime/engine.c, ppe.c and block_api.c
+ * only (the engine core); other files use the calls above.
+ */
+#ifdef LANA_ENGINE_CORE
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <urcu-qsbr.h>
+
+#define LANA_CACHELINE	 64
+#define LANA_PCPU_HDR	 32	/* struct lana_bcnt + pad, before type pcpu */
+#define LANA_BACKLOG	 4096	/* per-worker backlog entries (power of 2) */
+#define LANA_MAX_HOPS	 256
+
+/* Engine counters of one block in one worker's pcpu slot (single writer). */
+struct lana_bcnt {
+	uint64_t packets;
+	uint64_t bytes;
+	uint64_t drops;
+};
+
+/* A registered device (lana_engine_dev_add). */
+struct lana_devreg {
+	struct lana_devreg *next;
+	struct lana_binst *bi;
+	struct lana_dev *dev;
+	int fd;
+	atomic_bool ended;	/* lana_dev_poll returned -1 */
+};
+
+/*
+ * struct lana_binst - the engine's side of an instance (b->eng_priv).
+ * @b:      the instance handed to block code (first member)
+ * @stride: bytes of one worker's pcpu slot (LANA_PCPU_HDR + pcpu_size,
+ *          rounded up to a cache line); b->pcpu holds nworkers slots
+ * @params: one value per catalogue parameter (type NONE when absent)
+ * @nparams: number of catalogue parameters
+ * @nout:   OUT ports of this instance (port groups expanded)
+ * @worker: worker that polls this block's sources (poll op, devices)
+ * @ended:  the poll op returned -1
+ * @inited: init succeeded (fini must run)
+ * @ev_stamp: notifier de-duplication
+ * @dead_next: list of instances to destroy with a graph version
+ * @mem:    name and parameter storage (engine.c)
+ * @err:    lana_block_error() text
+ */
+struct lana_binst {
+	struct lana_block b;
+	uint32_t stride;
+	struct lana_value *params;
+	uint32_t nparams;
+	uint32_t nout;
+	unsigned int worker;
+	atomic_bool ended;
+	bool inited;
+	uint64_t ev_stamp;
+	struct lana_binst *dead_next;
+	struct bmem *mem;
+	char err[256];
+};
+
+/* Binding of one OUT port in a graph version: dst 0 = unbound. */
+struct lana_bind {
+	uint32_t dst;
+	uint32_t dport;
+};
+
+/* One IDP's slot in a graph version; b == NULL: no block. */
+struct lana_gnode {
+	struct lana_block *b;
+	int (*rx)(struct lana_block *b, struct lana_burst *v);
+	struct lana_bind *out;
+	uint32_t nout;
+	uint32_t stride;
+};
+
+/* A packet source of a version, polled by one worker. */
+struct lana_src {
+	struct lana_block *b;
+	struct lana_dev *dev;	/* NULL: b->type->poll */
+	int fd;			/* -1: none */
+	atomic_bool *ended;
+};
+
+/*
+ * struct lana_gver - a graph version (thesis 5.2.4 registry, as one
+ * RCU-published table indexed by IDP).
+ */
+struct lana_gver {
+	struct rcu_head rcu;
+	struct lana_engine *e;
+	uint64_t gen;
+	uint32_t ntab;			/* max IDP + 1 */
+	struct lana_gnode *tab;
+	struct lana_bind *binds;	/* storage of every tab[].out */
+	struct lana_src *src;		/* sources, grouped by worker */
+	uint32_t *wsrc;			/* worker w: src[wsrc[w] .. wsrc[w+1]) */
+	uint32_t nsrc;
+	uint32_t nevent;		/* instances with an event op */
+	struct lana_plan plan;		/* canonical full plan */
+	struct lana_binst *dead;	/* destroy when this version goes */
+};
+
+/* One spawned packet waiting in a worker's backlog (lana_emit). */
+struct lana_blog {
+	struct lana_pkt *p;
+	uint32_t idp;
+	uint16_t port;
+	uint16_t hops;
+};
+
+/* struct lana_worker - one PPE thread. */
+struct lana_worker {
+	struct lana_engine *e;
+	unsigned int id;
+	pthread_t th;
+	bool started;
+	atomic_int busy;		/* inside a round with packets */
+	uint16_t cur_hops;		/* hops of the burst being processed */
+	uint32_t bl_head, bl_tail;	/* backlog ring indices */
+	struct lana_blog *bl;		/* LANA_BACKLOG entries */
+	uint64_t loop_drops;		/* written by this worker only */
+	uint64_t unbound_drops;
+	uint64_t nomem_drops;
+} __attribute__((aligned(LANA_CACHELINE)));
+
+struct lana_engine {
+	struct lana_engine_opts o;
+	unsigned int nworkers;
+	unsigned int max_hops;
+	pthread_mutex_t lock;		/* control-thread calls */
+	pthread_mutex_t dev_lock;	/* devs list */
+	struct lana_gver *cur;		/* RCU-published */
+	struct lana_worker *w;
+	atomic_bool stop;
+	bool running;
+	uint64_t gen;
+	uint64_t ev_stamp;
+	unsigned int next_src;
+	struct lana_devreg *devs;
+};
+
+/* The worker running on this thread (NULL in other threads). */
+extern _Thread_local struct lana_worker *lana_cur_worker;
+
+/* ppe.c: worker thread body (arg: struct lana_worker *). */
+void *lana_ppe_worker(void *arg);
+
+/* ppe.c: the counters of @b in worker @w's slot. */
+static inline struct lana_bcnt *lana_bcnt_of(const struct lana_block *b,
+					     unsigned int w, uint32_t stride)
+{
+	return (struct lana_bcnt *)((char *)b->pcpu + (size_t)w * stride);
+}
+
+#endif /* LANA_ENGINE_CORE */
+
+#endif /* LANA_ENGINE_INTERNAL_H */

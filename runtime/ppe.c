@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * runtime/ppe.c - the packet processing engine (thesis 4.2.5, 5.2.5) of the
+ * userspace engine: worker threads that poll their sources and push bursts
+ * of packets through the running graph version.
+ *
+ * A worker round: take the published version (QSBR: rcu_dereference, no
+ * lock), poll each source pinned to this worker, run every burst through
+ * the graph (block looked up by IDP in the version's flat table, rx, then
+ * the version's binding of the returned port), then run the packets the
+ * blocks spawned (the backlog, thesis 5.2.5 engine_backlog_tail) in the
+ * same version, then announce a quiescent state. Idle workers go offline
+ * and sleep in poll(2) on their sources' descriptors for up to 1 ms.
+ *
+ * The packet path takes no lock, calls no malloc (packets come from the
+ * per-thread pool of runtime/pkt.c) and keeps bursts on the stack; the
+ * block counters are per worker (single writer, summed on read).
+ */
+#define LANA_ENGINE_CORE
+#include "engine_internal.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define POLL_SLEEP_NS	 1000000	/* idle sleep with only fd sources */
+#define POLL_SPIN_NS	 50000		/* idle sleep with fd-less sources */
+
+/* Relaxed single-writer counter update: a plain add, race-free to read. */
+static inline void cnt_add(uint64_t *c, uint64_t n)
+{
+	__atomic_store_n(c, *c + n, __ATOMIC_RELAXED);
+}
+
+static void free_burst(struct lana_burst *bu)
+{
+	uint16_t i;
+
+	for (i = 0; i < bu->n; i++)
+		lana_pkt_free(bu->pkt[i]);
+	bu->n = 0;
+}
+
+static void ppe_run(struct lana_worker *w, const struct lana_gver *v,
+		    uint32_t idp, uint32_t port, struct lana_burst *bu);
+
+/*
+ * The block at @idp answered LANA_RX_VERDICTS: free LANA_DROP packets
+ * (counted as its drops), leave LANA_STOLEN ones, and send the others on
+ * as one burst per OUT port.
+ */
+static void ppe_split(struct lana_worker *w, const struct lana_gver *v,
+		      uint32_t idp, struct lana_burst *bu)
+{
+	const struct lana_gnode *g = &v->tab[idp];
+	struct lana_burst sub;
+	uint16_t i, m = 0, k, drops = 0;
+
+	for (i = 0; i < bu->n; i++) {
+		uint16_t vd = bu->verdict[i];
+
+		if (vd == LANA_DROP) {
+			lana_pkt_free(bu->pkt[i]);
+			drops++;
+		} else if (vd != LANA_STOLEN) {
+			bu->pkt[m] = bu->pkt[i];
+			bu->verdict[m] = vd;
+			m++;
+		}
+	}
+	if (drops)
+		cnt_add(&lana_bcnt_of(g->b, w->id, g->stride)->drops, drops);
+	while (m) {
+		uint16_t port = bu->verdict[0];
+
+		sub.n = 0;
+		k = 0;
+		for (i = 0; i < m; i++) {
+			if (bu->verdict[i] == port) {
+				sub.pkt[sub.n++] = bu->pkt[i];
+			} else {
+				bu->pkt[k] = bu->pkt[i];
+				bu->verdict[k] = bu->verdict[i];
+				k++;
+			}
+		}
+		m = k;
+		sub.hops = bu->hops;
+		sub.dir = bu->dir;
+		ppe_run(w, v, idp, port, &sub);
+	}
+}
+
+/*
+ * Send burst @bu out of OUT port @port of the block at @idp and on through
+ * the graph until every packet was dropped, stolen or sent out of an
+ * unbound port. Recursion happens only when a block splits a burst, and
+ * each level adds a hop, so the depth is bounded by max_hops.
+ */
+static void ppe_run(struct lana_worker *w, const struct lana_gver *v,
+		    uint32_t idp, uint32_t port, struct lana_burst *bu)
+{
+	const struct lana_gnode *g = &v->tab[idp];
+	unsigned int max_hops = w->e->max_hops;
+
+	for (;;) {
+		const struct lana_gnode *d;
+		struct lana_bcnt *c;
+		struct lana_bind bind;
+		uint64_t bytes = 0;
+		uint16_t i, n = bu->n;
+		int r;
+
+		if (!n)
+			return;
+		if (port >= g->nout || !(bind = g->out[port]).dst) {
+			free_burst(bu);
+			cnt_add(&lana_bcnt_of(g->b, w->id, g->stride)->drops, n);
+			cnt_add(&w->unbound_drops, n);
+			return;
+		}
+		if (++bu->hops > max_hops) {
+			free_burst(bu);
+			cnt_add(&w->loop_drops, n);
+			return;
+		}
+		d = &v->tab[bind.dst];
+		c = lana_bcnt_of(d->b, w->id, d->stride);
+		for (i = 0; i < n; i++)
+			bytes += lana_pkt_len(bu->pkt[i]);
+		cnt_add(&c->packets, n);
+		cnt_add(&c->bytes, bytes);
+		if (!d->rx) {
+			free_burst(bu);
+			cnt_add(&c->drops, n);
+			return;
+		}
+		bu->in_port = (uint16_t)bind.dport;
+		w->cur_hops = bu->hops;
+		r = d->rx(d->b, bu);
+		if (r >= 0) {
+			g = d;
+			idp = bind.dst;
+			port = (uint32_t)r;
+			continue;
+		}
+		if (r == LANA_RX_VERDICTS) {
+			ppe_split(w, v, bind.dst, bu);
+			return;
+		}
+		/* any other negative answer: the block failed, drop */
+		free_burst(bu);
+		cnt_add(&c->drops, n);
+		return;
+	}
+}
+
+/* Run the packets spawned with lana_emit(), oldest first, in version @v. */
+static void ppe_backlog(struct lana_worker *w, const struct lana_gver *v)
+{
+	struct lana_burst bu;
+
+	while (w->bl_head != w->bl_tail) {
+		struct lana_blog *q = &w->bl[w->bl_head & (LANA_BACKLOG - 1)];
+		uint32_t idp = q->idp;
+		uint16_t port = q->port;
+		uint16_t hops = q->hops;
+
+		bu.n = 0;
+		bu.dir = LANA_INGRESS;
+		while (w->bl_head != w->bl_tail && bu.n < LANA_BURST) {
+			q = &w->bl[w->bl_head & (LANA_BACKLOG - 1)];
+			if (q->idp != idp || q->port != port)
+				break;
+			if (q->hops > hops)
+				hops = q->hops;
+			bu.pkt[bu.n++] = q->p;
+			w->bl_head++;
+		}
+		bu.hops = hops;
+		if (idp < v->ntab && v->tab[idp].b) {
+			ppe_run(w, v, idp, port, &bu);
+		} else {
+			uint16_t n = bu.n;
+
+			free_burst(&bu);
+			cnt_add(&w->unbound_drops, n);
+		}
+	}
+}
+
+/* Poll one source; returns packets taken, 0, or -1 when it ended. */
+static int ppe_poll(struct lana_worker *w, const struct lana_gver *v,
+		    const struct lana_src *s)
+{
+	const struct lana_gnode *g = &v->tab[s->b->idp];
+	struct lana_burst bu;
+	struct lana_bcnt *c;
+	uint64_t bytes = 0;
+	uint16_t i;
+	int r;
+
+	bu.n = 0;
+	bu.in_port = 0;
+	bu.dir = LANA_INGRESS;
+	bu.hops = 0;
+	w->cur_hops = 0;
+	if (s->dev)
+		r = lana_dev_poll(s->dev, &bu);
+	else
+		r = s->b->type->poll(s->b, &bu);
+	if (r < 0) {
+		free_burst(&bu);
+		atomic_store(s->ended, true);
+		return -1;
+	}
+	if (!bu.n)
+		return 0;
+	if (bu.n > LANA_BURST)	/* defensive: a broken source */
+		bu.n = LANA_BURST;
+	c = lana_bcnt_of(s->b, w->id, g->stride);
+	for (i = 0; i < bu.n; i++)
+		bytes += lana_pkt_len(bu.pkt[i]);
+	cnt_add(&c->packets, bu.n);
+	cnt_add(&c->bytes, bytes);
+	r = bu.n;
+	ppe_run(w, v, s->b->idp, 0, &bu);
+	ppe_backlog(w, v);
+	return r;
+}
+
+/* Sleep until a source descriptor is readable or @ns passed (offline). */
+static void ppe_sleep(struct pollfd *fds, nfds_t nfds, long ns)
+{
+	struct timespec ts = { .tv_sec = 0, .tv_nsec = ns };
+
+	rcu_thread_offline();
+	if (nfds)
+		ppoll(fds, nfds, &ts, NULL);
+	else
+		nanosleep(&ts, NULL);
+	rcu_thread_online();
+}
+
+void *lana_ppe_worker(void *arg)
+{
+	struct lana_worker *w = arg;
+	struct lana_engine *e = w->e;
+	struct pollfd *fds = NULL;
+	uint32_t fdcap = 0;
+
+	lana_cur_worker = w;
+	rcu_register_thread();
+	while (!atomic_load_explicit(&e->stop, memory_order_relaxed)) {
+		const struct lana_gver *v;
+		uint32_t i, lo, hi, nfds = 0;
+		bool spin = false;
+		long got = 0;
+
+		atomic_store(&w->busy, 1);
+		v = rcu_dereference(e->cur);
+		lo = v->wsrc[w->id];
+		hi = v->wsrc[w->id + 1];
+		for (i = lo; i < hi; i++) {
+			const struct lana_src *s = &v->src[i];
+			int r;
+
+			if (atomic_load_explicit(s->ended,
+						 memory_order_relaxed))
+				continue;
+			r = ppe_poll(w, v, s);
+			if (r > 0)
+				got += r;
+			else if (!r && s->fd < 0)
+				spin = true;
+		}
+		if (!got) {
+			/* collect descriptors while @v is still ours */
+			if (hi - lo > fdcap) {
+				fdcap = hi - lo;
+				free(fds);
+				fds = malloc(fdcap * sizeof(*fds));
+				if (!fds)
+					fdcap = 0;
+			}
+			for (i = lo; fds && i < hi; i++) {
+				const struct lana_src *s = &v->src[i];
+
+				if (s->fd < 0 || atomic_load(s->ended))
+					continue;
+				fds[nfds].fd = s->fd;
+				fds[nfds].events = POLLIN;
+				fds[nfds].revents = 0;
+				nfds++;
+			}
+		}
+		atomic_store(&w->busy, 0);
+		rcu_quiescent_state();
+		if (!got)
+			ppe_sleep(fds, nfds, spin ? POLL_SPIN_NS : POLL_SLEEP_NS);
+	}
+	free(fds);
+	rcu_unregister_thread();
+	lana_pkt_pool_drain();
+	lana_cur_worker = NULL;
+	return NULL;
+}

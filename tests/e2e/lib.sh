@@ -1,0 +1,76 @@
+# tests/e2e/lib.sh - helpers for the end-to-end tests (sourced).
+# Two network namespaces joined only through a LANA graph:
+#   ns lana-ns1: v1 10.77.0.1/24  <-veth->  lana-v1 (root ns, the graph's DEV0)
+#   ns lana-ns2: v2 10.77.0.2/24  <-veth->  lana-v2 (root ns, the graph's DEV1)
+# Traffic goes only to these addresses, inside the namespaces.
+
+E2E_PASS=0
+E2E_FAIL=0
+
+e2e_ok() { E2E_PASS=$((E2E_PASS + 1)); echo "ok: $*"; }
+e2e_bad() { E2E_FAIL=$((E2E_FAIL + 1)); echo "FAIL: $*"; }
+e2e_check() {	# DESC CMD... : ok if CMD succeeds
+	local d=$1; shift
+	if "$@"; then e2e_ok "$d"; else e2e_bad "$d"; fi
+}
+e2e_check_not() {	# DESC CMD... : ok if CMD fails
+	local d=$1; shift
+	if "$@"; then e2e_bad "$d"; else e2e_ok "$d"; fi
+}
+e2e_summary() {
+	echo "$E2E_PASS passed, $E2E_FAIL failed"
+	[ "$E2E_FAIL" = 0 ]
+}
+
+e2e_need_root() {
+	if [ "$(id -u)" != 0 ]; then
+		echo "e2e: needs root (network namespaces); skipped"
+		exit 77
+	fi
+}
+
+e2e_netns_up() {
+	e2e_netns_down
+	ip netns add lana-ns1
+	ip netns add lana-ns2
+	ip link add lana-v1 type veth peer name v1 netns lana-ns1
+	ip link add lana-v2 type veth peer name v2 netns lana-ns2
+	for d in lana-v1 lana-v2; do
+		sysctl -qw "net.ipv6.conf.$d.disable_ipv6=1" 2>/dev/null || true
+		ip link set "$d" up
+	done
+	ip -n lana-ns1 addr add 10.77.0.1/24 dev v1
+	ip -n lana-ns2 addr add 10.77.0.2/24 dev v2
+	ip -n lana-ns1 link set v1 up
+	ip -n lana-ns2 link set v2 up
+	ip -n lana-ns1 link set lo up
+	ip -n lana-ns2 link set lo up
+	# The graph forwards frames as they are; segmentation offloads would
+	# hand it TCP super-frames larger than the MTU (runtime/dev.h).
+	for n in 1 2; do
+		ip netns exec "lana-ns$n" ethtool -K "v$n" tso off gso off gro off \
+			>/dev/null 2>&1 || true
+	done
+}
+
+e2e_netns_down() {
+	ip link del lana-v1 2>/dev/null || true
+	ip link del lana-v2 2>/dev/null || true
+	ip netns del lana-ns1 2>/dev/null || true
+	ip netns del lana-ns2 2>/dev/null || true
+}
+
+# e2e_ping COUNT: ping from ns1 to ns2; succeeds if every reply came back
+e2e_ping() {
+	ip netns exec lana-ns1 ping -q -c "$1" -i 0.2 -W 1 10.77.0.2 >/dev/null 2>&1
+}
+
+e2e_flush_neigh() {
+	ip -n lana-ns1 neigh flush dev v1 2>/dev/null || true
+	ip -n lana-ns2 neigh flush dev v2 2>/dev/null || true
+}
+
+# e2e_json_num JSON KEY: first numeric value of "KEY": in JSON text
+e2e_json_num() {
+	printf '%s' "$1" | tr ',{}' '\n\n\n' | sed -n "s/^ *\"$2\": *\([0-9][0-9]*\).*/\1/p" | head -1
+}

@@ -1,0 +1,962 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tests/unit/test_ctl.c - the control protocol (runtime/ctl.c): message
+ * round trips, rejection of every kind of malformed request, and lanad's
+ * dispatcher driven over a socketpair, both message by message and by the
+ * client API against a server thread, with a real engine.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+#include <netlink/genl/genl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "runtime/ctl.h"
+#include "runtime/engine.h"
+#include "lang/compile.h"
+#include "lang/plan.h"
+
+#define FAM LANA_USER_FAMILY_ID
+
+/* ------------------------------------------------------------- helpers */
+
+static struct nl_msg *req(uint8_t cmd)
+{
+	struct nl_msg *m = lana_ctl_msg_new(FAM, cmd,
+					    NLM_F_REQUEST | NLM_F_ACK, 77);
+
+	assert_non_null(m);
+	return m;
+}
+
+static int parse(struct nl_msg *m, struct lana_ctl_req *r, char *err)
+{
+	struct nlmsghdr *h = nlmsg_hdr(m);
+
+	return lana_ctl_parse(h, h->nlmsg_len, FAM, false, r, err, 256);
+}
+
+/* Compile .lana @text into @p (warnings allowed). */
+static void compile_text(const char *text, struct lana_plan *p)
+{
+	char path[] = "/tmp/test_ctl_XXXXXX.lana";
+	struct lana_sources s;
+	int fd = mkstemps(path, 5), r;
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	memset(&s, 0, sizeof(s));
+	lana_sources_init(&s);
+	r = lana_compile(&s, path, NULL, p);
+	if (r)
+		lana_diags_print(&s, stderr, false);
+	lana_sources_free(&s);
+	unlink(path);
+	assert_int_equal(r, 0);
+}
+
+static void encode(struct lana_plan *p, struct lana_buf *b)
+{
+	char err[256];
+
+	assert_int_equal(lana_plan_encode(p, b, err, sizeof(err)), 0);
+}
+
+static const char *const graph1 =
+	"c :: counter() -> v :: vlan(op = pop, vid = 5) -> d :: drop();\n";
+
+/* ---------------------------------------------------------- codec tests */
+
+static void test_roundtrip_data(void **state)
+{
+	struct nl_msg *m = req(LANA_CMD_TXN_DATA);
+	struct lana_ctl_req r;
+	char data[1000], err[256];
+	int i;
+
+	for (i = 0; i < (int)sizeof(data); i++)
+		data[i] = (char)(i * 7 + 3);
+	assert_int_equal(nla_put_u32(m, LANA_ATTR_TXN_ID, 7), 0);
+	assert_int_equal(nla_put_u32(m, LANA_ATTR_OFFSET, 4096), 0);
+	assert_int_equal(nla_put(m, LANA_ATTR_DATA, sizeof(data), data), 0);
+	assert_int_equal(parse(m, &r, err), 0);
+	assert_int_equal(r.cmd, LANA_CMD_TXN_DATA);
+	assert_int_equal(r.seq, 77);
+	assert_true(r.flags & NLM_F_ACK);
+	assert_int_equal(nla_get_u32(r.tb[LANA_ATTR_TXN_ID]), 7);
+	assert_int_equal(nla_get_u32(r.tb[LANA_ATTR_OFFSET]), 4096);
+	assert_int_equal(nla_len(r.tb[LANA_ATTR_DATA]), sizeof(data));
+	assert_memory_equal(nla_data(r.tb[LANA_ATTR_DATA]), data, sizeof(data));
+	assert_null(r.tb[LANA_ATTR_TOTAL_LEN]);
+	nlmsg_free(m);
+}
+
+static void test_roundtrip_block(void **state)
+{
+	struct lana_block_stats in = {
+		.idp = 42, .name = "outer/inner", .type = "counter",
+		.packets = 1ULL << 40, .bytes = 123456789012ULL, .drops = 3,
+		.nstat = 2,
+	}, out;
+	struct nl_msg *m = lana_ctl_msg_new(FAM, LANA_CMD_STATS_GET,
+					    NLM_F_MULTI, 5);
+	struct nlmsghdr *h = nlmsg_hdr(m);
+	struct lana_ctl_req r;
+	char err[256];
+
+	in.stat[0].name = "packets";
+	in.stat[0].value = 17;
+	in.stat[1].name = "bytes";
+	in.stat[1].value = 1700;
+	assert_int_equal(lana_ctl_put_block(m, &in), 0);
+	h = nlmsg_hdr(m);
+	assert_int_equal(lana_ctl_parse(h, h->nlmsg_len, FAM, true, &r, err,
+					sizeof(err)), 0);
+	assert_non_null(r.tb[LANA_ATTR_BLOCK]);
+	assert_int_equal(lana_ctl_get_block(r.tb[LANA_ATTR_BLOCK], &out, err,
+					    sizeof(err)), 0);
+	assert_int_equal(out.idp, 42);
+	assert_string_equal(out.name, "outer/inner");
+	assert_string_equal(out.type, "counter");
+	assert_true(out.packets == 1ULL << 40);
+	assert_true(out.bytes == 123456789012ULL);
+	assert_int_equal(out.drops, 3);
+	assert_int_equal(out.nstat, 2);
+	assert_string_equal(out.stat[1].name, "bytes");
+	assert_int_equal(out.stat[1].value, 1700);
+	/* a reply is not a valid request: BLOCK is not a STATS_GET request
+	 * attribute */
+	assert_int_equal(lana_ctl_parse(h, h->nlmsg_len, FAM, false, &r, err,
+					sizeof(err)), -EINVAL);
+	nlmsg_free(m);
+}
+
+static void test_policy(void **state)
+{
+	const struct nla_policy *p = lana_ctl_policy(LANA_CMD_TXN_DATA);
+
+	assert_non_null(p);
+	assert_int_equal(p[LANA_ATTR_DATA].maxlen, LANA_CHUNK);
+	assert_int_equal(p[LANA_ATTR_TXN_ID].type, NLA_U32);
+	assert_int_equal(p[LANA_ATTR_NAME].type, NLA_UNSPEC);
+	assert_int_equal(p[LANA_ATTR_NAME].maxlen, 0);
+	assert_null(lana_ctl_policy(0));
+	assert_null(lana_ctl_policy(LANA_CMD_MAX + 1));
+	assert_string_equal(lana_ctl_cmd_name(LANA_CMD_FLUSH), "FLUSH");
+	assert_string_equal(lana_ctl_attr_name(LANA_ATTR_PLAN_CRC), "PLAN_CRC");
+}
+
+/* ---------------------------------------------------- malformed requests */
+
+/*
+ * Each builder writes one malformed datagram into @buf and returns its
+ * length; the test expects @code and @msg in the error.
+ */
+struct bad_case {
+	const char *what;
+	size_t (*build)(char *buf);
+	int code;
+	const char *msg;
+};
+
+static size_t copy_msg(char *buf, struct nl_msg *m)
+{
+	struct nlmsghdr *h = nlmsg_hdr(m);
+	size_t len = h->nlmsg_len;
+
+	memcpy(buf, h, len);
+	nlmsg_free(m);
+	return len;
+}
+
+static size_t b_truncated_header(char *buf)
+{
+	struct nl_msg *m = req(LANA_CMD_FLUSH);
+
+	copy_msg(buf, m);
+	return 10;
+}
+
+static size_t b_len_over_datagram(char *buf)
+{
+	size_t len = copy_msg(buf, req(LANA_CMD_FLUSH));
+
+	((struct nlmsghdr *)buf)->nlmsg_len += 8;
+	return len;
+}
+
+static size_t b_len_under_datagram(char *buf)
+{
+	size_t len = copy_msg(buf, req(LANA_CMD_FLUSH));
+
+	memset(buf + len, 0, 8);
+	return len + 8;
+}
+
+static size_t b_wrong_family(char *buf)
+{
+	size_t len = copy_msg(buf, req(LANA_CMD_FLUSH));
+
+	((struct nlmsghdr *)buf)->nlmsg_type = GENL_ID_CTRL;
+	return len;
+}
+
+static size_t b_no_genl_header(char *buf)
+{
+	struct nlmsghdr *h = (struct nlmsghdr *)buf;
+
+	copy_msg(buf, req(LANA_CMD_FLUSH));
+	h->nlmsg_len = NLMSG_HDRLEN + 2;
+	return h->nlmsg_len;
+}
+
+static size_t b_wrong_version(char *buf)
+{
+	size_t len = copy_msg(buf, req(LANA_CMD_FLUSH));
+	struct genlmsghdr *g = NLMSG_DATA((struct nlmsghdr *)buf);
+
+	g->version = LANA_GENL_VERSION + 1;
+	return len;
+}
+
+static size_t b_unknown_command(char *buf)
+{
+	return copy_msg(buf, req(LANA_CMD_MAX + 1));
+}
+
+static size_t b_name_too_long(char *buf)
+{
+	struct nl_msg *m = req(LANA_CMD_STATS_GET);
+	char name[301];
+
+	memset(name, 'x', 300);
+	name[300] = '\0';
+	assert_int_equal(nla_put_string(m, LANA_ATTR_NAME, name), 0);
+	return copy_msg(buf, m);
+}
+
+static size_t b_name_no_nul(char *buf)
+{
+	struct nl_msg *m = req(LANA_CMD_STATS_GET);
+
+	assert_int_equal(nla_put(m, LANA_ATTR_NAME, 3, "abc"), 0);
+	return copy_msg(buf, m);
+}
+
+static size_t b_data_over_chunk(char *buf)
+{
+	struct nl_msg *m = req(LANA_CMD_TXN_DATA);
+	char *d = calloc(1, LANA_CHUNK + 1);
+
+	nla_put_u32(m, LANA_ATTR_TXN_ID, 1);
+	nla_put_u32(m, LANA_ATTR_OFFSET, 0);
+	assert_int_equal(nla_put(m, LANA_ATTR_DATA, LANA_CHUNK + 1, d), 0);
+	free(d);
+	return copy_msg(buf, m);
+}
+
+static size_t b_u32_wrong_size(char *buf)
+{
+	struct nl_msg *m = req(LANA_CMD_TXN_COMMIT);
+
+	nla_put_u64(m, LANA_ATTR_TXN_ID, 1);
+	return copy_msg(buf, m);
+}
+
+static size_t b_missing_attr(char *buf)
+{
+	struct nl_msg *m = req(LANA_CMD_TXN_DATA);
+
+	nla_put_u32(m, LANA_ATTR_TXN_ID, 1);
+	nla_put(m, LANA_ATTR_DATA, 4, "abcd");
+	return copy_msg(buf, m);
+}
+
+static size_t b_unexpected_attr(char *buf)
+{
+	struct nl_msg *m = req(LANA_CMD_TXN_BEGIN);
+
+	nla_put_u32(m, LANA_ATTR_TOTAL_LEN, 100);
+	nla_put_string(m, LANA_ATTR_NAME, "x");
+	return copy_msg(buf, m);
+}
+
+static size_t b_unknown_attr(char *buf)
+{
+	struct nl_msg *m = req(LANA_CMD_FLUSH);
+
+	nla_put_u32(m, LANA_ATTR_MAX + 5, 1);
+	return copy_msg(buf, m);
+}
+
+static size_t b_duplicate_attr(char *buf)
+{
+	struct nl_msg *m = req(LANA_CMD_TXN_COMMIT);
+
+	nla_put_u32(m, LANA_ATTR_TXN_ID, 1);
+	nla_put_u32(m, LANA_ATTR_TXN_ID, 2);
+	return copy_msg(buf, m);
+}
+
+static size_t b_trailing_garbage(char *buf)
+{
+	size_t len = copy_msg(buf, req(LANA_CMD_FLUSH));
+	static const unsigned char junk[4] = { 2, 0, 1, 0 };
+
+	memcpy(buf + len, junk, 4);
+	((struct nlmsghdr *)buf)->nlmsg_len += 4;
+	return len + 4;
+}
+
+static size_t b_attr_len_overflow(char *buf)
+{
+	struct nl_msg *m = req(LANA_CMD_TXN_COMMIT);
+	size_t len;
+	struct nlattr *a;
+
+	nla_put_u32(m, LANA_ATTR_TXN_ID, 1);
+	len = copy_msg(buf, m);
+	a = (struct nlattr *)(buf + NLMSG_HDRLEN + GENL_HDRLEN);
+	a->nla_len = 200;	/* runs past the message */
+	return len;
+}
+
+static const struct bad_case bad_cases[] = {
+	{ "truncated header", b_truncated_header, -EINVAL, "truncated" },
+	{ "nlmsg_len > datagram", b_len_over_datagram, -EINVAL,
+	  "does not match" },
+	{ "nlmsg_len < datagram", b_len_under_datagram, -EINVAL,
+	  "does not match" },
+	{ "wrong family", b_wrong_family, -EINVAL, "unknown message type" },
+	{ "no genl header", b_no_genl_header, -EINVAL, "generic netlink" },
+	{ "wrong version", b_wrong_version, -EPROTONOSUPPORT, "version 2" },
+	{ "unknown command", b_unknown_command, -EOPNOTSUPP,
+	  "unknown command" },
+	{ "name too long", b_name_too_long, -EINVAL, "NAME too long" },
+	{ "name without NUL", b_name_no_nul, -EINVAL, "NUL" },
+	{ "DATA over LANA_CHUNK", b_data_over_chunk, -EINVAL,
+	  "32769 bytes, at most 32768" },
+	{ "u32 of 8 bytes", b_u32_wrong_size, -EINVAL,
+	  "TXN_ID: 8 bytes, expected 4" },
+	{ "missing attribute", b_missing_attr, -EINVAL,
+	  "missing attribute OFFSET" },
+	{ "unexpected attribute", b_unexpected_attr, -EINVAL,
+	  "unexpected attribute 7 (NAME)" },
+	{ "unknown attribute", b_unknown_attr, -EINVAL,
+	  "unexpected attribute" },
+	{ "duplicate attribute", b_duplicate_attr, -EINVAL, "twice" },
+	{ "trailing garbage", b_trailing_garbage, -EINVAL,
+	  "malformed attribute" },
+	{ "attribute length overflow", b_attr_len_overflow, -EINVAL,
+	  "malformed attribute" },
+};
+
+static void test_parse_rejects(void **state)
+{
+	static char buf[LANA_MSG_MAX];
+	struct lana_ctl_req r;
+	char err[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+		size_t len = bad_cases[i].build(buf);
+		int rc = lana_ctl_parse(buf, len, FAM, false, &r, err,
+					sizeof(err));
+
+		if (rc != bad_cases[i].code || !strstr(err, bad_cases[i].msg))
+			fail_msg("%s: got %d '%s', expected %d '%s'",
+				 bad_cases[i].what, rc, err, bad_cases[i].code,
+				 bad_cases[i].msg);
+	}
+}
+
+/* ------------------------------------------------ dispatcher, in process */
+
+struct fix {
+	struct lana_engine *e;
+	struct lana_ctl_server *srv;
+	int sv[2];		/* [0] client, [1] server */
+	char buf[LANA_MSG_MAX];
+};
+
+static int fix_setup(void **state)
+{
+	struct lana_engine_opts eo = { .workers = 1 };
+	struct fix *f = calloc(1, sizeof(*f));
+
+	f->e = lana_engine_new(&eo);
+	assert_non_null(f->e);
+	assert_int_equal(lana_engine_start(f->e), 0);
+	f->srv = lana_ctl_server_new(f->e, NULL);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, f->sv), 0);
+	*state = f;
+	return 0;
+}
+
+static int fix_teardown(void **state)
+{
+	struct fix *f = *state;
+
+	lana_ctl_server_free(f->srv);
+	lana_engine_free(f->e);
+	close(f->sv[0]);
+	close(f->sv[1]);
+	free(f);
+	return 0;
+}
+
+/* What came back for one request. */
+struct result {
+	int error;		/* of the NLMSG_ERROR; 1 when none came */
+	char msg[600];		/* its extack message */
+	int replies;		/* family messages before it */
+	uint32_t txn_id;	/* TXN_BEGIN reply */
+	bool done;		/* NLMSG_DONE seen */
+};
+
+/* Send the raw datagram, let the server handle it, collect the replies. */
+static void raw_xact(struct fix *f, const void *buf, size_t len,
+		     struct result *res)
+{
+	char *rb = f->buf;
+	ssize_t n;
+
+	memset(res, 0, sizeof(*res));
+	res->error = 1;
+	assert_int_equal(send(f->sv[0], buf, len, 0), (ssize_t)len);
+	assert_int_equal(lana_ctl_serve_one(f->srv, f->sv[1]), 0);
+	while ((n = recv(f->sv[0], rb, LANA_MSG_MAX, MSG_DONTWAIT)) > 0) {
+		struct nlmsghdr *h = (struct nlmsghdr *)rb;
+
+		assert_int_equal(h->nlmsg_len, n);
+		if (h->nlmsg_type == NLMSG_ERROR) {
+			struct nlmsgerr *e = NLMSG_DATA(h);
+			struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
+
+			res->error = e->error;
+			if (h->nlmsg_flags & NLM_F_ACK_TLVS) {
+				assert_true(h->nlmsg_flags & NLM_F_CAPPED);
+				assert_true(nla_parse(tb, NLMSGERR_ATTR_MAX,
+					(struct nlattr *)(e + 1),
+					(int)(n - NLMSG_HDRLEN - sizeof(*e)),
+					NULL) >= 0);
+				if (tb[NLMSGERR_ATTR_MSG])
+					snprintf(res->msg, sizeof(res->msg),
+						 "%s",
+						 nla_get_string(tb[NLMSGERR_ATTR_MSG]));
+			}
+		} else if (h->nlmsg_type == NLMSG_DONE) {
+			res->done = true;
+		} else {
+			struct lana_ctl_req r;
+			char err[256];
+
+			assert_int_equal(lana_ctl_parse(rb, n, FAM, true, &r,
+							err, sizeof(err)), 0);
+			res->replies++;
+			if (r.tb[LANA_ATTR_TXN_ID])
+				res->txn_id =
+					nla_get_u32(r.tb[LANA_ATTR_TXN_ID]);
+		}
+	}
+}
+
+static void xact(struct fix *f, struct nl_msg *m, struct result *res)
+{
+	struct nlmsghdr *h = nlmsg_hdr(m);
+
+	raw_xact(f, h, h->nlmsg_len, res);
+	nlmsg_free(m);
+}
+
+static uint32_t running_crc(struct fix *f)
+{
+	struct lana_plan p;
+	uint32_t crc;
+
+	assert_int_equal(lana_engine_plan(f->e, &p), 0);
+	crc = lana_plan_crc(&p);
+	lana_plan_free(&p);
+	return crc;
+}
+
+static uint32_t running_blocks(struct fix *f)
+{
+	struct lana_plan p;
+	uint32_t i, n = 0;
+
+	assert_int_equal(lana_engine_plan(f->e, &p), 0);
+	for (i = 0; i < p.insns.n; i++)
+		n += p.insns.v[i].op == LANA_OP_NEW;
+	lana_plan_free(&p);
+	return n;
+}
+
+static uint32_t begin(struct fix *f, uint32_t total)
+{
+	struct nl_msg *m = req(LANA_CMD_TXN_BEGIN);
+	struct result res;
+
+	nla_put_u32(m, LANA_ATTR_TOTAL_LEN, total);
+	xact(f, m, &res);
+	assert_int_equal(res.error, 0);
+	assert_int_equal(res.replies, 1);
+	assert_true(res.txn_id != 0);
+	return res.txn_id;
+}
+
+static void data(struct fix *f, uint32_t id, uint32_t off, const void *p,
+		 size_t n, struct result *res)
+{
+	struct nl_msg *m = req(LANA_CMD_TXN_DATA);
+
+	nla_put_u32(m, LANA_ATTR_TXN_ID, id);
+	nla_put_u32(m, LANA_ATTR_OFFSET, off);
+	nla_put(m, LANA_ATTR_DATA, (int)n, p);
+	xact(f, m, res);
+}
+
+static void txn_cmd(struct fix *f, uint8_t cmd, uint32_t id,
+		    struct result *res)
+{
+	struct nl_msg *m = req(cmd);
+
+	nla_put_u32(m, LANA_ATTR_TXN_ID, id);
+	xact(f, m, res);
+}
+
+static void test_server_rejects_malformed(void **state)
+{
+	struct fix *f = *state;
+	static char buf[LANA_MSG_MAX];
+	uint32_t crc = running_crc(f);
+	struct result res;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+		size_t len = bad_cases[i].build(buf);
+
+		raw_xact(f, buf, len, &res);
+		if (res.error != bad_cases[i].code ||
+		    !strstr(res.msg, bad_cases[i].msg))
+			fail_msg("%s: got %d '%s', expected %d '%s'",
+				 bad_cases[i].what, res.error, res.msg,
+				 bad_cases[i].code, bad_cases[i].msg);
+		assert_int_equal(res.replies, 0);
+	}
+	assert_int_equal(running_crc(f), crc);
+	assert_int_equal(lana_ctl_server_txns(f->srv), 0);
+}
+
+static void test_server_oversized(void **state)
+{
+	struct fix *f = *state;
+	size_t len = LANA_MSG_MAX + 4000;
+	char *big = calloc(1, len);
+	struct nlmsghdr *h = (struct nlmsghdr *)big;
+	struct result res;
+
+	h->nlmsg_len = (uint32_t)len;
+	h->nlmsg_type = FAM;
+	h->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	h->nlmsg_seq = 9;
+	raw_xact(f, big, len, &res);
+	free(big);
+	assert_int_equal(res.error, -EMSGSIZE);
+	assert_non_null(strstr(res.msg, "exceeds the limit"));
+}
+
+static void test_server_txn_errors(void **state)
+{
+	struct fix *f = *state;
+	struct lana_plan p;
+	struct lana_buf b = { 0 };
+	struct nl_msg *m;
+	struct result res;
+	uint32_t id, crc = running_crc(f);
+
+	/* TOTAL_LEN over LANA_PLAN_MAX_LEN */
+	m = req(LANA_CMD_TXN_BEGIN);
+	nla_put_u32(m, LANA_ATTR_TOTAL_LEN, LANA_PLAN_MAX_LEN + 1);
+	xact(f, m, &res);
+	assert_int_equal(res.error, -EFBIG);
+	assert_int_equal(res.replies, 0);
+	assert_int_equal(lana_ctl_server_txns(f->srv), 0);
+
+	/* unknown transaction ids */
+	data(f, 999, 0, "abcd", 4, &res);
+	assert_int_equal(res.error, -ENOENT);
+	assert_string_equal(res.msg, "unknown transaction 999");
+	txn_cmd(f, LANA_CMD_TXN_COMMIT, 12345, &res);
+	assert_int_equal(res.error, -ENOENT);
+	txn_cmd(f, LANA_CMD_TXN_ABORT, 0, &res);
+	assert_int_equal(res.error, -ENOENT);
+
+	compile_text(graph1, &p);
+	encode(&p, &b);
+	id = begin(f, (uint32_t)b.len);
+	assert_int_equal(lana_ctl_server_txns(f->srv), 1);
+
+	/* offset gap: rejected, nothing received */
+	data(f, id, 8, b.data + 8, 8, &res);
+	assert_int_equal(res.error, -EINVAL);
+	assert_non_null(strstr(res.msg, "offset 8, expected 0"));
+	/* commit before everything arrived */
+	txn_cmd(f, LANA_CMD_TXN_COMMIT, id, &res);
+	assert_int_equal(res.error, -EINVAL);
+	assert_non_null(strstr(res.msg, "incomplete: 0 of"));
+	/* the transaction survived both: send it properly in two pieces */
+	data(f, id, 0, b.data, 20, &res);
+	assert_int_equal(res.error, 0);
+	data(f, id, 30, b.data + 30, 4, &res);	/* gap again */
+	assert_int_equal(res.error, -EINVAL);
+	/* more than TOTAL_LEN */
+	{
+		char *more = calloc(1, b.len + 8);
+
+		memcpy(more, b.data, b.len);
+		data(f, id, 20, more + 20, b.len - 20 + 8, &res);
+		free(more);
+	}
+	assert_int_equal(res.error, -EINVAL);
+	assert_non_null(strstr(res.msg, "beyond TOTAL_LEN"));
+	data(f, id, 20, b.data + 20, b.len - 20, &res);
+	assert_int_equal(res.error, 0);
+	assert_int_equal(running_crc(f), crc);	/* nothing applied yet */
+	txn_cmd(f, LANA_CMD_TXN_COMMIT, id, &res);
+	assert_int_equal(res.error, 0);
+	assert_int_equal(lana_ctl_server_txns(f->srv), 0);
+	assert_int_equal(running_blocks(f), 3);
+	assert_int_equal(running_crc(f), lana_plan_crc(&p));
+	/* the commit consumed the transaction */
+	txn_cmd(f, LANA_CMD_TXN_COMMIT, id, &res);
+	assert_int_equal(res.error, -ENOENT);
+
+	/* a corrupt plan is refused and changes nothing */
+	crc = running_crc(f);
+	id = begin(f, (uint32_t)b.len);
+	b.data[b.len - 5] ^= 0x40;	/* breaks the checksum */
+	data(f, id, 0, b.data, b.len, &res);
+	assert_int_equal(res.error, 0);
+	txn_cmd(f, LANA_CMD_TXN_COMMIT, id, &res);
+	assert_int_equal(res.error, -EINVAL);
+	assert_non_null(strstr(res.msg, "invalid plan"));
+	assert_int_equal(running_crc(f), crc);
+	assert_int_equal(lana_ctl_server_txns(f->srv), 0);
+
+	/* abort, and a client that goes away, drop their transactions */
+	id = begin(f, 100);
+	txn_cmd(f, LANA_CMD_TXN_ABORT, id, &res);
+	assert_int_equal(res.error, 0);
+	assert_int_equal(lana_ctl_server_txns(f->srv), 0);
+	begin(f, 100);
+	begin(f, 100);
+	assert_int_equal(lana_ctl_server_txns(f->srv), 2);
+	lana_ctl_client_gone(f->srv, f->sv[1]);
+	assert_int_equal(lana_ctl_server_txns(f->srv), 0);
+
+	lana_buf_free(&b);
+	lana_plan_free(&p);
+}
+
+static void test_server_txn_limit(void **state)
+{
+	struct fix *f = *state;
+	struct nl_msg *m;
+	struct result res;
+	int i;
+
+	for (i = 0; i < LANA_CTL_MAX_TXN; i++)
+		begin(f, 64);
+	m = req(LANA_CMD_TXN_BEGIN);
+	nla_put_u32(m, LANA_ATTR_TOTAL_LEN, 64);
+	xact(f, m, &res);
+	assert_int_equal(res.error, -EBUSY);
+	assert_int_equal(lana_ctl_server_txns(f->srv), LANA_CTL_MAX_TXN);
+	lana_ctl_client_gone(f->srv, f->sv[1]);
+	assert_int_equal(lana_ctl_server_txns(f->srv), 0);
+}
+
+static void test_server_stats_and_dump(void **state)
+{
+	struct fix *f = *state;
+	struct lana_plan p;
+	struct lana_buf b = { 0 };
+	struct nl_msg *m;
+	struct result res;
+	uint32_t id;
+
+	/* empty graph: PLAN_GET still sends one chunk (the header) */
+	m = lana_ctl_msg_new(FAM, LANA_CMD_PLAN_GET,
+			     NLM_F_REQUEST | NLM_F_DUMP, 3);
+	xact(f, m, &res);
+	assert_int_equal(res.replies, 1);
+	assert_true(res.done);
+	assert_int_equal(res.error, 1);		/* no ack for a dump */
+
+	compile_text(graph1, &p);
+	encode(&p, &b);
+	id = begin(f, (uint32_t)b.len);
+	data(f, id, 0, b.data, b.len, &res);
+	txn_cmd(f, LANA_CMD_TXN_COMMIT, id, &res);
+	assert_int_equal(res.error, 0);
+
+	m = lana_ctl_msg_new(FAM, LANA_CMD_STATS_GET,
+			     NLM_F_REQUEST | NLM_F_DUMP, 4);
+	xact(f, m, &res);
+	assert_int_equal(res.replies, 3);
+	assert_true(res.done);
+
+	m = lana_ctl_msg_new(FAM, LANA_CMD_STATS_GET,
+			     NLM_F_REQUEST | NLM_F_DUMP, 5);
+	nla_put_string(m, LANA_ATTR_NAME, "v");
+	xact(f, m, &res);
+	assert_int_equal(res.replies, 1);
+
+	m = lana_ctl_msg_new(FAM, LANA_CMD_STATS_GET,
+			     NLM_F_REQUEST | NLM_F_DUMP, 6);
+	nla_put_string(m, LANA_ATTR_NAME, "nosuch");
+	xact(f, m, &res);
+	assert_int_equal(res.replies, 0);
+	assert_int_equal(res.error, -ENOENT);
+	assert_string_equal(res.msg, "no block named 'nosuch'");
+
+	/* FLUSH empties the graph */
+	xact(f, req(LANA_CMD_FLUSH), &res);
+	assert_int_equal(res.error, 0);
+	assert_int_equal(running_blocks(f), 0);
+
+	lana_buf_free(&b);
+	lana_plan_free(&p);
+}
+
+/* --------------------------------------------- client API vs server thread */
+
+static void *server_thread(void *arg)
+{
+	struct fix *f = arg;
+	struct pollfd pfd = { .fd = f->sv[1], .events = POLLIN };
+
+	for (;;) {
+		if (poll(&pfd, 1, -1) < 0)
+			break;
+		if (lana_ctl_serve_one(f->srv, f->sv[1]) < 0)
+			break;
+	}
+	lana_ctl_client_gone(f->srv, f->sv[1]);
+	return NULL;
+}
+
+static int count_cb(const struct lana_block_stats *s, void *ctx)
+{
+	struct lana_buf *names = ctx;
+
+	lana_buf_printf(names, "%u:%s:%s ", s->idp, s->name, s->type);
+	return 0;
+}
+
+/* Fetch the running plan through the protocol. */
+static void get_plan(struct lana_ctl_conn *c, struct lana_plan *p)
+{
+	struct lana_buf b = { 0 };
+	char err[512];
+	uint32_t crc = 0;
+
+	assert_int_equal(lana_ctl_get_plan(c, &b, &crc, err, sizeof(err)), 0);
+	assert_int_equal(lana_plan_decode(b.data, b.len, p, err, sizeof(err)),
+			 0);
+	assert_int_equal(crc, p->crc);
+	lana_buf_free(&b);
+}
+
+static const struct lana_value *param_of(const struct lana_plan *p,
+					 const char *block, const char *key)
+{
+	uint32_t i, j;
+
+	for (i = 0; i < p->insns.n; i++) {
+		const struct lana_insn *in = &p->insns.v[i];
+
+		if (in->op != LANA_OP_NEW || strcmp(in->name, block))
+			continue;
+		for (j = 0; j < in->nparams; j++)
+			if (!strcmp(in->params[j].key, key))
+				return &in->params[j].val;
+	}
+	return NULL;
+}
+
+/* An edit plan of one SET of u16 @key on block @block (IDP @idp). */
+static void set_plan(struct lana_plan *e, uint32_t base, uint8_t op,
+		     uint32_t idp, const char *block, const char *key,
+		     uint64_t val, struct lana_buf *b)
+{
+	struct lana_insn in = { .op = op, .idp = idp };
+	struct lana_pattr *pa;
+
+	lana_plan_init(e);
+	e->flags = LANA_PLAN_F_EDIT;
+	e->base_crc = base;
+	pa = lana_arena_alloc(&e->arena, sizeof(*pa));
+	pa->key = key;
+	pa->val.type = LANA_PT_U16;
+	pa->val.u = val;
+	in.name = block;
+	in.params = pa;
+	in.nparams = 1;
+	if (op == LANA_OP_BIND) {
+		in.nparams = 0;
+		in.dst = idp;
+	}
+	VEC_PUSH(&e->insns, in);
+	encode(e, b);
+}
+
+static void test_client_api(void **state)
+{
+	struct fix *f = *state;
+	struct lana_ctl_conn c = { .fd = f->sv[0], .family = FAM };
+	struct lana_plan p, got, e;
+	struct lana_buf b = { 0 }, names = { 0 }, text = { 0 };
+	const struct lana_value *v;
+	char err[512];
+	pthread_t th;
+	uint32_t crc;
+	int i;
+
+	c.buf = malloc(LANA_MSG_MAX);
+	assert_int_equal(pthread_create(&th, NULL, server_thread, f), 0);
+
+	/* a graph large enough for several chunks each way */
+	lana_buf_puts(&text, graph1);
+	lana_buf_puts(&text, "c0 :: counter()");
+	for (i = 1; i < 3000; i++)
+		lana_buf_printf(&text, " -> c%d :: counter()", i);
+	lana_buf_puts(&text, " -> drop();\n");
+	compile_text(text.data, &p);
+	encode(&p, &b);
+	assert_true(b.len > 2 * LANA_CHUNK);
+	assert_int_equal(lana_ctl_send_plan(&c, b.data, b.len, err,
+					    sizeof(err)), 0);
+	get_plan(&c, &got);
+	assert_int_equal(got.insns.n, p.insns.n);
+	assert_int_equal(got.crc, lana_plan_crc(&p));
+	crc = got.crc;
+	lana_plan_free(&got);
+
+	/* stats: every block, in IDP order; one block by name */
+	assert_int_equal(lana_ctl_get_stats(&c, "v", count_cb, &names, err,
+					    sizeof(err)), 0);
+	assert_string_equal(names.data, "2:v:vlan ");
+	assert_int_equal(lana_ctl_get_stats(&c, "nosuch", count_cb, &names,
+					    err, sizeof(err)), -ENOENT);
+	assert_string_equal(err, "no block named 'nosuch'");
+	lana_buf_free(&names);
+	assert_int_equal(lana_ctl_get_stats(&c, NULL, count_cb, &names, err,
+					    sizeof(err)), 0);
+	assert_non_null(strstr(names.data, "1:c:counter 2:v:vlan 3:d:drop "));
+	assert_non_null(strstr(names.data, ":c2999:counter "));
+	lana_buf_free(&names);
+
+	/* SET with base 0 = the running plan */
+	lana_buf_free(&b);
+	set_plan(&e, 0, LANA_OP_SET, 2, "v", "vid", 7, &b);
+	assert_int_equal(lana_ctl_set(&c, b.data, b.len, err, sizeof(err)), 0);
+	lana_plan_free(&e);
+	get_plan(&c, &got);
+	v = param_of(&got, "v", "vid");
+	assert_non_null(v);
+	assert_int_equal(v->u, 7);
+	assert_true(got.crc != crc);
+	crc = got.crc;
+	lana_plan_free(&got);
+
+	/* SET refuses other instructions, and out-of-range values */
+	lana_buf_free(&b);
+	set_plan(&e, 0, LANA_OP_BIND, 2, "v", "vid", 7, &b);
+	assert_int_equal(lana_ctl_set(&c, b.data, b.len, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "only SET"));
+	lana_plan_free(&e);
+	lana_buf_free(&b);
+	set_plan(&e, 0, LANA_OP_SET, 2, "v", "vid", 5000, &b);
+	assert_true(lana_ctl_set(&c, b.data, b.len, err, sizeof(err)) < 0);
+	lana_plan_free(&e);
+
+	/* an edit plan against a stale base fails and changes nothing */
+	lana_buf_free(&b);
+	set_plan(&e, crc ^ 1, LANA_OP_SET, 2, "v", "vid", 9, &b);
+	assert_true(lana_ctl_send_plan(&c, b.data, b.len, err,
+				       sizeof(err)) < 0);
+	lana_plan_free(&e);
+	get_plan(&c, &got);
+	assert_int_equal(got.crc, crc);
+	lana_plan_free(&got);
+
+	/* FLUSH */
+	assert_int_equal(lana_ctl_flush(&c, err, sizeof(err)), 0);
+	get_plan(&c, &got);
+	assert_int_equal(got.insns.n, 0);
+	lana_plan_free(&got);
+
+	/* closing the client ends the server loop */
+	shutdown(f->sv[0], SHUT_RDWR);
+	pthread_join(th, NULL);
+	free(c.buf);
+	lana_buf_free(&b);
+	lana_buf_free(&text);
+	lana_plan_free(&p);
+}
+
+static void test_connect_errors(void **state)
+{
+	struct lana_ctl_conn c;
+
+	assert_int_equal(lana_ctl_connect_user(&c, "/nonexistent/lanad.sock"),
+			 -ENOENT);
+	lana_ctl_close(&c);
+	setenv("LANA_SOCKET", "/tmp/x.sock", 1);
+	assert_string_equal(lana_ctl_socket_path(NULL), "/tmp/x.sock");
+	assert_string_equal(lana_ctl_socket_path("/a"), "/a");
+	unsetenv("LANA_SOCKET");
+	assert_string_equal(lana_ctl_socket_path(NULL), LANA_DEFAULT_SOCKET);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_roundtrip_data),
+		cmocka_unit_test(test_roundtrip_block),
+		cmocka_unit_test(test_policy),
+		cmocka_unit_test(test_parse_rejects),
+		cmocka_unit_test(test_connect_errors),
+		cmocka_unit_test_setup_teardown(test_server_rejects_malformed,
+						fix_setup, fix_teardown),
+		cmocka_unit_test_setup_teardown(test_server_oversized,
+						fix_setup, fix_teardown),
+		cmocka_unit_test_setup_teardown(test_server_txn_errors,
+						fix_setup, fix_teardown),
+		cmocka_unit_test_setup_teardown(test_server_txn_limit,
+						fix_setup, fix_teardown),
+		cmocka_unit_test_setup_teardown(test_server_stats_and_dump,
+						fix_setup, fix_teardown),
+		cmocka_unit_test_setup_teardown(test_client_api, fix_setup,
+						fix_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

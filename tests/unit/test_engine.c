@@ -1,0 +1,920 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tests/unit/test_engine.c - the userspace engine: transactions, PPE,
+ * backlog, loop guard, notifier, patches under load.
+ *
+ * Graphs are built by hand as full plans (NEW + BIND) from the catalogue's
+ * blocks (gen, fwd, counter, tee, drop, pcap_in); every expected count is
+ * derived from the graph (packets generated, hops, copies), never read
+ * back from the code under test.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "../../runtime/engine.h"
+#include "../../runtime/engine_internal.h"
+#include "../../blocks/catalogue.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* ---------------------------------------------------------- plan helpers */
+
+static void plan_new(struct lana_plan *p, uint32_t idp, const char *type,
+		     const char *name)
+{
+	struct lana_insn in = {
+		.op = LANA_OP_NEW, .idp = idp,
+		.type = lana_arena_strdup(&p->arena, type),
+		.name = lana_arena_strdup(&p->arena, name),
+	};
+
+	VEC_PUSH(&p->insns, in);
+	p->crc = 0;
+}
+
+/* Add parameter @key (integer kind @type) to the last instruction. */
+static void plan_param(struct lana_plan *p, const char *key, uint8_t type,
+		       uint64_t u)
+{
+	struct lana_insn *in = &p->insns.v[p->insns.n - 1];
+	struct lana_pattr *a = lana_arena_alloc(&p->arena, (in->nparams + 1) *
+						sizeof(*a));
+
+	if (in->nparams)
+		memcpy(a, in->params, in->nparams * sizeof(*a));
+	memset(&a[in->nparams], 0, sizeof(*a));
+	a[in->nparams].key = lana_arena_strdup(&p->arena, key);
+	a[in->nparams].val.type = type;
+	a[in->nparams].val.u = u;
+	in->params = a;
+	in->nparams++;
+	p->crc = 0;
+}
+
+static void plan_str(struct lana_plan *p, const char *key, const char *s)
+{
+	struct lana_insn *in = &p->insns.v[p->insns.n - 1];
+	struct lana_pattr *a = lana_arena_alloc(&p->arena, (in->nparams + 1) *
+						sizeof(*a));
+
+	if (in->nparams)
+		memcpy(a, in->params, in->nparams * sizeof(*a));
+	memset(&a[in->nparams], 0, sizeof(*a));
+	a[in->nparams].key = lana_arena_strdup(&p->arena, key);
+	a[in->nparams].val.type = LANA_PT_STRING;
+	a[in->nparams].val.str = lana_arena_strdup(&p->arena, s);
+	in->params = a;
+	in->nparams++;
+	p->crc = 0;
+}
+
+static void plan_bind(struct lana_plan *p, uint32_t src, uint32_t port,
+		      uint32_t dst, uint32_t dport)
+{
+	struct lana_insn in = {
+		.op = LANA_OP_BIND, .idp = src, .port = port, .dst = dst,
+		.dport = dport,
+	};
+
+	VEC_PUSH(&p->insns, in);
+	p->crc = 0;
+}
+
+/* gen(count, rate) with idp 1, named "g". */
+static void plan_gen(struct lana_plan *p, uint64_t count, uint64_t rate)
+{
+	plan_new(p, 1, "gen", "g");
+	plan_param(p, "count", LANA_PT_U64, count);
+	if (rate)
+		plan_param(p, "rate", LANA_PT_RATE, rate);
+}
+
+/* ------------------------------------------------------ engine helpers */
+
+static void quiet_log(int level, const char *msg)
+{
+	(void)level;
+	(void)msg;
+}
+
+static struct lana_engine *engine(unsigned int workers)
+{
+	struct lana_engine_opts o = { .workers = workers, .log = quiet_log };
+	struct lana_engine *e = lana_engine_new(&o);
+
+	assert_non_null(e);
+	return e;
+}
+
+static void apply_ok(struct lana_engine *e, struct lana_plan *p)
+{
+	char err[512] = "";
+	int r = lana_engine_apply(e, p, err, sizeof(err));
+
+	if (r)
+		fail_msg("apply: %d %s", r, err);
+}
+
+static void sleep_ms(unsigned int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+
+	nanosleep(&ts, NULL);
+}
+
+static void wait_idle(struct lana_engine *e, unsigned int timeout_ms)
+{
+	unsigned int t;
+
+	for (t = 0; t < timeout_ms; t++) {
+		if (lana_engine_idle(e))
+			return;
+		sleep_ms(1);
+	}
+	fail_msg("engine not idle after %u ms", timeout_ms);
+}
+
+struct one {
+	const char *name;
+	struct lana_block_stats s;
+	bool found;
+};
+
+static int one_cb(const struct lana_block_stats *s, void *ctx)
+{
+	struct one *o = ctx;
+
+	o->s = *s;
+	o->found = true;
+	return 0;
+}
+
+static struct lana_block_stats stats_of(struct lana_engine *e,
+					const char *name)
+{
+	struct one o = { .name = name };
+
+	assert_int_equal(lana_engine_stats(e, name, one_cb, &o), 0);
+	assert_true(o.found);
+	return o.s;
+}
+
+/* The block type's own counter @key ("packets" of counter). */
+static uint64_t stat_of(struct lana_engine *e, const char *name,
+			const char *key)
+{
+	struct lana_block_stats s = stats_of(e, name);
+	unsigned int i;
+
+	for (i = 0; i < s.nstat; i++)
+		if (!strcmp(s.stat[i].name, key))
+			return s.stat[i].value;
+	fail_msg("%s has no counter %s", name, key);
+	return 0;
+}
+
+static int count_cb(const struct lana_block_stats *s, void *ctx)
+{
+	(*(unsigned int *)ctx)++;
+	return 0;
+}
+
+static uint32_t running_crc(struct lana_engine *e)
+{
+	struct lana_plan p;
+	uint32_t crc;
+
+	assert_int_equal(lana_engine_plan(e, &p), 0);
+	crc = lana_plan_crc(&p);
+	lana_plan_free(&p);
+	return crc;
+}
+
+/* ----------------------------------------------------------------- tests */
+
+/* gen(count=N) -> counter -> drop: every packet counted once, everywhere. */
+static void test_run_count(void **state)
+{
+	const uint64_t n = 100000;
+	struct lana_engine *e = engine(1);
+	struct lana_engine_counters c;
+	struct lana_block_stats s;
+	struct lana_plan p;
+
+	lana_plan_init(&p);
+	plan_gen(&p, n, 0);
+	plan_new(&p, 2, "counter", "c");
+	plan_new(&p, 3, "drop", "d");
+	plan_bind(&p, 1, 0, 2, 0);
+	plan_bind(&p, 2, 0, 3, 0);
+	apply_ok(e, &p);
+	assert_int_equal(lana_engine_start(e), 0);
+	wait_idle(e, 20000);
+
+	assert_int_equal(stat_of(e, "c", "packets"), n);
+	assert_int_equal(stat_of(e, "c", "bytes"), n * 64);
+	s = stats_of(e, "g");
+	assert_int_equal(s.packets, n);
+	assert_int_equal(s.bytes, n * 64);
+	assert_string_equal(s.type, "gen");
+	s = stats_of(e, "c");
+	assert_int_equal(s.packets, n);
+	assert_int_equal(s.bytes, n * 64);
+	assert_int_equal(s.drops, 0);
+	s = stats_of(e, "d");
+	assert_int_equal(s.packets, n);
+	assert_int_equal(s.drops, n);
+	lana_engine_counters(e, &c);
+	assert_int_equal(c.generation, 1);
+	assert_int_equal(c.unbound_drops, 0);
+	assert_int_equal(c.loop_drops, 0);
+	assert_int_equal(lana_engine_stats(e, "nosuch", one_cb, NULL),
+			 -ENOENT);
+
+	/* the running plan is the canonical form of what was applied */
+	{
+		struct lana_plan q;
+
+		assert_int_equal(lana_engine_plan(e, &q), 0);
+		assert_int_equal(q.insns.n, 5);
+		assert_int_equal(lana_plan_crc(&q), lana_plan_crc(&p));
+		lana_plan_free(&q);
+	}
+	lana_engine_free(e);
+	lana_plan_free(&p);
+}
+
+/* Unbound OUT port: packets freed and counted as the block's drops. */
+static void test_unbound(void **state)
+{
+	const uint64_t n = 5000;
+	struct lana_engine *e = engine(1);
+	struct lana_engine_counters c;
+	struct lana_plan p;
+
+	lana_plan_init(&p);
+	plan_gen(&p, n, 0);
+	plan_new(&p, 2, "fwd", "f");
+	plan_bind(&p, 1, 0, 2, 0);
+	apply_ok(e, &p);
+	assert_int_equal(lana_engine_start(e), 0);
+	wait_idle(e, 20000);
+	lana_engine_counters(e, &c);
+	assert_int_equal(c.unbound_drops, n);
+	assert_int_equal(stats_of(e, "f").drops, n);
+	assert_int_equal(stats_of(e, "f").packets, n);
+	lana_engine_free(e);
+	lana_plan_free(&p);
+}
+
+/* Two workers, two sources feeding one counter: per-worker counts summed. */
+static void test_two_workers(void **state)
+{
+	const uint64_t n = 200000;
+	struct lana_engine *e = engine(2);
+	struct lana_plan p;
+
+	lana_plan_init(&p);
+	plan_gen(&p, n, 0);
+	plan_new(&p, 2, "gen", "g2");
+	plan_param(&p, "count", LANA_PT_U64, n);
+	plan_param(&p, "size", LANA_PT_SIZE, 100);
+	plan_new(&p, 3, "counter", "c");
+	plan_new(&p, 4, "drop", "d");
+	plan_bind(&p, 1, 0, 3, 0);
+	plan_bind(&p, 2, 0, 3, 0);
+	plan_bind(&p, 3, 0, 4, 0);
+	apply_ok(e, &p);
+	assert_int_equal(lana_engine_start(e), 0);
+	wait_idle(e, 20000);
+	assert_int_equal(stat_of(e, "c", "packets"), 2 * n);
+	assert_int_equal(stats_of(e, "c").packets, 2 * n);
+	assert_int_equal(stats_of(e, "c").bytes, n * 64 + n * 100);
+	assert_int_equal(stats_of(e, "d").drops, 2 * n);
+	lana_engine_free(e);
+	lana_plan_free(&p);
+}
+
+/* tee(n=2): the copy goes through the backlog; both reach the counter. */
+static void test_tee_backlog(void **state)
+{
+	const uint64_t n = 50000;
+	struct lana_engine *e = engine(1);
+	struct lana_engine_counters c;
+	struct lana_plan p;
+
+	lana_plan_init(&p);
+	plan_gen(&p, n, 0);
+	plan_new(&p, 2, "tee", "t");
+	plan_param(&p, "n", LANA_PT_U8, 3);
+	plan_new(&p, 3, "counter", "c");
+	plan_new(&p, 4, "counter", "c2");
+	plan_new(&p, 5, "drop", "d");
+	plan_bind(&p, 1, 0, 2, 0);
+	plan_bind(&p, 2, 0, 3, 0);
+	plan_bind(&p, 2, 1, 3, 0);
+	plan_bind(&p, 2, 2, 4, 0);
+	plan_bind(&p, 3, 0, 5, 0);
+	plan_bind(&p, 4, 0, 5, 0);
+	apply_ok(e, &p);
+	assert_int_equal(lana_engine_start(e), 0);
+	wait_idle(e, 20000);
+	assert_int_equal(stat_of(e, "c", "packets"), 2 * n);
+	assert_int_equal(stat_of(e, "c2", "packets"), n);
+	assert_int_equal(stats_of(e, "d").drops, 3 * n);
+	lana_engine_counters(e, &c);
+	assert_int_equal(c.nomem_drops, 0);
+	assert_int_equal(c.unbound_drops, 0);
+	lana_engine_free(e);
+	lana_plan_free(&p);
+}
+
+/* A cycle (built by hand, the compiler would refuse it): loop guard. */
+static void test_loop_guard(void **state)
+{
+	const uint64_t n = 1000;
+	struct lana_engine_opts o = { .workers = 1, .log = quiet_log };
+	struct lana_engine *e;
+	struct lana_engine_counters c;
+	struct lana_plan p;
+	unsigned int hops;
+
+	for (hops = 0; hops <= 10; hops += 10) {
+		unsigned int eff = hops ? hops : 256;
+
+		o.max_hops = hops;
+		e = lana_engine_new(&o);
+		assert_non_null(e);
+		lana_plan_init(&p);
+		plan_gen(&p, n, 0);
+		plan_new(&p, 2, "fwd", "f1");
+		plan_new(&p, 3, "counter", "f2");
+		plan_bind(&p, 1, 0, 2, 0);
+		plan_bind(&p, 2, 0, 3, 0);
+		plan_bind(&p, 3, 0, 2, 0);
+		apply_ok(e, &p);
+		assert_int_equal(lana_engine_start(e), 0);
+		wait_idle(e, 20000);
+		lana_engine_counters(e, &c);
+		assert_int_equal(c.loop_drops, n);
+		/* eff visits per packet, alternating f1, f2 */
+		assert_int_equal(stats_of(e, "f1").packets,
+				 n * ((eff + 1) / 2));
+		assert_int_equal(stat_of(e, "f2", "packets"), n * (eff / 2));
+		lana_engine_free(e);
+		lana_plan_free(&p);
+	}
+}
+
+/* Stale base crc -> -ESTALE; a fresh edit applies once, then is stale. */
+static void test_stale(void **state)
+{
+	struct lana_engine *e = engine(1);
+	struct lana_plan p, q, run, ed;
+	char err[256];
+	uint32_t crc0;
+
+	lana_plan_init(&p);
+	plan_gen(&p, 10, 0);
+	plan_new(&p, 2, "drop", "d");
+	plan_bind(&p, 1, 0, 2, 0);
+	apply_ok(e, &p);
+	crc0 = running_crc(e);
+
+	/* q: p plus a counter between gen and drop */
+	lana_plan_init(&q);
+	plan_gen(&q, 10, 0);
+	plan_new(&q, 2, "drop", "d");
+	plan_new(&q, 3, "counter", "c");
+	plan_bind(&q, 1, 0, 3, 0);
+	plan_bind(&q, 3, 0, 2, 0);
+	assert_int_equal(lana_engine_plan(e, &run), 0);
+	assert_int_equal(lana_plan_diff(&run, &q, &ed, NULL, err, sizeof(err)),
+			 0);
+	assert_int_equal(ed.base_crc, crc0);
+
+	ed.base_crc ^= 1;
+	assert_int_equal(lana_engine_apply(e, &ed, err, sizeof(err)), -ESTALE);
+	assert_non_null(strstr(err, "base"));
+	assert_int_equal(running_crc(e), crc0);
+
+	ed.base_crc ^= 1;
+	apply_ok(e, &ed);
+	assert_int_not_equal(running_crc(e), crc0);
+	assert_int_equal(lana_engine_apply(e, &ed, err, sizeof(err)), -ESTALE);
+	lana_plan_free(&ed);
+	lana_plan_free(&run);
+
+	/* same graph as q now: its plan names the same blocks */
+	assert_int_equal(lana_engine_plan(e, &run), 0);
+	assert_int_equal(lana_plan_diff(&run, &q, &ed, NULL, err, sizeof(err)),
+			 0);
+	assert_int_equal(ed.insns.n, 0);
+	lana_plan_free(&ed);
+	lana_plan_free(&run);
+	lana_plan_free(&p);
+	lana_plan_free(&q);
+	lana_engine_free(e);
+}
+
+/* A failing constructor leaves the graph and its counters untouched. */
+static void test_atomic(void **state)
+{
+	const uint64_t n = 3000;
+	struct lana_engine *e = engine(1);
+	struct lana_engine_counters c0, c1;
+	struct lana_plan p, q;
+	char err[512];
+	uint32_t crc0;
+	int r;
+
+	lana_plan_init(&p);
+	plan_gen(&p, n, 0);
+	plan_new(&p, 2, "counter", "c");
+	plan_new(&p, 3, "drop", "d");
+	plan_bind(&p, 1, 0, 2, 0);
+	plan_bind(&p, 2, 0, 3, 0);
+	apply_ok(e, &p);
+	assert_int_equal(lana_engine_start(e), 0);
+	wait_idle(e, 20000);
+	crc0 = running_crc(e);
+	lana_engine_counters(e, &c0);
+
+	/* q: p + a counter (constructs fine) + pcap_in of a missing file */
+	lana_plan_init(&q);
+	plan_gen(&q, n, 0);
+	plan_new(&q, 2, "counter", "c");
+	plan_new(&q, 3, "drop", "d");
+	plan_new(&q, 4, "counter", "extra");
+	plan_new(&q, 5, "pcap_in", "bad");
+	plan_str(&q, "file", "/nonexistent/lana-test.pcap");
+	plan_bind(&q, 1, 0, 4, 0);
+	plan_bind(&q, 4, 0, 2, 0);
+	plan_bind(&q, 2, 0, 3, 0);
+	plan_bind(&q, 5, 0, 3, 0);
+	r = lana_engine_apply(e, &q, err, sizeof(err));
+	assert_true(r < 0);
+	assert_non_null(strstr(err, "instruction 2 (NEW"));
+	assert_non_null(strstr(err, "bad pcap_in"));
+	assert_int_equal(running_crc(e), crc0);
+	lana_engine_counters(e, &c1);
+	assert_int_equal(c1.generation, c0.generation);
+	assert_int_equal(stat_of(e, "c", "packets"), n);
+	assert_int_equal(stats_of(e, "g").packets, n);
+	assert_int_equal(lana_engine_stats(e, "extra", one_cb, NULL),
+			 -ENOENT);
+	lana_engine_free(e);
+	lana_plan_free(&p);
+	lana_plan_free(&q);
+}
+
+/*
+ * Insert a counter between two others while gen runs: the kept counters
+ * are the same instances (values carry over), the new one counts.
+ */
+static void test_patch_insert(void **state)
+{
+	const uint64_t n = 60000;	/* ~0.6 s at 100k pps */
+	const uint64_t rate = 100000ull * (64 + 24) * 8;
+	struct lana_engine *e = engine(1);
+	struct lana_plan p, q;
+	uint64_t a, b, m, before;
+
+	lana_plan_init(&p);
+	plan_gen(&p, n, rate);
+	plan_new(&p, 2, "counter", "a");
+	plan_new(&p, 3, "counter", "b");
+	plan_new(&p, 4, "drop", "d");
+	plan_bind(&p, 1, 0, 2, 0);
+	plan_bind(&p, 2, 0, 3, 0);
+	plan_bind(&p, 3, 0, 4, 0);
+	apply_ok(e, &p);
+	assert_int_equal(lana_engine_start(e), 0);
+	sleep_ms(200);
+	before = stat_of(e, "b", "packets");
+	assert_true(before > 0);
+	assert_true(before < n);
+
+	lana_plan_init(&q);
+	plan_gen(&q, n, rate);
+	plan_new(&q, 2, "counter", "a");
+	plan_new(&q, 3, "counter", "b");
+	plan_new(&q, 4, "drop", "d");
+	plan_new(&q, 5, "counter", "m");
+	plan_bind(&q, 1, 0, 2, 0);
+	plan_bind(&q, 2, 0, 5, 0);
+	plan_bind(&q, 5, 0, 3, 0);
+	plan_bind(&q, 3, 0, 4, 0);
+	apply_ok(e, &q);
+	wait_idle(e, 20000);
+	a = stat_of(e, "a", "packets");
+	b = stat_of(e, "b", "packets");
+	m = stat_of(e, "m", "packets");
+	assert_int_equal(a, n);
+	assert_int_equal(b, n);		/* same instance: nothing lost */
+	assert_true(m > 0);
+	assert_true(m <= n - before);
+	assert_int_equal(stats_of(e, "g").packets, n);
+	lana_engine_free(e);
+	lana_plan_free(&p);
+	lana_plan_free(&q);
+}
+
+/* SET of a live parameter (gen rate) keeps the instance and its state. */
+static void test_set_live(void **state)
+{
+	struct lana_engine *e = engine(1);
+	struct lana_plan p, q, run;
+	uint32_t i;
+	bool seen = false;
+
+	lana_plan_init(&p);
+	plan_gen(&p, 1000, 8000000);
+	plan_new(&p, 2, "counter", "c");
+	plan_new(&p, 3, "drop", "d");
+	plan_bind(&p, 1, 0, 2, 0);
+	plan_bind(&p, 2, 0, 3, 0);
+	apply_ok(e, &p);
+	assert_int_equal(lana_engine_start(e), 0);
+	sleep_ms(20);
+
+	lana_plan_init(&q);
+	plan_new(&q, 1, "gen", "g");
+	plan_param(&q, "count", LANA_PT_U64, 1000);
+	plan_param(&q, "rate", LANA_PT_RATE, 0);
+	plan_new(&q, 2, "counter", "c");
+	plan_new(&q, 3, "drop", "d");
+	plan_bind(&q, 1, 0, 2, 0);
+	plan_bind(&q, 2, 0, 3, 0);
+	/* rate 0 = unlimited: the rest goes at once */
+	apply_ok(e, &q);
+	wait_idle(e, 5000);
+	assert_int_equal(stats_of(e, "g").packets, 1000);
+	assert_int_equal(stat_of(e, "c", "packets"), 1000);
+	assert_int_equal(lana_engine_plan(e, &run), 0);
+	for (i = 0; i < run.insns.n; i++) {
+		struct lana_insn *in = &run.insns.v[i];
+		uint32_t k;
+
+		if (in->op != LANA_OP_NEW || strcmp(in->name, "g"))
+			continue;
+		for (k = 0; k < in->nparams; k++)
+			if (!strcmp(in->params[k].key, "rate")) {
+				assert_int_equal(in->params[k].val.u, 0);
+				seen = true;
+			}
+	}
+	assert_true(seen);
+	lana_plan_free(&run);
+	lana_engine_free(e);
+	lana_plan_free(&p);
+	lana_plan_free(&q);
+}
+
+/* ------------------------------------------- notifier and destructors */
+
+static const struct lana_block_type *real_fwd;
+static unsigned int n_init, n_fini;
+static char evlog[4096];
+
+static int tfwd_init(struct lana_block *b, const struct lana_value *v)
+{
+	__atomic_add_fetch(&n_init, 1, __ATOMIC_SEQ_CST);
+	return 0;
+}
+
+static void tfwd_fini(struct lana_block *b)
+{
+	__atomic_add_fetch(&n_fini, 1, __ATOMIC_SEQ_CST);
+}
+
+static int tfwd_rx(struct lana_block *b, struct lana_burst *v)
+{
+	return 0;
+}
+
+static void tfwd_event(struct lana_block *b, unsigned int ev,
+		       const struct lana_block *src)
+{
+	static const char *const names[] = { "?", "bind", "unbind", "set",
+					     "del" };
+	size_t l = strlen(evlog);
+
+	snprintf(evlog + l, sizeof(evlog) - l, "%s:%s(%s) ", b->name,
+		 names[ev < 5 ? ev : 0], src->name);
+}
+
+static struct lana_block_type tfwd;
+
+static void wait_fini(unsigned int want)
+{
+	unsigned int t;
+
+	for (t = 0; t < 5000; t++) {
+		if (__atomic_load_n(&n_fini, __ATOMIC_SEQ_CST) >= want)
+			break;
+		sleep_ms(1);
+	}
+	assert_int_equal(__atomic_load_n(&n_fini, __ATOMIC_SEQ_CST), want);
+}
+
+static void test_notifier(void **state)
+{
+	struct lana_engine *e;
+	struct lana_plan p, q;
+	unsigned int nblk = 0;
+	char err[256];
+
+	real_fwd = lana_catalogue_find("fwd");
+	tfwd = *real_fwd;
+	tfwd.init = tfwd_init;
+	tfwd.fini = tfwd_fini;
+	tfwd.rx = tfwd_rx;
+	tfwd.event = tfwd_event;
+	assert_int_equal(lana_engine_register_type(&tfwd), 0);
+	assert_int_equal(lana_engine_register_type(&tfwd), -EEXIST);
+	n_init = n_fini = 0;
+	evlog[0] = 0;
+	e = engine(1);
+
+	/* x -> d */
+	lana_plan_init(&p);
+	plan_new(&p, 1, "fwd", "x");
+	plan_new(&p, 2, "drop", "d");
+	plan_bind(&p, 1, 0, 2, 0);
+	apply_ok(e, &p);
+	assert_string_equal(evlog, "x:bind(x) ");
+	assert_int_equal(n_init, 1);
+
+	/* x -> y -> d: x rebound (x and its new neighbour y hear it) */
+	evlog[0] = 0;
+	lana_plan_init(&q);
+	plan_new(&q, 1, "fwd", "x");
+	plan_new(&q, 2, "drop", "d");
+	plan_new(&q, 3, "fwd", "y");
+	plan_bind(&q, 1, 0, 3, 0);
+	plan_bind(&q, 3, 0, 2, 0);
+	apply_ok(e, &q);
+	assert_non_null(strstr(evlog, "x:bind(x)"));
+	assert_non_null(strstr(evlog, "y:bind(x)"));
+	assert_non_null(strstr(evlog, "y:bind(y)"));
+	assert_non_null(strstr(evlog, "x:bind(y)"));
+	assert_int_equal(n_init, 2);
+
+	/* back to x -> d: y leaves (DEL to itself and its old neighbours) */
+	evlog[0] = 0;
+	apply_ok(e, &p);
+	assert_non_null(strstr(evlog, "x:bind(x)"));
+	assert_non_null(strstr(evlog, "y:del(y)"));
+	assert_non_null(strstr(evlog, "x:del(y)"));
+	wait_fini(1);		/* after a grace period */
+
+	assert_int_equal(lana_engine_flush(e, err, sizeof(err)), 0);
+	assert_int_equal(lana_engine_stats(e, NULL, count_cb, &nblk), 0);
+	assert_int_equal(nblk, 0);
+	assert_non_null(strstr(evlog, "x:del(x)"));
+	wait_fini(2);
+	lana_engine_free(e);
+	lana_engine_unregister_types();
+	assert_int_equal(n_fini, n_init);
+	lana_plan_free(&p);
+	lana_plan_free(&q);
+}
+
+/* Destructors of the graph run at lana_engine_free. */
+static void test_free_runs_fini(void **state)
+{
+	struct lana_engine *e;
+	struct lana_plan p;
+
+	tfwd = *lana_catalogue_find("fwd");
+	tfwd.init = tfwd_init;
+	tfwd.fini = tfwd_fini;
+	assert_int_equal(lana_engine_register_type(&tfwd), 0);
+	n_init = n_fini = 0;
+	e = engine(2);
+	lana_plan_init(&p);
+	plan_new(&p, 1, "fwd", "x");
+	plan_new(&p, 2, "fwd", "y");
+	plan_bind(&p, 1, 0, 2, 0);
+	apply_ok(e, &p);
+	assert_int_equal(lana_engine_start(e), 0);
+	lana_engine_free(e);
+	lana_engine_unregister_types();
+	assert_int_equal(n_init, 2);
+	assert_int_equal(n_fini, 2);
+	lana_plan_free(&p);
+}
+
+/* --------------------------------------------------- patches under load */
+
+/*
+ * gen at a steady rate -> f -> c1 -> sink -> drop on two workers while the
+ * control thread applies 200 patches adding and removing an unrelated
+ * branch: the sink sees every generated packet exactly once.
+ */
+static void test_patch_under_load(void **state)
+{
+	const uint64_t n = 200000;	/* ~2 s at 100k pps */
+	const uint64_t rate = 100000ull * (64 + 24) * 8;
+	struct lana_engine *e = engine(2);
+	struct lana_engine_counters c;
+	struct lana_plan base, branch;
+	unsigned int i;
+
+	lana_plan_init(&base);
+	plan_gen(&base, n, rate);
+	plan_new(&base, 2, "fwd", "f");
+	plan_new(&base, 3, "counter", "c1");
+	plan_new(&base, 4, "counter", "sink");
+	plan_new(&base, 5, "drop", "d");
+	plan_bind(&base, 1, 0, 2, 0);
+	plan_bind(&base, 2, 0, 3, 0);
+	plan_bind(&base, 3, 0, 4, 0);
+	plan_bind(&base, 4, 0, 5, 0);
+
+	lana_plan_init(&branch);
+	plan_gen(&branch, n, rate);
+	plan_new(&branch, 2, "fwd", "f");
+	plan_new(&branch, 3, "counter", "c1");
+	plan_new(&branch, 4, "counter", "sink");
+	plan_new(&branch, 5, "drop", "d");
+	plan_new(&branch, 6, "fwd", "u");
+	plan_new(&branch, 7, "counter", "uc");
+	plan_new(&branch, 8, "drop", "ud");
+	plan_bind(&branch, 1, 0, 2, 0);
+	plan_bind(&branch, 2, 0, 3, 0);
+	plan_bind(&branch, 3, 0, 4, 0);
+	plan_bind(&branch, 4, 0, 5, 0);
+	plan_bind(&branch, 6, 0, 7, 0);
+	plan_bind(&branch, 7, 0, 8, 0);
+
+	apply_ok(e, &base);
+	assert_int_equal(lana_engine_start(e), 0);
+	for (i = 0; i < 200; i++) {
+		apply_ok(e, i % 2 ? &base : &branch);
+		sleep_ms(5);
+	}
+	assert_false(lana_engine_idle(e));	/* the patches ran under load */
+	wait_idle(e, 20000);
+	lana_engine_counters(e, &c);
+	assert_int_equal(c.generation, 201);
+	assert_int_equal(stats_of(e, "g").packets, n);
+	assert_int_equal(stat_of(e, "c1", "packets"), n);
+	assert_int_equal(stat_of(e, "sink", "packets"), n);
+	assert_int_equal(stats_of(e, "d").drops, n);
+	assert_int_equal(c.unbound_drops, 0);
+	lana_engine_free(e);
+	lana_plan_free(&base);
+	lana_plan_free(&branch);
+}
+
+/* Path A (a1 -> a2) or path B (b1 -> b2); @a selects fwd's target. */
+static void flip_plan(struct lana_plan *p, uint64_t n, uint64_t rate, bool a)
+{
+	lana_plan_init(p);
+	plan_gen(p, n, rate);
+	plan_new(p, 2, "fwd", "f");
+	plan_new(p, 3, "counter", "a1");
+	plan_new(p, 4, "counter", "a2");
+	plan_new(p, 5, "counter", "b1");
+	plan_new(p, 6, "counter", "b2");
+	plan_new(p, 7, "counter", "sink");
+	plan_new(p, 8, "drop", "d");
+	plan_bind(p, 1, 0, 2, 0);
+	plan_bind(p, 2, 0, a ? 3 : 5, 0);
+	plan_bind(p, 3, 0, 4, 0);
+	plan_bind(p, 4, 0, 7, 0);
+	plan_bind(p, 5, 0, 6, 0);
+	plan_bind(p, 6, 0, 7, 0);
+	plan_bind(p, 7, 0, 8, 0);
+}
+
+/*
+ * Two alternative paths flipped 1000 times while packets flow: every
+ * packet went through one whole path (a1 == a2, b1 == b2) and none was
+ * lost or duplicated (a1 + b1 == generated == sink).
+ */
+static void test_flip_paths(void **state)
+{
+	const uint64_t n = 300000;	/* ~1 s at 300k pps */
+	const uint64_t rate = 300000ull * (64 + 24) * 8;
+	struct lana_engine *e = engine(2);
+	struct lana_plan pa, pb;
+	uint64_t a1, a2, b1, b2;
+	unsigned int i;
+
+	flip_plan(&pa, n, rate, true);
+	flip_plan(&pb, n, rate, false);
+	apply_ok(e, &pa);
+	assert_int_equal(lana_engine_start(e), 0);
+	for (i = 0; i < 1000; i++) {
+		struct timespec ts = { 0, 300000 };
+
+		apply_ok(e, i % 2 ? &pa : &pb);
+		nanosleep(&ts, NULL);
+	}
+	wait_idle(e, 20000);
+	a1 = stat_of(e, "a1", "packets");
+	a2 = stat_of(e, "a2", "packets");
+	b1 = stat_of(e, "b1", "packets");
+	b2 = stat_of(e, "b2", "packets");
+	assert_int_equal(a1, a2);
+	assert_int_equal(b1, b2);
+	assert_int_equal(a1 + b1, n);
+	assert_int_equal(stat_of(e, "sink", "packets"), n);
+	assert_int_equal(stats_of(e, "g").packets, n);
+	assert_true(a1 > 0);
+	assert_true(b1 > 0);
+	lana_engine_free(e);
+	lana_plan_free(&pa);
+	lana_plan_free(&pb);
+}
+
+/* Flush removes everything; the engine keeps working afterwards. */
+static void test_flush(void **state)
+{
+	struct lana_engine *e = engine(1);
+	struct lana_engine_counters c;
+	struct lana_plan p, run;
+	unsigned int nblk = 0;
+	char err[256];
+
+	lana_plan_init(&p);
+	plan_gen(&p, 100, 0);
+	plan_new(&p, 2, "counter", "c");
+	plan_new(&p, 3, "drop", "d");
+	plan_bind(&p, 1, 0, 2, 0);
+	plan_bind(&p, 2, 0, 3, 0);
+	apply_ok(e, &p);
+	assert_int_equal(lana_engine_start(e), 0);
+	wait_idle(e, 5000);
+	assert_int_equal(lana_engine_flush(e, err, sizeof(err)), 0);
+	assert_int_equal(lana_engine_stats(e, NULL, count_cb, &nblk), 0);
+	assert_int_equal(nblk, 0);
+	assert_int_equal(lana_engine_plan(e, &run), 0);
+	assert_int_equal(run.insns.n, 0);
+	lana_plan_free(&run);
+	assert_true(lana_engine_idle(e));
+	lana_engine_counters(e, &c);
+	assert_int_equal(c.generation, 2);
+
+	/* again: fresh instances, fresh counters */
+	apply_ok(e, &p);
+	wait_idle(e, 5000);
+	assert_int_equal(stat_of(e, "c", "packets"), 100);
+	lana_engine_free(e);
+	lana_plan_free(&p);
+}
+
+/* Invalid plans are refused before anything is built. */
+static void test_invalid(void **state)
+{
+	struct lana_engine *e = engine(1);
+	struct lana_plan p;
+	char err[256] = "";
+
+	lana_plan_init(&p);
+	plan_new(&p, 1, "nosuchtype", "x");
+	assert_int_equal(lana_engine_apply(e, &p, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "nosuchtype"));
+	lana_plan_free(&p);
+
+	lana_plan_init(&p);
+	plan_new(&p, 1, "fwd", "x");
+	plan_bind(&p, 1, 5, 1, 0);	/* no OUT port 5 */
+	assert_int_equal(lana_engine_apply(e, &p, err, sizeof(err)), -EINVAL);
+	lana_plan_free(&p);
+	assert_null(lana_engine_new(&(struct lana_engine_opts){ .workers = 0 }));
+	lana_engine_free(e);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_run_count),
+		cmocka_unit_test(test_unbound),
+		cmocka_unit_test(test_two_workers),
+		cmocka_unit_test(test_tee_backlog),
+		cmocka_unit_test(test_loop_guard),
+		cmocka_unit_test(test_stale),
+		cmocka_unit_test(test_atomic),
+		cmocka_unit_test(test_patch_insert),
+		cmocka_unit_test(test_set_live),
+		cmocka_unit_test(test_notifier),
+		cmocka_unit_test(test_free_runs_fini),
+		cmocka_unit_test(test_patch_under_load),
+		cmocka_unit_test(test_flip_paths),
+		cmocka_unit_test(test_flush),
+		cmocka_unit_test(test_invalid),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
