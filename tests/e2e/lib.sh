@@ -27,6 +27,10 @@ e2e_need_root() {
 		echo "e2e: needs root (network namespaces); skipped"
 		exit 77
 	fi
+	# The e2e tests share namespace and interface names: one at a time,
+	# even under `make check -j`.
+	exec 9>/tmp/lana-e2e.lock
+	flock 9
 }
 
 e2e_netns_up() {
