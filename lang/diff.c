@@ -106,40 +106,10 @@ static struct lana_pattr *cp_params(struct lana_arena *a,
 
 /* ---------------------------------------------------------- port count */
 
-struct count_ctx {
-	const struct lana_block_type *bt;
-	const struct lana_insn *in;
-};
-
-static uint64_t insn_count(const char *name, void *ctx)
-{
-	const struct count_ctx *cc = ctx;
-	const struct lana_param *pd;
-	struct lana_arena a = { 0 };
-	struct lana_value v;
-	uint64_t r = 0;
-	char err[128];
-	uint32_t i;
-
-	for (i = 0; i < cc->in->nparams; i++)
-		if (!strcmp(cc->in->params[i].key, name))
-			return lana_value_as_uint(&cc->in->params[i].val);
-	pd = lana_param_find(cc->bt, name);
-	if (pd && pd->def &&
-	    !lana_value_parse(&a, pd->type, pd, pd->def, &v, err, sizeof(err)))
-		r = lana_value_as_uint(&v);
-	lana_arena_free(&a);
-	return r;
-}
-
 /* OUT ports of the instance @in describes (0 for an unknown type). */
 static uint32_t out_ports(const struct lana_insn *in)
 {
-	struct count_ctx cc = { .bt = lana_catalogue_find(in->type), .in = in };
-
-	if (!cc.bt)
-		return 0;
-	return lana_port_count(cc.bt, LANA_PORT_OUT, insn_count, &cc);
+	return lana_insn_port_count(in, LANA_PORT_OUT);
 }
 
 /* --------------------------------------------------------------- index */

@@ -182,6 +182,28 @@ void lana_diff_summary(const struct lana_diff_stats *st, struct lana_buf *b);
 int lana_plan_apply(struct lana_plan *base, const struct lana_plan *edit,
 		    struct lana_plan *out, char *err, size_t errlen);
 
+/**
+ * lana_insn_port_count() - ports of direction @dir (LANA_PORT_IN/OUT) of
+ * the instance NEW/REPLACE instruction @in creates, port groups sized by
+ * its parameters (or their defaults); 0 for an unknown type.
+ */
+uint32_t lana_insn_port_count(const struct lana_insn *in, unsigned int dir);
+
+/**
+ * lana_insn_port_at() - declaration of port @port of direction @dir of @in's
+ * instance, *@sub (may be NULL) its index within a group; NULL if unknown.
+ */
+const struct lana_port *lana_insn_port_at(const struct lana_insn *in,
+					  unsigned int dir, uint32_t port,
+					  uint32_t *sub);
+
+/**
+ * lana_insn_port_name() - append the name of that port to @b: "out",
+ * "out[1]" for a group member, or the bare index when unknown.
+ */
+void lana_insn_port_name(const struct lana_insn *in, unsigned int dir,
+			 uint32_t port, struct lana_buf *b);
+
 /** lana_op_name() - "NEW", "BIND", ... or "?" */
 const char *lana_op_name(unsigned int op);
 

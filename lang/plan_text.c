@@ -33,32 +33,6 @@ static const struct lana_insn *find_block(const struct lana_plan *p,
 	return &p->insns.v[i];
 }
 
-struct count_ctx {
-	const struct lana_block_type *bt;
-	const struct lana_insn *in;
-};
-
-static uint64_t insn_count(const char *name, void *ctx)
-{
-	const struct count_ctx *cc = ctx;
-	const struct lana_param *pd;
-	struct lana_arena a = { 0 };
-	struct lana_value v;
-	uint64_t r = 0;
-	char err[128];
-	uint32_t i;
-
-	for (i = 0; i < cc->in->nparams; i++)
-		if (!strcmp(cc->in->params[i].key, name))
-			return lana_value_as_uint(&cc->in->params[i].val);
-	pd = lana_param_find(cc->bt, name);
-	if (pd && pd->def &&
-	    !lana_value_parse(&a, pd->type, pd, pd->def, &v, err, sizeof(err)))
-		r = lana_value_as_uint(&v);
-	lana_arena_free(&a);
-	return r;
-}
-
 /*
  * Append the name of port @port (direction @dir) of block @in: "out",
  * "out[1]" for a group member, or the bare index when the type or the port
@@ -67,19 +41,7 @@ static uint64_t insn_count(const char *name, void *ctx)
 static void put_port(struct lana_buf *b, const struct lana_insn *in,
 		     unsigned int dir, uint32_t port)
 {
-	struct count_ctx cc = { .in = in };
-	const struct lana_port *pd = NULL;
-	uint32_t sub = 0;
-
-	cc.bt = in ? lana_catalogue_find(in->type) : NULL;
-	if (cc.bt)
-		pd = lana_port_at(cc.bt, dir, port, insn_count, &cc, &sub);
-	if (!pd)
-		lana_buf_printf(b, "%u", port);
-	else if (pd->count)
-		lana_buf_printf(b, "%s[%u]", pd->name, sub);
-	else
-		lana_buf_puts(b, pd->name);
+	lana_insn_port_name(in, dir, port, b);
 }
 
 /* "1 src.out" when the plan defines IDP @idp, else "7.0". */

@@ -212,9 +212,9 @@ void lana_buf_printf(struct lana_buf *b, const char *fmt, ...)
 	va_end(ap);
 }
 
-void lana_buf_put_json_str(struct lana_buf *b, const char *s)
+void lana_buf_put_quoted(struct lana_buf *b, const char *s, bool json)
 {
-	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
 
 	lana_buf_putc(b, '"');
 	for (; *p; p++) {
@@ -235,13 +235,19 @@ void lana_buf_put_json_str(struct lana_buf *b, const char *s)
 			lana_buf_puts(b, "\\r");
 			break;
 		default:
-			if (*p < 0x20)
-				lana_buf_printf(b, "\\u%04x", *p);
+			if (*p < 0x20 || *p == 0x7f)
+				lana_buf_printf(b, json ? "\\u%04x" : "\\x%02x",
+						*p);
 			else
 				lana_buf_putc(b, (char)*p);
 		}
 	}
 	lana_buf_putc(b, '"');
+}
+
+void lana_buf_put_json_str(struct lana_buf *b, const char *s)
+{
+	lana_buf_put_quoted(b, s, true);
 }
 
 void lana_buf_free(struct lana_buf *b)

@@ -85,6 +85,11 @@ void lana_buf_printf(struct lana_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /** lana_buf_vprintf() - append formatted text, va_list form. */
 void lana_buf_vprintf(struct lana_buf *b, const char *fmt, va_list ap);
+/**
+ * lana_buf_put_quoted() - append @s quoted, with \" \\ \n \t \r escaped and
+ * other control bytes as \u00XX (@json: RFC 8259) or \xHH (.lana strings).
+ */
+void lana_buf_put_quoted(struct lana_buf *b, const char *s, bool json);
 /** lana_buf_put_json_str() - append @s as a quoted JSON string (RFC 8259 escapes). */
 void lana_buf_put_json_str(struct lana_buf *b, const char *s);
 /** lana_buf_free() - release the storage; @b is empty again. */

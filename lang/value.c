@@ -787,34 +787,7 @@ bool lana_value_equal(const struct lana_value *a, const struct lana_value *b)
 /* put_quoted() - @s as a .lana string literal (escapes \" \\ \n \t \r \xHH). */
 static void put_quoted(struct lana_buf *b, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-
-	lana_buf_putc(b, '"');
-	for (; *p; p++) {
-		switch (*p) {
-		case '"':
-			lana_buf_puts(b, "\\\"");
-			break;
-		case '\\':
-			lana_buf_puts(b, "\\\\");
-			break;
-		case '\n':
-			lana_buf_puts(b, "\\n");
-			break;
-		case '\t':
-			lana_buf_puts(b, "\\t");
-			break;
-		case '\r':
-			lana_buf_puts(b, "\\r");
-			break;
-		default:
-			if (*p < 0x20 || *p == 0x7f)
-				lana_buf_printf(b, "\\x%02x", *p);
-			else
-				lana_buf_putc(b, (char)*p);
-		}
-	}
-	lana_buf_putc(b, '"');
+	lana_buf_put_quoted(b, s, false);
 }
 
 static void put_mac(struct lana_buf *b, const uint8_t *m)
