@@ -251,26 +251,33 @@ static void copy_value(struct lana_binst *a, struct lana_value *d,
 		copy_scalar(a, &d->list.items[k], &s->list.items[k]);
 }
 
-/* Port-group count for lana_port_count(): the instance's value or default. */
-static uint64_t binst_count(const char *name, void *ctx)
+/* The default of unsigned parameter @name of @bt (0 if none). */
+static uint64_t param_default(const struct lana_block_type *bt,
+			      const char *name)
 {
-	struct lana_binst *bi = ctx;
-	const struct lana_param *pd;
+	const struct lana_param *pd = lana_param_find(bt, name);
 	struct lana_arena a = { 0 };
 	struct lana_value v;
 	char err[128];
 	uint64_t r = 0;
-	int idx = lana_param_index(bi->b.type, name);
 
-	if (idx >= 0 && (uint32_t)idx < bi->nparams &&
-	    bi->params[idx].type != LANA_PT_NONE)
-		return lana_value_as_uint(&bi->params[idx]);
-	pd = lana_param_find(bi->b.type, name);
 	if (pd && pd->def &&
 	    !lana_value_parse(&a, pd->type, pd, pd->def, &v, err, sizeof(err)))
 		r = lana_value_as_uint(&v);
 	lana_arena_free(&a);
 	return r;
+}
+
+/* Port-group count for lana_port_count(): the instance's value or default. */
+static uint64_t binst_count(const char *name, void *ctx)
+{
+	struct lana_binst *bi = ctx;
+	int idx = lana_param_index(bi->b.type, name);
+
+	if (idx >= 0 && (uint32_t)idx < bi->nparams &&
+	    bi->params[idx].type != LANA_PT_NONE)
+		return lana_value_as_uint(&bi->params[idx]);
+	return param_default(bi->b.type, name);
 }
 
 static void binst_free(struct lana_engine *e, struct lana_binst *bi)
@@ -367,33 +374,101 @@ static int binst_new(struct lana_engine *e, const struct lana_insn *in,
 
 /* ------------------------------------------------------ graph versions */
 
-static struct lana_gver *gver_alloc(struct lana_engine *e, uint32_t ntab)
+/*
+ * A version with a table of @ntab slots: empty, or when @old is given a
+ * copy of @old's table, in-degrees and binding pool (flat memcpy; the
+ * slots above old->ntab empty).
+ */
+static struct lana_gver *gver_alloc(struct lana_engine *e, uint32_t ntab,
+				    const struct lana_gver *old)
 {
 	struct lana_gver *v = xcalloc(1, sizeof(*v));
+	uint32_t n = old ? old->ntab : 0;
 
 	v->e = e;
 	v->ntab = ntab;
-	v->tab = xcalloc(ntab, sizeof(*v->tab));
+	v->tab = xmalloc((size_t)ntab * sizeof(*v->tab));
+	v->indeg = xmalloc((size_t)ntab * sizeof(*v->indeg));
+	if (n) {
+		memcpy(v->tab, old->tab, (size_t)n * sizeof(*v->tab));
+		memcpy(v->indeg, old->indeg, (size_t)n * sizeof(*v->indeg));
+	}
+	memset(v->tab + n, 0, (size_t)(ntab - n) * sizeof(*v->tab));
+	memset(v->indeg + n, 0, (size_t)(ntab - n) * sizeof(*v->indeg));
+	if (old && old->pool) {
+		v->pool = old->pool;
+		atomic_fetch_add(&v->pool->refs, 1);
+	}
 	v->wsrc = xcalloc((size_t)e->nworkers + 1, sizeof(*v->wsrc));
 	lana_plan_init(&v->plan);
 	return v;
+}
+
+/* @out is an array of its own, not in @v's pool. */
+static bool own_out(const struct lana_gver *v, const struct lana_bind *out)
+{
+	return out && !(v->pool && out >= v->pool->b &&
+			out < v->pool->b + v->pool->n);
 }
 
 /* Free @v and destroy the instances that left the graph with it. */
 static void gver_destroy(struct lana_gver *v)
 {
 	struct lana_binst *bi, *next;
+	uint32_t i;
 
 	for (bi = v->dead; bi; bi = next) {
 		next = bi->dead_next;
 		binst_free(v->e, bi);
 	}
+	if (v->free_all)
+		for (i = 0; i < v->ntab; i++)
+			if (own_out(v, v->tab[i].out))
+				free(v->tab[i].out);
+	for (i = 0; i < v->nfreeb; i++)
+		free(v->freeb[i]);
+	free(v->freeb);
+	if (v->pool && atomic_fetch_sub(&v->pool->refs, 1) == 1)
+		free(v->pool);
 	free(v->tab);
-	free(v->binds);
+	free(v->indeg);
 	free(v->src);
 	free(v->wsrc);
 	lana_plan_free(&v->plan);
+	if (v->pedit) {
+		lana_plan_free(v->pedit);
+		free(v->pedit);
+	}
 	free(v);
+}
+
+/*
+ * Make @v->plan the version's own canonical plan: apply the pending edit
+ * (lana_plan_apply, the reference semantics) and cache the checksum.
+ * Control thread, under e->lock. 0 or -errno (logged; cannot happen for an
+ * edit the transaction accepted).
+ */
+static int gver_materialise(struct lana_gver *v)
+{
+	struct lana_plan np;
+	char err[256];
+	int r;
+
+	if (v->pedit) {
+		r = lana_plan_apply(&v->plan, v->pedit, &np, err, sizeof(err));
+		if (r) {
+			lana_engine_log(v->e, LOG_ERR,
+					"cannot build the running plan: %s", err);
+			return r;
+		}
+		lana_plan_free(&v->plan);
+		v->plan = np;
+		lana_plan_free(v->pedit);
+		free(v->pedit);
+		v->pedit = NULL;
+	}
+	lana_plan_crc(&v->plan);
+	return 0;
 }
 
 static void gver_rcu_free(struct rcu_head *head)
@@ -456,8 +531,11 @@ static void gver_fill(struct lana_engine *e, struct lana_gver *nv,
 			nsrc++;
 		}
 	}
-	nv->binds = xcalloc((size_t)nbind + 1, sizeof(*nv->binds));
-	bp = nv->binds;
+	nv->pool = xcalloc(1, sizeof(*nv->pool) +
+			      ((size_t)nbind + 1) * sizeof(*nv->pool->b));
+	atomic_init(&nv->pool->refs, 1);
+	nv->pool->n = (size_t)nbind + 1;
+	bp = nv->pool->b;
 	for (i = 0; i < nv->ntab; i++) {
 		struct lana_gnode *g = &nv->tab[i];
 
@@ -476,6 +554,7 @@ static void gver_fill(struct lana_engine *e, struct lana_gver *nv,
 		if (in->port < g->nout) {
 			g->out[in->port].dst = in->dst;
 			g->out[in->port].dport = in->dport;
+			nv->indeg[in->dst]++;
 		}
 	}
 	free(made);
@@ -773,11 +852,11 @@ static void txn_drop_made(struct txn *t, bool all)
 	}
 }
 
-/* Events of the edit, for the notifier, and the list of leaving blocks. */
-static void txn_events(struct txn *t)
+/* Events of the edit's instructions, for the notifier. */
+static void txn_edit_events(struct txn *t)
 {
 	const struct lana_plan *ed = t->edit;
-	struct lana_gver *old = t->old, *nv = t->nv;
+	struct lana_gver *nv = t->nv;
 	uint32_t i;
 
 	for (i = 0; i < ed->insns.n; i++) {
@@ -810,43 +889,807 @@ static void txn_events(struct txn *t)
 		    nv->tab[ev.src->b.idp].b == &ev.src->b)
 			VEC_PUSH(&t->ev, ev);
 	}
-	/* leaving instances: in old, not (the same) in nv */
+}
+
+/* Instance @bi of the running version leaves the graph with it. */
+static void txn_leave(struct txn *t, struct lana_binst *bi)
+{
+	struct event ev = { .ev = LANA_EV_DEL, .src = bi };
+
+	bi->dead_next = t->old->dead;
+	t->old->dead = bi;
+	VEC_PUSH(&t->ev, ev);
+}
+
+/* Leaving instances of a full build: in old, not (the same) in nv. */
+static void txn_leaving_scan(struct txn *t)
+{
+	struct lana_gver *old = t->old, *nv = t->nv;
+	uint32_t i;
+
 	for (i = 0; i < old->ntab; i++) {
 		struct lana_block *b = old->tab[i].b;
-		struct event ev = { .ev = LANA_EV_DEL };
 
-		if (!b || (i < nv->ntab && nv->tab[i].b == b))
-			continue;
-		ev.src = binst(b);
-		ev.src->dead_next = old->dead;
-		old->dead = ev.src;
-		VEC_PUSH(&t->ev, ev);
+		if (b && !(i < nv->ntab && nv->tab[i].b == b))
+			txn_leave(t, binst(b));
 	}
+}
+
+/*
+ * Publish t->nv (one RCU pointer swap), deliver the events (thesis 4.2.3)
+ * and hand the running version to the reclaim thread.
+ */
+static void txn_publish(struct txn *t)
+{
+	struct lana_engine *e = t->e;
+	struct notifier n = { .e = e, .v = t->nv, .old = t->old };
+	uint32_t i;
+
+	t->nv->gen = ++e->gen;
+	rcu_assign_pointer(e->cur, t->nv);
+	if (t->nv->nevent || t->old->nevent)
+		for (i = 0; i < t->ev.n; i++)
+			notify(&n, &t->ev.v[i]);
+	free(n.rv.start);
+	free(n.rv.src);
+	free(n.rold.start);
+	free(n.rold.src);
+	gver_retire(t->old);
+}
+
+/*
+ * The full path: the next plan by lana_plan_apply() (the reference
+ * semantics) and lana_plan_validate(), a fresh table built from it
+ * (gver_fill). Used when the incremental check cannot decide; it also
+ * produces every error message of a refused edit.
+ */
+static int txn_full(struct txn *t)
+{
+	struct lana_engine *e = t->e;
+	struct lana_plan np;
+	uint32_t i, max = 0;
+	int r;
+
+	r = lana_plan_apply(&t->old->plan, t->edit, &np, t->err, t->errlen);
+	if (r)
+		goto out;
+	r = lana_plan_validate(&np, t->err, t->errlen);
+	if (r)
+		goto out;
+	for (i = 0; i < np.insns.n; i++)
+		if (np.insns.v[i].op == LANA_OP_NEW && np.insns.v[i].idp > max)
+			max = np.insns.v[i].idp;
+	if (max >= MAX_IDP) {
+		set_err(t->err, t->errlen,
+			"IDP %u too large for the engine (limit %u)", max,
+			MAX_IDP - 1);
+		r = -E2BIG;
+		goto out;
+	}
+	t->nv = gver_alloc(e, max + 1, NULL);
+	r = txn_build(t);
+	if (r) {
+		txn_drop_made(t, true);
+		gver_destroy(t->nv);
+		goto out;
+	}
+	t->nv->plan = np;	/* moved; its crc is computed on demand */
+	lana_plan_init(&np);
+	gver_fill(e, t->nv, t->old);
+	txn_drop_made(t, false);
+	txn_edit_events(t);
+	txn_leaving_scan(t);
+	t->old->free_all = true;	/* nv shares no bindings with it */
+	e->txn_full++;
+	txn_publish(t);
+out:
+	lana_plan_free(&np);
+	return r;
+}
+
+/* --------------------------------------------- incremental transactions */
+
+/*
+ * The incremental path checks an edit against the running version's
+ * tables instead of the full plan. It follows lana_plan_apply() (lang/
+ * apply.c) instruction by instruction on an overlay of the touched blocks
+ * and OUT ports, then checks what lana_plan_validate() of the result would
+ * check for what the edit touched: parameters of SET (types, symbols,
+ * ranges, live flag), port ranges and frame compatibility of every binding
+ * the edit made or whose end it changed, no binding into a deleted block.
+ * Bindings into a REPLACEd block from blocks the edit does not touch are
+ * covered when the new type keeps the old IN ports (same index, same
+ * frame); otherwise, and in any other doubt, the check answers "cannot
+ * decide" and the transaction takes the full path, which also writes the
+ * error message of a refused edit. So both paths accept exactly the same
+ * edits, with the same messages (tests/unit/test_engine.c compares them).
+ * Cost: O(instructions of the edit + ports of the blocks it touches).
+ */
+
+struct oset {
+	const struct lana_pattr *pa;
+	struct oset *next;
+};
+
+/* A touched OUT port: its binding in the running version and after. */
+struct oedge {
+	uint32_t idp;		/* map key: idp and port, 8 bytes */
+	uint32_t port;
+	uint32_t dst, dport;	/* after the edit so far; dst 0: unbound */
+	uint32_t odst, odport;	/* in the running version */
+	struct oedge *next;	/* same source */
+};
+
+/* A touched block. */
+struct oblk {
+	uint32_t idp;		/* map key */
+	bool alive;
+	bool in_old;		/* the running version has a block here */
+	bool made;		/* NEW or REPLACE */
+	bool replaced;
+	bool del;
+	const struct lana_block_type *bt;	/* catalogue type, now */
+	const struct lana_block_type *obt;	/* catalogue type, running */
+	const char *name;
+	const struct lana_insn *def;	/* NEW/REPLACE, else params of obi */
+	struct lana_binst *obi;		/* running instance */
+	struct oset *sets;		/* SETs since def, newest first */
+	struct oedge *edges;
+	int64_t dindeg;			/* change of the in-degree */
+};
+
+struct inc {
+	struct lana_gver *old;
+	struct lana_arena a;
+	struct lana_map bmap;		/* idp -> blks index */
+	struct lana_map emap;		/* (idp, port) -> edges index */
+	VEC(struct oblk *) blks;
+	VEC(struct oedge *) edges;
+	uint32_t max_new;		/* largest IDP of a NEW */
+};
+
+static struct oblk *ob_get(struct inc *c, uint32_t idp)
+{
+	const struct lana_gver *v = c->old;
+	struct oblk *o;
+	uint32_t i;
+
+	if (lana_map_getn(&c->bmap, (const char *)&idp, 4, &i))
+		return c->blks.v[i];
+	o = lana_arena_alloc(&c->a, sizeof(*o));
+	o->idp = idp;
+	if (idp < v->ntab && v->tab[idp].b) {
+		o->obi = binst(v->tab[idp].b);
+		o->in_old = o->alive = true;
+		o->bt = o->obt = lana_catalogue_find(o->obi->b.type->name);
+		o->name = o->obi->b.name;
+	}
+	lana_map_putn(&c->bmap, (const char *)&o->idp, 4, c->blks.n, NULL);
+	VEC_PUSH(&c->blks, o);
+	return o;
+}
+
+/* Port-group count of @ctx (struct oblk) as it stands in the edit. */
+static uint64_t ob_count(const char *name, void *ctx)
+{
+	const struct oblk *o = ctx;
+	const struct oset *s;
+	uint32_t i;
+
+	for (s = o->sets; s; s = s->next)
+		if (!strcmp(s->pa->key, name))
+			return lana_value_as_uint(&s->pa->val);
+	if (!o->def)
+		return o->obi ? binst_count(name, o->obi) : 0;
+	for (i = 0; i < o->def->nparams; i++)
+		if (!strcmp(o->def->params[i].key, name))
+			return lana_value_as_uint(&o->def->params[i].val);
+	return param_default(o->bt, name);
+}
+
+static uint32_t ob_nports(struct oblk *o, unsigned int dir)
+{
+	return o->bt ? lana_port_count(o->bt, dir, ob_count, o) : 0;
+}
+
+static const struct lana_port *ob_port(struct oblk *o, unsigned int dir,
+				       uint32_t i)
+{
+	return o->bt ? lana_port_at(o->bt, dir, i, ob_count, o, NULL) : NULL;
+}
+
+/* Binding of OUT port @idp.@port in version @v, or NULL. */
+static const struct lana_bind *old_bind(const struct lana_gver *v,
+					uint32_t idp, uint32_t port)
+{
+	const struct lana_gnode *g;
+
+	if (idp >= v->ntab || !v->tab[idp].b || port >= v->tab[idp].nout)
+		return NULL;
+	g = &v->tab[idp];
+	return g->out[port].dst ? &g->out[port] : NULL;
+}
+
+static struct oedge *oe_find(struct inc *c, uint32_t idp, uint32_t port)
+{
+	uint32_t key[2] = { idp, port }, i;
+
+	if (!lana_map_getn(&c->emap, (const char *)key, 8, &i))
+		return NULL;
+	return c->edges.v[i];
+}
+
+/* The overlay of OUT port @o.@port, made from the running binding. */
+static struct oedge *oe_get(struct inc *c, struct oblk *o, uint32_t port)
+{
+	struct oedge *e = oe_find(c, o->idp, port);
+	const struct lana_bind *b;
+
+	if (e)
+		return e;
+	e = lana_arena_alloc(&c->a, sizeof(*e));
+	e->idp = o->idp;
+	e->port = port;
+	b = old_bind(c->old, o->idp, port);
+	if (b) {
+		e->dst = e->odst = b->dst;
+		e->dport = e->odport = b->dport;
+	}
+	e->next = o->edges;
+	o->edges = e;
+	lana_map_putn(&c->emap, (const char *)&e->idp, 8, c->edges.n, NULL);
+	VEC_PUSH(&c->edges, e);
+	return e;
+}
+
+/* Unbind @o's OUT ports from @from on (lana_plan_apply's unbind_from). */
+static void ob_unbind_from(struct inc *c, struct oblk *o, uint32_t from)
+{
+	struct oedge *e;
+	uint32_t p;
+
+	if (o->in_old)
+		for (p = from; p < c->old->tab[o->idp].nout; p++)
+			if (old_bind(c->old, o->idp, p))
+				oe_get(c, o, p);
+	for (e = o->edges; e; e = e->next)
+		if (e->port >= from)
+			e->dst = e->dport = 0;
+}
+
+static bool sym_ok(const struct lana_param *pd, const char *s)
+{
+	const char *const *sym;
+
+	if (!pd->symbols)
+		return true;
+	for (sym = pd->symbols; *sym; sym++)
+		if (s && !strcmp(*sym, s))
+			return true;
+	return false;
+}
+
+/* A SET's parameter as lana_plan_validate() checks it in the result. */
+static bool set_param_ok(const struct lana_block_type *bt,
+			 const struct lana_pattr *a)
+{
+	const struct lana_param *pd = lana_param_find(bt, a->key);
+	const struct lana_value *v = &a->val;
+	const struct lana_port *pt;
+	char msg[160];
+	uint32_t k;
+
+	if (!pd || !(pd->flags & LANA_PF_LIVE) || v->type != pd->type)
+		return false;
+	if (v->type == LANA_PT_LIST) {
+		if (v->list.elem != pd->elem)
+			return false;
+		for (k = 0; k < v->list.n; k++)
+			if (v->list.elem == LANA_PT_ENUM &&
+			    !sym_ok(pd, v->list.items[k].str))
+				return false;
+	}
+	if (v->type == LANA_PT_ENUM && !sym_ok(pd, v->str))
+		return false;
+	if (lana_value_check_range(pd, v, msg, sizeof(msg)))
+		return false;
+	/* a live port-group count: instances keep their port count */
+	for (pt = bt->ports; pt && pt->name; pt++)
+		if (pt->count && !strcmp(pt->count, a->key))
+			return false;
+	return true;
+}
+
+/* One instruction, as lana_plan_apply's step(); false: cannot decide. */
+static bool inc_step(struct inc *c, const struct lana_insn *in)
+{
+	const struct lana_block_type *bt;
+	struct oblk *o, *d;
+	struct oedge *e;
+	struct oset *s;
+	uint32_t dst, dport;
+
+	switch (in->op) {
+	case LANA_OP_NEW:
+		if (!in->idp || in->idp >= MAX_IDP)
+			return false;
+		o = ob_get(c, in->idp);
+		bt = lana_catalogue_find(in->type);
+		if (o->alive || o->in_old || o->made || o->edges || !bt)
+			return false;
+		o->alive = o->made = true;
+		o->def = in;
+		o->bt = bt;
+		o->name = in->name ? in->name : "";
+		if (in->idp > c->max_new)
+			c->max_new = in->idp;
+		return true;
+	case LANA_OP_REPLACE:
+		o = ob_get(c, in->idp);
+		bt = lana_catalogue_find(in->type);
+		if (!o->alive || o->made || !o->in_old || !bt)
+			return false;
+		o->made = o->replaced = true;
+		o->def = in;
+		o->bt = bt;
+		o->name = in->name ? in->name : "";
+		o->sets = NULL;
+		ob_unbind_from(c, o, ob_nports(o, LANA_PORT_OUT));
+		return true;
+	case LANA_OP_SET:
+		o = ob_get(c, in->idp);
+		if (!o->alive || !o->bt || in->nparams != 1 ||
+		    !set_param_ok(o->bt, &in->params[0]))
+			return false;
+		s = lana_arena_alloc(&c->a, sizeof(*s));
+		s->pa = &in->params[0];
+		s->next = o->sets;
+		o->sets = s;
+		return true;
+	case LANA_OP_DEL:
+		o = ob_get(c, in->idp);
+		if (!o->alive || o->made || !o->in_old ||
+		    strcmp(o->name, in->name ? in->name : ""))
+			return false;
+		o->alive = false;
+		o->del = true;
+		ob_unbind_from(c, o, 0);
+		return true;
+	case LANA_OP_BIND:
+		o = ob_get(c, in->idp);
+		d = ob_get(c, in->dst);
+		if (!o->alive || !d->alive)
+			return false;
+		e = oe_get(c, o, in->port);
+		e->dst = in->dst;
+		e->dport = in->dport;
+		return true;
+	case LANA_OP_UNBIND:
+		o = ob_get(c, in->idp);
+		if (!o->alive)
+			return false;
+		e = oe_find(c, in->idp, in->port);
+		if (e) {
+			dst = e->dst;
+			dport = e->dport;
+		} else {
+			const struct lana_bind *b = old_bind(c->old, in->idp,
+							     in->port);
+
+			dst = b ? b->dst : 0;
+			dport = b ? b->dport : 0;
+		}
+		if (!dst || dst != in->dst || dport != in->dport)
+			return false;
+		e = oe_get(c, o, in->port);
+		e->dst = e->dport = 0;
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* A binding in the result: both ends alive, ports in range, frames fit. */
+static bool inc_edge_ok(struct inc *c, struct oblk *s, uint32_t port,
+			uint32_t dst, uint32_t dport)
+{
+	struct oblk *d = ob_get(c, dst);
+	const struct lana_port *sp, *dp;
+
+	if (!s->alive || !d->alive)
+		return false;
+	sp = ob_port(s, LANA_PORT_OUT, port);
+	dp = ob_port(d, LANA_PORT_IN, dport);
+	return sp && dp && lana_frame_compatible(sp->frame, dp->frame);
+}
+
+/* The IN ports of REPLACEd @o cover its running instance's (index, frame). */
+static bool inc_in_covered(struct oblk *o)
+{
+	uint32_t p, n;
+
+	if (!o->obt)
+		return false;
+	n = lana_port_count(o->obt, LANA_PORT_IN, binst_count, o->obi);
+	for (p = 0; p < n; p++) {
+		const struct lana_port *op, *np;
+
+		op = lana_port_at(o->obt, LANA_PORT_IN, p, binst_count,
+				  o->obi, NULL);
+		np = ob_port(o, LANA_PORT_IN, p);
+		if (!op || !np || op->frame != np->frame)
+			return false;
+	}
+	return true;
+}
+
+/* After the last instruction (check_edges + lana_plan_validate's part). */
+static bool inc_finish(struct inc *c)
+{
+	const struct lana_gver *old = c->old;
+	uint32_t i, p;
+
+	for (i = 0; i < c->edges.n; i++) {
+		struct oedge *e = c->edges.v[i];
+
+		if (e->odst)
+			ob_get(c, e->odst)->dindeg--;
+		if (!e->dst)
+			continue;
+		ob_get(c, e->dst)->dindeg++;
+		if (!inc_edge_ok(c, ob_get(c, e->idp), e->port, e->dst,
+				 e->dport))
+			return false;
+	}
+	for (i = 0; i < c->blks.n; i++) {
+		struct oblk *o = c->blks.v[i];
+		const struct lana_gnode *g;
+		int64_t indeg;
+
+		if (!o->in_old)
+			continue;
+		indeg = (int64_t)old->indeg[o->idp] + o->dindeg;
+		if (o->del && indeg)
+			return false;
+		if (!o->replaced)
+			continue;
+		/* kept OUT bindings against the new type */
+		g = &old->tab[o->idp];
+		for (p = 0; p < g->nout; p++)
+			if (g->out[p].dst && !oe_find(c, o->idp, p) &&
+			    !inc_edge_ok(c, o, p, g->out[p].dst,
+					 g->out[p].dport))
+				return false;
+		/* kept IN bindings from untouched blocks */
+		if (indeg && !inc_in_covered(o))
+			return false;
+	}
+	return true;
+}
+
+static int cmp_idp(const void *x, const void *y)
+{
+	const struct oblk *a = *(const struct oblk *const *)x;
+	const struct oblk *b = *(const struct oblk *const *)y;
+
+	return a->idp < b->idp ? -1 : a->idp > b->idp;
+}
+
+/* Deep copy of @s (an edit plan the caller keeps) into @d. */
+static void plan_copy(struct lana_plan *d, const struct lana_plan *s)
+{
+	struct lana_arena *a = &d->arena;
+	uint32_t i, k, j;
+
+	lana_plan_init(d);
+	d->flags = s->flags;
+	d->base_crc = s->base_crc;
+	d->insns.v = xmalloc(((size_t)s->insns.n + 1) * sizeof(*d->insns.v));
+	d->insns.cap = s->insns.n + 1;
+	d->insns.n = s->insns.n;
+	for (i = 0; i < s->insns.n; i++) {
+		struct lana_insn *in = &d->insns.v[i];
+
+		*in = s->insns.v[i];
+		if (in->type)
+			in->type = lana_arena_strdup(a, in->type);
+		if (in->name)
+			in->name = lana_arena_strdup(a, in->name);
+		if (!in->nparams)
+			continue;
+		in->params = lana_arena_memdup(a, in->params, (size_t)in->nparams *
+					       sizeof(*in->params));
+		for (k = 0; k < in->nparams; k++) {
+			struct lana_value *v = &in->params[k].val;
+			struct lana_value *it = v;
+			uint32_t n = 1;
+
+			in->params[k].key = lana_arena_strdup(a, in->params[k].key);
+			if (v->type == LANA_PT_LIST) {
+				n = v->list.n;
+				v->list.items = n ? lana_arena_memdup(a,
+						v->list.items, (size_t)n *
+						sizeof(*v->list.items)) : NULL;
+				it = v->list.items;
+			}
+			for (j = 0; j < n; j++) {
+				if ((it[j].type == LANA_PT_STRING ||
+				     it[j].type == LANA_PT_ENUM) && it[j].str)
+					it[j].str = lana_arena_strdup(a, it[j].str);
+				if (it[j].type != LANA_PT_FILTER)
+					continue;
+				if (it[j].filter.expr)
+					it[j].filter.expr = lana_arena_strdup(a,
+							it[j].filter.expr);
+				if (it[j].filter.n)
+					it[j].filter.insns = lana_arena_memdup(a,
+						it[j].filter.insns,
+						(size_t)it[j].filter.n *
+						sizeof(*it[j].filter.insns));
+			}
+		}
+	}
+}
+
+/* A copy of @n bindings at @b (NULL when @n is 0). */
+static struct lana_bind *binds_dup(const struct lana_bind *b, uint32_t n)
+{
+	struct lana_bind *d;
+
+	if (!n)
+		return NULL;
+	d = xcalloc(n, sizeof(*d));
+	if (b)
+		memcpy(d, b, (size_t)n * sizeof(*d));
+	return d;
+}
+
+/* Apply @o's overlay edges to @out (@n ports). */
+static void ob_patch_out(const struct oblk *o, struct lana_bind *out,
+			 uint32_t n)
+{
+	const struct oedge *e;
+
+	for (e = o->edges; e; e = e->next) {
+		if (e->port >= n)
+			continue;
+		out[e->port].dst = e->dst;
+		out[e->port].dport = e->dport;
+	}
+}
+
+/* @b is the instance at its IDP in @v. */
+static bool in_ver(const struct lana_gver *v, const struct lana_block *b)
+{
+	return b->idp < v->ntab && v->tab[b->idp].b == b;
+}
+
+/*
+ * Sources of nv: the running version's that stay (same instance), then
+ * the made instances' (poll op, registered devices), grouped by worker.
+ * O(sources + devices + made), not O(blocks).
+ */
+static void inc_sources(struct txn *t)
+{
+	struct lana_engine *e = t->e;
+	struct lana_gver *old = t->old, *nv = t->nv;
+	uint32_t i, w, *fillp, nsrc = 0;
+	struct lana_devreg *r;
+	int pass;
+
+	fillp = xcalloc((size_t)e->nworkers + 1, sizeof(*fillp));
+	pthread_mutex_lock(&e->dev_lock);
+	for (pass = 0; pass < 2; pass++) {
+		if (pass) {
+			for (w = 0; w < e->nworkers; w++)
+				nv->wsrc[w + 1] += nv->wsrc[w];
+			nv->nsrc = nsrc;
+			nv->src = xcalloc((size_t)nsrc + 1, sizeof(*nv->src));
+			memcpy(fillp, nv->wsrc, e->nworkers * sizeof(*fillp));
+		}
+		for (i = 0; i < old->nsrc; i++) {
+			const struct lana_src *s = &old->src[i];
+			unsigned int sw = binst(s->b)->worker;
+
+			if (!in_ver(nv, s->b))
+				continue;
+			if (!pass) {
+				nv->wsrc[sw + 1]++;
+				nsrc++;
+			} else {
+				nv->src[fillp[sw]++] = *s;
+			}
+		}
+		for (i = 0; i < t->made.n; i++) {
+			struct lana_binst *bi = t->made.v[i].bi;
+			struct lana_src *s;
+
+			if (!bi->b.type->poll || !in_ver(nv, &bi->b))
+				continue;
+			if (!pass) {
+				nv->wsrc[bi->worker + 1]++;
+				nsrc++;
+				continue;
+			}
+			s = &nv->src[fillp[bi->worker]++];
+			s->b = &bi->b;
+			s->dev = NULL;
+			s->fd = -1;
+			s->ended = &bi->ended;
+		}
+		for (r = e->devs; r; r = r->next) {
+			struct lana_src *s;
+
+			if (!in_ver(nv, &r->bi->b) || in_ver(old, &r->bi->b))
+				continue;
+			if (!pass) {
+				nv->wsrc[r->bi->worker + 1]++;
+				nsrc++;
+				continue;
+			}
+			s = &nv->src[fillp[r->bi->worker]++];
+			s->b = &r->bi->b;
+			s->dev = r->dev;
+			s->fd = r->fd;
+			s->ended = &r->ended;
+		}
+	}
+	pthread_mutex_unlock(&e->dev_lock);
+	free(fillp);
+}
+
+/*
+ * Build nv from the running version: the table was copied by gver_alloc;
+ * patch the touched slots, in-degrees, event count and sources; collect
+ * the leaving instances (DEL events in IDP order, as txn_leaving_scan).
+ */
+static void inc_build(struct txn *t, struct inc *c)
+{
+	struct lana_gver *old = t->old, *nv = t->nv;
+	VEC(struct lana_bind *) fb = { 0 };
+	VEC(struct oblk *) leave = { 0 };
+	uint32_t i;
+
+	for (i = 0; i < c->blks.n; i++) {
+		struct oblk *o = c->blks.v[i];
+		struct lana_gnode *g;
+		struct lana_binst *bi;
+
+		if (o->in_old && (o->del || o->replaced)) {
+			if (own_out(old, old->tab[o->idp].out))
+				VEC_PUSH(&fb, old->tab[o->idp].out);
+			VEC_PUSH(&leave, o);
+			if (o->obi->b.type->event)
+				nv->nevent--;
+		}
+		if (o->del) {
+			memset(&nv->tab[o->idp], 0, sizeof(nv->tab[o->idp]));
+			nv->indeg[o->idp] = 0;
+			continue;
+		}
+		if (!o->alive)
+			continue;
+		g = &nv->tab[o->idp];
+		nv->indeg[o->idp] = (uint32_t)((int64_t)nv->indeg[o->idp] +
+					       o->dindeg);
+		if (o->made) {
+			bi = binst(g->b);
+			g->rx = bi->b.type->rx;
+			g->stride = bi->stride;
+			g->nout = bi->nout;
+			g->out = binds_dup(NULL, bi->nout);
+			if (o->replaced) {
+				const struct lana_gnode *og = &old->tab[o->idp];
+
+				memcpy(g->out, og->out, (size_t)(og->nout < g->nout ?
+				       og->nout : g->nout) * sizeof(*g->out));
+			}
+			ob_patch_out(o, g->out, g->nout);
+			if (bi->b.type->event)
+				nv->nevent++;
+		} else if (o->edges) {
+			if (own_out(old, g->out))
+				VEC_PUSH(&fb, g->out);
+			g->out = binds_dup(g->out, g->nout);
+			ob_patch_out(o, g->out, g->nout);
+		}
+	}
+	old->freeb = fb.v;
+	old->nfreeb = fb.n;
+	inc_sources(t);
+	if (leave.n > 1)
+		qsort(leave.v, leave.n, sizeof(*leave.v), cmp_idp);
+	txn_edit_events(t);
+	for (i = 0; i < leave.n; i++)
+		txn_leave(t, leave.v[i]->obi);
+	VEC_FREE(&leave);
+}
+
+#define TXN_UNDECIDED 1
+
+/*
+ * The incremental path. Returns TXN_UNDECIDED when the check cannot
+ * decide (nothing done: take the full path), else 0 or the builder's
+ * -errno.
+ * @owned: t->edit is the caller's to give away (*@owned then NULL).
+ */
+static int txn_fast(struct txn *t, struct lana_plan **owned)
+{
+	struct lana_engine *e = t->e;
+	struct lana_gver *old = t->old;
+	struct inc c = { .old = old };
+	uint32_t i, ntab;
+	int r = TXN_UNDECIDED;
+
+	/* big edits (a new graph): the full build is as fast, and compact */
+	if (t->edit->insns.n > 4096 && t->edit->insns.n / 4 > old->ntab)
+		return TXN_UNDECIDED;
+	for (i = 0; i < t->edit->insns.n; i++)
+		if (!inc_step(&c, &t->edit->insns.v[i]))
+			goto out;
+	if (!inc_finish(&c))
+		goto out;
+	ntab = c.max_new >= old->ntab ? c.max_new + 1 : old->ntab;
+	t->nv = gver_alloc(e, ntab, old);
+	t->nv->nevent = old->nevent;
+	r = txn_build(t);
+	if (r) {
+		txn_drop_made(t, true);
+		gver_destroy(t->nv);
+		goto out;
+	}
+	inc_build(t, &c);
+	txn_drop_made(t, false);
+	/* the plan: the running one + this edit, materialised on demand */
+	t->nv->plan = old->plan;
+	lana_plan_init(&old->plan);
+	if (*owned) {
+		t->nv->pedit = *owned;
+		*owned = NULL;
+	} else {
+		t->nv->pedit = xmalloc(sizeof(*t->nv->pedit));
+		plan_copy(t->nv->pedit, t->edit);
+	}
+	e->txn_fast++;
+	txn_publish(t);
+out:
+	VEC_FREE(&c.blks);
+	VEC_FREE(&c.edges);
+	lana_map_free(&c.bmap);
+	lana_map_free(&c.emap);
+	lana_arena_free(&c.a);
+	return r;
 }
 
 static int txn_run(struct lana_engine *e, const struct lana_plan *plan,
 		   char *err, size_t errlen)
 {
 	struct txn t = { .e = e, .old = e->cur, .err = err, .errlen = errlen };
-	struct lana_plan diffed, np;
-	struct notifier n = { .e = e };
-	uint32_t i, max = 0;
-	bool have_diff = false;
+	struct lana_plan *diffed = NULL;
 	int r;
 
 	if (!(plan->flags & LANA_PLAN_F_EDIT)) {
 		r = lana_plan_validate(plan, err, errlen);
 		if (r)
 			return r;
-		r = lana_plan_diff(&t.old->plan, plan, &diffed, NULL, err,
-				   errlen);
+		r = gver_materialise(t.old);
 		if (r)
 			return r;
-		have_diff = true;
-		t.edit = &diffed;
+		diffed = xmalloc(sizeof(*diffed));
+		r = lana_plan_diff(&t.old->plan, plan, diffed, NULL, err,
+				   errlen);
+		if (r) {
+			free(diffed);
+			return r;
+		}
+		t.edit = diffed;
 	} else {
-		uint32_t crc = lana_plan_crc(&t.old->plan);
+		uint32_t crc;
 
+		r = gver_materialise(t.old);
+		if (r)
+			return r;
+		crc = lana_plan_crc(&t.old->plan);
 		if (plan->base_crc != crc) {
 			set_err(err, errlen,
 				"edit plan applies to base 0x%08x, the running graph is 0x%08x",
@@ -858,53 +1701,13 @@ static int txn_run(struct lana_engine *e, const struct lana_plan *plan,
 			return r;
 		t.edit = plan;
 	}
-	r = lana_plan_apply(&t.old->plan, t.edit, &np, err, errlen);
-	if (r)
-		goto out_np;
-	r = lana_plan_validate(&np, err, errlen);
-	if (r)
-		goto out_np;
-	for (i = 0; i < np.insns.n; i++)
-		if (np.insns.v[i].op == LANA_OP_NEW && np.insns.v[i].idp > max)
-			max = np.insns.v[i].idp;
-	if (max >= MAX_IDP) {
-		set_err(err, errlen, "IDP %u too large for the engine (limit %u)",
-			max, MAX_IDP - 1);
-		r = -E2BIG;
-		goto out_np;
+	r = txn_fast(&t, &diffed);
+	if (r == TXN_UNDECIDED)
+		r = txn_full(&t);
+	if (diffed) {
+		lana_plan_free(diffed);
+		free(diffed);
 	}
-	t.nv = gver_alloc(e, max + 1);
-	r = txn_build(&t);
-	if (r) {
-		txn_drop_made(&t, true);
-		gver_destroy(t.nv);
-		goto out_np;
-	}
-	t.nv->plan = np;	/* moved */
-	lana_plan_init(&np);
-	/* the crc is computed lazily: by lana_engine_plan() or the next edit */
-	gver_fill(e, t.nv, t.old);
-	txn_drop_made(&t, false);
-	txn_events(&t);
-
-	t.nv->gen = ++e->gen;
-	rcu_assign_pointer(e->cur, t.nv);
-
-	n.v = t.nv;
-	n.old = t.old;
-	if (t.nv->nevent || t.old->nevent)
-		for (i = 0; i < t.ev.n; i++)
-			notify(&n, &t.ev.v[i]);
-	free(n.rv.start);
-	free(n.rv.src);
-	free(n.rold.start);
-	free(n.rold.src);
-	gver_retire(t.old);
-	r = 0;
-out_np:
-	lana_plan_free(&np);
-	if (have_diff)
-		lana_plan_free(&diffed);
 	VEC_FREE(&t.made);
 	VEC_FREE(&t.undo);
 	VEC_FREE(&t.ev);
@@ -942,7 +1745,9 @@ int lana_engine_plan(struct lana_engine *e, struct lana_plan *out)
 	int r;
 
 	pthread_mutex_lock(&e->lock);
-	r = lana_plan_encode(&e->cur->plan, &b, err, sizeof(err));
+	r = gver_materialise(e->cur);
+	if (!r)
+		r = lana_plan_encode(&e->cur->plan, &b, err, sizeof(err));
 	pthread_mutex_unlock(&e->lock);
 	if (r) {
 		lana_plan_init(out);
@@ -952,6 +1757,15 @@ int lana_engine_plan(struct lana_engine *e, struct lana_plan *out)
 	r = lana_plan_decode(b.data, b.len, out, err, sizeof(err));
 	lana_buf_free(&b);
 	return r;
+}
+
+void lana_engine_txn_counts(struct lana_engine *e, uint64_t *fast,
+			    uint64_t *full)
+{
+	pthread_mutex_lock(&e->lock);
+	*fast = e->txn_fast;
+	*full = e->txn_full;
+	pthread_mutex_unlock(&e->lock);
 }
 
 /* ---------------------------------------------------------------- stats */
@@ -1083,7 +1897,7 @@ struct lana_engine *lana_engine_new(const struct lana_engine_opts *o)
 		atomic_init(&e->w[i].busy, 0);
 		e->w[i].bl = xcalloc(LANA_BACKLOG, sizeof(*e->w[i].bl));
 	}
-	e->cur = gver_alloc(e, 1);
+	e->cur = gver_alloc(e, 1, NULL);
 	lana_plan_crc(&e->cur->plan);
 	return e;
 }
@@ -1142,6 +1956,7 @@ void lana_engine_free(struct lana_engine *e)
 		}
 	}
 	e->cur = NULL;
+	v->free_all = true;
 	gver_destroy(v);	/* no reader left: workers are gone */
 	while (e->devs)
 		lana_engine_dev_del(e, e->devs->dev);

@@ -115,6 +115,17 @@ unsigned int lana_engine_nr_workers(const struct lana_engine *e);
 void lana_engine_log(struct lana_engine *e, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/**
+ * lana_engine_txn_counts() - for tests and benchmarks: how many successful
+ * transactions were built incrementally (*@fast: the edit checked against
+ * the running version's tables, the table copied and patched) and in full
+ * (*@full: lana_plan_apply() + lana_plan_validate() + a full table build;
+ * used when the incremental check cannot decide, e.g. a REPLACE that
+ * changes the IN ports of a block something is bound to).
+ */
+void lana_engine_txn_counts(struct lana_engine *e, uint64_t *fast,
+			    uint64_t *full);
+
 /* ------------------------------------------------------ engine core */
 
 /*
@@ -203,21 +214,46 @@ struct lana_src {
 };
 
 /*
+ * Binding storage made by a full build (one array for every tab[].out),
+ * shared by the versions built from it incrementally; freed with the last.
+ */
+struct lana_bpool {
+	atomic_uint refs;
+	size_t n;
+	struct lana_bind b[];
+};
+
+/*
  * struct lana_gver - a graph version (thesis 5.2.4 registry, as one
  * RCU-published table indexed by IDP).
+ * @tab[i].out points into @pool, or to an array of its own (made by an
+ *       incremental transaction for the blocks whose bindings it changed);
+ *       such an array is shared with later versions until one of them
+ *       changes it again: it is then put on the predecessor's @freeb
+ * @indeg: bound edges into each IDP (ntab entries)
+ * @plan: canonical full plan; when @pedit is set, @plan is the previous
+ *        version's plan and this version's is lana_plan_apply(@plan,
+ *        @pedit), computed on demand (materialised)
+ * @free_all: free every own array of @tab when destroyed (the next
+ *        version was built in full, or the engine is going)
  */
 struct lana_gver {
 	struct rcu_head rcu;
 	struct lana_engine *e;
 	uint64_t gen;
-	uint32_t ntab;			/* max IDP + 1 */
+	uint32_t ntab;			/* table size (> every IDP in use) */
 	struct lana_gnode *tab;
-	struct lana_bind *binds;	/* storage of every tab[].out */
+	uint32_t *indeg;
+	struct lana_bpool *pool;
+	struct lana_bind **freeb;	/* own arrays to free with this version */
+	uint32_t nfreeb;
+	bool free_all;
 	struct lana_src *src;		/* sources, grouped by worker */
 	uint32_t *wsrc;			/* worker w: src[wsrc[w] .. wsrc[w+1]) */
 	uint32_t nsrc;
 	uint32_t nevent;		/* instances with an event op */
-	struct lana_plan plan;		/* canonical full plan */
+	struct lana_plan plan;		/* canonical full plan (see @pedit) */
+	struct lana_plan *pedit;	/* edit not yet applied to @plan */
 	struct lana_binst *dead;	/* destroy when this version goes */
 };
 
@@ -258,6 +294,8 @@ struct lana_engine {
 	uint64_t ev_stamp;
 	unsigned int next_src;
 	struct lana_devreg *devs;
+	uint64_t txn_fast;		/* transactions built incrementally */
+	uint64_t txn_full;		/* transactions built in full */
 };
 
 /* The worker running on this thread (NULL in other threads). */

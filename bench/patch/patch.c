@@ -11,12 +11,17 @@
  * (a one-block change: REPLACE), loads the first into a started engine,
  * then flips between the two @rounds times and prints:
  *   engine:      lana_engine_apply() of the precomputed one-block edit plan
- *                (apply to the running plan, validate, build, publish);
+ *                (check against the running tables, construct, copy and
+ *                patch the table, publish);
  *   end to end:  lana_compile() of the changed file + lana_engine_plan() +
- *                lana_plan_diff() + lana_engine_apply().
+ *                lana_plan_diff() + lana_engine_apply(), and each part
+ *                (lana_engine_plan() includes materialising the plan of the
+ *                running version, stale after an incremental transaction);
+ * and how many transactions took the incremental and the full path.
  * Figures only (min and median in ms); no pass/fail.
  */
 #include "runtime/engine.h"
+#include "runtime/engine_internal.h"
 #include "lang/compile.h"
 
 #include <stdio.h>
@@ -100,7 +105,8 @@ int main(int argc, char **argv)
 	char dir[] = "/tmp/lana-patch-XXXXXX", pa[64], pb[64];
 	struct lana_plan plan[2], t;
 	struct lana_engine *e;
-	double t0, *te, *tx;
+	double t0, t1, *te, *tx, *tc, *tp, *td, *ta;
+	uint64_t fast, full;
 	int a;
 
 	for (a = 1; a < argc; a++) {
@@ -121,6 +127,10 @@ int main(int argc, char **argv)
 	write_chain(pb, n, (long)(n / 2));
 	te = calloc(rounds, sizeof(*te));
 	tx = calloc(rounds, sizeof(*tx));
+	tc = calloc(rounds, sizeof(*tc));
+	tp = calloc(rounds, sizeof(*tp));
+	td = calloc(rounds, sizeof(*td));
+	ta = calloc(rounds, sizeof(*ta));
 
 	printf("patch: chain of %lu blocks (+3), one-block REPLACE, %u rounds, %u worker(s)\n",
 	       n, rounds, o.workers);
@@ -158,20 +168,34 @@ int main(int argc, char **argv)
 		struct lana_plan run, ed;
 		char err[256];
 
-		t0 = now_ms();
+		t0 = t1 = now_ms();
 		compile(i % 2 ? pa : pb, &t);
+		tc[i] = now_ms() - t1;
+		t1 = now_ms();
 		lana_engine_plan(e, &run);
+		tp[i] = now_ms() - t1;
+		t1 = now_ms();
 		if (lana_plan_diff(&run, &t, &ed, NULL, err, sizeof(err))) {
 			fprintf(stderr, "diff: %s\n", err);
 			return 1;
 		}
+		td[i] = now_ms() - t1;
+		t1 = now_ms();
 		apply(e, &ed);
+		ta[i] = now_ms() - t1;
 		tx[i] = now_ms() - t0;
 		lana_plan_free(&ed);
 		lana_plan_free(&run);
 		lana_plan_free(&t);
 	}
 	report("end to end: compile+diff+apply", tx, rounds);
+	report("  compile", tc, rounds);
+	report("  running plan (lana_engine_plan)", tp, rounds);
+	report("  diff", td, rounds);
+	report("  apply", ta, rounds);
+	lana_engine_txn_counts(e, &fast, &full);
+	printf("transactions: %llu incremental, %llu full\n",
+	       (unsigned long long)fast, (unsigned long long)full);
 
 	lana_engine_free(e);
 	lana_plan_free(&plan[0]);
@@ -181,5 +205,9 @@ int main(int argc, char **argv)
 	rmdir(dir);
 	free(te);
 	free(tx);
+	free(tc);
+	free(tp);
+	free(td);
+	free(ta);
 	return 0;
 }

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "../../runtime/engine.h"
+#define LANA_ENGINE_CORE	/* the table checks of test_incremental_random */
 #include "../../runtime/engine_internal.h"
 #include "../../blocks/catalogue.h"
 
@@ -896,6 +897,497 @@ static void test_invalid(void **state)
 	lana_engine_free(e);
 }
 
+/* ----------------------------------------------- incremental transactions */
+
+/* lana_plan_crc() of the plan lana_engine_plan() serves (what clients use). */
+static uint32_t served_crc(struct lana_engine *e)
+{
+	return running_crc(e);
+}
+
+/* An edit plan from lana_plan_diff(@run -> @to) (@run: the caller's view). */
+static void make_edit(struct lana_plan *run, const struct lana_plan *to,
+		      struct lana_plan *ed)
+{
+	char err[256];
+
+	if (lana_plan_diff(run, to, ed, NULL, err, sizeof(err)))
+		fail_msg("diff: %s", err);
+}
+
+/*
+ * Edits after edits without a PLAN_GET in between: the client keeps its
+ * own copy of the running plan (lana_plan_apply of each edit it sent) and
+ * names its checksum as the next base. The engine, whose plan is stale
+ * after an incremental transaction, must materialise it to check the base:
+ * the right base is accepted, the previous one is -ESTALE, and the plan
+ * finally served is the client's copy, byte for byte (same checksum).
+ */
+static void test_edit_chain_no_plan_get(void **state)
+{
+	struct lana_engine *e = engine(1);
+	struct lana_plan p, q, r, view, next, ed, ed2, old_view;
+	uint64_t fast0, full0, fast1, full1;
+	char err[512];
+
+	/* p: g -> a -> d */
+	lana_plan_init(&p);
+	plan_gen(&p, 10, 0);
+	plan_new(&p, 2, "counter", "a");
+	plan_new(&p, 3, "drop", "d");
+	plan_bind(&p, 1, 0, 2, 0);
+	plan_bind(&p, 2, 0, 3, 0);
+	apply_ok(e, &p);
+	assert_int_equal(lana_engine_plan(e, &view), 0);
+	lana_engine_txn_counts(e, &fast0, &full0);
+
+	/* q: g -> a -> m -> d (NEW m, BIND a -> m, BIND m -> d) */
+	lana_plan_init(&q);
+	plan_gen(&q, 10, 0);
+	plan_new(&q, 2, "counter", "a");
+	plan_new(&q, 3, "drop", "d");
+	plan_new(&q, 4, "fwd", "m");
+	plan_bind(&q, 1, 0, 2, 0);
+	plan_bind(&q, 2, 0, 4, 0);
+	plan_bind(&q, 4, 0, 3, 0);
+	make_edit(&view, &q, &ed);
+	apply_ok(e, &ed);
+
+	/* the client's own copy of the running plan */
+	assert_int_equal(lana_plan_apply(&view, &ed, &next, err, sizeof(err)),
+			 0);
+	old_view = view;
+	view = next;
+
+	/* r: q with m a counter (REPLACE) and the gen rate changed (SET) */
+	lana_plan_init(&r);
+	plan_new(&r, 1, "gen", "g");
+	plan_param(&r, "count", LANA_PT_U64, 10);
+	plan_param(&r, "rate", LANA_PT_RATE, 8000000);
+	plan_new(&r, 2, "counter", "a");
+	plan_new(&r, 3, "drop", "d");
+	plan_new(&r, 4, "counter", "m");
+	plan_bind(&r, 1, 0, 2, 0);
+	plan_bind(&r, 2, 0, 4, 0);
+	plan_bind(&r, 4, 0, 3, 0);
+	make_edit(&view, &r, &ed2);
+	assert_int_equal(ed2.base_crc, lana_plan_crc(&view));
+	assert_int_not_equal(ed2.base_crc, lana_plan_crc(&old_view));
+
+	/* the base of before the first edit: stale */
+	ed2.base_crc = lana_plan_crc(&old_view);
+	assert_int_equal(lana_engine_apply(e, &ed2, err, sizeof(err)),
+			 -ESTALE);
+	ed2.base_crc = lana_plan_crc(&view);
+	apply_ok(e, &ed2);		/* materialised, then checked */
+
+	/* and a third edit on top, again without PLAN_GET */
+	assert_int_equal(lana_plan_apply(&view, &ed2, &next, err, sizeof(err)),
+			 0);
+	lana_plan_free(&view);
+	view = next;
+	lana_plan_free(&ed);
+	make_edit(&view, &q, &ed);	/* back to q */
+	apply_ok(e, &ed);
+	assert_int_equal(lana_plan_apply(&view, &ed, &next, err, sizeof(err)),
+			 0);
+	lana_plan_free(&view);
+	view = next;
+
+	/* served plan == the client's copy */
+	assert_int_equal(served_crc(e), lana_plan_crc(&view));
+	lana_engine_txn_counts(e, &fast1, &full1);
+	assert_int_equal(fast1 - fast0, 3);	/* all three incremental */
+	assert_int_equal(full1, full0);
+	assert_string_equal(stats_of(e, "m").type, "fwd");	/* q again */
+
+	lana_plan_free(&old_view);
+	lana_plan_free(&view);
+	lana_plan_free(&ed);
+	lana_plan_free(&ed2);
+	lana_plan_free(&p);
+	lana_plan_free(&q);
+	lana_plan_free(&r);
+	lana_engine_free(e);
+}
+
+/* A filter value of bpf from @expr (compiled by lana_value_parse). */
+static void plan_filter(struct lana_plan *p, const char *expr)
+{
+	const struct lana_block_type *bt = lana_catalogue_find("bpf");
+	const struct lana_param *pd = lana_param_find(bt, "filter");
+	struct lana_insn *in = &p->insns.v[p->insns.n - 1];
+	struct lana_pattr *a = lana_arena_alloc(&p->arena, sizeof(*a));
+	char err[256];
+
+	a->key = lana_arena_strdup(&p->arena, "filter");
+	if (lana_value_parse(&p->arena, LANA_PT_FILTER, pd, expr, &a->val,
+			     err, sizeof(err)))
+		fail_msg("filter: %s", err);
+	in->params = a;
+	in->nparams = 1;
+	p->crc = 0;
+}
+
+/*
+ * The engine keeps its own deep copy of an incremental edit (to build the
+ * plan on demand): the caller frees the edit (strings, filter program)
+ * before the plan is asked for, and the served plan has the new filter.
+ */
+static void test_edit_copy_kept(void **state)
+{
+	struct lana_engine *e = engine(1);
+	struct lana_plan p, ed, run;
+	uint64_t fast0, full0, fast1, full1;
+	uint32_t i;
+	bool seen = false;
+
+	lana_plan_init(&p);
+	plan_gen(&p, 1, 0);
+	plan_new(&p, 2, "bpf", "f");
+	plan_filter(&p, "udp");
+	plan_new(&p, 3, "drop", "d");
+	plan_bind(&p, 1, 0, 2, 0);
+	plan_bind(&p, 2, 0, 3, 0);
+	apply_ok(e, &p);
+	lana_engine_txn_counts(e, &fast0, &full0);
+
+	lana_plan_init(&ed);
+	ed.flags = LANA_PLAN_F_EDIT;
+	ed.base_crc = running_crc(e);
+	plan_new(&ed, 2, "bpf", "f");
+	ed.insns.v[0].op = LANA_OP_SET;
+	ed.insns.v[0].type = NULL;
+	plan_filter(&ed, "tcp port 80");
+	apply_ok(e, &ed);
+	memset(ed.insns.v, 0xa5, ed.insns.n * sizeof(*ed.insns.v));
+	lana_plan_free(&ed);
+
+	lana_engine_txn_counts(e, &fast1, &full1);
+	assert_int_equal(fast1 - fast0, 1);
+	assert_int_equal(lana_engine_plan(e, &run), 0);
+	for (i = 0; i < run.insns.n; i++) {
+		const struct lana_insn *in = &run.insns.v[i];
+
+		if (in->op == LANA_OP_NEW && in->idp == 2) {
+			assert_int_equal(in->nparams, 1);
+			assert_string_equal(in->params[0].val.filter.expr,
+					    "tcp port 80");
+			assert_true(in->params[0].val.filter.n > 0);
+			seen = true;
+		}
+	}
+	assert_true(seen);
+	lana_plan_free(&run);
+	lana_plan_free(&p);
+	lana_engine_free(e);
+}
+
+/* ---- random edits: the engine against lana_plan_apply + validate */
+
+static uint32_t rnd_state = 12345;
+
+static uint32_t rnd(uint32_t n)
+{
+	rnd_state = rnd_state * 1103515245u + 12345u;
+	return (rnd_state >> 8) % n;
+}
+
+static const char *const rtypes[] = { "fwd", "counter", "drop", "tee",
+				      "vlan", "gen" };
+
+/* A NEW or REPLACE of a random type (sometimes unknown, or bad params). */
+static void rnd_block(struct lana_plan *p, uint8_t op, uint32_t idp,
+		      const char *name)
+{
+	const char *type = rnd(40) ? rtypes[rnd(6)] : "nosuchtype";
+	struct lana_insn *in;
+
+	plan_new(p, idp, type, name);
+	in = &p->insns.v[p->insns.n - 1];
+	in->op = op;
+	if (!strcmp(type, "tee") && rnd(3))
+		plan_param(p, "n", LANA_PT_U8, 1 + rnd(4));
+	if (!strcmp(type, "vlan")) {
+		struct lana_pattr *a;
+
+		if (rnd(20))
+			plan_str(p, "op", "pop");	/* else missing */
+		if (p->insns.v[p->insns.n - 1].nparams) {
+			a = &p->insns.v[p->insns.n - 1].params[0];
+			a->val.type = LANA_PT_ENUM;
+		}
+		if (rnd(2))
+			plan_param(p, "vid", LANA_PT_U16, rnd(30) ? 1 + rnd(100) : 5000);
+	}
+	if (!strcmp(type, "gen")) {
+		plan_param(p, "count", LANA_PT_U64, 1);
+		plan_param(p, "rate", LANA_PT_RATE, 1000);
+	}
+}
+
+/* Name of the block @idp in full plan @p, or NULL. */
+static const struct lana_insn *find_new(const struct lana_plan *p,
+					uint32_t idp)
+{
+	uint32_t i;
+
+	for (i = 0; i < p->insns.n; i++)
+		if (p->insns.v[i].op == LANA_OP_NEW && p->insns.v[i].idp == idp)
+			return &p->insns.v[i];
+	return NULL;
+}
+
+/* A block of @run (usually), or any IDP up to @max. */
+static uint32_t rnd_idp(const struct lana_plan *run, uint32_t max)
+{
+	uint32_t i, nb = 0;
+
+	for (i = 0; i < run->insns.n && run->insns.v[i].op == LANA_OP_NEW; i++)
+		nb++;
+	if (!nb || !rnd(8))
+		return 1 + rnd(max);
+	return run->insns.v[rnd(nb)].idp;
+}
+
+/* A random edit of @run (mostly sensible, sometimes wrong). */
+static void rnd_edit(struct lana_plan *run, struct lana_plan *ed,
+		     uint32_t *next_idp)
+{
+	uint32_t n = 1 + rnd(2) + rnd(2) * rnd(4), k, maxidp = *next_idp;
+	char name[32];
+
+	lana_plan_init(ed);
+	ed->flags = LANA_PLAN_F_EDIT;
+	for (k = 0; k < n; k++) {
+		uint32_t idp = rnd_idp(run, maxidp);
+		const struct lana_insn *b = find_new(run, idp);
+		struct lana_insn *in;
+
+		switch (rnd(7)) {
+		case 0:		/* NEW, usually a fresh IDP */
+			if (rnd(10))
+				idp = (*next_idp)++;
+			snprintf(name, sizeof(name), "n%u", idp);
+			rnd_block(ed, LANA_OP_NEW, idp, name);
+			break;
+		case 1:		/* REPLACE */
+			rnd_block(ed, LANA_OP_REPLACE, idp,
+				  b ? b->name : "ghost");
+			break;
+		case 2:		/* SET */
+			plan_new(ed, idp, "x", b ? b->name : "ghost");
+			in = &ed->insns.v[ed->insns.n - 1];
+			in->op = LANA_OP_SET;
+			in->type = NULL;
+			switch (rnd(5)) {
+			case 0:
+				plan_param(ed, "rate", LANA_PT_RATE, 1000 + rnd(9));
+				break;
+			case 1:
+				plan_param(ed, "vid", LANA_PT_U16,
+					   rnd(8) ? 1 + rnd(4094) : 4095);
+				break;
+			case 2:
+				plan_param(ed, "pcp", LANA_PT_U8, rnd(9));
+				break;
+			case 3:
+				plan_param(ed, "n", LANA_PT_U8, 1 + rnd(3));
+				break;
+			default:
+				plan_param(ed, "vid", LANA_PT_U32, 7);
+				break;
+			}
+			break;
+		case 3:		/* DEL */
+			plan_new(ed, idp, "x", b && rnd(8) ? b->name : "other");
+			in = &ed->insns.v[ed->insns.n - 1];
+			in->op = LANA_OP_DEL;
+			in->type = NULL;
+			break;
+		case 4:		/* UNBIND of an existing binding, or not */
+		{
+			uint32_t i, j = rnd(run->insns.n + 1);
+
+			for (i = j; i < run->insns.n; i++)
+				if (run->insns.v[i].op == LANA_OP_BIND)
+					break;
+			if (i < run->insns.n && rnd(6)) {
+				const struct lana_insn *bi = &run->insns.v[i];
+
+				plan_bind(ed, bi->idp, bi->port, bi->dst, bi->dport);
+			} else {
+				plan_bind(ed, idp, rnd(3), 1 + rnd(maxidp), 0);
+			}
+			ed->insns.v[ed->insns.n - 1].op = LANA_OP_UNBIND;
+			break;
+		}
+		default:	/* BIND */
+			plan_bind(ed, idp, rnd(4) ? 0 : rnd(4),
+				  rnd(8) ? rnd_idp(run, maxidp) : *next_idp - 1,
+				  rnd(10) ? 0 : 1);
+			break;
+		}
+	}
+	ed->base_crc = lana_plan_crc(run);
+}
+
+/* The published table of @e is exactly full plan @p. */
+static void check_tables(struct lana_engine *e, const struct lana_plan *p)
+{
+	const struct lana_gver *v = e->cur;
+	uint32_t i, nblk = 0, nbind = 0, nsrc = 0, tblk = 0, tbind = 0;
+	uint32_t *indeg = calloc(v->ntab + 1, sizeof(*indeg));
+
+	for (i = 0; i < p->insns.n; i++) {
+		const struct lana_insn *in = &p->insns.v[i];
+		const struct lana_gnode *g;
+
+		if (in->idp >= v->ntab)
+			fail_msg("insn %u op %u idp %u ntab %u", i, in->op,
+				 in->idp, v->ntab);
+		g = &v->tab[in->idp];
+		if (in->op == LANA_OP_NEW) {
+			assert_non_null(g->b);
+			assert_string_equal(g->b->name, in->name);
+			assert_string_equal(g->b->type->name, in->type);
+			assert_ptr_equal(g->rx, g->b->type->rx);
+			nblk++;
+			nsrc += g->b->type->poll != NULL;
+			continue;
+		}
+		assert_true(in->port < g->nout);
+		assert_int_equal(g->out[in->port].dst, in->dst);
+		assert_int_equal(g->out[in->port].dport, in->dport);
+		assert_true(in->dst < v->ntab);
+		indeg[in->dst]++;
+		nbind++;
+	}
+	for (i = 0; i < v->ntab; i++) {
+		const struct lana_gnode *g = &v->tab[i];
+		uint32_t k;
+
+		assert_int_equal(v->indeg[i], indeg[i]);
+		if (!g->b)
+			continue;
+		tblk++;
+		assert_int_equal(g->b->idp, i);
+		for (k = 0; k < g->nout; k++)
+			tbind += g->out[k].dst != 0;
+	}
+	assert_int_equal(tblk, nblk);
+	assert_int_equal(tbind, nbind);
+	assert_int_equal(v->nsrc, nsrc);
+	assert_int_equal(v->wsrc[e->nworkers], nsrc);
+	for (i = 0; i < v->nsrc; i++)
+		assert_ptr_equal(v->tab[v->src[i].b->idp].b, v->src[i].b);
+	free(indeg);
+}
+
+/*
+ * Random edits, valid and not, against the reference semantics
+ * (lana_plan_validate of the edit, lana_plan_apply, lana_plan_validate of
+ * the result): the engine accepts exactly what the reference accepts,
+ * refuses with the same message, serves the reference's plan, and its
+ * published table (blocks, bindings, in-degrees, sources) matches it.
+ * Edits are made against the test's copy of the plan (no PLAN_GET) except
+ * every fifth, which fetches it; every 25th transaction is a full plan.
+ * Both transaction paths must have run.
+ */
+static void test_incremental_random(void **state)
+{
+	struct lana_engine *e = engine(2);
+	struct lana_plan run, p, ed, np;
+	uint64_t fast, full, fast0, full0;
+	uint32_t i, k, next_idp, ok = 0, bad = 0;
+	char err[512], rerr[512];
+
+	if (getenv("LANA_TEST_SEED"))	/* reproduce or explore */
+		rnd_state = (uint32_t)strtoul(getenv("LANA_TEST_SEED"), NULL, 0);
+	lana_plan_init(&p);
+	for (i = 1; i <= 30; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "b%u", i);
+		plan_new(&p, i, i % 3 ? "fwd" : (i % 2 ? "tee" : "counter"),
+			 name);
+	}
+	for (i = 1; i < 30; i++)
+		plan_bind(&p, i, 0, i + 1, 0);
+	plan_bind(&p, 3, 1, 10, 0);	/* tee b3.out[1] */
+	apply_ok(e, &p);
+	lana_engine_txn_counts(e, &fast0, &full0);
+	assert_int_equal(lana_engine_plan(e, &run), 0);
+	next_idp = 31;
+
+	for (i = 0; i < 3000; i++) {
+		int rr, r;
+
+		rnd_edit(&run, &ed, &next_idp);
+		if (i % 25 == 24) {
+			/* a full plan: the reference result of the edit */
+			rr = lana_plan_apply(&run, &ed, &np, rerr, sizeof(rerr));
+			lana_plan_free(&ed);
+			if (rr || lana_plan_validate(&np, rerr, sizeof(rerr))) {
+				lana_plan_free(&np);
+				continue;
+			}
+			/* the engine numbers new blocks itself (lana_plan_diff) */
+			apply_ok(e, &np);
+			lana_plan_free(&np);
+			lana_plan_free(&run);
+			assert_int_equal(lana_engine_plan(e, &run), 0);
+			check_tables(e, &run);
+			for (k = 0; k < run.insns.n; k++)
+				if (run.insns.v[k].idp >= next_idp)
+					next_idp = run.insns.v[k].idp + 1;
+			continue;
+		}
+		rerr[0] = err[0] = 0;
+		rr = lana_plan_validate(&ed, rerr, sizeof(rerr));
+		if (!rr)
+			rr = lana_plan_apply(&run, &ed, &np, rerr, sizeof(rerr));
+		else
+			lana_plan_init(&np);
+		if (!rr)
+			rr = lana_plan_validate(&np, rerr, sizeof(rerr));
+		r = lana_engine_apply(e, &ed, err, sizeof(err));
+		if (rr) {
+			if (!r)
+				fail_msg("edit %u: engine accepted, reference: %s",
+					 i, rerr);
+			assert_string_equal(err, rerr);
+			bad++;
+			lana_plan_free(&np);
+		} else {
+			if (r)
+				fail_msg("edit %u: engine refused: %s", i, err);
+			ok++;
+			lana_plan_free(&run);
+			run = np;
+			check_tables(e, &run);
+			if (i % 5 == 0)
+				assert_int_equal(served_crc(e),
+						 lana_plan_crc(&run));
+		}
+		lana_plan_free(&ed);
+	}
+	assert_int_equal(served_crc(e), lana_plan_crc(&run));
+	lana_engine_txn_counts(e, &fast, &full);
+	fast -= fast0;
+	full -= full0;
+	/* both outcomes and both paths happened, mostly incrementally */
+	fprintf(stderr, "[ INFO     ] %u accepted (%lu incremental, %lu full), %u refused\n",
+		ok, (unsigned long)fast, (unsigned long)full, bad);
+	assert_true(ok > 300);
+	assert_true(bad > 300);
+	assert_true(full > 0);
+	assert_true(fast > 2 * full);
+	lana_plan_free(&run);
+	lana_plan_free(&p);
+	lana_engine_free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -914,6 +1406,9 @@ int main(void)
 		cmocka_unit_test(test_flip_paths),
 		cmocka_unit_test(test_flush),
 		cmocka_unit_test(test_invalid),
+		cmocka_unit_test(test_edit_chain_no_plan_get),
+		cmocka_unit_test(test_edit_copy_kept),
+		cmocka_unit_test(test_incremental_random),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
