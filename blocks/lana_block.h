@@ -337,6 +337,9 @@ struct lana_stat {
  *   start, or NULL when the headroom is too small.
  * lana_pkt_pull(p, n): remove n bytes from the front; new start or NULL.
  * lana_pkt_trim(p, len): shorten the frame to len bytes.
+ * lana_pkt_writable(p, n): make the first n bytes safe to write (the kernel
+ *   unshares data a packet tap still sees); the frame start, or NULL.
+ *   Call it before writing into a packet without lana_pkt_push().
  */
 struct lana_pkt *lana_pkt_alloc(struct lana_block *b, uint32_t len);
 struct lana_pkt *lana_pkt_copy(struct lana_block *b, struct lana_pkt *p);

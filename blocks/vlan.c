@@ -202,6 +202,12 @@ static int vlan_rx(struct lana_block *b, struct lana_burst *v)
 				bad++;
 				continue;
 			}
+			d = lana_pkt_writable(p, VLAN_MACS + VLAN_HLEN);
+			if (!d) {
+				v->verdict[i] = LANA_DROP;
+				bad++;
+				continue;
+			}
 			memmove(d + VLAN_HLEN, d, VLAN_MACS);
 			lana_pkt_pull(p, VLAN_HLEN);
 			break;

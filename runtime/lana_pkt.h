@@ -64,6 +64,11 @@ static inline void lana_pkt_trim(struct lana_pkt *p, uint32_t len)
 		p->len = len;
 }
 
+static inline uint8_t *lana_pkt_writable(struct lana_pkt *p, uint32_t n)
+{
+	return n <= p->len ? p->data : (uint8_t *)0;
+}
+
 /**
  * lana_pkt_get() - a packet with room for @len frame bytes after the
  * headroom, @len set, contents undefined; from this thread's pool for
