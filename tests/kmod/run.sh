@@ -2,8 +2,11 @@
 # tests/kmod/run.sh [FILE[:DEST]...] - test the kernel engine in a VM.
 #
 # Builds lana.ko (when kmod/ has sources) against the headers of Debian's
-# linux-image-amd64 kernel, builds an initramfs running
-# tests/kmod/vm-test.sh as /test.sh (with iproute2's ip, lana.ko and the
+# linux-image-amd64 kernel, lanarun (scripts/build.sh, or $LANARUN), the
+# malformed-message sender tests/kmod/malformed.c and the expected
+# counters of tests/kmod/parity.sh (userspace engine, on the host), builds
+# an initramfs running tests/kmod/vm-test.sh as /test.sh (with iproute2's
+# ip, lana.ko, lanarun, the examples, tests/kmod/vm-core.sh and the
 # FILEs, passed on to scripts/vm/mkinitramfs.sh), boots it in QEMU (TCG)
 # with scripts/vm/run.sh and prints the in-VM "ok:"/"FAIL:" lines and
 # "N passed, M failed, K skipped".  A VM that panics, oopses, warns or
@@ -12,7 +15,10 @@
 # image, qemu-system-x86_64 or busybox-static is not installed.
 # Environment: LANA_VM_TIMEOUT (seconds, default 300), LANA_VM_WORKDIR
 # (kept; default a temporary directory removed when everything passed),
-# LANA_VM_KVER (kernel version, see scripts/vm/kver.sh).
+# LANA_VM_KVER (kernel version, see scripts/vm/kver.sh), LANARUN (a built
+# lanarun to use), LANA_BUILD_DIR (where scripts/build.sh builds it,
+# default build/), LANA_VM_BENCH=1 (run bench/kmod/vm-bench.sh instead of
+# the test; its report lines are printed).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 
@@ -55,6 +61,69 @@ else
 	echo "kmod: iproute2's ip not found; the VM gets busybox ip only"
 fi
 
+# lanarun (and the test helpers) for the VM, built on the host: $LANARUN
+# if set, else scripts/build.sh in $LANA_BUILD_DIR (default build/).
+# The in-VM tests skip their lanarun steps when it cannot be built.
+bdir=${LANA_BUILD_DIR:-$top/build}
+lanarun=${LANARUN:-}
+if [ -z "$lanarun" ]; then
+	echo "kmod: building lanarun (scripts/build.sh $bdir)"
+	if "$top/scripts/build.sh" "$bdir" >"$work/lanarun-build.log" 2>&1; then
+		lanarun=$bdir/lanarun
+	else
+		tail -n 20 "$work/lanarun-build.log"
+		echo "FAIL: build lanarun"
+		failed=$((failed + 1))
+	fi
+fi
+if [ -n "$lanarun" ]; then
+	files+=("$lanarun:/usr/local/bin/lanarun"
+		"$top/examples/bridge.lana:/data/bridge.lana"
+		"$top/examples/bridge_filtered.lana:/data/bridge_filtered.lana")
+	[ -f "$top/tests/kmod/vm-core.sh" ] &&
+		files+=("$top/tests/kmod/vm-core.sh:/usr/local/bin/vm-core.sh")
+	# engine parity: expected counters from the userspace engine
+	if "$top/tests/kmod/parity.sh" --host "$lanarun" "$work/parity" \
+		>"$work/parity-host.log" 2>&1; then
+		files+=("$top/tests/kmod/parity.sh:/usr/local/bin/parity.sh")
+		for f in "$work"/parity/*; do
+			files+=("$f:/data/$(basename "$f")")
+		done
+	else
+		tail -n 20 "$work/parity-host.log"
+		echo "FAIL: parity: userspace engine run on the host"
+		failed=$((failed + 1))
+	fi
+fi
+# malformed-message sender (libnl); the flags are split on purpose
+# shellcheck disable=SC2046
+if cc -O2 -Wall -Wextra -Werror -o "$work/lana-malformed" \
+	"$top/tests/kmod/malformed.c" -I"$top" \
+	$(pkg-config --cflags --libs libnl-genl-3.0 2>/dev/null ||
+	  echo "-I/usr/include/libnl3 -lnl-genl-3 -lnl-3") \
+	>"$work/malformed-build.log" 2>&1; then
+	files+=("$work/lana-malformed:/usr/local/bin/lana-malformed")
+else
+	tail -n 20 "$work/malformed-build.log"
+	echo "FAIL: build tests/kmod/malformed.c"
+	failed=$((failed + 1))
+fi
+# AF_PACKET pcap replayer (libpcap) for parity.sh and the benchmark
+if cc -O2 -Wall -Wextra -Werror -o "$work/lana-pcap-send" \
+	"$top/tests/kmod/pcap-send.c" -lpcap >"$work/pcap-send-build.log" 2>&1; then
+	files+=("$work/lana-pcap-send:/usr/local/bin/lana-pcap-send")
+else
+	tail -n 20 "$work/pcap-send-build.log"
+	echo "FAIL: build tests/kmod/pcap-send.c"
+	failed=$((failed + 1))
+fi
+# the kernel benchmark (bench/kmod/run.sh) runs instead of the test with
+# LANA_VM_BENCH=1
+test_script=$top/tests/kmod/vm-test.sh
+if [ "${LANA_VM_BENCH:-0}" = 1 ]; then
+	test_script=$top/bench/kmod/vm-bench.sh
+fi
+
 if compgen -G "$top/kmod/*.c" >/dev/null; then
 	echo "kmod: building lana.ko for $kver"
 	if make -C "$top/kmod" KVER="$kver" BUILD="$work/kmod" \
@@ -73,7 +142,7 @@ else
 fi
 
 if ! "$top/scripts/vm/mkinitramfs.sh" --kver "$kver" \
-	--test "$top/tests/kmod/vm-test.sh" "$work/vm.cpio.gz" "${files[@]}"; then
+	--test "$test_script" "$work/vm.cpio.gz" "${files[@]}"; then
 	echo "FAIL: build the initramfs"
 	failed=$((failed + 1))
 	summary || exit 1
@@ -85,7 +154,7 @@ set +e
 vmrc=$?
 set -e
 
-lines=$(tr -d '\r' <"$work/vm.log" | grep -E '^(ok|FAIL|skip): ' || true)
+lines=$(tr -d '\r' <"$work/vm.log" | grep -E '^(ok|FAIL|skip|bench): ' || true)
 [ -z "$lines" ] || echo "$lines"
 p=$(grep -c '^ok: ' <<<"$lines" || true)
 f=$(grep -c '^FAIL: ' <<<"$lines" || true)

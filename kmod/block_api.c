@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kmod/block_api.c - the block API of blocks/lana_block.h for the kernel
+ * engine: packets are sk_buffs (kmod/lana_pkt.h), per-worker storage is
+ * per-CPU storage (alloc_percpu, one "worker" per possible CPU), time is
+ * ktime_get_ns(), errors go to the transaction's message. lana_emit() is
+ * in kmod/ppe.c (the per-CPU backlog). The userspace twin is
+ * runtime/block_api.c.
+ */
+#include <linux/cpumask.h>
+#include <linux/kernel.h>
+#include <linux/percpu.h>
+#include <linux/skbuff.h>
+#include <linux/timekeeping.h>
+
+#include "engine.h"
+
+/* Headroom of packets blocks allocate (vlan push, Ethernet alignment). */
+#define LANA_K_HEADROOM	64
+
+/* What lana_block_pcpu_each() shows for a CPU that cannot exist. */
+static const u64 lana_zero_pcpu[4096 / sizeof(u64)];
+
+struct lana_pkt *lana_pkt_alloc(struct lana_block *b, uint32_t len)
+{
+	struct sk_buff *skb;
+
+	if (len > 65535)
+		return NULL;
+	skb = alloc_skb(LANA_K_HEADROOM + len, GFP_ATOMIC);
+	if (!skb)
+		return NULL;
+	skb_reserve(skb, LANA_K_HEADROOM);
+	skb_put(skb, len);
+	skb_reset_mac_header(skb);
+	return lana_skb_pkt(skb);
+}
+
+/*
+ * A private, linear copy (tee's copies are written by later blocks
+ * independently of the original), with the original's headroom.
+ */
+struct lana_pkt *lana_pkt_copy(struct lana_block *b, struct lana_pkt *p)
+{
+	return lana_skb_pkt(skb_copy(lana_pkt_skb(p), GFP_ATOMIC));
+}
+
+void lana_pkt_free(struct lana_pkt *p)
+{
+	kfree_skb(lana_pkt_skb(p));
+}
+
+void *lana_block_pcpu(const struct lana_block *b)
+{
+	return (char *)this_cpu_ptr((void __percpu *)b->pcpu) +
+	       LANA_K_PCPU_HDR;
+}
+
+void *lana_block_pcpu_each(const struct lana_block *b, unsigned int i)
+{
+	if (i >= nr_cpu_ids)
+		return NULL;
+	if (!cpu_possible(i))
+		return (void *)lana_zero_pcpu;
+	return (char *)per_cpu_ptr((void __percpu *)b->pcpu, i) +
+	       LANA_K_PCPU_HDR;
+}
+
+unsigned int lana_nr_workers(const struct lana_block *b)
+{
+	return nr_cpu_ids;
+}
+
+uint64_t lana_now_ns(void)
+{
+	return ktime_get_ns();
+}
+
+void lana_block_error(struct lana_block *b, const char *fmt, ...)
+{
+	struct lana_kinst *ki = b->eng_priv;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (ki) {
+		vsnprintf(ki->err, sizeof(ki->err), fmt, ap);
+	} else {
+		struct va_format vaf = { .fmt = fmt, .va = &ap };
+
+		pr_err("lana: %s: %pV\n", b->name ? b->name : "block", &vaf);
+	}
+	va_end(ap);
+}

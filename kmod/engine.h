@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kmod/engine.h - the kernel engine core of lana.ko: registry, builder,
+ * notifier, transactions and the packet processing engine (thesis ch. 4.2,
+ * 5.2.4, 5.2.5), the kernel twin of runtime/engine.h.
+ *
+ * There is one engine per module. The running graph is one graph version
+ * (struct lana_kgver): a table indexed by IDP holding each instance and
+ * the bindings of its OUT ports, published under kernel RCU. The control
+ * path (generic netlink family "lana", kmod/genl.c) runs transactions
+ * under lana_engine_lock; the packet path (kmod/ppe.c) runs in the softirq
+ * context of the receiving CPU under rcu_read_lock() and never sleeps.
+ *
+ * For the device layer (kmod/dev.c): a virtual link block (eth, tap) opens
+ * its device from its init op (process context, during a transaction,
+ * before the version holding the block is published) and hands every frame
+ * it receives to lana_ppe_input(). Frames for a block that is not (yet, or
+ * any more) in the published version are dropped by lana_ppe_input(). The
+ * block's fini op runs in process context after an RCU grace period
+ * (synchronize_rcu()), with lana_engine_lock held, so it may sleep and take
+ * rtnl_lock, but device notifiers must not take lana_engine_lock.
+ */
+#ifndef LANA_KMOD_ENGINE_H
+#define LANA_KMOD_ENGINE_H
+
+#include <linux/mutex.h>
+#include <linux/netlink.h>
+#include <linux/rcupdate.h>
+#include <linux/skbuff.h>
+#include <linux/types.h>
+
+#include "../blocks/lana_block.h"
+
+struct lana_plan;
+struct lana_buf;
+
+#define LANA_K_MAX_HOPS		256	/* loop guard: blocks a packet visits */
+#define LANA_K_BACKLOG		1024	/* per-CPU backlog entries (power of 2) */
+#define LANA_K_MAX_IDP		(1u << 24)	/* IDP table limit of a version */
+#define LANA_K_PLAN_MAX		(64u << 20)	/* largest plan accepted (bytes) */
+#define LANA_K_ERRLEN		256	/* error message buffers */
+
+/* Engine counters of one block on one CPU, in front of the type's pcpu area. */
+struct lana_bcnt {
+	u64 packets;
+	u64 bytes;
+	u64 drops;
+};
+
+#define LANA_K_PCPU_HDR	32	/* sizeof(struct lana_bcnt), padded */
+
+/**
+ * struct lana_kinst - the engine's side of an instance (b->eng_priv).
+ * @b:        the instance handed to block code (first member)
+ * @params:   one value per catalogue parameter (type NONE when absent),
+ *            deep-copied into @mem
+ * @nparams:  number of catalogue parameters
+ * @nout:     OUT ports of the instance (port groups expanded)
+ * @inited:   init succeeded, fini must run
+ * @ev_stamp: notifier de-duplication
+ * @dead_next: list of instances leaving with a graph version
+ * @mem:      allocations owned by the instance (name, parameters)
+ * @err:      lana_block_error() text
+ */
+struct lana_kinst {
+	struct lana_block b;
+	struct lana_value *params;
+	u32 nparams;
+	u32 nout;
+	bool inited;
+	u64 ev_stamp;
+	struct lana_kinst *dead_next;
+	struct lana_kmem *mem;
+	char err[LANA_K_ERRLEN];
+};
+
+/* Binding of one OUT port in a version; dst 0: unbound. */
+struct lana_kbind {
+	u32 dst;
+	u32 dport;
+};
+
+/* One IDP's slot in a version; b == NULL: no block. */
+struct lana_kgnode {
+	struct lana_block *b;
+	int (*rx)(struct lana_block *b, struct lana_burst *v);
+	struct lana_kbind *out;
+	u32 nout;
+};
+
+/**
+ * struct lana_kgver - a graph version (the thesis's registry, 5.2.4, as
+ * one RCU-published table indexed by IDP).
+ * @gen:   version number (generations published)
+ * @ntab:  largest IDP + 1
+ * @tab:   the table
+ * @binds: storage of every tab[].out
+ * @plan:  the version's canonical full plan
+ * @dead:  instances to destroy when this version is retired
+ */
+struct lana_kgver {
+	u64 gen;
+	u32 ntab;
+	u32 nevent;
+	struct lana_kgnode *tab;
+	struct lana_kbind *binds;
+	struct lana_plan *plan;
+	struct lana_kinst *dead;
+};
+
+/* Engine-wide per-CPU counters. */
+struct lana_kcounters {
+	u64 loop_drops;		/* dropped by the loop guard */
+	u64 unbound_drops;	/* sent to an unbound port */
+	u64 nomem_drops;	/* allocation failure, backlog overflow */
+	u64 stale_drops;	/* frames for a block not in the version */
+};
+
+/* ------------------------------------------------------------ the engine */
+
+/* Serialises transactions, stats reads and teardown (process context). */
+extern struct mutex lana_engine_lock;
+
+/* The published version; rcu_dereference() it under rcu_read_lock(). */
+extern struct lana_kgver __rcu *lana_cur;
+
+/**
+ * lana_engine_init() - allocate the per-CPU state and publish the empty
+ * graph (module init). Returns 0 or -ENOMEM.
+ */
+int lana_engine_init(void);
+
+/**
+ * lana_engine_exit() - tear the graph down: every instance's fini runs
+ * after a grace period, per-CPU state freed (module exit, after the genl
+ * family is gone, so no transaction can start).
+ */
+void lana_engine_exit(void);
+
+/**
+ * lana_engine_apply() - run decoded plan @plan as one transaction (caller
+ * holds lana_engine_lock). Same semantics as the userspace engine's
+ * lana_engine_apply() (runtime/engine.h): an edit plan applies to the
+ * running graph, whose checksum must equal @plan->base_crc (-ESTALE); a
+ * full plan replaces the running graph (diffed against it, so the blocks
+ * both have keep instance and state). Constructors and SETs run first; on
+ * any failure everything is undone and the running graph is untouched;
+ * otherwise the next version is published with one rcu_assign_pointer().
+ * Returns 0, or -errno with @err (LANA_K_ERRLEN bytes is enough) naming
+ * the failing instruction, e.g. "instruction 3 (NEW 4 nic eth): no such
+ * device 'nosuch0'".
+ */
+int lana_engine_apply(struct lana_plan *plan, char *err, size_t errlen);
+
+/** lana_engine_flush() - remove every block (one transaction; lock held). */
+int lana_engine_flush(char *err, size_t errlen);
+
+/**
+ * lana_engine_plan_bytes() - the running plan, encoded, appended to @out
+ * (lana_buf_free() it), with its checksum in *@crc and the generation in
+ * *@gen (caller holds lana_engine_lock). 0 or -errno.
+ */
+int lana_engine_plan_bytes(struct lana_buf *out, u32 *crc, u64 *gen);
+
+/**
+ * lana_engine_plan_crc() - checksum of the running plan (lock held), what
+ * an edit plan must name as its base.
+ */
+u32 lana_engine_plan_crc(void);
+
+/**
+ * struct lana_kstats - counters of one block summed over CPUs.
+ * @stat/@nstat: the block type's own named counters
+ */
+struct lana_kstats {
+	u32 idp;
+	const char *name;
+	const char *type;
+	u64 packets;
+	u64 bytes;
+	u64 drops;
+	struct lana_stat stat[8];
+	unsigned int nstat;
+};
+
+/**
+ * lana_engine_block_stats() - the counters of the first block with IDP >=
+ * *@idp (lock held), or of the block named @name when not NULL. On
+ * success *@idp is the block's IDP. Returns 0, or -ENOENT when there is
+ * no such block.
+ */
+int lana_engine_block_stats(u32 *idp, const char *name,
+			    struct lana_kstats *s);
+
+/** lana_engine_counters() - engine counters summed over CPUs. */
+void lana_engine_counters(struct lana_kcounters *c, u64 *generation);
+
+/* --------------------------------------------------------------- the PPE */
+
+/**
+ * lana_ppe_input() - frame @skb, received by virtual link block @b (eth,
+ * tap), enters the graph at @b's OUT port 0, ingress (thesis 4.2.5,
+ * 5.2.5). Runs the packet through the published graph version in the
+ * caller's context (softirq of the receiving CPU: rx_handler, or a
+ * device's ndo_start_xmit); never sleeps. Consumes @skb in every case:
+ * the frame is forwarded, stolen by a block, or freed and counted.
+ * skb->data must point to the MAC header (skb_push(skb, ETH_HLEN) in an
+ * rx_handler).
+ */
+void lana_ppe_input(struct lana_block *b, struct sk_buff *skb);
+
+/* ppe.c: per-CPU state (backlog, counters); engine init/exit. */
+int lana_ppe_init(void);
+void lana_ppe_exit(void);
+void lana_ppe_counters(struct lana_kcounters *c);
+
+/* block_api.c: counters of @b on @cpu. */
+static inline struct lana_bcnt *lana_bcnt_cpu(const struct lana_block *b,
+					      int cpu)
+{
+	return per_cpu_ptr((struct lana_bcnt __percpu *)b->pcpu, cpu);
+}
+
+static inline struct lana_bcnt *lana_bcnt_this(const struct lana_block *b)
+{
+	return this_cpu_ptr((struct lana_bcnt __percpu *)b->pcpu);
+}
+
+/* ------------------------------------------------------------ the family */
+
+/** lana_genl_init() - register the generic netlink family "lana". */
+int lana_genl_init(void);
+
+/** lana_genl_exit() - unregister it and drop open transactions. */
+void lana_genl_exit(void);
+
+#endif /* LANA_KMOD_ENGINE_H */

@@ -1,0 +1,704 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kmod/genl.c - the generic netlink family "lana": the control protocol of
+ * runtime/proto.h served by the kernel engine (lanad serves the same
+ * messages over a Unix socket; runtime/ctl.c is the client).
+ *
+ *   TXN_BEGIN {TOTAL_LEN}              -> reply {TXN_ID}
+ *   TXN_DATA {TXN_ID, OFFSET, DATA}    (in order)
+ *   TXN_COMMIT {TXN_ID}                -> decode, validate, apply atomically
+ *   TXN_ABORT {TXN_ID}
+ *   PLAN_GET (dump)                    -> {TOTAL_LEN, OFFSET, DATA[, PLAN_CRC,
+ *                                          GENERATION]}...
+ *   STATS_GET [NAME] (dump)            -> {BLOCK {IDP, NAME, TYPE, PACKETS,
+ *                                          BYTES, DROPS, STAT {NAME, VALUE}...}}...
+ *   SET {DATA}                         -> an edit plan of SET instructions
+ *   FLUSH                              -> remove every block
+ *
+ * Every command needs CAP_NET_ADMIN (GENL_ADMIN_PERM). Attributes are
+ * validated strictly by per-command policies (a new family: unknown
+ * attributes, wrong sizes and trailing bytes are refused by the core);
+ * required ones are checked with GENL_REQ_ATTR_CHECK. A transaction
+ * belongs to the socket (net namespace + portid) that began it and is
+ * dropped when that socket closes (NETLINK_URELEASE). Errors carry an
+ * extended-ack message (NLMSGERR_ATTR_MSG) naming what failed, e.g. the
+ * instruction of a plan the engine refused.
+ */
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/netlink.h>
+#include <linux/slab.h>
+#include <net/genetlink.h>
+#include <net/netlink.h>
+
+#include "lana_compat.h"
+#include "../lang/plan.h"
+#include "../runtime/proto.h"
+#include "engine.h"
+
+#define LANA_K_MAX_TXN	16
+
+/*
+ * Extended-ack messages must outlive the doit call (the core builds the
+ * ack afterwards) and 6.1 has no formatted extack; messages are written
+ * into a ring of buffers. A buffer is reused only after LANA_K_NMSG newer
+ * errors, long after its ack went out.
+ */
+#define LANA_K_NMSG	32
+static char lana_msgs[LANA_K_NMSG][LANA_K_ERRLEN];
+static atomic_t lana_msg_next = ATOMIC_INIT(0);
+
+static __printf(2, 3) void ext_msg(struct netlink_ext_ack *extack,
+				   const char *fmt, ...)
+{
+	unsigned int i;
+	va_list ap;
+	char *m;
+
+	if (!extack)
+		return;
+	i = (unsigned int)atomic_inc_return(&lana_msg_next) % LANA_K_NMSG;
+	m = lana_msgs[i];
+	va_start(ap, fmt);
+	vsnprintf(m, LANA_K_ERRLEN, fmt, ap);
+	va_end(ap);
+	extack->_msg = m;
+}
+
+/* ---------------------------------------------------------- policies */
+
+#define P_U32	{ .type = NLA_U32 }
+#define P_NAME	{ .type = NLA_NUL_STRING, .len = 255 }
+/* at most LANA_CHUNK bytes; empty DATA is refused by the handlers */
+#define P_DATA	{ .type = NLA_BINARY, .len = LANA_CHUNK }
+
+static const struct nla_policy lana_pol_begin[LANA_ATTR_MAX + 1] = {
+	[LANA_ATTR_TOTAL_LEN] = P_U32,
+};
+
+static const struct nla_policy lana_pol_data[LANA_ATTR_MAX + 1] = {
+	[LANA_ATTR_TXN_ID] = P_U32,
+	[LANA_ATTR_OFFSET] = P_U32,
+	[LANA_ATTR_DATA] = P_DATA,
+};
+
+static const struct nla_policy lana_pol_txn[LANA_ATTR_MAX + 1] = {
+	[LANA_ATTR_TXN_ID] = P_U32,
+};
+
+static const struct nla_policy lana_pol_stats[LANA_ATTR_MAX + 1] = {
+	[LANA_ATTR_NAME] = P_NAME,
+};
+
+static const struct nla_policy lana_pol_set[LANA_ATTR_MAX + 1] = {
+	[LANA_ATTR_DATA] = P_DATA,
+};
+
+static const struct nla_policy lana_pol_none[LANA_ATTR_MAX + 1];
+
+static struct genl_family lana_family;
+
+/* ------------------------------------------------------- transactions */
+
+/*
+ * struct lana_ktxn - an open transaction (the builder's input arriving in
+ * pieces, thesis 5.2.4).
+ * @id: 0 for a free slot; @net, @portid: the socket that owns it
+ * @total: TOTAL_LEN; @got: bytes received, in order; @data: @cap bytes
+ */
+struct lana_ktxn {
+	u32 id;
+	struct net *net;
+	u32 portid;
+	u32 total, got;
+	size_t cap;
+	char *data;
+};
+
+static DEFINE_MUTEX(lana_txn_lock);	/* the table, against URELEASE */
+static struct lana_ktxn lana_txns[LANA_K_MAX_TXN];
+static u32 lana_txn_next = 1;
+
+static void txn_drop(struct lana_ktxn *t)
+{
+	kvfree(t->data);
+	memset(t, 0, sizeof(*t));
+}
+
+static struct lana_ktxn *txn_find(struct genl_info *info)
+{
+	u32 id = nla_get_u32(info->attrs[LANA_ATTR_TXN_ID]);
+	unsigned int i;
+
+	if (!id)
+		return NULL;
+	for (i = 0; i < LANA_K_MAX_TXN; i++)
+		if (lana_txns[i].id == id &&
+		    lana_txns[i].net == genl_info_net(info) &&
+		    lana_txns[i].portid == info->snd_portid)
+			return &lana_txns[i];
+	return NULL;
+}
+
+static int lana_txn_begin(struct sk_buff *skb, struct genl_info *info)
+{
+	struct lana_ktxn *t = NULL;
+	struct sk_buff *msg;
+	unsigned int i;
+	void *hdr;
+	u32 total;
+	int r;
+
+	if (GENL_REQ_ATTR_CHECK(info, LANA_ATTR_TOTAL_LEN))
+		return -EINVAL;
+	total = nla_get_u32(info->attrs[LANA_ATTR_TOTAL_LEN]);
+	if (total < LANA_PLAN_HDR_LEN) {
+		ext_msg(info->extack,
+			"TOTAL_LEN %u is shorter than a plan header (%d bytes)",
+			total, LANA_PLAN_HDR_LEN);
+		return -EINVAL;
+	}
+	if (total > LANA_K_PLAN_MAX) {
+		ext_msg(info->extack,
+			"TOTAL_LEN %u exceeds the kernel engine's plan size limit (%u bytes)",
+			total, LANA_K_PLAN_MAX);
+		return -EFBIG;
+	}
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &lana_family, 0, LANA_CMD_TXN_BEGIN);
+	if (!hdr) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	mutex_lock(&lana_txn_lock);
+	for (i = 0; i < LANA_K_MAX_TXN; i++)
+		if (!lana_txns[i].id) {
+			t = &lana_txns[i];
+			break;
+		}
+	if (!t) {
+		mutex_unlock(&lana_txn_lock);
+		nlmsg_free(msg);
+		ext_msg(info->extack, "too many open transactions (%d)",
+			LANA_K_MAX_TXN);
+		return -EBUSY;
+	}
+	t->id = lana_txn_next++;
+	if (!lana_txn_next)
+		lana_txn_next = 1;
+	t->net = genl_info_net(info);
+	t->portid = info->snd_portid;
+	t->total = total;
+	if (nla_put_u32(msg, LANA_ATTR_TXN_ID, t->id)) {
+		txn_drop(t);
+		mutex_unlock(&lana_txn_lock);
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	mutex_unlock(&lana_txn_lock);
+	genlmsg_end(msg, hdr);
+	r = genlmsg_reply(msg, info);
+	return r;
+}
+
+static int lana_txn_data(struct sk_buff *skb, struct genl_info *info)
+{
+	struct lana_ktxn *t;
+	struct nlattr *d;
+	u32 off, n;
+	int r = 0;
+
+	if (GENL_REQ_ATTR_CHECK(info, LANA_ATTR_TXN_ID) ||
+	    GENL_REQ_ATTR_CHECK(info, LANA_ATTR_OFFSET) ||
+	    GENL_REQ_ATTR_CHECK(info, LANA_ATTR_DATA))
+		return -EINVAL;
+	off = nla_get_u32(info->attrs[LANA_ATTR_OFFSET]);
+	d = info->attrs[LANA_ATTR_DATA];
+	n = nla_len(d);
+	if (!n) {
+		NL_SET_ERR_MSG_ATTR(info->extack, d, "empty DATA");
+		return -EINVAL;
+	}
+	mutex_lock(&lana_txn_lock);
+	t = txn_find(info);
+	if (!t) {
+		ext_msg(info->extack, "unknown transaction %u",
+			nla_get_u32(info->attrs[LANA_ATTR_TXN_ID]));
+		r = -ENOENT;
+		goto out;
+	}
+	if (off != t->got) {
+		ext_msg(info->extack,
+			"transaction %u: DATA at offset %u, expected %u",
+			t->id, off, t->got);
+		r = -EINVAL;
+		goto out;
+	}
+	if ((u64)t->got + n > t->total) {
+		ext_msg(info->extack,
+			"transaction %u: DATA beyond TOTAL_LEN (%u + %u > %u)",
+			t->id, t->got, n, t->total);
+		r = -EINVAL;
+		goto out;
+	}
+	if (t->got + n > t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 65536;
+		char *p;
+
+		if (cap < (size_t)t->got + n)
+			cap = (size_t)t->got + n;
+		if (cap > t->total)
+			cap = t->total;
+		p = kvmalloc(cap, GFP_KERNEL);
+		if (!p) {
+			ext_msg(info->extack, "out of memory");
+			r = -ENOMEM;
+			goto out;
+		}
+		if (t->got)
+			memcpy(p, t->data, t->got);
+		kvfree(t->data);
+		t->data = p;
+		t->cap = cap;
+	}
+	memcpy(t->data + t->got, nla_data(d), n);
+	t->got += n;
+out:
+	mutex_unlock(&lana_txn_lock);
+	return r;
+}
+
+/*
+ * Decode and apply @len plan bytes at @data. @set: only an edit plan of
+ * SET instructions is accepted, and a zero base checksum means the running
+ * plan (runtime/ctl.c, apply_bytes, does the same for lanad).
+ */
+static int apply_bytes(const void *data, size_t len, bool set,
+		       struct netlink_ext_ack *extack)
+{
+	struct lana_plan p;
+	char *msg;
+	u32 i;
+	int r;
+
+	msg = kmalloc(LANA_K_ERRLEN, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	msg[0] = 0;
+	r = lana_plan_decode(data, len, &p, msg, LANA_K_ERRLEN);
+	if (r) {
+		ext_msg(extack, "invalid plan: %s", msg);
+		kfree(msg);
+		return -EINVAL;
+	}
+	mutex_lock(&lana_engine_lock);
+	if (set) {
+		if (!(p.flags & LANA_PLAN_F_EDIT)) {
+			ext_msg(extack,
+				"SET needs an edit plan of SET instructions");
+			r = -EINVAL;
+			goto out;
+		}
+		for (i = 0; i < p.insns.n; i++) {
+			if (p.insns.v[i].op == LANA_OP_SET)
+				continue;
+			ext_msg(extack,
+				"instruction %u (%s): SET accepts only SET instructions",
+				i + 1, lana_op_name(p.insns.v[i].op));
+			r = -EINVAL;
+			goto out;
+		}
+		if (!p.base_crc)
+			p.base_crc = lana_engine_plan_crc();
+	}
+	r = lana_engine_apply(&p, msg, LANA_K_ERRLEN);
+	if (r) {
+		if (!msg[0])
+			snprintf(msg, LANA_K_ERRLEN, "transaction failed (%d)", r);
+		ext_msg(extack, "%s", msg);
+		if (r > 0)
+			r = -EINVAL;
+	}
+out:
+	mutex_unlock(&lana_engine_lock);
+	lana_plan_free(&p);
+	kfree(msg);
+	return r;
+}
+
+static int lana_txn_commit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct lana_ktxn *t, copy;
+	int r;
+
+	if (GENL_REQ_ATTR_CHECK(info, LANA_ATTR_TXN_ID))
+		return -EINVAL;
+	mutex_lock(&lana_txn_lock);
+	t = txn_find(info);
+	if (!t) {
+		mutex_unlock(&lana_txn_lock);
+		ext_msg(info->extack, "unknown transaction %u",
+			nla_get_u32(info->attrs[LANA_ATTR_TXN_ID]));
+		return -ENOENT;
+	}
+	if (t->got != t->total) {
+		ext_msg(info->extack,
+			"transaction %u incomplete: %u of %u bytes", t->id,
+			t->got, t->total);
+		mutex_unlock(&lana_txn_lock);
+		return -EINVAL;
+	}
+	/* a commit ends the transaction either way: take its data */
+	copy = *t;
+	memset(t, 0, sizeof(*t));
+	mutex_unlock(&lana_txn_lock);
+	r = apply_bytes(copy.data, copy.total, false, info->extack);
+	kvfree(copy.data);
+	return r;
+}
+
+static int lana_txn_abort(struct sk_buff *skb, struct genl_info *info)
+{
+	struct lana_ktxn *t;
+	int r = 0;
+
+	if (GENL_REQ_ATTR_CHECK(info, LANA_ATTR_TXN_ID))
+		return -EINVAL;
+	mutex_lock(&lana_txn_lock);
+	t = txn_find(info);
+	if (t) {
+		txn_drop(t);
+	} else {
+		ext_msg(info->extack, "unknown transaction %u",
+			nla_get_u32(info->attrs[LANA_ATTR_TXN_ID]));
+		r = -ENOENT;
+	}
+	mutex_unlock(&lana_txn_lock);
+	return r;
+}
+
+static int lana_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *d;
+
+	if (GENL_REQ_ATTR_CHECK(info, LANA_ATTR_DATA))
+		return -EINVAL;
+	d = info->attrs[LANA_ATTR_DATA];
+	if (!nla_len(d)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, d, "empty DATA");
+		return -EINVAL;
+	}
+	return apply_bytes(nla_data(d), nla_len(d), true, info->extack);
+}
+
+static int lana_flush(struct sk_buff *skb, struct genl_info *info)
+{
+	char *msg = kmalloc(LANA_K_ERRLEN, GFP_KERNEL);
+	int r;
+
+	if (!msg)
+		return -ENOMEM;
+	msg[0] = 0;
+	mutex_lock(&lana_engine_lock);
+	r = lana_engine_flush(msg, LANA_K_ERRLEN);
+	mutex_unlock(&lana_engine_lock);
+	if (r)
+		ext_msg(info->extack, "%s", msg[0] ? msg : "flush failed");
+	kfree(msg);
+	return r;
+}
+
+/* Drop the transactions of a socket that closed. */
+static int lana_netlink_notify(struct notifier_block *nb,
+			       unsigned long state, void *ptr)
+{
+	struct netlink_notify *n = ptr;
+	unsigned int i;
+
+	if (state != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC)
+		return NOTIFY_DONE;
+	mutex_lock(&lana_txn_lock);
+	for (i = 0; i < LANA_K_MAX_TXN; i++)
+		if (lana_txns[i].id && lana_txns[i].net == n->net &&
+		    lana_txns[i].portid == n->portid)
+			txn_drop(&lana_txns[i]);
+	mutex_unlock(&lana_txn_lock);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block lana_netlink_nb = {
+	.notifier_call = lana_netlink_notify,
+};
+
+/* ------------------------------------------------------------- PLAN_GET */
+
+/* The dump's state: the plan encoded at start, sent in pieces. */
+struct lana_plan_dump {
+	struct lana_buf b;
+	size_t off;
+	u32 crc;
+	u64 gen;
+};
+
+static int lana_plan_start(struct netlink_callback *cb)
+{
+	struct lana_plan_dump *st = kzalloc(sizeof(*st), GFP_KERNEL);
+	int r;
+
+	if (!st)
+		return -ENOMEM;
+	mutex_lock(&lana_engine_lock);
+	r = lana_engine_plan_bytes(&st->b, &st->crc, &st->gen);
+	mutex_unlock(&lana_engine_lock);
+	if (r || st->b.len > U32_MAX) {
+		lana_buf_free(&st->b);
+		kfree(st);
+		NL_SET_ERR_MSG(cb->extack, "cannot encode the running plan");
+		return r ? r : -EFBIG;
+	}
+	cb->args[0] = (long)st;
+	return 0;
+}
+
+static int lana_plan_done(struct netlink_callback *cb)
+{
+	struct lana_plan_dump *st = (struct lana_plan_dump *)cb->args[0];
+
+	if (st) {
+		lana_buf_free(&st->b);
+		kfree(st);
+		cb->args[0] = 0;
+	}
+	return 0;
+}
+
+/* Bytes of a PLAN_GET reply besides DATA's payload. */
+#define PLAN_MSG_OVERHEAD (NLMSG_HDRLEN + GENL_HDRLEN +			\
+			   3 * nla_total_size(4) + nla_total_size(8) +	\
+			   NLA_HDRLEN + NLA_ALIGNTO)
+
+static int lana_plan_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct lana_plan_dump *st = (struct lana_plan_dump *)cb->args[0];
+
+	while (st->off < st->b.len) {
+		int room = skb_tailroom(skb) - (int)PLAN_MSG_OVERHEAD;
+		size_t n = st->b.len - st->off;
+		void *hdr;
+
+		if (room < 256)
+			break;
+		room &= ~3;
+		if (n > (size_t)room)
+			n = room;
+		if (n > LANA_CHUNK)
+			n = LANA_CHUNK;
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &lana_family,
+				  NLM_F_MULTI, LANA_CMD_PLAN_GET);
+		if (!hdr)
+			break;
+		if (nla_put_u32(skb, LANA_ATTR_TOTAL_LEN, (u32)st->b.len) ||
+		    nla_put_u32(skb, LANA_ATTR_OFFSET, (u32)st->off) ||
+		    nla_put(skb, LANA_ATTR_DATA, (int)n, st->b.data + st->off) ||
+		    (!st->off &&
+		     (nla_put_u32(skb, LANA_ATTR_PLAN_CRC, st->crc) ||
+		      nla_put(skb, LANA_ATTR_GENERATION, sizeof(st->gen),
+			      &st->gen)))) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		st->off += n;
+	}
+	if (!skb->len && st->off < st->b.len)
+		return -EMSGSIZE;	/* cannot happen: a dump skb holds 4 KiB */
+	return skb->len;
+}
+
+/* ------------------------------------------------------------ STATS_GET */
+
+/*
+ * cb->args[0]: next IDP; cb->args[1]: the named block was sent. An
+ * unknown NAME is reported by the first dumpit call: errors of a dump's
+ * start callback carry no extended ack in 6.1, those of dumpit do (in the
+ * NLMSG_DONE message).
+ */
+static int put_block(struct sk_buff *skb, const struct lana_kstats *s)
+{
+	struct nlattr *blk, *st;
+	unsigned int i;
+
+	blk = nla_nest_start(skb, LANA_ATTR_BLOCK);
+	if (!blk)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, LANA_ATTR_IDP, s->idp) ||
+	    nla_put_string(skb, LANA_ATTR_NAME, s->name) ||
+	    nla_put_string(skb, LANA_ATTR_TYPE, s->type) ||
+	    nla_put(skb, LANA_ATTR_PACKETS, 8, &s->packets) ||
+	    nla_put(skb, LANA_ATTR_BYTES, 8, &s->bytes) ||
+	    nla_put(skb, LANA_ATTR_DROPS, 8, &s->drops))
+		return -EMSGSIZE;
+	for (i = 0; i < s->nstat && i < ARRAY_SIZE(s->stat); i++) {
+		st = nla_nest_start(skb, LANA_ATTR_STAT);
+		if (!st ||
+		    nla_put_string(skb, LANA_ATTR_NAME,
+				   s->stat[i].name ? s->stat[i].name : "") ||
+		    nla_put(skb, LANA_ATTR_VALUE, 8, &s->stat[i].value))
+			return -EMSGSIZE;
+		nla_nest_end(skb, st);
+	}
+	nla_nest_end(skb, blk);
+	return 0;
+}
+
+static int lana_stats_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *gi = genl_dumpit_info(cb);
+	struct nlattr *na = gi->attrs[LANA_ATTR_NAME];
+	const char *name = na ? nla_data(na) : NULL;
+	struct lana_kstats *s;
+	int r = 0;
+
+	if (name && cb->args[1])
+		return 0;
+	s = kmalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return -ENOMEM;
+	mutex_lock(&lana_engine_lock);
+	for (;;) {
+		u32 idp = (u32)cb->args[0];
+		void *hdr;
+
+		if (lana_engine_block_stats(&idp, name, s)) {
+			/* no (more) blocks; an unknown name is an error */
+			if (name) {
+				ext_msg(cb->extack, "no block named '%s'", name);
+				r = -ENOENT;
+			}
+			break;
+		}
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &lana_family,
+				  NLM_F_MULTI, LANA_CMD_STATS_GET);
+		if (!hdr)
+			break;
+		if (put_block(skb, s)) {
+			genlmsg_cancel(skb, hdr);
+			if (!skb->len)
+				r = -EMSGSIZE;
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		if (name) {
+			cb->args[1] = 1;
+			break;
+		}
+		cb->args[0] = (long)idp + 1;
+	}
+	mutex_unlock(&lana_engine_lock);
+	kfree(s);
+	return r ? r : skb->len;
+}
+
+/* ------------------------------------------------------------ the family */
+
+static const struct genl_ops lana_ops[] = {
+	{
+		.cmd = LANA_CMD_TXN_BEGIN,
+		.doit = lana_txn_begin,
+		.policy = lana_pol_begin,
+		.maxattr = LANA_ATTR_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = LANA_CMD_TXN_DATA,
+		.doit = lana_txn_data,
+		.policy = lana_pol_data,
+		.maxattr = LANA_ATTR_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = LANA_CMD_TXN_COMMIT,
+		.doit = lana_txn_commit,
+		.policy = lana_pol_txn,
+		.maxattr = LANA_ATTR_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = LANA_CMD_TXN_ABORT,
+		.doit = lana_txn_abort,
+		.policy = lana_pol_txn,
+		.maxattr = LANA_ATTR_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = LANA_CMD_PLAN_GET,
+		.start = lana_plan_start,
+		.dumpit = lana_plan_dumpit,
+		.done = lana_plan_done,
+		.policy = lana_pol_none,
+		.maxattr = LANA_ATTR_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = LANA_CMD_STATS_GET,
+		.dumpit = lana_stats_dumpit,
+		.policy = lana_pol_stats,
+		.maxattr = LANA_ATTR_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = LANA_CMD_SET,
+		.doit = lana_set,
+		.policy = lana_pol_set,
+		.maxattr = LANA_ATTR_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = LANA_CMD_FLUSH,
+		.doit = lana_flush,
+		.policy = lana_pol_none,
+		.maxattr = LANA_ATTR_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+};
+
+static struct genl_family lana_family __ro_after_init = {
+	.name = LANA_GENL_NAME,
+	.version = LANA_GENL_VERSION,
+	.maxattr = LANA_ATTR_MAX,
+	.netnsok = true,
+	.module = THIS_MODULE,
+	.ops = lana_ops,
+	.n_ops = ARRAY_SIZE(lana_ops),
+};
+
+int lana_genl_init(void)
+{
+	int r;
+
+	r = netlink_register_notifier(&lana_netlink_nb);
+	if (r)
+		return r;
+	r = genl_register_family(&lana_family);
+	if (r)
+		netlink_unregister_notifier(&lana_netlink_nb);
+	return r;
+}
+
+void lana_genl_exit(void)
+{
+	unsigned int i;
+
+	genl_unregister_family(&lana_family);
+	netlink_unregister_notifier(&lana_netlink_nb);
+	mutex_lock(&lana_txn_lock);
+	for (i = 0; i < LANA_K_MAX_TXN; i++)
+		txn_drop(&lana_txns[i]);
+	mutex_unlock(&lana_txn_lock);
+}

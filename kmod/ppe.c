@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kmod/ppe.c - the packet processing engine of lana.ko (thesis 4.2.5,
+ * 5.2.5), the kernel twin of runtime/ppe.c.
+ *
+ * There are no worker threads: a frame enters the graph in the context of
+ * whoever received it (the softirq of the receiving CPU for an rx_handler,
+ * the transmitting context for a tap device), as in the thesis's
+ * process_packet(). lana_ppe_input() takes the published graph version
+ * under rcu_read_lock(), runs the burst from block to block (block looked
+ * up by IDP in the version's flat table, rx, then the version's binding of
+ * the returned port), then runs the packets the blocks spawned with
+ * lana_emit() from this CPU's backlog (thesis 5.2.5,
+ * engine_backlog_tail) in the same version.
+ *
+ * The walk is iterative: when a block splits a burst over several ports,
+ * every port but the first goes to the backlog, so kernel stack use is
+ * constant whatever the graph. A frame that arrives on a CPU already inside
+ * the PPE (a block transmitted on a device whose transmit enters the graph
+ * again, e.g. a tap) is queued to the backlog too, keeping its hop count:
+ * the loop guard (LANA_K_MAX_HOPS) catches cycles through devices.
+ * Counters are per CPU (single writer with BH disabled, summed on read).
+ */
+#include <linux/bottom_half.h>
+#include <linux/percpu.h>
+#include <linux/rcupdate.h>
+#include <linux/skbuff.h>
+
+#include "engine.h"
+
+/* One packet waiting in a CPU's backlog (lana_emit, split, nested input). */
+struct lana_kblog {
+	struct sk_buff *skb;
+	u32 idp;
+	u16 port;
+	u16 hops;
+};
+
+/*
+ * struct lana_kcpu - the PPE state of one CPU.
+ * @depth:    > 0 while this CPU is inside lana_ppe_input()
+ * @cur_hops: hops of the burst being processed (for lana_emit)
+ * @bl_head, @bl_tail: backlog ring indices
+ */
+struct lana_kcpu {
+	struct lana_kcounters cnt;
+	unsigned int depth;
+	u16 cur_hops;
+	u32 bl_head, bl_tail;
+	struct lana_kblog bl[LANA_K_BACKLOG];
+};
+
+static struct lana_kcpu __percpu *lana_kcpu;
+
+static void free_burst(struct lana_burst *bu)
+{
+	u16 i;
+
+	for (i = 0; i < bu->n; i++)
+		kfree_skb(lana_pkt_skb(bu->pkt[i]));
+	bu->n = 0;
+}
+
+/* Queue @skb to leave @idp's OUT port @port later; false when full. */
+static bool backlog_add(struct lana_kcpu *c, struct sk_buff *skb, u32 idp,
+			u16 port, u16 hops)
+{
+	struct lana_kblog *q;
+
+	if (c->bl_tail - c->bl_head >= LANA_K_BACKLOG) {
+		kfree_skb(skb);
+		c->cnt.nomem_drops++;
+		return false;
+	}
+	q = &c->bl[c->bl_tail & (LANA_K_BACKLOG - 1)];
+	q->skb = skb;
+	q->idp = idp;
+	q->port = port;
+	q->hops = hops;
+	c->bl_tail++;
+	return true;
+}
+
+/*
+ * The block at @idp answered LANA_RX_VERDICTS: free LANA_DROP packets
+ * (counted as its drops), leave LANA_STOLEN ones, keep in @bu the packets
+ * for the first port named and queue the others. Returns that port, or -1
+ * when nothing is left.
+ */
+static int ppe_split(struct lana_kcpu *c, const struct lana_kgver *v,
+		     u32 idp, struct lana_burst *bu)
+{
+	u16 i, m = 0, drops = 0;
+	int port = -1;
+
+	for (i = 0; i < bu->n; i++) {
+		u16 vd = bu->verdict[i];
+		struct lana_pkt *p = bu->pkt[i];
+
+		if (vd == LANA_DROP) {
+			kfree_skb(lana_pkt_skb(p));
+			drops++;
+		} else if (vd == LANA_STOLEN) {
+			continue;
+		} else if (port < 0 || vd == port) {
+			port = vd;
+			bu->pkt[m++] = p;
+		} else {
+			backlog_add(c, lana_pkt_skb(p), idp, vd, bu->hops);
+		}
+	}
+	if (drops)
+		lana_bcnt_this(v->tab[idp].b)->drops += drops;
+	bu->n = m;
+	return m ? port : -1;
+}
+
+/*
+ * Send burst @bu out of OUT port @port of the block at @idp and on through
+ * the graph until every packet was dropped, stolen, queued, or sent out
+ * of an unbound port.
+ */
+static void ppe_run(struct lana_kcpu *c, const struct lana_kgver *v,
+		    u32 idp, u32 port, struct lana_burst *bu)
+{
+	const struct lana_kgnode *g = &v->tab[idp];
+
+	for (;;) {
+		const struct lana_kgnode *d;
+		struct lana_bcnt *cnt;
+		struct lana_kbind bind;
+		u64 bytes = 0;
+		u16 i, n = bu->n;
+		int r;
+
+		if (!n)
+			return;
+		if (port >= g->nout || !(bind = g->out[port]).dst ||
+		    bind.dst >= v->ntab || !v->tab[bind.dst].b) {
+			free_burst(bu);
+			lana_bcnt_this(g->b)->drops += n;
+			c->cnt.unbound_drops += n;
+			return;
+		}
+		if (++bu->hops > LANA_K_MAX_HOPS) {
+			free_burst(bu);
+			c->cnt.loop_drops += n;
+			return;
+		}
+		d = &v->tab[bind.dst];
+		cnt = lana_bcnt_this(d->b);
+		for (i = 0; i < n; i++)
+			bytes += lana_pkt_len(bu->pkt[i]);
+		cnt->packets += n;
+		cnt->bytes += bytes;
+		if (!d->rx) {
+			free_burst(bu);
+			cnt->drops += n;
+			return;
+		}
+		bu->in_port = (u16)bind.dport;
+		c->cur_hops = bu->hops;
+		r = d->rx(d->b, bu);
+		if (r == LANA_RX_VERDICTS)
+			r = ppe_split(c, v, bind.dst, bu);
+		else if (r < 0) {
+			/* the block failed: drop */
+			free_burst(bu);
+			cnt->drops += n;
+			return;
+		}
+		if (r < 0)
+			return;
+		g = d;
+		idp = bind.dst;
+		port = (u32)r;
+	}
+}
+
+/* Run the backlog, oldest first, in version @v. */
+static void ppe_backlog(struct lana_kcpu *c, const struct lana_kgver *v)
+{
+	struct lana_burst bu;
+
+	while (c->bl_head != c->bl_tail) {
+		struct lana_kblog *q = &c->bl[c->bl_head & (LANA_K_BACKLOG - 1)];
+		u32 idp = q->idp;
+		u16 port = q->port;
+		u16 hops = q->hops;
+
+		bu.n = 0;
+		bu.dir = LANA_INGRESS;
+		while (c->bl_head != c->bl_tail && bu.n < LANA_BURST) {
+			q = &c->bl[c->bl_head & (LANA_K_BACKLOG - 1)];
+			if (q->idp != idp || q->port != port)
+				break;
+			if (q->hops > hops)
+				hops = q->hops;
+			bu.pkt[bu.n++] = lana_skb_pkt(q->skb);
+			c->bl_head++;
+		}
+		bu.hops = hops;
+		if (idp < v->ntab && v->tab[idp].b) {
+			ppe_run(c, v, idp, port, &bu);
+		} else {
+			c->cnt.unbound_drops += bu.n;
+			free_burst(&bu);
+		}
+	}
+}
+
+void lana_ppe_input(struct lana_block *b, struct sk_buff *skb)
+{
+	const struct lana_kgver *v;
+	struct lana_burst bu;
+	struct lana_bcnt *cnt;
+	struct lana_kcpu *c;
+
+	local_bh_disable();
+	rcu_read_lock();
+	c = this_cpu_ptr(lana_kcpu);
+	/* blocks read the frame as one linear buffer they may not share */
+	skb = skb_share_check(skb, GFP_ATOMIC);
+	if (!skb || skb_linearize(skb)) {
+		kfree_skb(skb);
+		c->cnt.nomem_drops++;
+		goto out;
+	}
+	v = rcu_dereference(lana_cur);
+	if (!v || b->idp >= v->ntab || v->tab[b->idp].b != b) {
+		kfree_skb(skb);
+		c->cnt.stale_drops++;
+		goto out;
+	}
+	cnt = lana_bcnt_this(b);
+	cnt->packets++;
+	cnt->bytes += skb->len;
+	if (c->depth) {
+		/* re-entered from a block's transmit: the outer call runs it */
+		backlog_add(c, skb, b->idp, 0, c->cur_hops);
+		goto out;
+	}
+	c->depth++;
+	bu.n = 1;
+	bu.in_port = 0;
+	bu.dir = LANA_INGRESS;
+	bu.hops = 0;
+	bu.pkt[0] = lana_skb_pkt(skb);
+	c->cur_hops = 0;
+	ppe_run(c, v, b->idp, 0, &bu);
+	ppe_backlog(c, v);
+	c->depth--;
+out:
+	rcu_read_unlock();
+	local_bh_enable();
+}
+EXPORT_SYMBOL_GPL(lana_ppe_input);
+
+/* lana_emit() (blocks/lana_block.h): to this CPU's backlog. */
+void lana_emit(struct lana_block *b, uint16_t port, struct lana_pkt *p)
+{
+	struct lana_kcpu *c;
+
+	local_bh_disable();
+	c = this_cpu_ptr(lana_kcpu);
+	if (!c->depth) {
+		/* not inside the PPE: nowhere to run it */
+		kfree_skb(lana_pkt_skb(p));
+		c->cnt.unbound_drops++;
+	} else {
+		backlog_add(c, lana_pkt_skb(p), b->idp, port, c->cur_hops);
+	}
+	local_bh_enable();
+}
+
+void lana_ppe_counters(struct lana_kcounters *sum)
+{
+	int cpu;
+
+	memset(sum, 0, sizeof(*sum));
+	for_each_possible_cpu(cpu) {
+		const struct lana_kcpu *c = per_cpu_ptr(lana_kcpu, cpu);
+
+		sum->loop_drops += READ_ONCE(c->cnt.loop_drops);
+		sum->unbound_drops += READ_ONCE(c->cnt.unbound_drops);
+		sum->nomem_drops += READ_ONCE(c->cnt.nomem_drops);
+		sum->stale_drops += READ_ONCE(c->cnt.stale_drops);
+	}
+}
+
+int lana_ppe_init(void)
+{
+	lana_kcpu = alloc_percpu(struct lana_kcpu);
+	return lana_kcpu ? 0 : -ENOMEM;
+}
+
+void lana_ppe_exit(void)
+{
+	int cpu;
+
+	/* the backlogs are empty: every lana_ppe_input() drained its own */
+	for_each_possible_cpu(cpu)
+		WARN_ON_ONCE(per_cpu_ptr(lana_kcpu, cpu)->bl_head !=
+			     per_cpu_ptr(lana_kcpu, cpu)->bl_tail);
+	free_percpu(lana_kcpu);
+	lana_kcpu = NULL;
+}

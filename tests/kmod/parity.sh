@@ -1,0 +1,194 @@
+#!/bin/sh
+# tests/kmod/parity.sh - engine parity: the same graph fed the same frames
+# gives the same per-block counters on the userspace engine and on lana.ko.
+#
+#   parity.sh --host LANARUN OUTDIR   (on the host, by tests/kmod/run.sh)
+#       writes OUTDIR/parity.pcap (a fixed sequence of frames: ARP, IPv4
+#       UDP and ICMP, IPv6 UDP, 802.1Q-tagged IPv4), the graph twice
+#       (parity-user.lana with pcap_in as the source, parity-kernel.lana
+#       with eth(dev = "par0")), runs the user graph with `lanarun run` and
+#       writes the counters of every block but the source to
+#       OUTDIR/parity.expected.
+#   parity.sh DIR                     (in the VM, by tests/kmod/vm-test.sh)
+#       loads lana.ko, applies DIR/parity-kernel.lana, sends the frames of
+#       DIR/parity.pcap into the veth peer of par0 with lana-pcap-send
+#       (tests/kmod/pcap-send.c) and compares `lanarun --engine kernel show
+#       --json` with DIR/parity.expected.
+# Prints ok:/FAIL: lines; exit 1 on a failure.
+#
+# The graph is the thesis's appendix C example (examples/arp_ip_split.lana)
+# with a third, VLAN branch: nic -> tee(3) -> bpf(ip|arp|vlan) -> counter
+# -> drop. The VLAN frame also checks that the kernel's eth block hands
+# the graph the frame as it was on the wire (tag re-inserted).
+
+LOOPS=5			# passes over the file
+FRAMES_PER_PASS=8
+
+graph() {	# SOURCE: the parity graph with that source block
+	cat <<EOF
+// parity graph (tests/kmod/parity.sh): generated, do not edit
+nic :: $1;
+t :: tee(n = 3);
+nic -> t;
+t[0] -> ip :: bpf(filter = "ip") -> cip :: counter() -> drop();
+t[1] -> arp :: bpf(filter = "arp") -> carp :: counter() -> drop();
+t[2] -> vl :: bpf(filter = "vlan") -> cvl :: counter() -> drop();
+EOF
+}
+
+# normalize JSON: one line "NAME packets=P bytes=B drops=D stats={...}" per
+# block object ({"idp":..,"name":..,"packets":..,...,"stats":{..}}, the
+# format of `lanarun run --format json` and `lanarun show --json`), sorted,
+# without the source block "nic"
+normalize() {
+	awk '{ s = s $0 }
+	function num(p, k) {
+		if (match(p, "\"" k "\":[0-9]+"))
+			return substr(p, RSTART + length(k) + 3, RLENGTH - length(k) - 3)
+		return "?"
+	}
+	END {
+		n = split(s, parts, /\{"idp":/)
+		for (i = 2; i <= n; i++) {
+			p = parts[i]
+			if (!match(p, /"name":"[^"]*"/))
+				continue
+			name = substr(p, RSTART + 8, RLENGTH - 9)
+			if (name == "nic")
+				continue
+			st = "{}"
+			if (match(p, /"stats":\{[^}]*\}/))
+				st = substr(p, RSTART + 8, RLENGTH - 8)
+			printf "%s packets=%s bytes=%s drops=%s stats=%s\n", name,
+			       num(p, "packets"), num(p, "bytes"), num(p, "drops"), st
+		}
+	}' | sort
+}
+
+# ------------------------------------------------------------ host side
+
+hex2bin() {	# HEX...: write the bytes
+	for h in "$@"; do
+		while [ -n "$h" ]; do
+			b=${h%"${h#??}"}
+			h=${h#??}
+			# shellcheck disable=SC2059
+			printf "\\$(printf %03o "0x$b")"
+		done
+	done
+}
+
+le32() {	# N: 4 bytes little endian, as hex
+	printf '%02x%02x%02x%02x' $(($1 & 255)) $((($1 >> 8) & 255)) \
+		$((($1 >> 16) & 255)) $((($1 >> 24) & 255))
+}
+
+pad() {	# N: N zero bytes as hex
+	i=0
+	while [ $i -lt "$1" ]; do printf 00; i=$((i + 1)); done
+}
+
+A=0200000000a1
+B=0200000000b2
+IP_UDP="45 00 002e 0001 4000 40 11 0000 0a420001 0a420002 04d2 0035 001a 0000 $(pad 18)"
+F_ARP="ffffffffffff $A 0806 0001 0800 06 04 0001 $A 0a420001 000000000000 0a420002 $(pad 18)"
+F_UDP="$B $A 0800 $IP_UDP"
+F_ICMP="$B $A 0800 45 00 0036 0002 4000 40 01 0000 0a420001 0a420002 08 00 0000 1234 0001 $(pad 26)"
+F_IP6="$B $A 86dd 60000000 0012 11 40 fe800000000000000000000000000001 fe800000000000000000000000000002 04d2 0035 0012 0000 $(pad 10)"
+F_VLAN="$B $A 8100 0064 0800 $IP_UDP"
+
+record() {	# SEC HEX...: one pcap record
+	sec=$1
+	shift
+	frame=$(echo "$@" | tr -d ' ')
+	len=$((${#frame} / 2))
+	hex2bin "$(le32 "$sec")" "$(le32 0)" "$(le32 $len)" "$(le32 $len)" "$frame"
+}
+
+write_pcap() {	# FILE: pcap (libpcap savefile, LINKTYPE_ETHERNET)
+	{
+		hex2bin d4c3b2a1 0200 0400 00000000 00000000 ffff0000 01000000
+		record 1 "$F_ARP"
+		record 2 "$F_UDP"
+		record 3 "$F_ICMP"
+		record 4 "$F_IP6"
+		record 5 "$F_VLAN"
+		record 6 "$F_UDP"
+		record 7 "$F_ICMP"
+		record 8 "$F_ARP"
+	} >"$1"
+}
+
+host() {	# LANARUN OUTDIR
+	lanarun=$1
+	out=$2
+	mkdir -p "$out" || exit 1
+	write_pcap "$out/parity.pcap" || exit 1
+	graph "pcap_in(file = \"$out/parity.pcap\", loop = $LOOPS)" \
+		>"$out/parity-user.lana"
+	graph 'eth(dev = "par0")' >"$out/parity-kernel.lana"
+	"$lanarun" lint "$out/parity-kernel.lana" || exit 1
+	"$lanarun" run --format json "$out/parity-user.lana" >"$out/user.json" ||
+		exit 1
+	normalize <"$out/user.json" >"$out/parity.expected"
+	rm -f "$out/user.json" "$out/parity-user.lana"
+	cat "$out/parity.expected"
+	# the userspace run must have seen every frame: the tee counts them
+	want=$((LOOPS * FRAMES_PER_PASS))
+	grep -q "^t packets=$want " "$out/parity.expected" || {
+		echo "parity: tee t did not count $want frames" >&2
+		exit 1
+	}
+}
+
+if [ "${1:-}" = --host ]; then
+	[ $# -eq 3 ] || { echo "usage: $0 --host LANARUN OUTDIR" >&2; exit 2; }
+	host "$2" "$3"
+	exit 0
+fi
+
+# ------------------------------------------------------------ VM side
+
+dir=${1:-/data}
+failed=0
+ok() { echo "ok: parity: $*"; }
+fail() { echo "FAIL: parity: $*"; failed=1; }
+
+for f in parity.pcap parity-kernel.lana parity.expected; do
+	[ -f "$dir/$f" ] || { fail "$dir/$f missing"; exit 1; }
+done
+loaded=0
+if [ ! -d /sys/module/lana ]; then
+	insmod /lib/modules/extra/lana.ko || { fail "insmod lana.ko"; exit 1; }
+	loaded=1
+fi
+ip link add par0 type veth peer name par1 || { fail "veth par0/par1"; exit 1; }
+for d in par0 par1; do
+	echo 1 >"/proc/sys/net/ipv6/conf/$d/disable_ipv6"
+	ip link set "$d" up
+done
+
+if lanarun --engine kernel apply "$dir/parity-kernel.lana" >/tmp/parity.apply 2>&1; then
+	ok "apply the parity graph"
+else
+	sed 's/^/    /' /tmp/parity.apply
+	fail "apply the parity graph"
+fi
+if lana-pcap-send "$dir/parity.pcap" par1 $LOOPS >/tmp/parity.send 2>&1; then
+	ok "frames into par1: $(cat /tmp/parity.send)"
+else
+	sed 's/^/    /' /tmp/parity.send
+	fail "send the frames"
+fi
+sleep 1
+lanarun --engine kernel show --json | normalize >/tmp/parity.kernel
+if cmp -s "$dir/parity.expected" /tmp/parity.kernel; then
+	ok "per-block counters equal the userspace engine's ($(wc -l </tmp/parity.kernel) blocks)"
+else
+	fail "per-block counters differ (expected: userspace engine, got: kernel)"
+	diff "$dir/parity.expected" /tmp/parity.kernel | sed 's/^/    /'
+fi
+lanarun --engine kernel flush >/dev/null 2>&1
+ip link del par0
+[ $loaded -eq 0 ] || rmmod lana || fail "rmmod lana"
+exit $failed

@@ -1,0 +1,176 @@
+#!/bin/sh
+# tests/kmod/vm-core.sh - in-VM test of the kernel engine core (lana.ko:
+# registry, builder, transactions, PPE, genl family "lana"), driven with
+# `lanarun --engine kernel`. Run inside the VM by tests/kmod/vm-test.sh
+# (or as /test.sh itself); prints "ok: NAME", "FAIL: NAME" or "skip: NAME"
+# per check and exits 1 if anything failed.
+#
+# Needs: lana.ko in /lib/modules/extra (not loaded: this script loads and
+# unloads it), lanarun in PATH (the lanarun checks are skipped without
+# it), iproute2's ip and the veth module for the traffic checks.
+# shellcheck disable=SC2317	# the functions are called through check
+
+KO=${LANA_KO:-/lib/modules/extra/lana.ko}
+W=$(mktemp -d /tmp/vm-core.XXXXXX)
+failed=0
+ok() { echo "ok: core: $*"; }
+fail() { echo "FAIL: core: $*"; failed=1; }
+skip() { echo "skip: core: $*"; }
+check() {	# NAME CMD...: ok when CMD succeeds; its output shows on failure
+	name=$1
+	shift
+	if out=$("$@" 2>&1); then
+		ok "$name"
+	else
+		fail "$name"
+		echo "$out" | sed 's/^/    /'
+	fi
+}
+L() { lanarun --engine kernel "$@"; }
+
+if [ ! -f "$KO" ]; then
+	skip "lana.ko not built"
+	exit 0
+fi
+grep -q '^lana ' /proc/modules && rmmod lana
+check "insmod lana.ko" insmod "$KO"
+check "genl family lana registered" grep -q '^lana ' /proc/modules
+
+if ! command -v lanarun >/dev/null; then
+	skip "lanarun not in the image: lanarun checks"
+	check "rmmod lana (empty graph)" rmmod lana
+	exit $failed
+fi
+
+# ------------------------------------------------ graphs without devices
+cat >"$W/a.lana" <<'EOF'
+f :: fwd() -> c :: counter() -> t :: tee(n = 2);
+t[0] -> d1 :: drop();
+t[1] -> v :: vlan(op = push, vid = 5) -> d2 :: drop();
+EOF
+# b.lana: c and d1 kept, vlan's vid changed live (SET), d2 replaced by a
+# counter + drop, fwd f gone
+cat >"$W/b.lana" <<'EOF'
+c :: counter() -> t :: tee(n = 2);
+t[0] -> d1 :: drop();
+t[1] -> v :: vlan(op = push, vid = 7) -> c2 :: counter() -> d3 :: drop();
+EOF
+
+check "show: empty graph" sh -c "lanarun --engine kernel show >$W/show0"
+check "apply a.lana (fwd, counter, tee, vlan, drop)" L apply "$W/a.lana"
+show_has() {	# FILE NAME TYPE: show lists block NAME of TYPE
+	L show >"$1" || return 1
+	grep -Eq "(^|[[:space:]])$2[[:space:]].*$3|$3[[:space:]].*(^|[[:space:]])$2([[:space:]]|$)" "$1" ||
+		{ cat "$1"; return 1; }
+}
+check "show lists f (fwd)" show_has "$W/s1" f fwd
+check "show lists v (vlan)" show_has "$W/s1" v vlan
+check "show lists d2 (drop)" show_has "$W/s1" d2 drop
+check "show --json" sh -c "lanarun --engine kernel show --json >$W/s1.json && grep -q '\"blocks\"' $W/s1.json"
+check "stats c" L stats c
+stats_unknown() {
+	if lanarun --engine kernel stats nosuch >"$W/e0" 2>&1; then
+		cat "$W/e0"
+		return 1
+	fi
+	grep -q "no block named 'nosuch'" "$W/e0" || { cat "$W/e0"; return 1; }
+}
+check "stats of an unknown block fails" stats_unknown
+check "apply a.lana again: no changes" sh -c "lanarun --engine kernel apply $W/a.lana | grep -q 'no changes'"
+check "apply b.lana (patch: new, set, delete)" L apply "$W/b.lana"
+check "patched: f gone" sh -c "! lanarun --engine kernel show | grep -Eq '(^|[[:space:]])f[[:space:]]'"
+check "patched: c2 present" show_has "$W/s2" c2 counter
+check "set v vid=9 (live)" L set v vid=9
+check "set of a non-live parameter is refused" sh -c "! lanarun --engine kernel set v op=pop"
+check "round trip: running plan equals b.lana after set" sh -c \
+	"sed 's/vid = 7/vid = 9/' $W/b.lana >$W/b9.lana && lanarun --engine kernel apply -n $W/b9.lana | grep -q 'no changes'"
+
+# ------------------------------------------------ refused transactions
+cat >"$W/gen.lana" <<'EOF'
+s :: gen(count = 3) -> d :: drop();
+EOF
+refused() {	# FILE PATTERN: apply fails, the message matches PATTERN
+	if lanarun --engine kernel apply "$1" >"$W/out" 2>&1; then
+		cat "$W/out"
+		return 1
+	fi
+	grep -q "$2" "$W/out" || { cat "$W/out"; return 1; }
+}
+# lanarun refuses it already when it knows the engine; a plan file is
+# checked by the kernel itself, which names the instruction
+check "userspace-only block refused" refused "$W/gen.lana" \
+	"not supported by the kernel engine\|does not run in the kernel engine"
+if lanarun compile -o "$W/gen.plan" "$W/gen.lana" >/dev/null 2>&1; then
+	check "userspace-only block in a plan file refused" refused "$W/gen.plan" \
+		"not supported by the kernel engine\|instruction [0-9]* (NEW .*gen).*does not run in the kernel engine"
+fi
+check "refused transaction changed nothing" show_has "$W/s3" c2 counter
+cat >"$W/bad.lana" <<'EOF'
+c :: counter() -> t :: tee(n = 2);
+t[0] -> d1 :: drop();
+t[1] -> v :: vlan(op = push, vid = 9) -> c2 :: counter() -> d3 :: drop();
+x :: eth(dev = "nosuch0") -> d4 :: drop();
+EOF
+if L types eth >/dev/null 2>&1; then
+	check "eth on a missing device refused, instruction named" refused \
+		"$W/bad.lana" "instruction [0-9]* (NEW .*nosuch0\|instruction [0-9]* (NEW .*eth)"
+	check "after the refused eth: graph unchanged" show_has "$W/s4" d3 drop
+fi
+
+check "flush" L flush
+check "show after flush: no blocks" sh -c "! lanarun --engine kernel show | grep -Eq '(counter|drop|tee)'"
+
+# ------------------------------------------------ traffic (needs eth, veth)
+traffic() {
+	ip link add lk0 type veth peer name lk1 || return 1
+	echo 1 >/proc/sys/net/ipv6/conf/lk0/disable_ipv6
+	echo 1 >/proc/sys/net/ipv6/conf/lk1/disable_ipv6
+	ip link set lk0 up && ip link set lk1 up || return 1
+	cat >"$W/t.lana" <<'EOF'
+a :: eth(dev = "lk0") -> c :: counter() -> t :: tee(n = 3);
+t[0] -> d0 :: drop();
+t[1] -> v :: vlan(op = push, vid = 5) -> cv :: counter() -> d1 :: drop();
+t[2] -> l1 :: fwd() -> l2 :: fwd() -> cl :: counter() -> d2 :: drop();
+EOF
+	lanarun --engine kernel apply "$W/t.lana" || return 1
+	# pktgen sends 20 frames out of lk1; they arrive on lk0 and enter the graph
+	pg() { echo "$2" >"/proc/net/pktgen/$1" || return 1; }
+	pg kpktgend_0 "rem_device_all" &&
+	pg kpktgend_0 "add_device lk1" &&
+	pg lk1 "count 20" &&
+	pg lk1 "pkt_size 60" &&
+	pg lk1 "delay 0" &&
+	pg lk1 "dst 10.97.0.2" &&
+	pg lk1 "dst_mac $(cat /sys/class/net/lk0/address)" &&
+	pg pgctrl "start" || return 1
+	pg kpktgend_0 "rem_device_all"
+	lanarun --engine kernel stats c >"$W/c" || return 1
+	lanarun --engine kernel stats cv >"$W/cv" || return 1
+	lanarun --engine kernel stats cl >"$W/cl" || return 1
+	cat "$W/c" "$W/cv" "$W/cl"
+	pc=$(sed -n 's/.*packets[^0-9]*\([0-9][0-9]*\).*/\1/p' "$W/c" | head -n 1)
+	pv=$(sed -n 's/.*packets[^0-9]*\([0-9][0-9]*\).*/\1/p' "$W/cv" | head -n 1)
+	pl=$(sed -n 's/.*packets[^0-9]*\([0-9][0-9]*\).*/\1/p' "$W/cl" | head -n 1)
+	echo "counter c=$pc cv=$pv cl=$pl"
+	# tee copies every frame to each port (the copies via the backlog)
+	[ "${pc:-0}" -ge 20 ] && [ "$pv" = "$pc" ] && [ "$pl" = "$pc" ]
+}
+if [ -d /proc/net/pktgen ] && L types eth >/dev/null 2>&1 &&
+	ip link add lkx type veth peer name lky 2>/dev/null; then
+	ip link del lkx
+	check "traffic: frames from a veth through eth, tee, vlan, fwd chain" traffic
+	check "unload with a graph loaded" rmmod lana
+	check "veth still usable after unload" ip link set lk0 down
+	ip link del lk0 2>/dev/null
+	check "insmod lana.ko again" insmod "$KO"
+else
+	skip "traffic (no pktgen, eth block type or veth)"
+fi
+
+# ------------------------------------------------ teardown with a graph
+check "apply a.lana before unload" L apply "$W/a.lana"
+check "rmmod lana with a graph loaded" rmmod lana
+check "module gone" sh -c "! grep -q '^lana ' /proc/modules"
+check "no kernel warning or leak report" sh -c "! dmesg | grep -Eq 'WARNING:|BUG:|kmemleak|UBSAN|KASAN'"
+rm -rf "$W"
+exit $failed
