@@ -39,55 +39,6 @@ struct edge {
 	uint32_t insn;		/* instruction that bound it (0: base) */
 };
 
-/*
- * IDP -> index. Compiled plans number blocks densely (1..N), so a plain
- * array is used when the largest IDP is small enough, else a hash map.
- */
-struct idpix {
-	uint32_t *dense;	/* idp -> index + 1 (0: absent), or NULL */
-	uint32_t max;
-	struct lana_map map;
-};
-
-static void idpix_init(struct idpix *x, uint32_t max, uint32_t n)
-{
-	memset(x, 0, sizeof(*x));
-	x->max = max;
-	if (max <= 2 * (uint64_t)n + 1024)
-		x->dense = xcalloc((size_t)max + 1, sizeof(*x->dense));
-}
-
-static bool idpix_get(const struct idpix *x, uint32_t idp, uint32_t *v)
-{
-	if (!x->dense)
-		return lana_map_getn(&x->map, (const char *)&idp, 4, v);
-	if (idp > x->max || !x->dense[idp])
-		return false;
-	*v = x->dense[idp] - 1;
-	return true;
-}
-
-/* Add *@key -> @v unless present (*@old gets the value); @key must live on. */
-static bool idpix_put(struct idpix *x, const uint32_t *key, uint32_t v,
-		      uint32_t *old)
-{
-	if (!x->dense)
-		return lana_map_putn(&x->map, (const char *)key, 4, v, old);
-	if (*key > x->max || x->dense[*key]) {
-		if (old)
-			*old = *key > x->max ? 0 : x->dense[*key] - 1;
-		return false;
-	}
-	x->dense[*key] = v + 1;
-	return true;
-}
-
-static void idpix_free(struct idpix *x)
-{
-	free(x->dense);
-	lana_map_free(&x->map);
-}
-
 struct actx {
 	const struct lana_plan *edit;
 	char *err;
@@ -96,7 +47,7 @@ struct actx {
 	uint32_t nblk;
 	struct edge *edge;
 	uint32_t nedge;
-	struct idpix bmap;	/* idp -> blk index */
+	struct lana_idpix bmap;	/* idp -> blk index */
 	struct lana_map emap;	/* (idp, port) -> edge index */
 	struct lana_arena tmp;	/* parameter arrays made by SET */
 };
@@ -170,7 +121,7 @@ static struct blk *find_blk(struct actx *c, uint32_t idp)
 {
 	uint32_t i;
 
-	if (!idpix_get(&c->bmap, idp, &i))
+	if (!lana_idpix_get(&c->bmap, idp, &i))
 		return NULL;
 	return &c->blk[i];
 }
@@ -234,7 +185,7 @@ static struct blk *new_blk(struct actx *c, uint32_t idp)
 	if (!b) {
 		b = &c->blk[c->nblk];
 		b->idp = idp;
-		idpix_put(&c->bmap, &b->idp, c->nblk, NULL);
+		lana_idpix_put(&c->bmap, &b->idp, c->nblk, NULL);
 		c->nblk++;
 	}
 	return b;
@@ -609,7 +560,7 @@ int lana_plan_apply(struct lana_plan *base, const struct lana_plan *edit,
 		if (in->op == LANA_OP_NEW && in->idp > max)
 			max = in->idp;
 	}
-	idpix_init(&c.bmap, max, nb);
+	lana_idpix_init(&c.bmap, max, nb);
 	c.blk = xcalloc((size_t)nb + 1, sizeof(*c.blk));
 	c.edge = xcalloc((size_t)ne + 1, sizeof(*c.edge));
 	if (load_base(&c, base))
@@ -624,7 +575,7 @@ int lana_plan_apply(struct lana_plan *base, const struct lana_plan *edit,
 done:
 	free(c.blk);
 	free(c.edge);
-	idpix_free(&c.bmap);
+	lana_idpix_free(&c.bmap);
 	lana_map_free(&c.emap);
 	lana_arena_free(&c.tmp);
 	return r;

@@ -204,6 +204,31 @@ const struct lana_port *lana_insn_port_at(const struct lana_insn *in,
 void lana_insn_port_name(const struct lana_insn *in, unsigned int dir,
 			 uint32_t port, struct lana_buf *b);
 
+/**
+ * struct lana_idpix - IDP -> index map for plan processing. Compiled plans
+ * number blocks densely (1..N), so a plain array is used when the largest
+ * IDP is small enough (at most 2n + 1024), else a hash map.
+ */
+struct lana_idpix {
+	uint32_t *dense;	/* idp -> index + 1 (0: absent), or NULL */
+	uint32_t max;
+	struct lana_map map;
+};
+
+/** lana_idpix_init() - empty map for IDPs up to @max, about @n entries. */
+void lana_idpix_init(struct lana_idpix *x, uint32_t max, uint32_t n);
+/** lana_idpix_get() - true and *@v = index when @idp is present. */
+bool lana_idpix_get(const struct lana_idpix *x, uint32_t idp, uint32_t *v);
+/**
+ * lana_idpix_put() - add *@key -> @v unless present (then *@old, if not
+ * NULL, gets the existing index and false is returned). *@key must stay
+ * valid as long as the map (hash map keys are not copied).
+ */
+bool lana_idpix_put(struct lana_idpix *x, const uint32_t *key, uint32_t v,
+		    uint32_t *old);
+/** lana_idpix_free() - release the map. */
+void lana_idpix_free(struct lana_idpix *x);
+
 /** lana_op_name() - "NEW", "BIND", ... or "?" */
 const char *lana_op_name(unsigned int op);
 

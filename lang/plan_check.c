@@ -20,61 +20,12 @@ _Static_assert(offsetof(struct lana_insn, port) ==
 	       offsetof(struct lana_insn, idp) + sizeof(uint32_t),
 	       "idp and port must be adjacent");
 
-/*
- * IDP -> index. Compiled plans number blocks densely (1..N), so a plain
- * array is used when the largest IDP is small enough, else a hash map.
- */
-struct idpix {
-	uint32_t *dense;	/* idp -> index + 1 (0: absent), or NULL */
-	uint32_t max;
-	struct lana_map map;
-};
-
-static void idpix_init(struct idpix *x, uint32_t max, uint32_t n)
-{
-	memset(x, 0, sizeof(*x));
-	x->max = max;
-	if (max <= 2 * (uint64_t)n + 1024)
-		x->dense = xcalloc((size_t)max + 1, sizeof(*x->dense));
-}
-
-static bool idpix_get(const struct idpix *x, uint32_t idp, uint32_t *v)
-{
-	if (!x->dense)
-		return lana_map_getn(&x->map, (const char *)&idp, 4, v);
-	if (idp > x->max || !x->dense[idp])
-		return false;
-	*v = x->dense[idp] - 1;
-	return true;
-}
-
-/* Add *@key -> @v unless present (*@old gets the value); @key must live on. */
-static bool idpix_put(struct idpix *x, const uint32_t *key, uint32_t v,
-		      uint32_t *old)
-{
-	if (!x->dense)
-		return lana_map_putn(&x->map, (const char *)key, 4, v, old);
-	if (*key > x->max || x->dense[*key]) {
-		if (old)
-			*old = *key > x->max ? 0 : x->dense[*key] - 1;
-		return false;
-	}
-	x->dense[*key] = v + 1;
-	return true;
-}
-
-static void idpix_free(struct idpix *x)
-{
-	free(x->dense);
-	lana_map_free(&x->map);
-}
-
 struct vctx {
 	const struct lana_plan *p;
 	char *err;
 	size_t errlen;
-	struct idpix defs;	/* idp -> index of its NEW/REPLACE */
-	struct idpix dels;	/* idp -> index of its DEL */
+	struct lana_idpix defs;	/* idp -> index of its NEW/REPLACE */
+	struct lana_idpix dels;	/* idp -> index of its DEL */
 	struct lana_map outs;	/* (idp, port) -> index of its BIND */
 };
 
@@ -199,7 +150,7 @@ static int check_block(struct vctx *c, uint32_t i)
 
 	if (!in->idp)
 		return verr(c, i, "IDP 0 (IDPs start at 1)");
-	if (!idpix_put(&c->defs, &in->idp, i, &old))
+	if (!lana_idpix_put(&c->defs, &in->idp, i, &old))
 		return verr(c, i, "duplicate IDP %u (also instruction %u)",
 			    in->idp, old + 1);
 	if (!bt)
@@ -226,7 +177,7 @@ static const struct lana_insn *defined(struct vctx *c, uint32_t idp,
 {
 	uint32_t j;
 
-	if (!idpix_get(&c->defs, idp, &j))
+	if (!lana_idpix_get(&c->defs, idp, &j))
 		return NULL;
 	*bt = lana_catalogue_find(c->p->insns.v[j].type);
 	return *bt ? &c->p->insns.v[j] : NULL;
@@ -316,8 +267,8 @@ int lana_plan_validate(const struct lana_plan *p, char *err, size_t errlen)
 			max = p->insns.v[i].idp;
 		n++;
 	}
-	idpix_init(&c.defs, max, n);
-	idpix_init(&c.dels, max, n);
+	lana_idpix_init(&c.defs, max, n);
+	lana_idpix_init(&c.dels, max, n);
 	/* blocks first, so that BINDs can refer to later NEWs */
 	for (i = 0; i < p->insns.n && !r; i++) {
 		const struct lana_insn *in = &p->insns.v[i];
@@ -356,18 +307,18 @@ int lana_plan_validate(const struct lana_plan *p, char *err, size_t errlen)
 		case LANA_OP_DEL:
 			if (!in->idp) {
 				r = verr(&c, i, "IDP 0 (IDPs start at 1)");
-			} else if (idpix_get(&c.defs, in->idp, &j)) {
+			} else if (lana_idpix_get(&c.defs, in->idp, &j)) {
 				r = verr(&c, i, "IDP %u is created by instruction %u and deleted",
 					 in->idp, j + 1);
-			} else if (!idpix_put(&c.dels, &in->idp, i, &j)) {
+			} else if (!lana_idpix_put(&c.dels, &in->idp, i, &j)) {
 				r = verr(&c, i, "IDP %u deleted twice (also instruction %u)",
 					 in->idp, j + 1);
 			}
 			break;
 		}
 	}
-	idpix_free(&c.defs);
-	idpix_free(&c.dels);
+	lana_idpix_free(&c.defs);
+	lana_idpix_free(&c.dels);
 	lana_map_free(&c.outs);
 	return r;
 }
