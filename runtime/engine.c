@@ -1580,9 +1580,12 @@ static void inc_build(struct txn *t, struct inc *c)
 			g->out = binds_dup(NULL, bi->nout);
 			if (o->replaced) {
 				const struct lana_gnode *og = &old->tab[o->idp];
+				uint32_t keep = og->nout < g->nout ? og->nout :
+						g->nout;
 
-				memcpy(g->out, og->out, (size_t)(og->nout < g->nout ?
-				       og->nout : g->nout) * sizeof(*g->out));
+				if (keep)	/* g->out is NULL when nout == 0 */
+					memcpy(g->out, og->out,
+					       (size_t)keep * sizeof(*g->out));
 			}
 			ob_patch_out(o, g->out, g->nout);
 			if (bi->b.type->event)
