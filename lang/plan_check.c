@@ -56,33 +56,6 @@ static int verr(struct vctx *c, uint32_t i, const char *fmt, ...)
 	return -EINVAL;
 }
 
-/* Port-count callback: the value of an instance's count parameter. */
-struct count_ctx {
-	const struct lana_block_type *bt;
-	const struct lana_insn *in;
-};
-
-static uint64_t insn_count(const char *name, void *ctx)
-{
-	const struct count_ctx *cc = ctx;
-	const struct lana_param *pd;
-	struct lana_arena a = { 0 };
-	struct lana_value v;
-	uint64_t r = 0;
-	char err[128];
-	uint32_t i;
-
-	for (i = 0; i < cc->in->nparams; i++)
-		if (!strcmp(cc->in->params[i].key, name))
-			return lana_value_as_uint(&cc->in->params[i].val);
-	pd = lana_param_find(cc->bt, name);
-	if (pd && pd->def &&
-	    !lana_value_parse(&a, pd->type, pd, pd->def, &v, err, sizeof(err)))
-		r = lana_value_as_uint(&v);
-	lana_arena_free(&a);
-	return r;
-}
-
 static const char *ptype_str(unsigned int t)
 {
 	const char *s = t > LANA_PT_NONE && t < LANA_PT_MAX ?
@@ -189,7 +162,6 @@ static int check_bind(struct vctx *c, uint32_t i, bool edit)
 	const struct lana_block_type *sbt = NULL, *dbt = NULL;
 	const struct lana_insn *s, *d;
 	const struct lana_port *sp = NULL, *dp = NULL;
-	struct count_ctx sc, dc;
 	uint32_t n, old;
 
 	if (!in->idp || !in->dst)
@@ -205,21 +177,15 @@ static int check_bind(struct vctx *c, uint32_t i, bool edit)
 		return verr(c, i, "destination IDP %u is not created by a NEW",
 			    in->dst);
 	if (s) {
-		sc.bt = sbt;
-		sc.in = s;
-		n = lana_port_count(sbt, LANA_PORT_OUT, insn_count, &sc);
-		sp = lana_port_at(sbt, LANA_PORT_OUT, in->port, insn_count,
-				  &sc, NULL);
+		n = lana_insn_port_count(s, LANA_PORT_OUT);
+		sp = lana_insn_port_at(s, LANA_PORT_OUT, in->port, NULL);
 		if (!sp)
 			return verr(c, i, "OUT port %u out of range: '%s' (%s) has %u",
 				    in->port, s->name, sbt->name, n);
 	}
 	if (d) {
-		dc.bt = dbt;
-		dc.in = d;
-		n = lana_port_count(dbt, LANA_PORT_IN, insn_count, &dc);
-		dp = lana_port_at(dbt, LANA_PORT_IN, in->dport, insn_count,
-				  &dc, NULL);
+		n = lana_insn_port_count(d, LANA_PORT_IN);
+		dp = lana_insn_port_at(d, LANA_PORT_IN, in->dport, NULL);
 		if (!dp)
 			return verr(c, i, "IN port %u out of range: '%s' (%s) has %u",
 				    in->dport, d->name, dbt->name, n);
