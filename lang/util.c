@@ -1,56 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * lang/util.c - arena, buffer, hash map and file helpers (see util.h).
+ * lang/util.c - arena, growable buffer and string hash map (see util.h).
+ * Portable: the kernel engine compiles this file unchanged (kmod/util.c);
+ * allocation, file I/O and CRC are in lang/host.c (userspace) and
+ * kmod/lang_util.c (kernel).
  */
 #include "util.h"
 
-#include <errno.h>
-#include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
-#include <zlib.h>
-
-static void oom(void)
-{
-	fputs("lana: out of memory\n", stderr);
-	abort();
-}
-
-void *xmalloc(size_t n)
-{
-	void *p = malloc(n ? n : 1);
-
-	if (!p)
-		oom();
-	return p;
-}
-
-void *xcalloc(size_t nmemb, size_t size)
-{
-	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
-
-	if (!p)
-		oom();
-	return p;
-}
-
-void *xrealloc(void *p, size_t n)
-{
-	p = realloc(p, n ? n : 1);
-	if (!p)
-		oom();
-	return p;
-}
-
-char *xstrdup(const char *s)
-{
-	size_t n = strlen(s) + 1;
-
-	return memcpy(xmalloc(n), s, n);
-}
 
 /* ------------------------------------------------------------------ arena */
 
@@ -61,7 +21,9 @@ struct lana_arena_chunk {
 	_Alignas(16) unsigned char mem[];
 };
 
-#define ARENA_CHUNK (256 * 1024)
+#ifndef ARENA_CHUNK
+#define ARENA_CHUNK (256 * 1024)	/* bytes per chunk */
+#endif
 
 void *lana_arena_alloc(struct lana_arena *a, size_t n)
 {
@@ -357,87 +319,4 @@ void lana_map_free(struct lana_map *m)
 	free(m->slots);
 	m->slots = NULL;
 	m->cap = m->n = 0;
-}
-
-/* ------------------------------------------------------------------ files */
-
-int lana_read_file(const char *path, char **data, size_t *len)
-{
-	struct lana_buf b = { 0 };
-	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : 0;
-	struct stat st;
-
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-		close(fd);
-		return -EISDIR;
-	}
-	for (;;) {
-		char *w = lana_buf_reserve(&b, 65536);
-		ssize_t n = read(fd, w, 65536);
-
-		if (n < 0) {
-			int e = errno;
-
-			if (e == EINTR)
-				continue;
-			if (fd)
-				close(fd);
-			lana_buf_free(&b);
-			return -e;
-		}
-		if (n == 0)
-			break;
-		b.len += (size_t)n;
-	}
-	if (fd)
-		close(fd);
-	lana_buf_reserve(&b, 0);
-	b.data[b.len] = '\0';
-	*data = b.data;
-	*len = b.len;
-	return 0;
-}
-
-int lana_write_file(const char *path, const void *data, size_t len)
-{
-	int fd = strcmp(path, "-") ?
-		 open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : 1;
-	const char *p = data;
-
-	if (fd < 0)
-		return -errno;
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0) {
-			int e = errno;
-
-			if (e == EINTR)
-				continue;
-			if (fd != 1)
-				close(fd);
-			return -e;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	if (fd != 1 && close(fd) < 0)
-		return -errno;
-	return 0;
-}
-
-uint32_t lana_crc32(const void *p, size_t n)
-{
-	uLong c = crc32(0L, Z_NULL, 0);
-
-	while (n) {
-		uInt chunk = n > 0x40000000 ? 0x40000000 : (uInt)n;
-
-		c = crc32(c, p, chunk);
-		p = (const char *)p + chunk;
-		n -= chunk;
-	}
-	return (uint32_t)c;
 }
