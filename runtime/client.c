@@ -93,7 +93,7 @@ static int fetch_plan(struct lana_ctl_conn *c, struct lana_plan *p)
 	return 0;
 }
 
-static void report(const struct lana_client_opts *o, struct lana_sources *s)
+void lana_client_report(const struct lana_client_opts *o, struct lana_sources *s)
 {
 	if (o->json) {
 		struct lana_buf b = { 0 };
@@ -106,9 +106,8 @@ static void report(const struct lana_client_opts *o, struct lana_sources *s)
 	}
 }
 
-/* Compile (or decode) @path for engine mask @engines into @p. */
-static int load_new(const struct lana_client_opts *o, const char *path,
-		    uint32_t engines, struct lana_plan *p)
+int lana_client_load(const struct lana_client_opts *o, const char *path,
+		     uint32_t engines, struct lana_plan *p)
 {
 	struct lana_compile_opts co = {
 		.incdirs = o->incdirs,
@@ -135,14 +134,10 @@ static int load_new(const struct lana_client_opts *o, const char *path,
 			free(data);
 			if (!r)
 				r = lana_plan_validate(p, err, sizeof(err));
-			if (!r && (p->flags & LANA_PLAN_F_EDIT))
-				snprintf(err, sizeof(err),
-					 "an edit plan; apply takes a graph");
-			if (r || (p->flags & LANA_PLAN_F_EDIT)) {
+			if (r) {
 				fprintf(stderr, "%s: error: invalid plan: %s\n",
 					path, err);
-				if (!r)
-					lana_plan_free(p);
+				lana_plan_free(p);
 				return EXIT_FINDINGS;
 			}
 			return 0;
@@ -154,7 +149,7 @@ static int load_new(const struct lana_client_opts *o, const char *path,
 	s.werror = o->werror;
 	r = lana_compile(&s, path, &co, p);
 	if (s.errors || s.warnings)
-		report(o, &s);
+		lana_client_report(o, &s);
 	lana_sources_free(&s);
 	if (r < 0)
 		return EXIT_USAGE;
@@ -187,10 +182,17 @@ int lana_cmd_apply(const struct lana_client_opts *o, int argc, char **argv)
 	rc = fetch_plan(&c, &old);
 	if (rc)
 		goto out_conn;
-	rc = load_new(o, argv[0], c.kernel ? LANA_ENGINE_KERNEL :
+	rc = lana_client_load(o, argv[0], c.kernel ? LANA_ENGINE_KERNEL :
 					     LANA_ENGINE_USER, &new_);
 	if (rc)
 		goto out_old;
+	if (new_.flags & LANA_PLAN_F_EDIT) {
+		fprintf(stderr,
+			"%s: error: invalid plan: an edit plan; apply takes a graph\n",
+			argv[0]);
+		rc = EXIT_FINDINGS;
+		goto out_new;
+	}
 	if (lana_plan_diff(&old, &new_, &edit, &st, err, sizeof(err))) {
 		fprintf(stderr, "%s: error: diff: %s\n", prog, err);
 		rc = EXIT_FINDINGS;

@@ -91,6 +91,27 @@ int lana_cmd_set(const struct lana_client_opts *o, int argc, char **argv);
 /** lana_cmd_flush() - `flush`: remove every block from the running graph. */
 int lana_cmd_flush(const struct lana_client_opts *o, int argc, char **argv);
 
+/**
+ * lana_client_report() - print the diagnostics of @s to stderr: GCC style
+ * (coloured with @o->color), or a JSON array with @o->json.
+ */
+struct lana_sources;
+void lana_client_report(const struct lana_client_opts *o,
+			struct lana_sources *s);
+
+/**
+ * lana_client_load() - the graph lanarun's commands work on: decode and
+ * validate @path when it is a plan file (magic "LANAPLAN"), else compile
+ * it as a .lana graph ("-": standard input) for the engines in @engines
+ * (LANA_ENGINE_*, 0: any) with @o's include path, -D defines and -Werror,
+ * printing the diagnostics with lana_client_report(). @p is initialised.
+ * Returns 0, 1 (the input has errors: printed; @p left empty) or 2 (cannot
+ * read @path).
+ */
+struct lana_plan;
+int lana_client_load(const struct lana_client_opts *o, const char *path,
+		     uint32_t engines, struct lana_plan *p);
+
 /** Usage lines of the engine commands, for lanarun --help. */
 #define LANA_CLIENT_USAGE \
 "  apply FILE [--dry-run]       load FILE into the running engine (diff + one transaction)\n" \

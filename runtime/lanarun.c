@@ -131,71 +131,22 @@ static struct lana_compile_opts compile_opts(void)
 	return o;
 }
 
-/* Print the diagnostics of @s in the chosen format. */
-static void report(struct lana_sources *s)
-{
-	if (g.json) {
-		struct lana_buf b = { 0 };
-
-		lana_diags_json(s, &b);
-		fprintf(stderr, "%s\n", b.data);
-		lana_buf_free(&b);
-	} else {
-		lana_diags_print(s, stderr, g.color);
-	}
-}
-
-static bool is_plan_file(const char *data, size_t len)
-{
-	return len >= 8 && !memcmp(data, LANA_PLAN_MAGIC, 8);
-}
+static struct lana_client_opts client_opts(void);
 
 /*
- * Load @path as a full plan: decode a .plan file, or compile a .lana file.
- * Returns 0, EXIT_FINDINGS (diagnostics printed) or EXIT_USAGE.
+ * Load @path as a plan (lana_client_load(): decode a .plan file, or compile
+ * a .lana graph and print its diagnostics), adding the time it took to
+ * *@t_load (ms) when not NULL. Returns 0, 1 (findings) or 2 (I/O).
  */
-static int load_plan(const char *path, struct lana_plan *p, double *t_compile)
+static int load_plan(const char *path, struct lana_plan *p, double *t_load)
 {
-	char *data;
-	size_t len;
-	char err[512];
-	int r = lana_read_file(path, &data, &len);
+	struct lana_client_opts co = client_opts();
+	double t0 = now_ms();
+	int rc = lana_client_load(&co, path, 0, p);
 
-	if (r) {
-		fprintf(stderr, "%s: cannot read '%s': %s\n", prog, path,
-			strerror(-r));
-		return EXIT_USAGE;
-	}
-	if (is_plan_file(data, len)) {
-		r = lana_plan_decode(data, len, p, err, sizeof(err));
-		free(data);
-		if (!r)
-			r = lana_plan_validate(p, err, sizeof(err));
-		if (r) {
-			fprintf(stderr, "%s: error: invalid plan: %s\n", path, err);
-			lana_plan_free(p);
-			return EXIT_FINDINGS;
-		}
-		return 0;
-	}
-	free(data);
-	{
-		struct lana_sources s = { 0 };
-		struct lana_compile_opts o = compile_opts();
-		double t0 = now_ms();
-
-		lana_sources_init(&s);
-		s.werror = g.werror;
-		r = lana_compile(&s, path, &o, p);
-		if (t_compile)
-			*t_compile += now_ms() - t0;
-		if (s.errors || s.warnings)
-			report(&s);
-		lana_sources_free(&s);
-		if (r < 0)
-			return EXIT_USAGE;
-		return r ? EXIT_FINDINGS : 0;
-	}
+	if (t_load)
+		*t_load += now_ms() - t0;
+	return rc;
 }
 
 static int write_out(const char *path, const void *data, size_t len)
@@ -420,15 +371,10 @@ static int cmd_diff(int argc, char **argv, const char *out, bool summary)
 		rc = EXIT_FINDINGS;
 		goto done;
 	}
+	if (out)
+		rc = write_out(out, b.data, b.len);
 	lana_buf_free(&b);
 	if (out) {
-		if (lana_plan_encode(&edit, &b, err, sizeof(err))) {
-			fprintf(stderr, "%s: error: %s\n", prog, err);
-			rc = EXIT_FINDINGS;
-		} else {
-			rc = write_out(out, b.data, b.len);
-		}
-		lana_buf_free(&b);
 		if (!rc && strcmp(out, "-")) {
 			lana_diff_summary(&st, &b);
 			printf("%s\n", b.data);
