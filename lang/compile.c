@@ -271,27 +271,6 @@ static uint32_t catalogue_index(const struct lana_block_type *bt)
 	return 0;
 }
 
-static bool is_int_type(unsigned int t)
-{
-	return t >= LANA_PT_U8 && t <= LANA_PT_I64;
-}
-
-static uint64_t int_type_max(unsigned int t)
-{
-	switch (t) {
-	case LANA_PT_U8:
-		return UINT8_MAX;
-	case LANA_PT_U16:
-		return UINT16_MAX;
-	case LANA_PT_U32:
-		return UINT32_MAX;
-	case LANA_PT_I64:
-		return INT64_MAX;
-	default:
-		return UINT64_MAX;
-	}
-}
-
 /*
  * Convert an already typed value to @type (the type of parameter @p, or of
  * its list items). Integers convert between integer types when they fit.
@@ -302,7 +281,7 @@ static int convert_value(const struct lana_value *in, unsigned int type,
 {
 	if (in->type == type) {
 		*out = *in;
-	} else if (is_int_type(in->type) && is_int_type(type)) {
+	} else if (lana_ptype_is_int(in->type) && lana_ptype_is_int(type)) {
 		bool neg = in->type == LANA_PT_I64 && in->i < 0;
 
 		*out = *in;
@@ -314,13 +293,13 @@ static int convert_value(const struct lana_value *in, unsigned int type,
 					 (unsigned long long)in->u);
 				return -1;
 			}
-		} else if (neg || in->u > int_type_max(type)) {
+		} else if (neg || in->u > lana_ptype_int_max(type)) {
 			struct lana_buf b = { 0 };
 
 			lana_value_format(in, &b);
 			snprintf(err, errlen, "value %s does not fit %s (0..%llu)",
 				 b.data, lana_ptype_name(type),
-				 (unsigned long long)int_type_max(type));
+				 (unsigned long long)lana_ptype_int_max(type));
 			lana_buf_free(&b);
 			return -1;
 		}
@@ -556,8 +535,6 @@ static bool resolve_value(struct ctx *c, struct scope *sc,
 		value_error(c, sc, v->loc, what, err);
 		return false;
 	}
-	if (p && p->type == LANA_PT_ENUM && type == LANA_PT_ENUM)
-		return true;
 	return true;
 }
 

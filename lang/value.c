@@ -93,20 +93,6 @@ static int parse_uint(const char *s, uint64_t *out)
 	return ovf ? -2 : 0;
 }
 
-static uint64_t uint_type_max(unsigned int type)
-{
-	switch (type) {
-	case LANA_PT_U8:
-		return UINT8_MAX;
-	case LANA_PT_U16:
-		return UINT16_MAX;
-	case LANA_PT_U32:
-		return UINT32_MAX;
-	default:
-		return UINT64_MAX;
-	}
-}
-
 static int parse_int(unsigned int type, const char *text,
 		     struct lana_value *out, char *err, size_t errlen)
 {
@@ -128,7 +114,7 @@ static int parse_int(unsigned int type, const char *text,
 		out->i = neg ? (int64_t)(0 - v) : (int64_t)v;
 		return 0;
 	}
-	max = uint_type_max(type);
+	max = lana_ptype_int_max(type);	/* type is unsigned here */
 	if (r == -2 || v > max)
 		return fail(err, errlen, "value %s does not fit %s (0..%" PRIu64 ")",
 			    text, tn, max);

@@ -68,6 +68,15 @@ void lana_value_format_json(const struct lana_value *v, struct lana_buf *b);
  */
 bool lana_value_type_compatible(unsigned int from, unsigned int to);
 
+/** lana_ptype_is_int() - true for the integer types u8, u16, u32, u64, i64. */
+bool lana_ptype_is_int(unsigned int t);
+
+/**
+ * lana_ptype_int_max() - the largest value of integer type @t: 255 for u8,
+ * ..., INT64_MAX for i64; UINT64_MAX for u64 and any other type.
+ */
+uint64_t lana_ptype_int_max(unsigned int t);
+
 /** lana_value_as_uint() - @v as an unsigned integer (integer kinds), else 0. */
 uint64_t lana_value_as_uint(const struct lana_value *v);
 

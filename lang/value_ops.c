@@ -74,16 +74,32 @@ bool lana_value_equal(const struct lana_value *a, const struct lana_value *b)
 
 /* ---------------------------------------------------------------- misc */
 
-static bool is_int_type(unsigned int t)
+bool lana_ptype_is_int(unsigned int t)
 {
 	return t >= LANA_PT_U8 && t <= LANA_PT_I64;
+}
+
+uint64_t lana_ptype_int_max(unsigned int t)
+{
+	switch (t) {
+	case LANA_PT_U8:
+		return UINT8_MAX;
+	case LANA_PT_U16:
+		return UINT16_MAX;
+	case LANA_PT_U32:
+		return UINT32_MAX;
+	case LANA_PT_I64:
+		return INT64_MAX;
+	default:
+		return UINT64_MAX;
+	}
 }
 
 bool lana_value_type_compatible(unsigned int from, unsigned int to)
 {
 	if (from == to)
 		return true;
-	if (is_int_type(from) && from != LANA_PT_I64 && is_int_type(to))
+	if (lana_ptype_is_int(from) && from != LANA_PT_I64 && lana_ptype_is_int(to))
 		return true;
 	if (from == LANA_PT_STRING)
 		return to == LANA_PT_IPV6 || to == LANA_PT_PREFIX ||

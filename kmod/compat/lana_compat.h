@@ -37,8 +37,17 @@ void lana_c_free(void *p);
 #define free(p)			lana_c_free(p)
 #define qsort(b, n, s, cmp)	sort(b, n, s, cmp, NULL)
 
+#ifndef UINT8_MAX
+#define UINT8_MAX		U8_MAX
+#endif
+#ifndef UINT16_MAX
+#define UINT16_MAX		U16_MAX
+#endif
 #ifndef UINT32_MAX
 #define UINT32_MAX		U32_MAX
+#endif
+#ifndef INT64_MAX
+#define INT64_MAX		S64_MAX
 #endif
 #ifndef UINT64_MAX
 #define UINT64_MAX		U64_MAX
