@@ -244,21 +244,12 @@ static int bpf_rx(struct lana_block *b, struct lana_burst *v)
 static unsigned int bpf_stats(const struct lana_block *b,
 			      struct lana_stat *out, unsigned int max)
 {
-	uint64_t matched = 0, rejected = 0;
-	unsigned int i, n = lana_nr_workers(b);
-
-	for (i = 0; i < n; i++) {
-		const struct bpf_pcpu *s = lana_block_pcpu_each(b, i);
-
-		matched += __atomic_load_n(&s->matched, __ATOMIC_RELAXED);
-		rejected += __atomic_load_n(&s->rejected, __ATOMIC_RELAXED);
-	}
 	if (max < 2)
 		return 0;
 	out[0].name = "matched";
-	out[0].value = matched;
+	out[0].value = lana_pcpu_sum(b, offsetof(struct bpf_pcpu, matched));
 	out[1].name = "rejected";
-	out[1].value = rejected;
+	out[1].value = lana_pcpu_sum(b, offsetof(struct bpf_pcpu, rejected));
 	return 2;
 }
 

@@ -49,21 +49,12 @@ static int counter_rx(struct lana_block *b, struct lana_burst *v)
 static unsigned int counter_stats(const struct lana_block *b,
 				  struct lana_stat *out, unsigned int max)
 {
-	uint64_t packets = 0, bytes = 0;
-	unsigned int i, n = lana_nr_workers(b);
-
-	for (i = 0; i < n; i++) {
-		const struct counter_pcpu *c = lana_block_pcpu_each(b, i);
-
-		packets += __atomic_load_n(&c->packets, __ATOMIC_RELAXED);
-		bytes += __atomic_load_n(&c->bytes, __ATOMIC_RELAXED);
-	}
 	if (max < 2)
 		return 0;
 	out[0].name = "packets";
-	out[0].value = packets;
+	out[0].value = lana_pcpu_sum(b, offsetof(struct counter_pcpu, packets));
 	out[1].name = "bytes";
-	out[1].value = bytes;
+	out[1].value = lana_pcpu_sum(b, offsetof(struct counter_pcpu, bytes));
 	return 2;
 }
 

@@ -21,6 +21,7 @@
 #define LANA_BLOCK_H
 
 #ifdef __KERNEL__
+#include <linux/stddef.h>
 #include <linux/types.h>
 #else
 #include <stdbool.h>
@@ -362,6 +363,25 @@ void *lana_block_pcpu(const struct lana_block *b);
  */
 void *lana_block_pcpu_each(const struct lana_block *b, unsigned int i);
 unsigned int lana_nr_workers(const struct lana_block *b);
+
+/**
+ * lana_pcpu_sum() - the sum over workers (CPUs) of the uint64_t counter at
+ * byte offset @off of @b's pcpu area, read with relaxed atomic loads; for
+ * stats ops: lana_pcpu_sum(b, offsetof(struct counter_pcpu, packets)).
+ */
+static inline uint64_t lana_pcpu_sum(const struct lana_block *b, size_t off)
+{
+	unsigned int i, n = lana_nr_workers(b);
+	uint64_t sum = 0;
+
+	for (i = 0; i < n; i++) {
+		const uint64_t *c = (const uint64_t *)
+			((const char *)lana_block_pcpu_each(b, i) + off);
+
+		sum += __atomic_load_n(c, __ATOMIC_RELAXED);
+	}
+	return sum;
+}
 
 /** lana_now_ns() - monotonic time in ns. */
 uint64_t lana_now_ns(void);

@@ -88,18 +88,10 @@ static int tee_rx(struct lana_block *b, struct lana_burst *v)
 static unsigned int tee_stats(const struct lana_block *b,
 			      struct lana_stat *out, unsigned int max)
 {
-	uint64_t nomem = 0;
-	unsigned int i, n = lana_nr_workers(b);
-
-	for (i = 0; i < n; i++) {
-		const struct tee_pcpu *c = lana_block_pcpu_each(b, i);
-
-		nomem += __atomic_load_n(&c->nomem, __ATOMIC_RELAXED);
-	}
 	if (max < 1)
 		return 0;
 	out[0].name = "nomem";
-	out[0].value = nomem;
+	out[0].value = lana_pcpu_sum(b, offsetof(struct tee_pcpu, nomem));
 	return 1;
 }
 

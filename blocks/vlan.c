@@ -239,26 +239,19 @@ static unsigned int vlan_stats(const struct lana_block *b,
 			       struct lana_stat *out, unsigned int max)
 {
 	const struct vlan_priv *vp = b->priv;
-	uint64_t done = 0, rejected = 0, dropped = 0;
-	unsigned int i, n = lana_nr_workers(b);
 
-	for (i = 0; i < n; i++) {
-		const struct vlan_pcpu *c = lana_block_pcpu_each(b, i);
-
-		done += __atomic_load_n(&c->done, __ATOMIC_RELAXED);
-		rejected += __atomic_load_n(&c->rejected, __ATOMIC_RELAXED);
-		dropped += __atomic_load_n(&c->dropped, __ATOMIC_RELAXED);
-	}
 	if (max < 2)
 		return 0;
 	out[0].name = vlan_done_name[vp->op];
-	out[0].value = done;
+	out[0].value = lana_pcpu_sum(b, offsetof(struct vlan_pcpu, done));
 	if (vp->op == VLAN_PUSH) {
 		out[1].name = "dropped";
-		out[1].value = dropped;
+		out[1].value = lana_pcpu_sum(b, offsetof(struct vlan_pcpu,
+							 dropped));
 	} else {
 		out[1].name = "rejected";
-		out[1].value = rejected;
+		out[1].value = lana_pcpu_sum(b, offsetof(struct vlan_pcpu,
+							 rejected));
 	}
 	return 2;
 }
