@@ -4,21 +4,5 @@
 #   BUILD=/path/to/build sh bench/ppe/run.sh [ppe args: -n N -w W K ...]
 # BUILD defaults to the current directory's ../.. (started from
 # <builddir>/bench/ppe) or the current directory if it has runtime/liblanart.a.
-set -e
-SRC=$(cd "$(dirname "$0")/../.." && pwd)
-if [ -z "$BUILD" ]; then
-	if [ -f runtime/liblanart.a ]; then BUILD=$(pwd)
-	else BUILD=$(cd ../.. && pwd); fi
-fi
-CC=${CC:-cc}
-OUT=${OUT:-$BUILD/bench-ppe}
-(cd "$BUILD" && make -s lang/liblana.a lang/libgrammar.a blocks/libblocks.a runtime/liblanart.a)
-$CC -std=c11 -D_GNU_SOURCE -O2 -I"$SRC" -I"$SRC/lang" -I"$BUILD" \
-	-o "$OUT" "$SRC/bench/ppe/ppe.c" \
-	"$BUILD/runtime/liblanart.a" "$BUILD/blocks/libblocks.a" \
-	"$BUILD/lang/liblana.a" "$BUILD/lang/libgrammar.a" \
-	"$BUILD/runtime/liblanart.a" "$BUILD/blocks/libblocks.a" \
-	"$BUILD/lang/liblana.a" \
-	$(pkg-config --libs liburcu-qsbr 2>/dev/null || echo -lurcu-qsbr -lurcu-common) \
-	-lnl-genl-3 -lnl-3 -lpcap -lz -lpthread
-"$OUT" "$@"
+# (bench/run-program.sh builds and runs it.)
+exec sh "$(dirname "$0")/../run-program.sh" ppe "$@"
