@@ -14,13 +14,7 @@ if [ -z "$BUILD" ]; then
 fi
 CC=${CC:-cc}
 OUT=${OUT:-$BUILD/bench-$name}
-(cd "$BUILD" && make -s lang/liblana.a lang/libgrammar.a blocks/libblocks.a runtime/liblanart.a)
-$CC -std=c11 -D_GNU_SOURCE -O2 -I"$SRC" -I"$SRC/lang" -I"$BUILD" \
-	-o "$OUT" "$SRC/bench/$name/$name.c" \
-	"$BUILD/runtime/liblanart.a" "$BUILD/blocks/libblocks.a" \
-	"$BUILD/lang/liblana.a" "$BUILD/lang/libgrammar.a" \
-	"$BUILD/runtime/liblanart.a" "$BUILD/blocks/libblocks.a" \
-	"$BUILD/lang/liblana.a" \
-	$(pkg-config --libs liburcu-qsbr 2>/dev/null || echo -lurcu-qsbr -lurcu-common) \
-	-lnl-genl-3 -lnl-3 -lpcap -lz -lpthread
+libs=$(cd "$BUILD" && make -s print-libs)
+$CC -std=c11 -D_GNU_SOURCE -O2 -I"$SRC" -I"$BUILD" \
+	-o "$OUT" "$SRC/bench/$name/$name.c" $libs
 "$OUT" "$@"

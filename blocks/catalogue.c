@@ -13,13 +13,41 @@
 #include <string.h>
 #endif
 
-#define LANA_BLOCK(n) extern const struct lana_block_type lana_bt_##n;
+/*
+ * The descriptors: blocks/NAME.c defines lana_bt_NAME. lana.ko compiles
+ * only the types that run in the kernel (ALL, KERNEL in blocks.def); so
+ * that plans naming a userspace-only type are still decoded and refused
+ * with a clear message ("block type 'gen' does not run in the kernel
+ * engine") rather than "unknown block type", the module's catalogue holds
+ * a stub for each of them: same name, engines = LANA_ENGINE_USER, no
+ * parameters, ports or ops. The kernel builder refuses such types before
+ * validating parameters (kmod/engine.c). Userspace builds every type.
+ */
+#define LANA_DECL_ALL(n)	extern const struct lana_block_type lana_bt_##n;
+#define LANA_DECL_KERNEL(n)	LANA_DECL_ALL(n)
+#ifdef __KERNEL__
+static const struct lana_param lana_stub_params[] = { LANA_PARAM_END };
+static const struct lana_port lana_stub_ports[] = { LANA_PORT_END };
+#define LANA_DECL_USER(n)						\
+	static const struct lana_block_type lana_bt_##n = {		\
+		.name = #n,						\
+		.synopsis = #n "  (userspace engine only)",		\
+		.doc = "runs in the userspace engine only",		\
+		.params = lana_stub_params,				\
+		.ports = lana_stub_ports,				\
+		.engines = LANA_ENGINE_USER,				\
+	};
+#else
+#define LANA_DECL_USER(n)	LANA_DECL_ALL(n)
+#endif
+
+#define LANA_BLOCK(n, eng) LANA_DECL_##eng(n)
 #include "blocks.def"
 #undef LANA_BLOCK
 
 /* Sorted by name because blocks.def is. */
 static const struct lana_block_type *const catalogue[] = {
-#define LANA_BLOCK(n) &lana_bt_##n,
+#define LANA_BLOCK(n, eng) &lana_bt_##n,
 #include "blocks.def"
 #undef LANA_BLOCK
 };

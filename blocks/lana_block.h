@@ -421,9 +421,9 @@ void lana_dev_stats(const struct lana_dev *d, uint64_t *rx, uint64_t *tx,
 		    uint64_t *drops);
 
 #ifdef __KERNEL__
-#include "../kmod/lana_pkt.h"
+#include "kmod/lana_pkt.h"
 #else
-#include "../runtime/lana_pkt.h"
+#include "runtime/lana_pkt.h"
 #endif
 
 #endif /* LANA_BLOCK_H */

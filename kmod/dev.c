@@ -48,7 +48,7 @@
 #include <net/dst.h>
 #include <net/net_namespace.h>
 
-#include "../blocks/lana_block.h"
+#include "blocks/lana_block.h"
 #include "engine.h"
 
 /* Per-CPU counters of one lana_dev (single writer per CPU). */

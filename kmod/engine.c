@@ -10,7 +10,7 @@
  * it under rcu_read_lock().
  *
  * Transactions (lana_engine_apply): the next full plan is computed with
- * lana_plan_apply() (lang/apply.c, the reference semantics of an edit
+ * lana_plan_apply() (plan/apply.c, the reference semantics of an edit
  * plan, compiled into the module) and validated; the builder constructs
  * NEW/REPLACE instances, SETs are applied to kept instances; on any failure
  * everything done is undone and the running version is untouched.
@@ -27,8 +27,8 @@
 #include <linux/string.h>
 
 #include "lana_compat.h"
-#include "../lang/plan.h"
-#include "../blocks/catalogue.h"
+#include "plan/plan.h"
+#include "blocks/catalogue.h"
 #include "engine.h"
 
 DEFINE_MUTEX(lana_engine_lock);
@@ -184,7 +184,7 @@ static void kinst_free(struct lana_kinst *ki)
 	kfree(ki);
 }
 
-/* lana_engine_type_ok() - @name runs in the kernel (see kmod/catalogue.c). */
+/* lana_engine_type_ok() - @name runs in the kernel (stubs: blocks/catalogue.c). */
 static const struct lana_block_type *kernel_type(const char *name)
 {
 	const struct lana_block_type *bt = lana_catalogue_find(name);
@@ -680,7 +680,7 @@ static void txn_events(struct txn *t)
 /*
  * Refuse NEW/REPLACE of a type the kernel does not run before the plan is
  * validated, so the message says so rather than complaining about the
- * parameters of a descriptor stub (kmod/catalogue.c).
+ * parameters of a descriptor stub (blocks/catalogue.c).
  */
 static int check_kernel_types(const struct lana_plan *p, char *err,
 			      size_t errlen)

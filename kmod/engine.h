@@ -29,7 +29,7 @@
 #include <linux/skbuff.h>
 #include <linux/types.h>
 
-#include "../blocks/lana_block.h"
+#include "blocks/lana_block.h"
 
 struct lana_plan;
 struct lana_buf;

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * kmod/genl.c - the generic netlink family "lana": the control protocol of
- * runtime/proto.h served by the kernel engine (lanad serves the same
- * messages over a Unix socket; runtime/ctl.c is the client).
+ * proto/proto.h served by the kernel engine (lanad serves the same
+ * messages over a Unix socket; proto/ctl.c is the client).
  *
  *   TXN_BEGIN {TOTAL_LEN}              -> reply {TXN_ID}
  *   TXN_DATA {TXN_ID, OFFSET, DATA}    (in order)
@@ -34,8 +34,8 @@
 #include <net/netlink.h>
 
 #include "lana_compat.h"
-#include "../lang/plan.h"
-#include "../runtime/proto.h"
+#include "plan/plan.h"
+#include "proto/proto.h"
 #include "engine.h"
 
 #define LANA_K_MAX_TXN	16
@@ -275,7 +275,7 @@ out:
 /*
  * Decode and apply @len plan bytes at @data. @set: only an edit plan of
  * SET instructions is accepted, and a zero base checksum means the running
- * plan (runtime/ctl.c, apply_bytes, does the same for lanad).
+ * plan (proto/ctl.c, apply_bytes, does the same for lanad).
  */
 static int apply_bytes(const void *data, size_t len, bool set,
 		       struct netlink_ext_ack *extack)

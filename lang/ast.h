@@ -10,7 +10,7 @@
 #define LANA_AST_H
 
 #include "source.h"
-#include "util.h"
+#include "lib/util.h"
 
 #include <stdbool.h>
 #include <stdint.h>

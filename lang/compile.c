@@ -23,7 +23,7 @@
 #include "compile.h"
 
 #include "ast.h"
-#include "../blocks/catalogue.h"
+#include "blocks/catalogue.h"
 
 #include <errno.h>
 #include <limits.h>

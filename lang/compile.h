@@ -7,7 +7,7 @@
 #ifndef LANA_COMPILE_H
 #define LANA_COMPILE_H
 
-#include "plan.h"
+#include "plan/plan.h"
 #include "source.h"
 
 #include <stdbool.h>

@@ -13,7 +13,7 @@
 
 #include "ast.h"
 #include "source.h"
-#include "util.h"
+#include "lib/util.h"
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -6,7 +6,7 @@
 #ifndef LANA_SOURCE_H
 #define LANA_SOURCE_H
 
-#include "util.h"
+#include "lib/util.h"
 
 #include <stdbool.h>
 #include <stdint.h>

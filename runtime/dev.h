@@ -34,7 +34,7 @@
 #ifndef LANA_DEV_H
 #define LANA_DEV_H
 
-#include "../blocks/lana_block.h"
+#include "blocks/lana_block.h"
 
 #include <stdint.h>
 

@@ -20,7 +20,7 @@
  */
 #define LANA_ENGINE_CORE
 #include "engine_internal.h"
-#include "../blocks/catalogue.h"
+#include "blocks/catalogue.h"
 
 #include <errno.h>
 #include <stdarg.h>

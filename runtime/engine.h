@@ -12,7 +12,7 @@
 #ifndef LANA_ENGINE_H
 #define LANA_ENGINE_H
 
-#include "../lang/plan.h"
+#include "plan/plan.h"
 
 #include <stdbool.h>
 #include <stddef.h>

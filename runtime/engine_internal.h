@@ -15,7 +15,7 @@
 #define LANA_ENGINE_INTERNAL_H
 
 #include "engine.h"
-#include "../blocks/lana_block.h"
+#include "blocks/lana_block.h"
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -4,7 +4,7 @@
  * pool of standard-size buffers so that the packet path never calls malloc
  * in steady state (each worker frees what it allocates, mostly).
  */
-#include "../blocks/lana_block.h"
+#include "blocks/lana_block.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -6,7 +6,9 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 bdir=${1:-build}
 shift || true
 cd "$top"
-if [ ! -x configure ] || [ configure.ac -nt configure ] || [ Makefile.am -nt Makefile.in ]; then
+scripts/gen-blocks.sh "$top"	# blocks/blocks.am from blocks/blocks.def
+if [ ! -x configure ] || [ configure.ac -nt configure ] || [ Makefile.am -nt Makefile.in ] ||
+   [ blocks/blocks.am -nt Makefile.in ]; then
 	autoreconf -fi >/dev/null 2>&1 || autoreconf -fi
 fi
 mkdir -p "$bdir"

@@ -14,13 +14,8 @@ scripts/build.sh "$out" CC=clang \
 	CFLAGS="-g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all" \
 	LDFLAGS="-fsanitize=address,undefined" >/dev/null
 
-# the libraries of the instrumented build, twice (they use each other)
-libs=""
-for l in lang/liblana.a lang/libgrammar.a blocks/libblocks.a runtime/liblanart.a; do
-	[ -f "$out/$l" ] && libs="$libs $out/$l"
-done
-libs="$libs $libs"
-ldlibs="$(pkg-config --libs libpcap zlib liburcu-qsbr libnl-3.0 libnl-genl-3.0 2>/dev/null) -lpthread"
+# the libraries of the instrumented build and their link line
+libs=$(make -s -C "$out" print-libs)
 
 targets=()
 for src in tests/fuzz/fuzz_*.c; do
@@ -28,7 +23,7 @@ for src in tests/fuzz/fuzz_*.c; do
 	clang -g -O1 -std=c11 -D_GNU_SOURCE \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		$(pkg-config --cflags libnl-3.0 2>/dev/null) \
-		-I"$top" -I"$top/lang" -I"$out/lang" -o "$out/$t" "$src" $libs $ldlibs
+		-I"$top" -I"$out" -o "$out/$t" "$src" $libs
 	targets+=("$t")
 done
 

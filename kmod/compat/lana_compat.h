@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * kmod/compat/lana_compat.h - the few C library names the shared plan code
- * (lang/plan_codec.c, plan_check.c, apply.c, diff.c) uses, mapped onto the
+ * (plan/codec.c, plan_check.c, apply.c, diff.c) uses, mapped onto the
  * kernel, so that lana.ko decodes, validates, diffs and applies plans with
  * exactly the code the compiler and the userspace engine run.
  *
@@ -25,7 +25,7 @@
 #include <linux/string.h>
 #include <linux/types.h>
 
-/* Allocation, with the C library's contracts (kmod/lang_util.c). */
+/* Allocation, with the C library's contracts (kmod/host.c). */
 void *lana_c_malloc(size_t n);
 void *lana_c_calloc(size_t nmemb, size_t size);
 void *lana_c_realloc(void *p, size_t n);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * tests/fuzz/fuzz_ctl.c - libFuzzer target for lanad's request decoder and
- * dispatcher (lana_ctl_handle() in runtime/ctl.c), with a real engine
+ * dispatcher (lana_ctl_handle() in proto/ctl.c), with a real engine
  * whose graph starts empty.
  *
  * Build (B is a configured build directory whose libraries were built
@@ -26,7 +26,7 @@
  * independent. The dispatcher must never crash, leak, or answer with a
  * malformed message.
  */
-#include "runtime/ctl.h"
+#include "proto/ctl.h"
 #include "runtime/engine.h"
 
 #include <errno.h>

@@ -13,7 +13,7 @@
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined \
  *       -fno-sanitize-recover=all -D_GNU_SOURCE \
  *       -I. -I$BUILD/lang tests/fuzz/fuzz_parser.c \
- *       $BUILD/lang/parser.c $BUILD/lang/lexer.c lang/source.c lang/util.c \
+ *       $BUILD/lang/parser.c $BUILD/lang/lexer.c lang/source.c lib/util.c \
  *       -lz -o fuzz_parser
  *
  * (-fno-sanitize-recover=all makes UBSan findings crashes, so the fuzzer

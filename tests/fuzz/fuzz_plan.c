@@ -5,8 +5,8 @@
  * Build (from the source tree; B is a configured build directory):
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
  *     -I/work/main -I$B/lang tests/fuzz/fuzz_plan.c \
- *     lang/plan_codec.c lang/plan_check.c lang/plan_text.c lang/diff.c \
- *     lang/apply.c lang/util.c lang/value.c blocks/[a-z]*.c \
+ *     plan/codec.c plan/check.c plan/text.c plan/diff.c \
+ *     plan/apply.c lib/util.c plan/value.c blocks/[a-z]*.c \
  *     -lpcap -lz -o fuzz_plan
  * Run for 60 s (seeds: any encoded plans, e.g. `lanarun compile -o`):
  *   mkdir -p corpus && ./fuzz_plan -max_total_time=60 corpus
@@ -17,7 +17,7 @@
  * and the re-encoded bytes must decode and re-encode to the same bytes (the
  * encoding is canonical).
  */
-#include "lang/plan.h"
+#include "plan/plan.h"
 
 #include <stdint.h>
 #include <stdio.h>

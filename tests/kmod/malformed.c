@@ -11,7 +11,7 @@
  * attributes; Documentation/userspace-api/netlink/intro.rst) so that they
  * can be wrong in every way; libnl opens the socket, resolves the family
  * (genl_ctrl_resolve) and moves the bytes (nl_sendto, nl_recv). The
- * protocol is runtime/proto.h.
+ * protocol is proto/proto.h.
  *
  * usage: lana-malformed [-v] [RANDOM_MESSAGES]   (default 2000)
  */
@@ -30,7 +30,7 @@
 #include <netlink/genl/genl.h>
 #include <netlink/netlink.h>
 
-#include "runtime/proto.h"
+#include "proto/proto.h"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270

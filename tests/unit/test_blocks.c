@@ -27,7 +27,7 @@
 #include "runtime/engine_internal.h"
 #include "blocks/catalogue.h"
 #include "lang/compile.h"
-#include "lang/value.h"
+#include "plan/value.h"
 
 #include <errno.h>
 #include <pcap/pcap.h>

@@ -3,7 +3,7 @@
  * tests/unit/test_catalogue.c - the block catalogue (blocks/): every type
  * present and sorted, lookups, descriptor data validated against the value
  * parser (defaults parse and are in range), port numbering with groups,
- * frame compatibility, and the generated documentation (lang/typedoc.c).
+ * frame compatibility, and the generated documentation (cli/typedoc.c).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,8 +12,8 @@
 #include <cmocka.h>
 
 #include "blocks/catalogue.h"
-#include "lang/typedoc.h"
-#include "lang/value.h"
+#include "cli/typedoc.h"
+#include "plan/value.h"
 
 #include <stdio.h>
 #include <stdlib.h>

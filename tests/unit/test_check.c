@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "lang/compile.h"
-#include "lang/plan.h"
+#include "plan/plan.h"
 
 static char tmpdir[] = "/tmp/lana-check-XXXXXX";
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tests/unit/test_ctl.c - the control protocol (runtime/ctl.c): message
+ * tests/unit/test_ctl.c - the control protocol (proto/ctl.c): message
  * round trips, rejection of every kind of malformed request, and lanad's
  * dispatcher driven over a socketpair, both message by message and by the
  * client API against a server thread, with a real engine.
@@ -24,10 +24,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "runtime/ctl.h"
+#include "proto/ctl.h"
 #include "runtime/engine.h"
 #include "lang/compile.h"
-#include "lang/plan.h"
+#include "plan/plan.h"
 
 #define FAM LANA_USER_FAMILY_ID
 

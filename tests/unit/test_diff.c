@@ -16,7 +16,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "lang/plan.h"
+#include "plan/plan.h"
 #include "blocks/catalogue.h"
 
 /* ------------------------------------------------------------ builders */

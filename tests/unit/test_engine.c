@@ -14,10 +14,10 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "../../runtime/engine.h"
+#include "runtime/engine.h"
 #define LANA_ENGINE_CORE	/* the table checks of test_incremental_random */
-#include "../../runtime/engine_internal.h"
-#include "../../blocks/catalogue.h"
+#include "runtime/engine_internal.h"
+#include "blocks/catalogue.h"
 
 #include <errno.h>
 #include <stdio.h>

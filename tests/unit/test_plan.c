@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lang/plan.h"
+#include "plan/plan.h"
 #include "blocks/catalogue.h"
 
 /* ------------------------------------------------------------ builders */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tests/unit/test_value.c - typed values (lang/value.c): literals of every
+ * tests/unit/test_value.c - typed values (plan/value.c): literals of every
  * type, good and bad, ranges, libpcap filters run with bpf_filter(),
  * canonical formatting and its round trip, JSON, equality.
  */
@@ -10,7 +10,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "lang/value.h"
+#include "plan/value.h"
 
 #include <arpa/inet.h>
 #include <pcap/pcap.h>

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * cli/client.h - lanarun's engine commands: apply, show, stats, set,
+ * flush. They talk to a running engine over the control protocol
+ * (proto/ctl.h): lanad's Unix socket, or the kernel engine's generic
+ * netlink family "lana".
+ */
+#ifndef LANA_CLIENT_H
+#define LANA_CLIENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Which engine lanarun talks to (--engine). */
+enum lana_client_engine {
+	LANA_CLIENT_AUTO = 0,	/* the kernel family if registered, else lanad */
+	LANA_CLIENT_USER,	/* lanad */
+	LANA_CLIENT_KERNEL,	/* the genl family "lana" (lana.ko) */
+};
+
+/**
+ * struct lana_client_opts - options lanarun passes to the engine commands.
+ * @socket:   lanad's socket; NULL: $LANA_SOCKET, else /run/lana/lanad.sock
+ * @engine:   enum lana_client_engine
+ * @json:     JSON output (show, stats, apply) and JSON diagnostics
+ * @dry_run:  apply: print the edit script and summary, change nothing
+ * @color:    colour diagnostics
+ * @werror:   warnings are errors when compiling
+ * @incdirs:  import search path (-I), @nincdirs entries
+ * @defines:  -D NAME=VALUE constant overrides, @ndefines entries
+ */
+struct lana_client_opts {
+	const char *socket;
+	int engine;
+	bool json;
+	bool dry_run;
+	bool color;
+	bool werror;
+	const char *const *incdirs;
+	uint32_t nincdirs;
+	const char *const *defines;
+	uint32_t ndefines;
+};
+
+/**
+ * lana_client_engine_parse() - "user", "kernel" or "auto" to enum
+ * lana_client_engine; -1 for anything else.
+ */
+int lana_client_engine_parse(const char *s);
+
+/*
+ * Every command returns lanarun's exit status: 0 success; 1 the input has
+ * errors or the engine refused the request (the message is printed, e.g.
+ * "lanarun: apply failed: instruction 3 (NEW 4 nic eth): no such device
+ * 'nosuch0'"); 2 usage error or the engine cannot be reached ("lanarun:
+ * cannot connect to lanad at /run/lana/lanad.sock: No such file or
+ * directory (is lanad running?)").
+ */
+
+/**
+ * lana_cmd_apply() - `apply FILE`: compile FILE (.lana, or decode a .plan),
+ * fetch the running plan (PLAN_GET), diff them (lana_plan_diff) and print
+ * the summary line ("2 new, 1 replaced"). With @o->dry_run print the edit
+ * script (lana_plan_disasm) and the summary and stop; otherwise send the
+ * edit plan as one transaction (nothing is sent when there are no changes).
+ */
+int lana_cmd_apply(const struct lana_client_opts *o, int argc, char **argv);
+
+/**
+ * lana_cmd_show() - `show`: the running graph, one line per block (IDP,
+ * name, type, packets, bytes, drops) followed by its edges; with @o->json
+ * an object {"plan_crc", "blocks": [...], "edges": [...]}.
+ */
+int lana_cmd_show(const struct lana_client_opts *o, int argc, char **argv);
+
+/**
+ * lana_cmd_stats() - `stats NAME`: one block's counters and its named
+ * statistics (JSON with @o->json). Unknown NAME: "no block named 'x'", 1.
+ */
+int lana_cmd_stats(const struct lana_client_opts *o, int argc, char **argv);
+
+/**
+ * lana_cmd_set() - `set NAME key=value...`: change live (LANA_PF_LIVE)
+ * parameters of block NAME: each value is parsed with lana_value_parse()
+ * for the catalogue parameter and sent as one SET edit plan. A parameter
+ * that is not live is refused: "parameter 'x' of 'y' cannot change live;
+ * edit the graph and apply it".
+ */
+int lana_cmd_set(const struct lana_client_opts *o, int argc, char **argv);
+
+/** lana_cmd_flush() - `flush`: remove every block from the running graph. */
+int lana_cmd_flush(const struct lana_client_opts *o, int argc, char **argv);
+
+/**
+ * lana_client_report() - print the diagnostics of @s to stderr: GCC style
+ * (coloured with @o->color), or a JSON array with @o->json.
+ */
+struct lana_sources;
+void lana_client_report(const struct lana_client_opts *o,
+			struct lana_sources *s);
+
+/**
+ * lana_client_load() - the graph lanarun's commands work on: decode and
+ * validate @path when it is a plan file (magic "LANAPLAN"), else compile
+ * it as a .lana graph ("-": standard input) for the engines in @engines
+ * (LANA_ENGINE_*, 0: any) with @o's include path, -D defines and -Werror,
+ * printing the diagnostics with lana_client_report(). @p is initialised.
+ * Returns 0, 1 (the input has errors: printed; @p left empty) or 2 (cannot
+ * read @path).
+ */
+struct lana_plan;
+int lana_client_load(const struct lana_client_opts *o, const char *path,
+		     uint32_t engines, struct lana_plan *p);
+
+/** Usage lines of the engine commands, for lanarun --help. */
+#define LANA_CLIENT_USAGE \
+"  apply FILE [--dry-run]       load FILE into the running engine (diff + one transaction)\n" \
+"  show                         running graph: blocks, counters and edges\n" \
+"  stats NAME                   counters of one block\n" \
+"  set NAME KEY=VALUE...        change live parameters of a block\n" \
+"  flush                        remove every block from the running graph\n"
+
+#endif /* LANA_CLIENT_H */

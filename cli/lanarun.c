@@ -1,0 +1,660 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cli/lanarun.c - the LANA command-line tool: check, compile,
+ * disassemble and diff .lana graphs and plans (see lanarun(8)).
+ *
+ * Exit status: 0 success, 1 findings (errors in the input, or warnings
+ * with -Werror), 2 usage or I/O error.
+ */
+#include "lang/compile.h"
+#include "plan/plan.h"
+#include "lang/source.h"
+#include "typedoc.h"
+#include "blocks/catalogue.h"
+#include "client.h"
+#include "proto/proto.h"
+#include "run.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#define EXIT_FINDINGS 1
+#define EXIT_USAGE 2
+
+static const char *prog = "lanarun";
+
+static struct {
+	const char *socket;	/* --socket, else $LANA_SOCKET */
+	int engine;		/* --engine: enum lana_client_engine */
+	unsigned int workers;	/* run --workers */
+	bool dry_run;		/* apply --dry-run */
+	bool json;		/* --format=json */
+	bool color;
+	bool werror;
+	bool stats;
+	VEC(const char *) incdirs;
+	VEC(const char *) defines;
+} g;
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: lanarun [OPTIONS] COMMAND [ARGS]\n"
+"\n"
+"Check, compile, disassemble and diff LANA graphs (.lana) and plans (.plan);\n"
+"load and live-patch them in a running engine.\n"
+"\n"
+"Engine commands:\n"
+LANA_CLIENT_USAGE
+"  run FILE [--workers N]       run FILE in a private engine until its sources end\n"
+"\n"
+"Compiler commands:\n"
+"  lint FILE...                 check graphs; report every error and warning\n"
+"  compile FILE [-o OUT]        compile a graph into a plan (default OUT: FILE.plan)\n"
+"  disasm FILE                  print a plan as bytecode text\n"
+"  diff OLD NEW [-o OUT]        edit script from OLD to NEW (.lana or .plan each)\n"
+"  graph FILE [-o OUT]          write the flattened graph as Graphviz DOT\n"
+"  types [NAME]                 list block types, or describe one\n"
+"  help                         show this help\n"
+"\n"
+"Options (before or after the command):\n"
+"      --engine user|kernel|auto   engine to drive (default auto: the kernel\n"
+"                               engine if lana.ko is loaded, else lanad)\n"
+"      --socket PATH            lanad's control socket (default $LANA_SOCKET,\n"
+"                               else " LANA_DEFAULT_SOCKET ")\n"
+"  -n, --dry-run                apply: print the edit script, change nothing\n"
+"      --workers N              run: worker threads (default 1)\n"
+"  -I, --include DIR            add DIR to the import search path\n"
+"  -D, --define NAME=VALUE      set the top-level constant NAME to VALUE\n"
+"  -W error, -Werror            treat warnings as errors\n"
+"  -f, --format text|json       output format of diagnostics and results\n"
+"      --emit plan|json|disasm|dot   what compile writes (default: plan)\n"
+"      --summary                diff: print only the summary line\n"
+"      --json, --markdown       types: JSON or the docs/blocks.md text\n"
+"      --color auto|always|never  colour diagnostics (default: auto)\n"
+"      --stats                  print timings and peak memory to stderr\n"
+"  -o, --output FILE            output file ('-' for standard output)\n"
+"  -h, --help                   show this help\n"
+"  -V, --version                show the version\n"
+"\n"
+"Imports are searched in the importing file's directory, then -I DIRs, then\n"
+"$LANA_PATH (colon-separated), then %s.\n"
+"Exit status: 0 ok, 1 findings, 2 usage or I/O error. See lanarun(8).\n",
+		lana_default_datadir());
+}
+
+static void die_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void die_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'lanarun --help'.\n");
+	exit(EXIT_USAGE);
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static long peak_rss_kib(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru))
+		return 0;
+	return ru.ru_maxrss;
+}
+
+static struct lana_compile_opts compile_opts(void)
+{
+	struct lana_compile_opts o = { 0 };
+
+	o.incdirs = g.incdirs.v;
+	o.nincdirs = g.incdirs.n;
+	o.defines = g.defines.v;
+	o.ndefines = g.defines.n;
+	return o;
+}
+
+static struct lana_client_opts client_opts(void);
+
+/*
+ * Load @path as a plan (lana_client_load(): decode a .plan file, or compile
+ * a .lana graph and print its diagnostics), adding the time it took to
+ * *@t_load (ms) when not NULL. Returns 0, 1 (findings) or 2 (I/O).
+ */
+static int load_plan(const char *path, struct lana_plan *p, double *t_load)
+{
+	struct lana_client_opts co = client_opts();
+	double t0 = now_ms();
+	int rc = lana_client_load(&co, path, 0, p);
+
+	if (t_load)
+		*t_load += now_ms() - t0;
+	return rc;
+}
+
+static int write_out(const char *path, const void *data, size_t len)
+{
+	int r = lana_write_file(path, data, len);
+
+	if (r) {
+		fprintf(stderr, "%s: cannot write '%s': %s\n", prog, path,
+			strerror(-r));
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------- commands */
+
+static int cmd_lint(int argc, char **argv)
+{
+	struct lana_buf json = { 0 };
+	int i, rc = 0;
+	uint32_t errors = 0, warnings = 0;
+
+	if (argc < 1)
+		die_usage("lint: no input file");
+	if (g.json)
+		lana_buf_putc(&json, '[');
+	for (i = 0; i < argc; i++) {
+		struct lana_sources s = { 0 };
+		struct lana_compile_opts o = compile_opts();
+		int r;
+
+		lana_sources_init(&s);
+		s.werror = g.werror;
+		r = lana_compile(&s, argv[i], &o, NULL);
+		if (r < 0)
+			rc = EXIT_USAGE;
+		else if ((r || s.errors) && rc == 0)
+			rc = EXIT_FINDINGS;
+		errors += s.errors;
+		warnings += s.warnings;
+		if (g.json) {
+			struct lana_buf b = { 0 };
+
+			lana_diags_json(&s, &b);
+			/* merge the per-file arrays into one */
+			if (b.len > 2) {
+				if (json.len > 1)
+					lana_buf_putc(&json, ',');
+				lana_buf_put(&json, b.data + 1, b.len - 2);
+			}
+			lana_buf_free(&b);
+		} else {
+			lana_diags_print(&s, stderr, g.color);
+		}
+		lana_sources_free(&s);
+	}
+	if (g.json) {
+		lana_buf_putc(&json, ']');
+		printf("%s\n", json.data);
+		lana_buf_free(&json);
+	}
+	(void)warnings;
+	(void)errors;
+	return rc;
+}
+
+static const char *default_output(struct lana_arena *a, const char *in,
+				  const char *ext)
+{
+	const char *base = strrchr(in, '/');
+	const char *dot;
+
+	base = base ? base + 1 : in;
+	dot = strrchr(base, '.');
+	if (!strcmp(in, "-"))
+		return "-";
+	if (dot && !strcmp(dot, ".lana"))
+		return lana_arena_printf(a, "%.*s%s", (int)(dot - base), base,
+					 ext);
+	return lana_arena_printf(a, "%s%s", base, ext);
+}
+
+static int emit(struct lana_plan *p, const char *emit_kind, const char *out)
+{
+	struct lana_buf b = { 0 };
+	char err[512];
+	int rc = 0;
+
+	if (!strcmp(emit_kind, "plan")) {
+		if (lana_plan_encode(p, &b, err, sizeof(err))) {
+			fprintf(stderr, "%s: error: %s\n", prog, err);
+			rc = EXIT_FINDINGS;
+		}
+	} else if (!strcmp(emit_kind, "json")) {
+		lana_plan_crc(p);
+		lana_plan_json(p, &b);
+		lana_buf_putc(&b, '\n');
+	} else if (!strcmp(emit_kind, "disasm")) {
+		lana_plan_crc(p);	/* the header shows the checksum */
+		lana_plan_disasm(p, &b);
+	} else if (!strcmp(emit_kind, "dot")) {
+		lana_plan_dot(p, &b);
+	} else {
+		lana_buf_free(&b);
+		die_usage("unknown --emit kind '%s' (plan, json, disasm, dot)",
+			  emit_kind);
+	}
+	if (!rc)
+		rc = write_out(out, b.data ? b.data : "", b.len);
+	lana_buf_free(&b);
+	return rc;
+}
+
+static int count_op(const struct lana_plan *p, unsigned int op)
+{
+	uint32_t i;
+	int n = 0;
+
+	for (i = 0; i < p->insns.n; i++)
+		n += p->insns.v[i].op == op;
+	return n;
+}
+
+static int cmd_compile(int argc, char **argv, const char *out,
+		       const char *emit_kind)
+{
+	struct lana_arena a = { 0 };
+	struct lana_plan p;
+	double t0 = now_ms(), tc = 0, te;
+	int rc;
+
+	if (argc != 1)
+		die_usage("compile: expected one input file, got %d", argc);
+	if (!emit_kind)
+		emit_kind = g.json ? "json" : "plan";
+	if (!out)
+		out = !strcmp(emit_kind, "plan") ?
+		      default_output(&a, argv[0], ".plan") : "-";
+	rc = load_plan(argv[0], &p, &tc);
+	if (rc) {
+		lana_arena_free(&a);
+		return rc;
+	}
+	te = now_ms();
+	rc = emit(&p, emit_kind, out);
+	if (g.stats)
+		fprintf(stderr,
+			"compile: %d blocks, %d edges: compile %.1f ms, emit %.1f ms, total %.1f ms, peak RSS %ld MiB\n",
+			count_op(&p, LANA_OP_NEW), count_op(&p, LANA_OP_BIND),
+			tc, now_ms() - te, now_ms() - t0,
+			peak_rss_kib() / 1024);
+	lana_plan_free(&p);
+	lana_arena_free(&a);
+	return rc;
+}
+
+static int cmd_disasm(int argc, char **argv, const char *out)
+{
+	struct lana_plan p;
+	struct lana_buf b = { 0 };
+	char *data;
+	size_t len;
+	char err[512];
+	int r;
+
+	if (argc != 1)
+		die_usage("disasm: expected one plan file");
+	r = lana_read_file(argv[0], &data, &len);
+	if (r) {
+		fprintf(stderr, "%s: cannot read '%s': %s\n", prog, argv[0],
+			strerror(-r));
+		return EXIT_USAGE;
+	}
+	r = lana_plan_decode(data, len, &p, err, sizeof(err));
+	free(data);
+	if (r) {
+		fprintf(stderr, "%s: error: invalid plan: %s\n", argv[0], err);
+		return EXIT_FINDINGS;
+	}
+	if (g.json) {
+		lana_plan_json(&p, &b);
+		lana_buf_putc(&b, '\n');
+	} else {
+		lana_plan_disasm(&p, &b);
+	}
+	r = write_out(out ? out : "-", b.data ? b.data : "", b.len);
+	lana_buf_free(&b);
+	lana_plan_free(&p);
+	return r;
+}
+
+static int cmd_diff(int argc, char **argv, const char *out, bool summary)
+{
+	struct lana_plan old, new_, edit;
+	struct lana_diff_stats st = { 0 };
+	struct lana_buf b = { 0 };
+	char err[512];
+	double t0, td, tc = 0;
+	int rc;
+
+	if (argc != 2)
+		die_usage("diff: expected OLD and NEW");
+	rc = load_plan(argv[0], &old, &tc);
+	if (rc)
+		return rc;
+	rc = load_plan(argv[1], &new_, &tc);
+	if (rc) {
+		lana_plan_free(&old);
+		return rc;
+	}
+	t0 = now_ms();
+	if (lana_plan_diff(&old, &new_, &edit, &st, err, sizeof(err))) {
+		fprintf(stderr, "%s: error: diff: %s\n", prog, err);
+		lana_plan_free(&old);
+		lana_plan_free(&new_);
+		return EXIT_FINDINGS;
+	}
+	td = now_ms() - t0;
+	/* encoding sets the edit plan's checksum, shown by disasm */
+	if (lana_plan_encode(&edit, &b, err, sizeof(err))) {
+		fprintf(stderr, "%s: error: %s\n", prog, err);
+		rc = EXIT_FINDINGS;
+		goto done;
+	}
+	if (out)
+		rc = write_out(out, b.data, b.len);
+	lana_buf_free(&b);
+	if (out) {
+		if (!rc && strcmp(out, "-")) {
+			lana_diff_summary(&st, &b);
+			printf("%s\n", b.data);
+		}
+	} else if (g.json) {
+		lana_buf_puts(&b, "{\"summary\":");
+		{
+			struct lana_buf s = { 0 };
+
+			lana_diff_summary(&st, &s);
+			lana_buf_put_json_str(&b, s.data);
+			lana_buf_free(&s);
+		}
+		lana_buf_printf(&b,
+				",\"new\":%u,\"replaced\":%u,\"set\":%u,\"bound\":%u,\"rebound\":%u,\"unbound\":%u,\"deleted\":%u,\"plan\":",
+				st.added, st.replaced, st.set, st.bound,
+				st.rebound, st.unbound, st.deleted);
+		lana_plan_json(&edit, &b);
+		lana_buf_puts(&b, "}\n");
+		fputs(b.data, stdout);
+	} else {
+		if (!summary)
+			lana_plan_disasm(&edit, &b);
+		else
+			lana_diff_summary(&st, &b);
+		if (!summary) {
+			lana_buf_puts(&b, "; ");
+			lana_diff_summary(&st, &b);
+		}
+		lana_buf_putc(&b, '\n');
+		fputs(b.data, stdout);
+	}
+done:
+	if (g.stats)
+		fprintf(stderr,
+			"diff: %d + %d blocks: load %.1f ms, diff %.1f ms, peak RSS %ld MiB\n",
+			count_op(&old, LANA_OP_NEW), count_op(&new_, LANA_OP_NEW),
+			tc, td, peak_rss_kib() / 1024);
+	lana_buf_free(&b);
+	lana_plan_free(&edit);
+	lana_plan_free(&old);
+	lana_plan_free(&new_);
+	return rc;
+}
+
+static int cmd_graph(int argc, char **argv, const char *out)
+{
+	struct lana_plan p;
+	int rc;
+
+	if (argc != 1)
+		die_usage("graph: expected one input file");
+	rc = load_plan(argv[0], &p, NULL);
+	if (rc)
+		return rc;
+	rc = emit(&p, "dot", out ? out : "-");
+	lana_plan_free(&p);
+	return rc;
+}
+
+static int cmd_types(int argc, char **argv, bool json, bool markdown)
+{
+	struct lana_buf b = { 0 };
+	const struct lana_block_type *bt = NULL;
+
+	if (argc > 1)
+		die_usage("types: expected at most one block type");
+	if (argc == 1) {
+		bt = lana_catalogue_find(argv[0]);
+		if (!bt) {
+			fprintf(stderr,
+				"%s: unknown block type '%s' (run 'lanarun types' for the list)\n",
+				prog, argv[0]);
+			return EXIT_FINDINGS;
+		}
+	}
+	if (markdown)
+		lana_types_markdown(&b);
+	else if (json || g.json)
+		lana_types_json(bt, &b);
+	else if (bt)
+		lana_type_describe(bt, &b);
+	else
+		lana_types_list(&b);
+	if (b.len && b.data[b.len - 1] != '\n')
+		lana_buf_putc(&b, '\n');
+	fputs(b.data ? b.data : "", stdout);
+	lana_buf_free(&b);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ main */
+
+enum {
+	OPT_EMIT = 256,
+	OPT_SUMMARY,
+	OPT_JSON,
+	OPT_MARKDOWN,
+	OPT_COLOR,
+	OPT_STATS,
+	OPT_ENGINE,
+	OPT_SOCKET,
+	OPT_WORKERS,
+};
+
+static struct lana_client_opts client_opts(void)
+{
+	struct lana_client_opts o = { 0 };
+
+	o.socket = g.socket;
+	o.engine = g.engine;
+	o.json = g.json;
+	o.dry_run = g.dry_run;
+	o.color = g.color;
+	o.werror = g.werror;
+	o.incdirs = g.incdirs.v;
+	o.nincdirs = g.incdirs.n;
+	o.defines = g.defines.v;
+	o.ndefines = g.defines.n;
+	return o;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "include", required_argument, NULL, 'I' },
+		{ "define", required_argument, NULL, 'D' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "emit", required_argument, NULL, OPT_EMIT },
+		{ "summary", no_argument, NULL, OPT_SUMMARY },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "markdown", no_argument, NULL, OPT_MARKDOWN },
+		{ "color", required_argument, NULL, OPT_COLOR },
+		{ "colour", required_argument, NULL, OPT_COLOR },
+		{ "stats", no_argument, NULL, OPT_STATS },
+		{ "engine", required_argument, NULL, OPT_ENGINE },
+		{ "socket", required_argument, NULL, OPT_SOCKET },
+		{ "workers", required_argument, NULL, OPT_WORKERS },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *out = NULL, *emit_kind = NULL, *color = "auto";
+	bool summary = false, json = false, markdown = false;
+	const char *cmd;
+	int c, rc;
+
+	g.socket = getenv("LANA_SOCKET");
+	g.workers = 1;
+	while ((c = getopt_long(argc, argv, "I:D:f:o:W:nhV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'I':
+			VEC_PUSH(&g.incdirs, optarg);
+			break;
+		case 'D':
+			VEC_PUSH(&g.defines, optarg);
+			break;
+		case 'f':
+			if (!strcmp(optarg, "json"))
+				g.json = true;
+			else if (!strcmp(optarg, "text"))
+				g.json = false;
+			else
+				die_usage("unknown format '%s' (text, json)", optarg);
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'W':
+			if (strcmp(optarg, "error"))
+				die_usage("unknown warning option '-W%s' (only -Werror)",
+					  optarg);
+			g.werror = true;
+			break;
+		case OPT_EMIT:
+			emit_kind = optarg;
+			break;
+		case OPT_SUMMARY:
+			summary = true;
+			break;
+		case OPT_JSON:
+			json = true;
+			break;
+		case OPT_MARKDOWN:
+			markdown = true;
+			break;
+		case OPT_COLOR:
+			color = optarg;
+			break;
+		case OPT_STATS:
+			g.stats = true;
+			break;
+		case OPT_ENGINE:
+			g.engine = lana_client_engine_parse(optarg);
+			if (g.engine < 0)
+				die_usage("unknown engine '%s' (user, kernel, auto)",
+					  optarg);
+			break;
+		case OPT_SOCKET:
+			g.socket = optarg;
+			break;
+		case OPT_WORKERS: {
+			char *end;
+			unsigned long w = strtoul(optarg, &end, 10);
+
+			if (*end || w < 1 || w > 256)
+				die_usage("--workers takes a number from 1 to 256");
+			g.workers = (unsigned int)w;
+			break;
+		}
+		case 'n':
+			g.dry_run = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("lanarun %s (plan format %d.%d)\n", PACKAGE_VERSION,
+			       LANA_PLAN_VERSION_MAJOR, LANA_PLAN_VERSION_MINOR);
+			return 0;
+		default:
+			fprintf(stderr, "Try 'lanarun --help'.\n");
+			return EXIT_USAGE;
+		}
+	}
+	if (!strcmp(color, "always"))
+		g.color = true;
+	else if (!strcmp(color, "never"))
+		g.color = false;
+	else if (!strcmp(color, "auto"))
+		g.color = isatty(2) && !getenv("NO_COLOR");
+	else
+		die_usage("unknown --color value '%s' (auto, always, never)", color);
+
+	if (optind >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	cmd = argv[optind++];
+	argc -= optind;
+	argv += optind;
+	if (json)
+		g.json = true;
+	if (!strcmp(cmd, "apply") || !strcmp(cmd, "show") ||
+	    !strcmp(cmd, "stats") || !strcmp(cmd, "set") ||
+	    !strcmp(cmd, "flush")) {
+		struct lana_client_opts co = client_opts();
+		int (*fn)(const struct lana_client_opts *, int, char **) =
+			!strcmp(cmd, "apply") ? lana_cmd_apply :
+			!strcmp(cmd, "show") ? lana_cmd_show :
+			!strcmp(cmd, "stats") ? lana_cmd_stats :
+			!strcmp(cmd, "set") ? lana_cmd_set : lana_cmd_flush;
+
+		rc = fn(&co, argc, argv);
+	} else if (!strcmp(cmd, "run")) {
+		struct lana_compile_opts o = compile_opts();
+
+		if (argc != 1)
+			die_usage("run: expected one graph file");
+		rc = lana_run(argv[0], &o, g.workers, g.json, g.color, g.werror);
+	} else if (!strcmp(cmd, "lint") || !strcmp(cmd, "check"))
+		rc = cmd_lint(argc, argv);
+	else if (!strcmp(cmd, "compile"))
+		rc = cmd_compile(argc, argv, out, emit_kind);
+	else if (!strcmp(cmd, "disasm"))
+		rc = cmd_disasm(argc, argv, out);
+	else if (!strcmp(cmd, "diff"))
+		rc = cmd_diff(argc, argv, out, summary);
+	else if (!strcmp(cmd, "graph"))
+		rc = cmd_graph(argc, argv, out);
+	else if (!strcmp(cmd, "types"))
+		rc = cmd_types(argc, argv, json, markdown);
+	else if (!strcmp(cmd, "help")) {
+		usage(stdout);
+		rc = 0;
+	} else
+		die_usage("unknown command '%s'", cmd);
+	VEC_FREE(&g.incdirs);
+	VEC_FREE(&g.defines);
+	return rc;
+}

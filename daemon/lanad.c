@@ -1,0 +1,390 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * daemon/lanad.c - the LANA userspace engine daemon (see lanad(8)).
+ *
+ * Creates the engine (runtime/engine.h), then serves the control protocol
+ * (proto/proto.h) on a Unix SOCK_SEQPACKET socket in the main (control)
+ * thread with poll(2); the request dispatcher is lana_ctl_handle() in
+ * proto/ctl.c. Signals are taken synchronously with signalfd(2), so the
+ * worker threads (which inherit the blocked mask) never see them.
+ */
+#include "proto/ctl.h"
+#include "runtime/engine.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#define MAX_CLIENTS	64
+#define SEND_TIMEOUT_S	5	/* a client that does not read is dropped */
+
+static struct {
+	bool syslog;
+	int verbose;
+} g;
+
+static void vlog_msg(int level, const char *fmt, va_list ap)
+{
+	static const char *const names[] = {
+		"emerg", "alert", "crit", "error", "warning", "notice",
+		"info", "debug",
+	};
+
+	if (level == LOG_DEBUG && g.verbose < 2)
+		return;
+	if (level == LOG_INFO && g.verbose < 1 && !g.syslog)
+		return;
+	if (g.syslog) {
+		vsyslog(level, fmt, ap);
+		return;
+	}
+	fprintf(stderr, "lanad: %s: ", names[level & 7]);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+static void log_msg(int level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void log_msg(int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog_msg(level, fmt, ap);
+	va_end(ap);
+}
+
+/* Log sink for the engine, its blocks and the dispatcher. */
+static void log_sink(int level, const char *msg)
+{
+	log_msg(level, "%s", msg);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: lanad [OPTIONS]\n"
+"\n"
+"Run the LANA userspace engine and serve its control socket.\n"
+"\n"
+"Options:\n"
+"  -f, --foreground     stay in the foreground (default)\n"
+"  -d, --daemon         detach and run in the background (logs to syslog)\n"
+"  -w, --workers N      packet worker threads (default: 1)\n"
+"  -s, --socket PATH    control socket (default: $LANA_SOCKET or %s)\n"
+"      --syslog         log to syslog instead of standard error\n"
+"  -v, --verbose        log more (repeat for debug messages)\n"
+"  -h, --help           show this help\n"
+"  -V, --version        show the version\n"
+"\n"
+"Stop with SIGTERM or SIGINT: the graph is torn down and the socket removed.\n"
+"See lanad(8).\n", LANA_DEFAULT_SOCKET);
+}
+
+/* mkdir -p the directory holding @path (mode 0755). */
+static int make_parent_dir(const char *path)
+{
+	char dir[PATH_MAX];
+	char *p;
+
+	if (strlen(path) >= sizeof(dir))
+		return -ENAMETOOLONG;
+	strcpy(dir, path);
+	p = strrchr(dir, '/');
+	if (!p || p == dir)
+		return 0;
+	*p = '\0';
+	for (p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/*
+ * Create the listening socket at @path. A stale socket file (nobody
+ * accepting) is replaced; a live one means another lanad runs: -EADDRINUSE.
+ */
+static int listen_socket(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd, r;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa.sun_path, path);
+	r = make_parent_dir(path);
+	if (r)
+		return r;
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int probe;
+
+		if (errno != EADDRINUSE)
+			goto fail;
+		probe = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+		if (probe < 0)
+			goto fail;
+		if (!connect(probe, (struct sockaddr *)&sa, sizeof(sa))) {
+			close(probe);
+			errno = EADDRINUSE;
+			goto fail;
+		}
+		close(probe);
+		unlink(path);
+		if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+			goto fail;
+	}
+	if (chmod(path, 0660) < 0 || listen(fd, 16) < 0) {
+		r = -errno;
+		unlink(path);
+		close(fd);
+		return r;
+	}
+	return fd;
+fail:
+	r = -errno;
+	close(fd);
+	return r;
+}
+
+static void accept_client(int lfd, struct pollfd *pfd, unsigned int *n)
+{
+	struct timeval tv = { .tv_sec = SEND_TIMEOUT_S };
+	int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+
+	if (fd < 0) {
+		if (errno != EAGAIN && errno != EINTR)
+			log_msg(LOG_WARNING, "accept: %s", strerror(errno));
+		return;
+	}
+	if (*n >= MAX_CLIENTS + 2) {
+		log_msg(LOG_WARNING, "too many clients (%d): connection refused",
+			MAX_CLIENTS);
+		close(fd);
+		return;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	pfd[*n].fd = fd;
+	pfd[*n].events = POLLIN;
+	pfd[*n].revents = 0;
+	(*n)++;
+	log_msg(LOG_DEBUG, "client connected (fd %d)", fd);
+}
+
+/* Serve until SIGTERM/SIGINT. Returns the exit status. */
+static int serve(struct lana_engine *e, int lfd, int sfd)
+{
+	struct pollfd pfd[MAX_CLIENTS + 2];
+	struct lana_ctl_server *srv = lana_ctl_server_new(e, log_sink);
+	unsigned int n = 2, i;
+	int rc = 0;
+
+	pfd[0].fd = sfd;
+	pfd[0].events = POLLIN;
+	pfd[1].fd = lfd;
+	pfd[1].events = POLLIN;
+	for (;;) {
+		if (poll(pfd, n, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			log_msg(LOG_ERR, "poll: %s", strerror(errno));
+			rc = 1;
+			break;
+		}
+		if (pfd[0].revents & POLLIN) {
+			struct signalfd_siginfo si;
+
+			if (read(sfd, &si, sizeof(si)) == sizeof(si) &&
+			    (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT)) {
+				log_msg(LOG_INFO, "%s: shutting down",
+					strsignal((int)si.ssi_signo));
+				break;
+			}
+		}
+		for (i = 2; i < n; i++) {
+			int r;
+
+			if (!pfd[i].revents)
+				continue;
+			r = pfd[i].revents & POLLIN ?
+			    lana_ctl_serve_one(srv, pfd[i].fd) : -ECONNRESET;
+			if (r == 0 && !(pfd[i].revents & (POLLERR | POLLNVAL)))
+				continue;
+			if (r != -ECONNRESET && r != -EPIPE && r)
+				log_msg(LOG_INFO, "client dropped: %s",
+					strerror(-r));
+			lana_ctl_client_gone(srv, pfd[i].fd);
+			close(pfd[i].fd);
+			pfd[i] = pfd[--n];
+			i--;
+		}
+		if (pfd[1].revents & POLLIN)
+			accept_client(lfd, pfd, &n);
+	}
+	for (i = 2; i < n; i++) {
+		lana_ctl_client_gone(srv, pfd[i].fd);
+		close(pfd[i].fd);
+	}
+	lana_ctl_server_free(srv);
+	return rc;
+}
+
+static unsigned int parse_workers(const char *s)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || !*s || v < 1 || v > 1024) {
+		fprintf(stderr, "lanad: invalid --workers '%s' (1..1024)\n", s);
+		exit(2);
+	}
+	return (unsigned int)v;
+}
+
+int main(int argc, char **argv)
+{
+	enum { OPT_SYSLOG = 256 };
+	static const struct option opts[] = {
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "daemon", no_argument, NULL, 'd' },
+		{ "workers", required_argument, NULL, 'w' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "syslog", no_argument, NULL, OPT_SYSLOG },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct lana_engine_opts eo = { .workers = 1, .log = log_sink };
+	const char *sock = NULL;
+	struct lana_engine *e;
+	bool daemonize = false;
+	sigset_t mask;
+	int c, lfd, sfd, r, rc;
+
+	while ((c = getopt_long(argc, argv, "fdw:s:vhV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			daemonize = false;
+			break;
+		case 'd':
+			daemonize = true;
+			break;
+		case 'w':
+			eo.workers = parse_workers(optarg);
+			break;
+		case 's':
+			sock = optarg;
+			break;
+		case OPT_SYSLOG:
+			g.syslog = true;
+			break;
+		case 'v':
+			g.verbose++;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("lanad %s (protocol %d, plan format %d.%d)\n",
+			       PACKAGE_VERSION, LANA_GENL_VERSION,
+			       LANA_PLAN_VERSION_MAJOR,
+			       LANA_PLAN_VERSION_MINOR);
+			return 0;
+		default:
+			fprintf(stderr, "Try 'lanad --help'.\n");
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "lanad: unexpected argument '%s'\nTry 'lanad --help'.\n",
+			argv[optind]);
+		return 2;
+	}
+	sock = lana_ctl_socket_path(sock);
+	if (daemonize)
+		g.syslog = true;
+	if (g.syslog)
+		openlog("lanad", LOG_PID, LOG_DAEMON);
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	/* blocked before any thread exists: the workers inherit the mask */
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0) {
+		log_msg(LOG_ERR, "sigprocmask: %s", strerror(errno));
+		return 1;
+	}
+
+	lfd = listen_socket(sock);
+	if (lfd < 0) {
+		log_msg(LOG_ERR, "cannot listen on %s: %s%s", sock,
+			strerror(-lfd),
+			lfd == -EADDRINUSE ? " (is another lanad running?)" : "");
+		return 1;
+	}
+	/* fork before the engine starts threads (threads do not survive it) */
+	/* keep the working directory when the socket path is relative, so
+	 * that it can still be removed at exit */
+	if (daemonize && daemon(sock[0] != '/', 0) < 0) {
+		log_msg(LOG_ERR, "daemon: %s", strerror(errno));
+		unlink(sock);
+		return 1;
+	}
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0) {
+		log_msg(LOG_ERR, "signalfd: %s", strerror(errno));
+		unlink(sock);
+		return 1;
+	}
+	e = lana_engine_new(&eo);
+	if (!e) {
+		log_msg(LOG_ERR, "cannot create the engine: %s", strerror(errno));
+		unlink(sock);
+		return 1;
+	}
+	r = lana_engine_start(e);
+	if (r) {
+		log_msg(LOG_ERR, "cannot start the engine: %s", strerror(-r));
+		lana_engine_free(e);
+		unlink(sock);
+		return 1;
+	}
+	log_msg(LOG_INFO, "listening on %s, %u worker%s", sock, eo.workers,
+		eo.workers == 1 ? "" : "s");
+	rc = serve(e, lfd, sfd);
+	close(lfd);
+	unlink(sock);
+	lana_engine_free(e);	/* stops workers, destructors run */
+	close(sfd);
+	log_msg(LOG_INFO, "stopped");
+	if (g.syslog)
+		closelog();
+	return rc;
+}

@@ -1,8 +1,0 @@
-// SPDX-License-Identifier: GPL-2.0
-/*
- * kmod/fb_eth.c - the eth block type in lana.ko: the same source as the
- * userspace engine's (blocks/eth.c), compiled against the kernel block API
- * (kmod/lana_pkt.h, kmod/block_api.c, kmod/dev.c). The fb_*.c naming
- * follows the thesis's functional block modules (ch. 5.4).
- */
-#include "../blocks/eth.c"

@@ -1,0 +1,20 @@
+# kmod/sources.mk - what lana.ko is made of, read by kmod/Kbuild (objects)
+# and kmod/Makefile (which links the shared sources into the build
+# directory). Paths are relative to the source tree's top, LANA_TOP.
+
+# The kernel engine's own files (kmod/*.c).
+LANA_KOWN := core engine ppe block_api genl host dev
+
+# The code shared with the compiler and lanad, compiled unchanged; the
+# C library names it uses are mapped onto the kernel by kmod/compat/.
+LANA_KSHARED := lib/util plan/codec plan/check plan/apply plan/diff \
+		plan/ports plan/idpix plan/value_ops
+
+# The block catalogue and every block type that runs in the kernel: the
+# ALL and KERNEL lines of blocks/blocks.def.
+LANA_KBLOCKS := blocks/catalogue $(addprefix blocks/,$(shell sed -n \
+	's/^LANA_BLOCK(\([a-z0-9_]*\), *\(ALL\|KERNEL\))$$/\1/p' \
+	$(LANA_TOP)/blocks/blocks.def))
+
+# Directories whose sources and headers are linked into the build dir.
+LANA_KDIRS := lib plan blocks

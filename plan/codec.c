@@ -1,0 +1,1073 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * plan/codec.c - encode and decode the binary plan (format v1.0,
+ * docs/plan-format.md).
+ *
+ * All integers are little-endian and are read and written byte by byte, so
+ * the code works on any host and never performs an unaligned access. The
+ * decoder trusts nothing: every length is checked against the bytes that
+ * remain before it is used, and every error names the byte offset.
+ */
+#include "plan.h"
+#include "blocks/catalogue.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_INSNS	(16u << 20)	/* instructions in one plan */
+#define MAX_FILTER	4096u		/* classic BPF instructions */
+#define MAX_LIST	65535u		/* list items */
+#define MAX_STR		65535u		/* string length without NUL */
+
+static const char *const op_names[LANA_OP_MAX] = {
+	[LANA_OP_BEGIN] = "BEGIN",
+	[LANA_OP_NEW] = "NEW",
+	[LANA_OP_BIND] = "BIND",
+	[LANA_OP_SET] = "SET",
+	[LANA_OP_UNBIND] = "UNBIND",
+	[LANA_OP_REPLACE] = "REPLACE",
+	[LANA_OP_DEL] = "DEL",
+	[LANA_OP_COMMIT] = "COMMIT",
+};
+
+const char *lana_op_name(unsigned int op)
+{
+	if (op < LANA_OP_MAX && op_names[op])
+		return op_names[op];
+	return "?";
+}
+
+void lana_plan_init(struct lana_plan *p)
+{
+	memset(p, 0, sizeof(*p));
+}
+
+void lana_plan_free(struct lana_plan *p)
+{
+	VEC_FREE(&p->insns);
+	lana_arena_free(&p->arena);
+	lana_plan_init(p);
+}
+
+static uint32_t round4(uint32_t n)
+{
+	return (n + 3) & ~3u;
+}
+
+static const char *ptype_str(unsigned int t)
+{
+	const char *s = t > LANA_PT_NONE && t < LANA_PT_MAX ?
+			lana_ptype_name(t) : NULL;
+
+	return s ? s : "?";
+}
+
+/* Which opcodes a plan of the given kind may hold between BEGIN/COMMIT. */
+static bool op_allowed(unsigned int op, bool edit)
+{
+	switch (op) {
+	case LANA_OP_NEW:
+	case LANA_OP_BIND:
+		return true;
+	case LANA_OP_SET:
+	case LANA_OP_UNBIND:
+	case LANA_OP_REPLACE:
+	case LANA_OP_DEL:
+		return edit;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Index of the first parameter whose key repeats an earlier one, or -1.
+ * Small sets are compared pairwise, larger ones through a hash map.
+ */
+static long dup_key(const struct lana_pattr *a, uint32_t n)
+{
+	struct lana_map m = { 0 };
+	uint32_t i, j;
+	long r = -1;
+
+	if (n <= 16) {
+		for (i = 1; i < n; i++)
+			for (j = 0; j < i; j++)
+				if (!strcmp(a[i].key, a[j].key))
+					return i;
+		return -1;
+	}
+	for (i = 0; i < n && r < 0; i++)
+		if (!lana_map_put(&m, a[i].key, i, NULL))
+			r = i;
+	lana_map_free(&m);
+	return r;
+}
+
+/* ============================================================== encoder */
+
+struct enc {
+	struct lana_buf st;	/* string table */
+	struct lana_buf code;
+	struct lana_map strs;	/* string -> reference */
+	char *err;
+	size_t errlen;
+	uint32_t insn;		/* instruction number, BEGIN = 0 */
+	uint8_t op;
+};
+
+static int eerr(struct enc *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int eerr(struct enc *e, const char *fmt, ...)
+{
+	va_list ap;
+	int n = 0;
+
+	if (!e->err || !e->errlen)
+		return -EINVAL;
+	if (e->op)
+		n = snprintf(e->err, e->errlen, "instruction %u (%s): ",
+			     e->insn, lana_op_name(e->op));
+	if (n < 0 || (size_t)n >= e->errlen)
+		n = 0;
+	va_start(ap, fmt);
+	vsnprintf(e->err + n, e->errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+static void put8(struct lana_buf *b, uint8_t v)
+{
+	lana_buf_put(b, &v, 1);
+}
+
+static void put16(struct lana_buf *b, uint16_t v)
+{
+	uint8_t x[2] = { (uint8_t)v, (uint8_t)(v >> 8) };
+
+	lana_buf_put(b, x, 2);
+}
+
+static void put32(struct lana_buf *b, uint32_t v)
+{
+	uint8_t x[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16),
+			 (uint8_t)(v >> 24) };
+
+	lana_buf_put(b, x, 4);
+}
+
+static void put64(struct lana_buf *b, uint64_t v)
+{
+	put32(b, (uint32_t)v);
+	put32(b, (uint32_t)(v >> 32));
+}
+
+static void set16(struct lana_buf *b, size_t at, uint32_t v)
+{
+	b->data[at] = (char)(uint8_t)v;
+	b->data[at + 1] = (char)(uint8_t)(v >> 8);
+}
+
+static void set32(char *w, uint32_t v)
+{
+	w[0] = (char)(uint8_t)v;
+	w[1] = (char)(uint8_t)(v >> 8);
+	w[2] = (char)(uint8_t)(v >> 16);
+	w[3] = (char)(uint8_t)(v >> 24);
+}
+
+static void pad4(struct lana_buf *b, size_t start)
+{
+	static const char zero[4];
+	size_t n = (b->len - start) & 3;
+
+	if (n)
+		lana_buf_put(b, zero, 4 - n);
+}
+
+/* Write the reference of @s (NULL = ""), adding it to the table if new. */
+static int put_str(struct enc *e, const char *s)
+{
+	size_t len;
+	uint32_t ref;
+
+	if (!s || !*s) {
+		put32(&e->code, 0);
+		return 0;
+	}
+	len = strlen(s);
+	if (len > MAX_STR)
+		return eerr(e, "string of %zu bytes longer than %u", len,
+			    MAX_STR);
+	if (!lana_map_getn(&e->strs, s, len, &ref)) {
+		if (e->st.len + len + 1 > LANA_PLAN_MAX_LEN)
+			return eerr(e, "string table too large");
+		ref = (uint32_t)e->st.len;
+		lana_buf_put(&e->st, s, len + 1);
+		lana_map_putn(&e->strs, s, len, ref, NULL);
+	}
+	put32(&e->code, ref);
+	return 0;
+}
+
+static int put_scalar(struct enc *e, const struct lana_value *v)
+{
+	struct lana_buf *b = &e->code;
+	uint32_t i;
+
+	switch (v->type) {
+	case LANA_PT_BOOL:
+		put8(b, v->b ? 1 : 0);
+		break;
+	case LANA_PT_U8:
+		if (v->u > 0xff)
+			return eerr(e, "u8 value %llu too large",
+				    (unsigned long long)v->u);
+		put8(b, (uint8_t)v->u);
+		break;
+	case LANA_PT_U16:
+		if (v->u > 0xffff)
+			return eerr(e, "u16 value %llu too large",
+				    (unsigned long long)v->u);
+		put16(b, (uint16_t)v->u);
+		break;
+	case LANA_PT_U32:
+		if (v->u > 0xffffffffu)
+			return eerr(e, "u32 value %llu too large",
+				    (unsigned long long)v->u);
+		put32(b, (uint32_t)v->u);
+		break;
+	case LANA_PT_U64:
+	case LANA_PT_SIZE:
+	case LANA_PT_RATE:
+	case LANA_PT_DURATION:
+		put64(b, v->u);
+		break;
+	case LANA_PT_I64:
+		put64(b, (uint64_t)v->i);
+		break;
+	case LANA_PT_STRING:
+	case LANA_PT_ENUM:
+		return put_str(e, v->str);
+	case LANA_PT_MAC:
+		lana_buf_put(b, v->mac, 6);
+		break;
+	case LANA_PT_IPV4:
+		lana_buf_put(b, v->ip.addr, 4);
+		break;
+	case LANA_PT_IPV6:
+		lana_buf_put(b, v->ip.addr, 16);
+		break;
+	case LANA_PT_PREFIX:
+		if (v->ip.family == 4 && v->ip.plen <= 32) {
+			put8(b, 4);
+			put8(b, v->ip.plen);
+			put16(b, 0);
+			lana_buf_put(b, v->ip.addr, 4);
+		} else if (v->ip.family == 6 && v->ip.plen <= 128) {
+			put8(b, 6);
+			put8(b, v->ip.plen);
+			put16(b, 0);
+			lana_buf_put(b, v->ip.addr, 16);
+		} else {
+			return eerr(e, "bad prefix family %u / length %u",
+				    v->ip.family, v->ip.plen);
+		}
+		break;
+	case LANA_PT_FILTER:
+		if (v->filter.n < 1 || v->filter.n > MAX_FILTER)
+			return eerr(e, "filter of %u instructions (1..%u)",
+				    v->filter.n, MAX_FILTER);
+		if (put_str(e, v->filter.expr))
+			return -EINVAL;
+		put32(b, v->filter.n);
+		for (i = 0; i < v->filter.n; i++) {
+			const struct lana_bpf_insn *f = &v->filter.insns[i];
+
+			put16(b, f->code);
+			put8(b, f->jt);
+			put8(b, f->jf);
+			put32(b, f->k);
+		}
+		break;
+	default:
+		return eerr(e, "cannot encode value of type %u", v->type);
+	}
+	return 0;
+}
+
+static int put_value(struct enc *e, const struct lana_value *v)
+{
+	struct lana_buf *b = &e->code;
+	uint32_t i;
+
+	if (v->type != LANA_PT_LIST)
+		return put_scalar(e, v);
+	if (v->list.elem == LANA_PT_LIST || v->list.elem == LANA_PT_NONE ||
+	    v->list.elem >= LANA_PT_MAX)
+		return eerr(e, "bad list element type %u", v->list.elem);
+	if (v->list.n > MAX_LIST)
+		return eerr(e, "list of %u items (at most %u)", v->list.n,
+			    MAX_LIST);
+	put8(b, v->list.elem);
+	put8(b, 0);
+	put16(b, 0);
+	put32(b, v->list.n);
+	for (i = 0; i < v->list.n; i++) {
+		const struct lana_value *it = &v->list.items[i];
+		size_t start = b->len, len;
+
+		if (it->type != v->list.elem)
+			return eerr(e, "list item %u is %s, list holds %s", i,
+				    ptype_str(it->type),
+				    ptype_str(v->list.elem));
+		put32(b, 0);
+		if (put_scalar(e, it))
+			return -EINVAL;
+		len = b->len - start;
+		if (len > 0xffff)
+			return eerr(e, "list item %u too long", i);
+		set16(b, start, (uint32_t)len);
+		b->data[start + 2] = (char)it->type;
+		pad4(b, start);
+	}
+	return 0;
+}
+
+static int put_attrs(struct enc *e, const struct lana_insn *in)
+{
+	struct lana_buf *b = &e->code;
+	long d = dup_key(in->params, in->nparams);
+	uint32_t i;
+
+	if (d >= 0)
+		return eerr(e, "duplicate parameter '%s'", in->params[d].key);
+	for (i = 0; i < in->nparams; i++) {
+		const struct lana_pattr *a = &in->params[i];
+		size_t start = b->len, len;
+
+		if (a->val.type == LANA_PT_NONE || a->val.type >= LANA_PT_MAX)
+			return eerr(e, "parameter '%s' has bad type %u",
+				    a->key, a->val.type);
+		put32(b, 0);
+		if (put_str(e, a->key) || put_value(e, &a->val))
+			return -EINVAL;
+		len = b->len - start;
+		if (len > 0xffff)
+			return eerr(e, "parameter '%s' too long (%zu bytes)",
+				    a->key, len);
+		set16(b, start, (uint32_t)len);
+		b->data[start + 2] = (char)a->val.type;
+		pad4(b, start);
+	}
+	return 0;
+}
+
+static int put_insn(struct enc *e, const struct lana_insn *in, uint8_t op,
+		    uint32_t base_crc, uint32_t count)
+{
+	struct lana_buf *b = &e->code;
+	size_t start = b->len, len;
+
+	put32(b, 0);
+	switch (op) {
+	case LANA_OP_BEGIN:
+		put32(b, base_crc);
+		put32(b, count);
+		break;
+	case LANA_OP_NEW:
+	case LANA_OP_REPLACE:
+		put32(b, in->idp);
+		if (put_str(e, in->type) || put_str(e, in->name) ||
+		    put_attrs(e, in))
+			return -EINVAL;
+		break;
+	case LANA_OP_SET:
+		if (in->nparams != 1)
+			return eerr(e, "SET needs exactly one parameter, has %u",
+				    in->nparams);
+		put32(b, in->idp);
+		if (put_str(e, in->name) || put_attrs(e, in))
+			return -EINVAL;
+		break;
+	case LANA_OP_DEL:
+		put32(b, in->idp);
+		if (put_str(e, in->name))
+			return -EINVAL;
+		break;
+	case LANA_OP_BIND:
+	case LANA_OP_UNBIND:
+		if (in->port > 0xffff || in->dport > 0xffff)
+			return eerr(e, "port index %u/%u above 65535",
+				    in->port, in->dport);
+		put32(b, in->idp);
+		put16(b, (uint16_t)in->port);
+		put16(b, (uint16_t)in->dport);
+		put32(b, in->dst);
+		break;
+	case LANA_OP_COMMIT:
+		break;
+	default:
+		return eerr(e, "unknown opcode %u", op);
+	}
+	len = b->len - start;
+	if (len > 0xffff)
+		return eerr(e, "instruction too long (%zu bytes, at most 65535)",
+			    len);
+	set16(b, start, (uint32_t)len);
+	b->data[start + 2] = (char)op;
+	pad4(b, start);
+	if (b->len > LANA_PLAN_MAX_LEN)
+		return eerr(e, "plan larger than %u bytes", LANA_PLAN_MAX_LEN);
+	return 0;
+}
+
+int lana_plan_encode(struct lana_plan *p, struct lana_buf *out, char *err,
+		     size_t errlen)
+{
+	struct enc e = { .err = err, .errlen = errlen };
+	bool edit = p->flags & LANA_PLAN_F_EDIT;
+	size_t code_off, total;
+	uint32_t i, crc;
+	char *h;
+	int r = -EINVAL;
+
+	if (p->flags & ~(uint32_t)LANA_PLAN_F_EDIT) {
+		eerr(&e, "unknown plan flags 0x%x", p->flags);
+		goto out;
+	}
+	if (!edit && p->base_crc) {
+		eerr(&e, "full plan with base checksum 0x%08x", p->base_crc);
+		goto out;
+	}
+	if (p->insns.n > MAX_INSNS) {
+		eerr(&e, "%u instructions (at most %u)", p->insns.n, MAX_INSNS);
+		goto out;
+	}
+	put8(&e.st, 0);
+	e.op = LANA_OP_BEGIN;
+	if (put_insn(&e, NULL, LANA_OP_BEGIN, p->base_crc, p->insns.n))
+		goto out;
+	for (i = 0; i < p->insns.n; i++) {
+		const struct lana_insn *in = &p->insns.v[i];
+
+		e.insn = i + 1;
+		e.op = in->op;
+		if (!op_allowed(in->op, edit)) {
+			eerr(&e, "opcode not allowed in %s plan",
+			     edit ? "an edit" : "a full");
+			goto out;
+		}
+		if (put_insn(&e, in, in->op, 0, 0))
+			goto out;
+	}
+	e.insn = i + 1;
+	e.op = LANA_OP_COMMIT;
+	if (put_insn(&e, NULL, LANA_OP_COMMIT, 0, 0))
+		goto out;
+	e.op = 0;
+
+	code_off = round4(LANA_PLAN_HDR_LEN + (uint32_t)e.st.len);
+	total = code_off + e.code.len;
+	if (total > LANA_PLAN_MAX_LEN) {
+		eerr(&e, "plan of %zu bytes larger than %u", total,
+		     LANA_PLAN_MAX_LEN);
+		goto out;
+	}
+	h = lana_buf_reserve(out, total);
+	memset(h, 0, total);
+	memcpy(h, LANA_PLAN_MAGIC, 8);
+	h[8] = LANA_PLAN_VERSION_MAJOR;
+	h[10] = LANA_PLAN_VERSION_MINOR;
+	set32(h + 12, p->flags);
+	set32(h + 16, (uint32_t)total);
+	set32(h + 24, LANA_PLAN_HDR_LEN);
+	set32(h + 28, (uint32_t)e.st.len);
+	set32(h + 32, (uint32_t)code_off);
+	set32(h + 36, (uint32_t)e.code.len);
+	memcpy(h + LANA_PLAN_HDR_LEN, e.st.data, e.st.len);
+	memcpy(h + code_off, e.code.data, e.code.len);
+	crc = lana_crc32(h + 24, total - 24);
+	set32(h + 20, crc);
+	out->len += total;
+	out->data[out->len] = '\0';
+	p->crc = crc;
+	r = 0;
+out:
+	lana_buf_free(&e.st);
+	lana_buf_free(&e.code);
+	lana_map_free(&e.strs);
+	return r;
+}
+
+uint32_t lana_plan_crc(struct lana_plan *p)
+{
+	struct lana_buf b = { 0 };
+	char err[16];
+
+	if (p->crc)
+		return p->crc;
+	lana_plan_encode(p, &b, err, sizeof(err));
+	lana_buf_free(&b);
+	return p->crc;
+}
+
+/* ============================================================== decoder */
+
+struct dec {
+	const uint8_t *buf;
+	size_t len;
+	const char *st;		/* arena copy of the string table */
+	uint32_t stlen;
+	uint32_t last_nul;	/* offset of the table's last NUL */
+	struct lana_plan *p;
+	char *err;
+	size_t errlen;
+	uint32_t insn;
+	uint8_t op;		/* 0: not inside an instruction */
+	VEC(struct lana_pattr) tmp;
+};
+
+static int derr(struct dec *d, size_t off, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int derr(struct dec *d, size_t off, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (!d->err || !d->errlen)
+		return -EINVAL;
+	if (d->op)
+		n = snprintf(d->err, d->errlen, "offset %zu: instruction %u (%s): ",
+			     off, d->insn, lana_op_name(d->op));
+	else
+		n = snprintf(d->err, d->errlen, "offset %zu: ", off);
+	if (n < 0 || (size_t)n >= d->errlen)
+		return -EINVAL;
+	va_start(ap, fmt);
+	vsnprintf(d->err + n, d->errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+static uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static uint64_t get64(const uint8_t *p)
+{
+	return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
+}
+
+static bool all_zero(const uint8_t *p, size_t n)
+{
+	while (n--)
+		if (*p++)
+			return false;
+	return true;
+}
+
+/* Read the string reference at @off (4 bytes known to be in bounds). */
+static int get_str(struct dec *d, size_t off, const char **s)
+{
+	uint32_t ref = get32(d->buf + off);
+
+	if (ref >= d->stlen)
+		return derr(d, off, "string reference %u outside string table (%u bytes)",
+			    ref, d->stlen);
+	if (ref > d->last_nul)
+		return derr(d, off, "string reference %u not NUL-terminated within the string table",
+			    ref);
+	*s = d->st + ref;
+	return 0;
+}
+
+/* Expected encoded size of a fixed-size scalar, 0 for variable ones. */
+static uint32_t scalar_size(unsigned int t)
+{
+	switch (t) {
+	case LANA_PT_BOOL:
+	case LANA_PT_U8:
+		return 1;
+	case LANA_PT_U16:
+		return 2;
+	case LANA_PT_U32:
+	case LANA_PT_STRING:
+	case LANA_PT_ENUM:
+	case LANA_PT_IPV4:
+		return 4;
+	case LANA_PT_MAC:
+		return 6;
+	case LANA_PT_U64:
+	case LANA_PT_I64:
+	case LANA_PT_SIZE:
+	case LANA_PT_RATE:
+	case LANA_PT_DURATION:
+		return 8;
+	case LANA_PT_IPV6:
+		return 16;
+	default:
+		return 0;
+	}
+}
+
+/* Decode a non-list value of type @t from the @n bytes at @off. */
+static int get_scalar(struct dec *d, unsigned int t, size_t off, uint32_t n,
+		      struct lana_value *v)
+{
+	const uint8_t *q = d->buf + off;
+	uint32_t want = scalar_size(t), i, cnt;
+
+	memset(v, 0, sizeof(*v));
+	v->type = (uint8_t)t;
+	if (t == LANA_PT_NONE || t >= LANA_PT_MAX || t == LANA_PT_LIST)
+		return derr(d, off, "unknown parameter type %u", t);
+	if (want && n != want)
+		return derr(d, off, "%s value of %u bytes (expected %u)",
+			    ptype_str(t), n, want);
+	switch (t) {
+	case LANA_PT_BOOL:
+		if (q[0] > 1)
+			return derr(d, off, "bool value %u (must be 0 or 1)",
+				    q[0]);
+		v->b = q[0];
+		break;
+	case LANA_PT_U8:
+		v->u = q[0];
+		break;
+	case LANA_PT_U16:
+		v->u = get16(q);
+		break;
+	case LANA_PT_U32:
+		v->u = get32(q);
+		break;
+	case LANA_PT_U64:
+	case LANA_PT_SIZE:
+	case LANA_PT_RATE:
+	case LANA_PT_DURATION:
+		v->u = get64(q);
+		break;
+	case LANA_PT_I64:
+		v->i = (int64_t)get64(q);
+		break;
+	case LANA_PT_STRING:
+	case LANA_PT_ENUM:
+		return get_str(d, off, &v->str);
+	case LANA_PT_MAC:
+		memcpy(v->mac, q, 6);
+		break;
+	case LANA_PT_IPV4:
+		v->ip.family = 4;
+		v->ip.plen = 32;
+		memcpy(v->ip.addr, q, 4);
+		break;
+	case LANA_PT_IPV6:
+		v->ip.family = 6;
+		v->ip.plen = 128;
+		memcpy(v->ip.addr, q, 16);
+		break;
+	case LANA_PT_PREFIX:
+		if (n < 4)
+			return derr(d, off, "prefix value of %u bytes", n);
+		if (q[0] != 4 && q[0] != 6)
+			return derr(d, off, "prefix family %u (must be 4 or 6)",
+				    q[0]);
+		if (q[1] > (q[0] == 4 ? 32 : 128))
+			return derr(d, off + 1, "prefix length %u too long for IPv%u",
+				    q[1], q[0]);
+		if (q[2] || q[3])
+			return derr(d, off + 2, "reserved prefix bytes not zero");
+		if (n != (q[0] == 4 ? 8u : 20u))
+			return derr(d, off, "IPv%u prefix value of %u bytes (expected %u)",
+				    q[0], n, q[0] == 4 ? 8 : 20);
+		v->ip.family = q[0];
+		v->ip.plen = q[1];
+		memcpy(v->ip.addr, q + 4, n - 4);
+		break;
+	case LANA_PT_FILTER:
+		if (n < 8)
+			return derr(d, off, "filter value of %u bytes", n);
+		if (get_str(d, off, &v->filter.expr))
+			return -EINVAL;
+		cnt = get32(q + 4);
+		if (cnt < 1 || cnt > MAX_FILTER)
+			return derr(d, off + 4, "filter of %u instructions (1..%u)",
+				    cnt, MAX_FILTER);
+		if (n != 8 + 8 * cnt)
+			return derr(d, off, "filter of %u instructions needs %u bytes, has %u",
+				    cnt, 8 + 8 * cnt, n);
+		v->filter.n = cnt;
+		v->filter.insns = lana_arena_alloc(&d->p->arena,
+						   cnt * sizeof(*v->filter.insns));
+		for (i = 0; i < cnt; i++) {
+			const uint8_t *f = q + 8 + 8 * i;
+
+			v->filter.insns[i].code = get16(f);
+			v->filter.insns[i].jt = f[2];
+			v->filter.insns[i].jf = f[3];
+			v->filter.insns[i].k = get32(f + 4);
+		}
+		break;
+	}
+	return 0;
+}
+
+/* Decode a value of type @t (list or scalar) from the @n bytes at @off. */
+static int get_value(struct dec *d, unsigned int t, size_t off, uint32_t n,
+		     struct lana_value *v)
+{
+	const uint8_t *q = d->buf + off;
+	uint32_t cnt, i;
+	size_t pos, end = off + n;
+	uint8_t elem;
+
+	if (t != LANA_PT_LIST)
+		return get_scalar(d, t, off, n, v);
+	memset(v, 0, sizeof(*v));
+	v->type = LANA_PT_LIST;
+	if (n < 8)
+		return derr(d, off, "list value of %u bytes", n);
+	elem = q[0];
+	if (elem == LANA_PT_LIST)
+		return derr(d, off, "list of lists");
+	if (elem == LANA_PT_NONE || elem >= LANA_PT_MAX)
+		return derr(d, off, "unknown list element type %u", elem);
+	if (!all_zero(q + 1, 3))
+		return derr(d, off + 1, "reserved list bytes not zero");
+	cnt = get32(q + 4);
+	if (cnt > MAX_LIST)
+		return derr(d, off + 4, "list of %u items (at most %u)", cnt,
+			    MAX_LIST);
+	/* every item takes at least 8 bytes: bound the allocation */
+	if ((uint64_t)cnt * 8 > n - 8)
+		return derr(d, off + 4, "list of %u items does not fit in %u bytes",
+			    cnt, n);
+	v->list.elem = elem;
+	v->list.n = cnt;
+	v->list.items = lana_arena_alloc(&d->p->arena,
+					 (size_t)cnt * sizeof(*v->list.items));
+	pos = off + 8;
+	for (i = 0; i < cnt; i++) {
+		uint32_t ilen, padded;
+
+		if (end - pos < 4)
+			return derr(d, pos, "list item %u header beyond the value",
+				    i);
+		ilen = get16(d->buf + pos);
+		if (ilen < 4 || ilen > end - pos)
+			return derr(d, pos, "list item %u length %u outside 4..%zu",
+				    i, ilen, end - pos);
+		if (d->buf[pos + 2] != elem)
+			return derr(d, pos + 2, "list item %u has type %u, list holds %s",
+				    i, d->buf[pos + 2], ptype_str(elem));
+		if (d->buf[pos + 3])
+			return derr(d, pos + 3, "reserved byte not zero");
+		if (get_scalar(d, elem, pos + 4, ilen - 4, &v->list.items[i]))
+			return -EINVAL;
+		padded = round4(ilen);
+		if (padded > end - pos)
+			return derr(d, pos, "list item %u padding beyond the value",
+				    i);
+		if (!all_zero(d->buf + pos + ilen, padded - ilen))
+			return derr(d, pos + ilen, "padding not zero");
+		pos += padded;
+	}
+	if (pos != end)
+		return derr(d, pos, "%zu trailing bytes after %u list items",
+			    end - pos, cnt);
+	return 0;
+}
+
+/* Decode parameter attributes filling [@off, @end) into @in->params. */
+static int get_attrs(struct dec *d, size_t off, size_t end,
+		     struct lana_insn *in)
+{
+	long dup;
+
+	d->tmp.n = 0;
+	while (off < end) {
+		struct lana_pattr a;
+		uint32_t alen, padded;
+		uint8_t t;
+
+		if (end - off < 8)
+			return derr(d, off, "parameter header truncated (%zu bytes left)",
+				    end - off);
+		alen = get16(d->buf + off);
+		t = d->buf[off + 2];
+		if (alen < 8 || alen > end - off)
+			return derr(d, off, "parameter length %u outside 8..%zu",
+				    alen, end - off);
+		if (d->buf[off + 3])
+			return derr(d, off + 3, "reserved byte not zero");
+		if (get_str(d, off + 4, &a.key))
+			return -EINVAL;
+		if (get_value(d, t, off + 8, alen - 8, &a.val))
+			return -EINVAL;
+		padded = round4(alen);
+		if (padded > end - off)
+			return derr(d, off, "parameter padding beyond the instruction");
+		if (!all_zero(d->buf + off + alen, padded - alen))
+			return derr(d, off + alen, "padding not zero");
+		VEC_PUSH(&d->tmp, a);
+		off += padded;
+	}
+	in->nparams = d->tmp.n;
+	in->params = lana_arena_memdup(&d->p->arena, d->tmp.v,
+				       (size_t)d->tmp.n * sizeof(*d->tmp.v));
+	dup = dup_key(in->params, in->nparams);
+	if (dup >= 0)
+		return derr(d, off, "duplicate parameter '%s'",
+			    in->params[dup].key);
+	return 0;
+}
+
+static int decode_code(struct dec *d, size_t pos, size_t end, bool edit)
+{
+	struct lana_plan *p = d->p;
+	uint32_t count = 0;
+	bool begun = false, done = false;
+
+	d->insn = 0;
+	while (pos < end) {
+		const uint8_t *q = d->buf + pos;
+		struct lana_insn in = { 0 };
+		uint32_t ilen, padded;
+		uint8_t op;
+
+		d->op = 0;
+		if (done)
+			return derr(d, pos, "%zu trailing bytes after COMMIT",
+				    end - pos);
+		if (end - pos < 4)
+			return derr(d, pos, "instruction %u header truncated",
+				    d->insn);
+		ilen = get16(q);
+		op = q[2];
+		if (op == 0 || op >= LANA_OP_MAX)
+			return derr(d, pos + 2, "instruction %u: unknown opcode %u",
+				    d->insn, op);
+		d->op = op;
+		if (ilen < 4)
+			return derr(d, pos, "instruction length %u shorter than its header",
+				    ilen);
+		if (ilen > end - pos)
+			return derr(d, pos, "instruction length %u beyond the code section (%zu bytes left)",
+				    ilen, end - pos);
+		if (q[3])
+			return derr(d, pos + 3, "reserved byte not zero");
+		padded = round4(ilen);
+		if (padded > end - pos)
+			return derr(d, pos, "instruction padding beyond the code section");
+		if (!all_zero(q + ilen, padded - ilen))
+			return derr(d, pos + ilen, "padding not zero");
+
+		if (!begun && op != LANA_OP_BEGIN)
+			return derr(d, pos, "missing BEGIN: first instruction is %s",
+				    lana_op_name(op));
+		if (begun && op == LANA_OP_BEGIN)
+			return derr(d, pos, "BEGIN inside the transaction");
+		if (op != LANA_OP_BEGIN && op != LANA_OP_COMMIT &&
+		    !op_allowed(op, edit))
+			return derr(d, pos, "opcode not allowed in %s plan",
+				    edit ? "an edit" : "a full");
+
+		in.op = op;
+		switch (op) {
+		case LANA_OP_BEGIN:
+			if (ilen != 12)
+				return derr(d, pos, "length %u (BEGIN is 12 bytes)",
+					    ilen);
+			p->base_crc = get32(q + 4);
+			count = get32(q + 8);
+			if (!edit && p->base_crc)
+				return derr(d, pos + 4, "full plan with base checksum 0x%08x",
+					    p->base_crc);
+			if (count > MAX_INSNS)
+				return derr(d, pos + 8, "count %u above %u instructions",
+					    count, MAX_INSNS);
+			begun = true;
+			break;
+		case LANA_OP_COMMIT:
+			if (ilen != 4)
+				return derr(d, pos, "length %u (COMMIT is 4 bytes)",
+					    ilen);
+			if (p->insns.n != count)
+				return derr(d, pos, "BEGIN count %u but %u instructions",
+					    count, p->insns.n);
+			done = true;
+			break;
+		case LANA_OP_NEW:
+		case LANA_OP_REPLACE:
+			if (ilen < 16)
+				return derr(d, pos, "length %u (at least 16)",
+					    ilen);
+			in.idp = get32(q + 4);
+			if (get_str(d, pos + 8, &in.type) ||
+			    get_str(d, pos + 12, &in.name) ||
+			    get_attrs(d, pos + 16, pos + ilen, &in))
+				return -EINVAL;
+			break;
+		case LANA_OP_SET:
+			if (ilen < 20)
+				return derr(d, pos, "length %u (at least 20)",
+					    ilen);
+			in.idp = get32(q + 4);
+			if (get_str(d, pos + 8, &in.name) ||
+			    get_attrs(d, pos + 12, pos + ilen, &in))
+				return -EINVAL;
+			if (in.nparams != 1)
+				return derr(d, pos, "SET with %u parameters (exactly one)",
+					    in.nparams);
+			break;
+		case LANA_OP_DEL:
+			if (ilen != 12)
+				return derr(d, pos, "length %u (DEL is 12 bytes)",
+					    ilen);
+			in.idp = get32(q + 4);
+			if (get_str(d, pos + 8, &in.name))
+				return -EINVAL;
+			break;
+		case LANA_OP_BIND:
+		case LANA_OP_UNBIND:
+			if (ilen != 16)
+				return derr(d, pos, "length %u (%s is 16 bytes)",
+					    ilen, lana_op_name(op));
+			in.idp = get32(q + 4);
+			in.port = get16(q + 8);
+			in.dport = get16(q + 10);
+			in.dst = get32(q + 12);
+			break;
+		}
+		if (op != LANA_OP_BEGIN && op != LANA_OP_COMMIT) {
+			if (p->insns.n >= count)
+				return derr(d, pos, "more instructions than the BEGIN count %u",
+					    count);
+			VEC_PUSH(&p->insns, in);
+		}
+		d->insn++;
+		pos += padded;
+	}
+	d->op = 0;
+	if (!begun)
+		return derr(d, pos, "missing BEGIN: empty code section");
+	if (!done)
+		return derr(d, pos, "missing COMMIT at the end of the code section");
+	return 0;
+}
+
+int lana_plan_decode(const void *buf, size_t len, struct lana_plan *p,
+		     char *err, size_t errlen)
+{
+	struct dec d = { .buf = buf, .len = len, .p = p, .err = err,
+			 .errlen = errlen };
+	const uint8_t *h = buf;
+	uint32_t major, flags, plen, crc, st_off, st_len, code_off, code_len;
+	uint32_t i, run;
+	int r = -EINVAL;
+
+	lana_plan_init(p);
+	if (len < LANA_PLAN_HDR_LEN) {
+		derr(&d, 0, "truncated: %zu bytes, the header needs %u", len,
+		     LANA_PLAN_HDR_LEN);
+		goto out;
+	}
+	if (memcmp(h, LANA_PLAN_MAGIC, 8)) {
+		derr(&d, 0, "bad magic (not a LANA plan)");
+		goto out;
+	}
+	major = get16(h + 8);
+	if (major != LANA_PLAN_VERSION_MAJOR) {
+		derr(&d, 8, "unsupported version %u.%u (this decoder reads %u.x)",
+		     major, get16(h + 10), LANA_PLAN_VERSION_MAJOR);
+		goto out;
+	}
+	flags = get32(h + 12);
+	if (flags & ~(uint32_t)LANA_PLAN_F_EDIT) {
+		derr(&d, 12, "unknown flags 0x%08x", flags);
+		goto out;
+	}
+	plen = get32(h + 16);
+	if (plen != len) {
+		derr(&d, 16, "length field %u but %zu bytes", plen, len);
+		goto out;
+	}
+	if (plen > LANA_PLAN_MAX_LEN) {
+		derr(&d, 16, "length %u above the limit %u", plen,
+		     LANA_PLAN_MAX_LEN);
+		goto out;
+	}
+	crc = get32(h + 20);
+	if (crc != lana_crc32(h + 24, len - 24)) {
+		derr(&d, 20, "checksum 0x%08x does not match the contents (0x%08x)",
+		     crc, lana_crc32(h + 24, len - 24));
+		goto out;
+	}
+	st_off = get32(h + 24);
+	st_len = get32(h + 28);
+	code_off = get32(h + 32);
+	code_len = get32(h + 36);
+	if (st_off != LANA_PLAN_HDR_LEN) {
+		derr(&d, 24, "string table offset %u (must be %u)", st_off,
+		     LANA_PLAN_HDR_LEN);
+		goto out;
+	}
+	if (st_len < 1 || st_len > len - st_off) {
+		derr(&d, 28, "string table length %u outside 1..%zu", st_len,
+		     len - st_off);
+		goto out;
+	}
+	if (code_off != round4(st_off + st_len)) {
+		derr(&d, 32, "code offset %u (must be %u)", code_off,
+		     round4(st_off + st_len));
+		goto out;
+	}
+	if ((uint64_t)code_off + code_len != len) {
+		derr(&d, 36, "code section [%u, +%u) does not end at the plan length %zu",
+		     code_off, code_len, len);
+		goto out;
+	}
+	if (h[st_off]) {
+		derr(&d, st_off, "string table does not start with NUL");
+		goto out;
+	}
+	if (!all_zero(h + st_off + st_len, code_off - st_off - st_len)) {
+		derr(&d, st_off + st_len, "padding not zero");
+		goto out;
+	}
+	/* one pass over the table: string lengths and the last NUL */
+	for (i = 0, run = 0; i < st_len; i++) {
+		if (h[st_off + i]) {
+			if (++run > MAX_STR) {
+				derr(&d, st_off + i - run + 1,
+				     "string longer than %u bytes", MAX_STR);
+				goto out;
+			}
+		} else {
+			run = 0;
+			d.last_nul = i;
+		}
+	}
+	d.stlen = st_len;
+	d.st = lana_arena_memdup(&p->arena, h + st_off, st_len);
+	p->flags = flags;
+	p->crc = crc;
+	r = decode_code(&d, code_off, len, flags & LANA_PLAN_F_EDIT);
+out:
+	VEC_FREE(&d.tmp);
+	if (r) {
+		lana_plan_free(p);
+		r = -EINVAL;
+	}
+	return r;
+}

@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * plan/text.c - text forms of a plan: disassembly, JSON and Graphviz
+ * DOT (formats in docs/plan-format.md). All three are deterministic: they
+ * follow the instruction order and the stored parameter order.
+ */
+#include "plan.h"
+#include "blocks/catalogue.h"
+
+#include <string.h>
+
+/* IDP -> index of the instruction that defines it (first NEW/REPLACE). */
+static void index_blocks(const struct lana_plan *p, struct lana_map *m)
+{
+	uint32_t i;
+
+	for (i = 0; i < p->insns.n; i++) {
+		const struct lana_insn *in = &p->insns.v[i];
+
+		if (in->op == LANA_OP_NEW || in->op == LANA_OP_REPLACE)
+			lana_map_putn(m, (const char *)&in->idp, 4, i, NULL);
+	}
+}
+
+static const struct lana_insn *find_block(const struct lana_plan *p,
+					  const struct lana_map *m,
+					  uint32_t idp)
+{
+	uint32_t i;
+
+	if (!lana_map_getn(m, (const char *)&idp, 4, &i))
+		return NULL;
+	return &p->insns.v[i];
+}
+
+/*
+ * Append the name of port @port (direction @dir) of block @in: "out",
+ * "out[1]" for a group member, or the bare index when the type or the port
+ * is unknown.
+ */
+static void put_port(struct lana_buf *b, const struct lana_insn *in,
+		     unsigned int dir, uint32_t port)
+{
+	lana_insn_port_name(in, dir, port, b);
+}
+
+/* "1 src.out" when the plan defines IDP @idp, else "7.0". */
+static void put_end(struct lana_buf *b, const struct lana_plan *p,
+		    const struct lana_map *m, uint32_t idp, unsigned int dir,
+		    uint32_t port)
+{
+	const struct lana_insn *in = find_block(p, m, idp);
+
+	if (!in) {
+		lana_buf_printf(b, "%u.%u", idp, port);
+		return;
+	}
+	lana_buf_printf(b, "%u %s.", idp, in->name);
+	put_port(b, in, dir, port);
+}
+
+static void put_params(struct lana_buf *b, const struct lana_insn *in)
+{
+	uint32_t k;
+
+	for (k = 0; k < in->nparams; k++) {
+		lana_buf_printf(b, " %s=", in->params[k].key);
+		lana_value_format(&in->params[k].val, b);
+	}
+}
+
+void lana_plan_disasm(const struct lana_plan *p, struct lana_buf *b)
+{
+	struct lana_map m = { 0 };
+	bool edit = p->flags & LANA_PLAN_F_EDIT;
+	uint32_t i;
+
+	index_blocks(p, &m);
+	lana_buf_printf(b, "; LANA plan v%u.%u, %s, %u instruction%s, crc 0x%08x\n",
+			LANA_PLAN_VERSION_MAJOR, LANA_PLAN_VERSION_MINOR,
+			edit ? "edit" : "full", p->insns.n,
+			p->insns.n == 1 ? "" : "s", p->crc);
+	lana_buf_printf(b, "%-8sbase=0x%08x count=%u\n", "BEGIN", p->base_crc,
+			p->insns.n);
+	for (i = 0; i < p->insns.n; i++) {
+		const struct lana_insn *in = &p->insns.v[i];
+
+		lana_buf_printf(b, "%-8s", lana_op_name(in->op));
+		switch (in->op) {
+		case LANA_OP_NEW:
+		case LANA_OP_REPLACE:
+			lana_buf_printf(b, "%u %s %s", in->idp, in->name,
+					in->type);
+			put_params(b, in);
+			break;
+		case LANA_OP_SET:
+			lana_buf_printf(b, "%u %s", in->idp, in->name);
+			put_params(b, in);
+			break;
+		case LANA_OP_DEL:
+			lana_buf_printf(b, "%u %s", in->idp, in->name);
+			break;
+		case LANA_OP_BIND:
+		case LANA_OP_UNBIND:
+			put_end(b, p, &m, in->idp, LANA_PORT_OUT, in->port);
+			lana_buf_puts(b, " -> ");
+			put_end(b, p, &m, in->dst, LANA_PORT_IN, in->dport);
+			break;
+		}
+		lana_buf_putc(b, '\n');
+	}
+	lana_buf_puts(b, "COMMIT\n");
+	lana_map_free(&m);
+}
+
+void lana_plan_json(const struct lana_plan *p, struct lana_buf *b)
+{
+	uint32_t i, k;
+
+	lana_buf_printf(b, "{\"version\":\"%u.%u\",\"edit\":%s,\"base_crc\":%u,\"crc\":%u,\"insns\":[",
+			LANA_PLAN_VERSION_MAJOR, LANA_PLAN_VERSION_MINOR,
+			p->flags & LANA_PLAN_F_EDIT ? "true" : "false",
+			p->base_crc, p->crc);
+	for (i = 0; i < p->insns.n; i++) {
+		const struct lana_insn *in = &p->insns.v[i];
+
+		lana_buf_printf(b, "%s{\"op\":\"%s\"", i ? "," : "",
+				lana_op_name(in->op));
+		switch (in->op) {
+		case LANA_OP_NEW:
+		case LANA_OP_REPLACE:
+		case LANA_OP_SET:
+		case LANA_OP_DEL:
+			lana_buf_printf(b, ",\"idp\":%u", in->idp);
+			if (in->op != LANA_OP_SET && in->op != LANA_OP_DEL) {
+				lana_buf_puts(b, ",\"type\":");
+				lana_buf_put_json_str(b, in->type);
+			}
+			lana_buf_puts(b, ",\"name\":");
+			lana_buf_put_json_str(b, in->name);
+			if (in->op == LANA_OP_DEL)
+				break;
+			lana_buf_puts(b, ",\"params\":{");
+			for (k = 0; k < in->nparams; k++) {
+				if (k)
+					lana_buf_putc(b, ',');
+				lana_buf_put_json_str(b, in->params[k].key);
+				lana_buf_putc(b, ':');
+				lana_value_format_json(&in->params[k].val, b);
+			}
+			lana_buf_putc(b, '}');
+			break;
+		case LANA_OP_BIND:
+		case LANA_OP_UNBIND:
+			lana_buf_printf(b, ",\"src\":%u,\"src_port\":%u,\"dst\":%u,\"dst_port\":%u",
+					in->idp, in->port, in->dst, in->dport);
+			break;
+		}
+		lana_buf_putc(b, '}');
+	}
+	lana_buf_puts(b, "]}\n");
+}
+
+/* Append @s escaped for the inside of a DOT double-quoted string. */
+static void dot_esc(struct lana_buf *b, const char *s)
+{
+	for (; s && *s; s++) {
+		if (*s == '"' || *s == '\\')
+			lana_buf_putc(b, '\\');
+		if (*s == '\n')
+			lana_buf_puts(b, "\\n");
+		else
+			lana_buf_putc(b, *s);
+	}
+}
+
+/* The node id of IDP @idp: its quoted name, or "#7" when not defined. */
+static void dot_node(struct lana_buf *b, const struct lana_insn *in,
+		     uint32_t idp)
+{
+	lana_buf_putc(b, '"');
+	if (in && in->name && *in->name)
+		dot_esc(b, in->name);
+	else
+		lana_buf_printf(b, "#%u", idp);
+	lana_buf_putc(b, '"');
+}
+
+void lana_plan_dot(const struct lana_plan *p, struct lana_buf *b)
+{
+	struct lana_map m = { 0 };
+	uint32_t i;
+
+	index_blocks(p, &m);
+	lana_buf_puts(b, "digraph lana {\n\trankdir=LR;\n\tnode [shape=box];\n");
+	for (i = 0; i < p->insns.n; i++) {
+		const struct lana_insn *in = &p->insns.v[i];
+
+		if (in->op != LANA_OP_NEW && in->op != LANA_OP_REPLACE)
+			continue;
+		if (find_block(p, &m, in->idp) != in)
+			continue;	/* IDP defined twice: first one wins */
+		lana_buf_putc(b, '\t');
+		dot_node(b, in, in->idp);
+		lana_buf_puts(b, " [label=\"");
+		dot_esc(b, in->name);
+		lana_buf_puts(b, "\\n");
+		dot_esc(b, in->type);
+		lana_buf_puts(b, "\"];\n");
+	}
+	for (i = 0; i < p->insns.n; i++) {
+		const struct lana_insn *in = &p->insns.v[i];
+		const struct lana_insn *s, *d;
+
+		if (in->op != LANA_OP_BIND)
+			continue;
+		s = find_block(p, &m, in->idp);
+		d = find_block(p, &m, in->dst);
+		lana_buf_putc(b, '\t');
+		dot_node(b, s, in->idp);
+		lana_buf_puts(b, " -> ");
+		dot_node(b, d, in->dst);
+		lana_buf_puts(b, " [taillabel=\"");
+		put_port(b, s, LANA_PORT_OUT, in->port);
+		lana_buf_puts(b, "\", headlabel=\"");
+		put_port(b, d, LANA_PORT_IN, in->dport);
+		lana_buf_puts(b, "\"];\n");
+	}
+	lana_buf_puts(b, "}\n");
+	lana_map_free(&m);
+}

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * plan/value.h - typed parameter values: parse from .lana text, compare,
+ * format back to canonical text.
+ *
+ * A value is what a block parameter holds after checking: the plan stores it
+ * as a typed attribute (docs/plan-format.md) and the engines read it back.
+ */
+#ifndef LANA_VALUE_H
+#define LANA_VALUE_H
+
+#include "blocks/lana_block.h"
+#include "lib/util.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* struct lana_value and struct lana_bpf_insn are in blocks/lana_block.h. */
+
+/**
+ * lana_value_parse() - parse @text as a value of type @type.
+ * @a:    arena that receives strings, lists and filter programs
+ * @type: enum lana_ptype (not LIST: lists are built item by item)
+ * @p:    the parameter (for enum symbols and LANA_PF_RANGE), or NULL
+ * @text: the literal's text: a number with an optional unit (`64`, `1500B`,
+ *        `64KiB`, `10M`, `1Gbit`, `250us`), an address (`10.0.0.1`,
+ *        `fe80::1`, `10.0.0.0/8`, `00:11:22:33:44:55`), an identifier (enum
+ *        symbol, `true`/`false`) or a string's unescaped contents
+ * @out:  result
+ * @err:  receives a message such as "value 5000 out of range 1..4094"
+ *
+ * Filters are compiled with libpcap (pcap_compile on a DLT_EN10MB dead
+ * handle, snaplen 65535, optimised); on failure @err holds libpcap's message.
+ * Returns 0, or -1 with @err set.
+ */
+int lana_value_parse(struct lana_arena *a, unsigned int type,
+		     const struct lana_param *p, const char *text,
+		     struct lana_value *out, char *err, size_t errlen);
+
+/**
+ * lana_value_check_range() - check @v against @p's LANA_PF_RANGE bounds
+ * (integer value, size/rate/duration value, string length or list length).
+ * Returns 0, or -1 with @err set.
+ */
+int lana_value_check_range(const struct lana_param *p,
+			   const struct lana_value *v, char *err,
+			   size_t errlen);
+
+/** lana_value_equal() - true if @a and @b have the same type and value. */
+bool lana_value_equal(const struct lana_value *a, const struct lana_value *b);
+
+/**
+ * lana_value_format() - append @v to @b in canonical .lana syntax, so that
+ * parsing the text again gives an equal value: strings and filters quoted,
+ * sizes/rates/durations with the largest exact unit (`64KiB`, `10M`, `250us`),
+ * lists as `[a, b]`.
+ */
+void lana_value_format(const struct lana_value *v, struct lana_buf *b);
+
+/** lana_value_format_json() - append @v to @b as JSON (numbers, strings, arrays). */
+void lana_value_format_json(const struct lana_value *v, struct lana_buf *b);
+
+/**
+ * lana_value_type_compatible() - true if a value of type @from may be used
+ * where @to is expected (equal types; any unsigned integer type fits another
+ * integer type subject to the range check; a string fits any type whose
+ * literal can be quoted).
+ */
+bool lana_value_type_compatible(unsigned int from, unsigned int to);
+
+/** lana_ptype_is_int() - true for the integer types u8, u16, u32, u64, i64. */
+bool lana_ptype_is_int(unsigned int t);
+
+/**
+ * lana_ptype_int_max() - the largest value of integer type @t: 255 for u8,
+ * ..., INT64_MAX for i64; UINT64_MAX for u64 and any other type.
+ */
+uint64_t lana_ptype_int_max(unsigned int t);
+
+/** lana_value_as_uint() - @v as an unsigned integer (integer kinds), else 0. */
+uint64_t lana_value_as_uint(const struct lana_value *v);
+
+#endif /* LANA_VALUE_H */
