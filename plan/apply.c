@@ -423,43 +423,18 @@ static const char *cp_str(struct lana_arena *a, const char *s)
 	return lana_arena_strdup(a, s ? s : "");
 }
 
-static void cp_scalar(struct lana_arena *a, struct lana_value *d,
-		      const struct lana_value *s)
+struct lana_pattr *lana_pattr_copy(struct lana_arena *a,
+				   const struct lana_pattr *s, uint32_t n)
 {
-	*d = *s;
-	switch (s->type) {
-	case LANA_PT_STRING:
-	case LANA_PT_ENUM:
-		d->str = cp_str(a, s->str);
-		break;
-	case LANA_PT_FILTER:
-		d->filter.expr = cp_str(a, s->filter.expr);
-		d->filter.insns = lana_arena_memdup(a, s->filter.insns,
-					(size_t)s->filter.n * sizeof(*s->filter.insns));
-		break;
-	}
-}
+	struct lana_pattr *d;
+	uint32_t i;
 
-static struct lana_pattr *cp_params(struct lana_arena *a,
-				    const struct lana_pattr *s, uint32_t n)
-{
-	struct lana_pattr *d = lana_arena_alloc(a, (size_t)n * sizeof(*d));
-	uint32_t i, k;
-
+	if (!n)
+		return NULL;
+	d = lana_arena_alloc(a, (size_t)n * sizeof(*d));
 	for (i = 0; i < n; i++) {
-		const struct lana_value *sv = &s[i].val;
-		struct lana_value *dv = &d[i].val;
-
 		d[i].key = cp_str(a, s[i].key);
-		if (sv->type != LANA_PT_LIST) {
-			cp_scalar(a, dv, sv);
-			continue;
-		}
-		*dv = *sv;
-		dv->list.items = lana_arena_alloc(a, (size_t)sv->list.n *
-						     sizeof(*dv->list.items));
-		for (k = 0; k < sv->list.n; k++)
-			cp_scalar(a, &dv->list.items[k], &sv->list.items[k]);
+		lana_value_copy_arena(a, &d[i].val, &s[i].val);
 	}
 	return d;
 }
@@ -504,7 +479,7 @@ static void emit(struct actx *c, struct lana_plan *out)
 			.op = LANA_OP_NEW, .idp = bs[i]->idp,
 			.type = cp_str(a, bs[i]->type),
 			.name = cp_str(a, bs[i]->name),
-			.params = cp_params(a, bs[i]->params, bs[i]->nparams),
+			.params = lana_pattr_copy(a, bs[i]->params, bs[i]->nparams),
 			.nparams = bs[i]->nparams,
 		};
 

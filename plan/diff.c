@@ -58,52 +58,6 @@ static const char *cp_str(struct lana_arena *a, const char *s)
 	return lana_arena_strdup(a, s ? s : "");
 }
 
-static void cp_scalar(struct lana_arena *a, struct lana_value *d,
-		      const struct lana_value *s)
-{
-	*d = *s;
-	switch (s->type) {
-	case LANA_PT_STRING:
-	case LANA_PT_ENUM:
-		d->str = cp_str(a, s->str);
-		break;
-	case LANA_PT_FILTER:
-		d->filter.expr = cp_str(a, s->filter.expr);
-		d->filter.insns = lana_arena_memdup(a, s->filter.insns,
-					(size_t)s->filter.n * sizeof(*s->filter.insns));
-		break;
-	}
-}
-
-static void cp_value(struct lana_arena *a, struct lana_value *d,
-		     const struct lana_value *s)
-{
-	uint32_t i;
-
-	if (s->type != LANA_PT_LIST) {
-		cp_scalar(a, d, s);
-		return;
-	}
-	*d = *s;
-	d->list.items = lana_arena_alloc(a, (size_t)s->list.n *
-					    sizeof(*d->list.items));
-	for (i = 0; i < s->list.n; i++)
-		cp_scalar(a, &d->list.items[i], &s->list.items[i]);
-}
-
-static struct lana_pattr *cp_params(struct lana_arena *a,
-				    const struct lana_pattr *s, uint32_t n)
-{
-	struct lana_pattr *d = lana_arena_alloc(a, (size_t)n * sizeof(*d));
-	uint32_t i;
-
-	for (i = 0; i < n; i++) {
-		d[i].key = cp_str(a, s[i].key);
-		cp_value(a, &d[i].val, &s[i].val);
-	}
-	return d;
-}
-
 /* ---------------------------------------------------------- port count */
 
 /* OUT ports of the instance @in describes (0 for an unknown type). */
@@ -266,7 +220,7 @@ static bool compare_params(struct lana_arena *a, const struct lana_insn *o,
 			struct lana_insn s = {
 				.op = LANA_OP_SET, .idp = o->idp,
 				.name = cp_str(a, n->name),
-				.params = cp_params(a, np, 1), .nparams = 1,
+				.params = lana_pattr_copy(a, np, 1), .nparams = 1,
 			};
 
 			VEC_PUSH(sets, s);
@@ -362,7 +316,7 @@ int lana_plan_diff(struct lana_plan *old, const struct lana_plan *new_,
 				.op = LANA_OP_NEW, .idp = ++next_idp,
 				.type = cp_str(a, n->type),
 				.name = cp_str(a, n->name),
-				.params = cp_params(a, n->params, n->nparams),
+				.params = lana_pattr_copy(a, n->params, n->nparams),
 				.nparams = n->nparams,
 			};
 
@@ -385,7 +339,7 @@ int lana_plan_diff(struct lana_plan *old, const struct lana_plan *new_,
 				.op = LANA_OP_REPLACE, .idp = o->idp,
 				.type = cp_str(a, n->type),
 				.name = cp_str(a, n->name),
-				.params = cp_params(a, n->params, n->nparams),
+				.params = lana_pattr_copy(a, n->params, n->nparams),
 				.nparams = n->nparams,
 			};
 

@@ -48,6 +48,13 @@ struct lana_pattr {
 };
 
 /**
+ * lana_pattr_copy() - deep copy of the @n parameters at @s (keys and
+ * values, lana_value_copy()) into arena @a; NULL when @n is 0.
+ */
+struct lana_pattr *lana_pattr_copy(struct lana_arena *a,
+				   const struct lana_pattr *s, uint32_t n);
+
+/**
  * struct lana_insn - one decoded instruction. Which fields are used depends
  * on @op: NEW/REPLACE: idp, type, name, params; SET: idp, name, params
  * (exactly one); DEL: idp, name; BIND/UNBIND: idp (source), port (source

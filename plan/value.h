@@ -80,4 +80,32 @@ uint64_t lana_ptype_int_max(unsigned int t);
 /** lana_value_as_uint() - @v as an unsigned integer (integer kinds), else 0. */
 uint64_t lana_value_as_uint(const struct lana_value *v);
 
+/**
+ * lana_alloc_fn - allocator for lana_value_copy(): @n bytes (n > 0) aligned
+ * for any type, from the owner @ctx (an arena, an engine instance); NULL
+ * when out of memory. The memory is released by the owner, never by the
+ * copy.
+ */
+typedef void *(*lana_alloc_fn)(void *ctx, size_t n);
+
+/**
+ * lana_value_copy() - deep copy of @src into @dst: the strings (STRING,
+ * ENUM; a NULL string becomes ""), the items of a LIST and a FILTER's
+ * expression and instructions are copied into memory from @alloc(@ctx),
+ * so that @dst stays valid after @src's storage is gone (a plan freed
+ * after its apply, an engine instance outliving the plan that made it).
+ * Returns 0, or -ENOMEM when @alloc returned NULL (@dst is then partly
+ * copied; what was allocated belongs to @ctx as usual).
+ * The one copy used by the plan code (apply, diff) and both engines.
+ */
+int lana_value_copy(struct lana_value *dst, const struct lana_value *src,
+		    lana_alloc_fn alloc, void *ctx);
+
+/**
+ * lana_value_copy_arena() - lana_value_copy() into arena @a (which never
+ * fails: lana_arena_alloc aborts on out-of-memory in userspace).
+ */
+void lana_value_copy_arena(struct lana_arena *a, struct lana_value *dst,
+			   const struct lana_value *src);
+
 #endif /* LANA_VALUE_H */

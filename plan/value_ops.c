@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * plan/value_ops.c - comparing and reading typed values (see value.h).
- * Portable: the kernel engine compiles this file unchanged
- * (kmod/value_ops.c), so both engines compare parameters the same way.
+ * plan/value_ops.c - comparing, reading and copying typed values (see
+ * value.h). Portable: the kernel engine compiles this file unchanged
+ * (kmod/sources.mk), so both engines compare and copy parameters the same
+ * way.
  */
 #include "value.h"
 
+#include <errno.h>
 #include <string.h>
 
 /* ---------------------------------------------------------------- equal */
@@ -125,4 +127,78 @@ uint64_t lana_value_as_uint(const struct lana_value *v)
 	default:
 		return 0;
 	}
+}
+
+/* ----------------------------------------------------------------- copy */
+
+static char *copy_str(const char *s, lana_alloc_fn alloc, void *ctx)
+{
+	size_t n;
+	char *d;
+
+	if (!s)
+		s = "";
+	n = strlen(s) + 1;
+	d = alloc(ctx, n);
+	if (d)
+		memcpy(d, s, n);
+	return d;
+}
+
+static int copy_scalar(struct lana_value *d, const struct lana_value *s,
+		       lana_alloc_fn alloc, void *ctx)
+{
+	size_t n;
+
+	*d = *s;
+	switch (s->type) {
+	case LANA_PT_STRING:
+	case LANA_PT_ENUM:
+		d->str = copy_str(s->str, alloc, ctx);
+		return d->str ? 0 : -ENOMEM;
+	case LANA_PT_FILTER:
+		d->filter.expr = copy_str(s->filter.expr, alloc, ctx);
+		n = (size_t)s->filter.n * sizeof(*s->filter.insns);
+		d->filter.insns = alloc(ctx, n ? n : 1);
+		if (!d->filter.expr || !d->filter.insns)
+			return -ENOMEM;
+		if (n)
+			memcpy(d->filter.insns, s->filter.insns, n);
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+int lana_value_copy(struct lana_value *dst, const struct lana_value *src,
+		    lana_alloc_fn alloc, void *ctx)
+{
+	uint32_t k;
+	int r;
+
+	if (src->type != LANA_PT_LIST)
+		return copy_scalar(dst, src, alloc, ctx);
+	*dst = *src;
+	dst->list.items = alloc(ctx, ((size_t)src->list.n + 1) *
+				     sizeof(*dst->list.items));
+	if (!dst->list.items)
+		return -ENOMEM;
+	for (k = 0; k < src->list.n; k++) {
+		r = copy_scalar(&dst->list.items[k], &src->list.items[k],
+				alloc, ctx);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+static void *arena_alloc(void *ctx, size_t n)
+{
+	return lana_arena_alloc(ctx, n);
+}
+
+void lana_value_copy_arena(struct lana_arena *a, struct lana_value *dst,
+			   const struct lana_value *src)
+{
+	lana_value_copy(dst, src, arena_alloc, a);
 }
