@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # tests/cli.sh - lanarun's command-line contract: exit codes, --help,
-# compile/disasm/diff round trips, JSON output, DOT, -Werror, corrupt plans.
+# compile/disasm/diff round trips, JSON output, DOT, -Werror, corrupt plans,
+# per-command help.
 # Run by `make check` with LANARUN and top_srcdir set.
 set -uo pipefail
 L=${LANARUN:-./lanarun}
@@ -117,6 +118,15 @@ grep -q "^tee" "$tmp/out" && ok || bad "types lists tee"
 expect_rc 0 "types tee" "$L" types tee
 expect_rc 1 "types unknown" "$L" types nosuch
 expect_rc 0 "types json" "$L" types --json
+
+# the command table: per-command help, `help COMMAND`
+expect_rc 0 "apply --help" "$L" apply --help
+grep -q "^Usage: lanarun \[OPTIONS\] apply FILE" "$tmp/out" && grep -q -- "--dry-run" "$tmp/out" &&
+	ok || bad "apply --help prints apply's usage and options"
+expect_rc 0 "help compile" "$L" help compile
+grep -q "^Usage: lanarun \[OPTIONS\] compile FILE" "$tmp/out" && ok || bad "help compile prints compile's usage"
+expect_rc 0 "--help before an unknown command" "$L" --help frobnicate
+grep -q "^Usage: lanarun \[OPTIONS\] COMMAND" "$tmp/out" && ok || bad "--help with an unknown command prints the usage"
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
