@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * cli/commands.h - lanarun's command table and what is made from it: the
- * lookup of a command by name, the check of its argument count and the
- * usage text (`lanarun --help`, `lanarun COMMAND --help`). The tables
- * themselves are in cli/lanarun.c, next to the handlers they name.
+ * lookup of a command by name, the check of its argument count, the usage
+ * text (`lanarun --help`, `lanarun COMMAND --help`) and the bash
+ * completion script (`lanarun completion bash`). The tables themselves are
+ * in cli/lanarun.c, next to the handlers they name.
  */
 #ifndef LANA_COMMANDS_H
 #define LANA_COMMANDS_H
@@ -12,11 +13,23 @@
 
 #include <stdio.h>
 
+struct option;
+
 /* Where `lanarun --help` lists a command. */
 enum lanarun_section {
 	LANARUN_ENGINE_CMDS,	/* "Engine commands:" */
 	LANARUN_COMPILER_CMDS,	/* "Compiler commands:" */
 	LANARUN_OTHER_CMDS,	/* "Other commands:" */
+};
+
+/* What a command's or an option's argument is, for completion. */
+enum lanarun_arg {
+	LANARUN_ARG_NONE,	/* nothing to offer: a number, a block name */
+	LANARUN_ARG_FILE,
+	LANARUN_ARG_DIR,
+	LANARUN_ARG_WORDS,	/* one of a list of words */
+	LANARUN_ARG_TYPE,	/* a block type of the catalogue */
+	LANARUN_ARG_COMMAND,	/* a lanarun command */
 };
 
 /**
@@ -28,7 +41,9 @@ enum lanarun_section {
  * @section:      where `lanarun --help` lists it
  * @opts:         the options that apply to it, by key (see struct
  *                lanarun_opt), space-separated: `lanarun CMD --help` lists
- *                them
+ *                them and completion offers them after the command
+ * @arg:          what its arguments are, for completion
+ * @words:        the words completion offers with LANARUN_ARG_WORDS
  * @min_args:     the fewest arguments it takes
  * @max_args:     the most, -1 for no limit
  * @argerr:       the usage error when the count is out of range ("expected
@@ -51,6 +66,8 @@ struct lanarun_cmd {
 	const char *summary;
 	enum lanarun_section section;
 	const char *opts;
+	enum lanarun_arg arg;
+	const char *words;
 	int min_args;
 	int max_args;
 	const char *argerr;
@@ -65,12 +82,16 @@ struct lanarun_cmd {
  * @keys:  the options it describes, space-separated: their long names, or
  *         the letter of one that has none ("W"); commands name options in
  *         struct lanarun_cmd @opts by these keys
+ * @arg:   what the option's argument is, for completion
+ * @words: the words completion offers with LANARUN_ARG_WORDS
  * @help:  its lines in the usage text, each ending in a newline
  *
  * The table ends with a row whose @keys is NULL.
  */
 struct lanarun_opt {
 	const char *keys;
+	enum lanarun_arg arg;
+	const char *words;
 	const char *help;
 };
 
@@ -108,5 +129,26 @@ void lanarun_usage(FILE *f, const struct lanarun_cmd *cmds,
  */
 void lanarun_cmd_usage(FILE *f, const struct lanarun_cmd *cmd,
 		       const struct lanarun_opt *opts);
+
+/**
+ * lanarun_completion_bash() - write a bash completion script for lanarun
+ * to @f (`lanarun completion bash`).
+ * @f:         where to write it
+ * @cmds:      the commands: completed as the first word that is not an
+ *             option, then their arguments (struct lanarun_cmd @arg) and,
+ *             after a '-', their options (@opts)
+ * @opts:      what the arguments of the options are
+ * @longopts:  lanarun's getopt_long() table: the options offered before a
+ *             command, and those that take an argument (which is not the
+ *             command word)
+ * @shortopts: lanarun's getopt short options ("I:D:...")
+ *
+ * The script defines the function _lanarun and registers it with
+ * `complete -F _lanarun lanarun`; it needs nothing but bash.
+ */
+void lanarun_completion_bash(FILE *f, const struct lanarun_cmd *cmds,
+			     const struct lanarun_opt *opts,
+			     const struct option *longopts,
+			     const char *shortopts);
 
 #endif /* LANA_COMMANDS_H */

@@ -448,14 +448,15 @@ static int cmd_run(int argc, char **argv)
 }
 
 static int cmd_help(int argc, char **argv);
+static int cmd_completion(int argc, char **argv);
 
 /* ---------------------------------------------------------------- tables */
 
 /*
  * The commands, in the order `lanarun --help` lists them. Each row names
  * the handler, its synopsis and summary, the options that apply to it and
- * how many arguments it takes (struct lanarun_cmd); the usage texts are
- * made from it (cli/commands.c).
+ * how many arguments it takes (struct lanarun_cmd); usage texts and the
+ * bash completion are made from it (cli/commands.c).
  */
 static const struct lanarun_cmd commands[] = {
 	{
@@ -463,7 +464,7 @@ static const struct lanarun_cmd commands[] = {
 		.summary = "load FILE into the running engine (diff + one transaction)",
 		.section = LANARUN_ENGINE_CMDS,
 		.opts = "engine socket dry-run include define W format color",
-		.min_args = 1, .max_args = 1,
+		.arg = LANARUN_ARG_FILE, .min_args = 1, .max_args = 1,
 		.argerr = "expected one input file", .engine = lana_cmd_apply,
 	}, {
 		.name = "show",
@@ -492,54 +493,61 @@ static const struct lanarun_cmd commands[] = {
 		.summary = "run FILE in a private engine until its sources end",
 		.section = LANARUN_ENGINE_CMDS,
 		.opts = "workers include define W format color",
-		.min_args = 1, .max_args = 1,
+		.arg = LANARUN_ARG_FILE, .min_args = 1, .max_args = 1,
 		.argerr = "expected one graph file", .run = cmd_run,
 	}, {
 		.name = "lint", .alias = "check", .args = "FILE...",
 		.summary = "check graphs; report every error and warning",
 		.section = LANARUN_COMPILER_CMDS,
 		.opts = "include define W format color",
-		.min_args = 1, .max_args = -1,
+		.arg = LANARUN_ARG_FILE, .min_args = 1, .max_args = -1,
 		.argerr = "no input file", .run = cmd_lint,
 	}, {
 		.name = "compile", .args = "FILE [-o OUT]",
 		.summary = "compile a graph into a plan (default OUT: FILE.plan)",
 		.section = LANARUN_COMPILER_CMDS,
 		.opts = "include define W format emit stats output color",
-		.min_args = 1, .max_args = 1,
+		.arg = LANARUN_ARG_FILE, .min_args = 1, .max_args = 1,
 		.argerr = "expected one input file", .argerr_count = true,
 		.run = cmd_compile,
 	}, {
 		.name = "disasm", .args = "FILE",
 		.summary = "print a plan as bytecode text",
 		.section = LANARUN_COMPILER_CMDS, .opts = "format output",
-		.min_args = 1, .max_args = 1,
+		.arg = LANARUN_ARG_FILE, .min_args = 1, .max_args = 1,
 		.argerr = "expected one plan file", .run = cmd_disasm,
 	}, {
 		.name = "diff", .args = "OLD NEW [-o OUT]",
 		.summary = "edit script from OLD to NEW (.lana or .plan each)",
 		.section = LANARUN_COMPILER_CMDS,
 		.opts = "include define W format summary stats output color",
-		.min_args = 2, .max_args = 2,
+		.arg = LANARUN_ARG_FILE, .min_args = 2, .max_args = 2,
 		.argerr = "expected OLD and NEW", .run = cmd_diff,
 	}, {
 		.name = "graph", .args = "FILE [-o OUT]",
 		.summary = "write the flattened graph as Graphviz DOT",
 		.section = LANARUN_COMPILER_CMDS,
 		.opts = "include define W format output color",
-		.min_args = 1, .max_args = 1,
+		.arg = LANARUN_ARG_FILE, .min_args = 1, .max_args = 1,
 		.argerr = "expected one input file", .run = cmd_graph,
 	}, {
 		.name = "types", .args = "[NAME]",
 		.summary = "list block types, or describe one",
 		.section = LANARUN_COMPILER_CMDS, .opts = "json markdown format",
-		.max_args = 1,
+		.arg = LANARUN_ARG_TYPE, .max_args = 1,
 		.argerr = "expected at most one block type", .run = cmd_types,
 	}, {
 		.name = "help", .args = "[COMMAND]",
 		.summary = "show this help, or a command's",
 		.section = LANARUN_OTHER_CMDS,
-		.max_args = -1, .run = cmd_help,
+		.arg = LANARUN_ARG_COMMAND, .max_args = -1, .run = cmd_help,
+	}, {
+		.name = "completion", .args = "bash",
+		.summary = "print a bash completion script for lanarun",
+		.section = LANARUN_OTHER_CMDS,
+		.arg = LANARUN_ARG_WORDS, .words = "bash",
+		.min_args = 1, .max_args = 1,
+		.argerr = "expected the shell (bash)", .run = cmd_completion,
 	},
 	{ NULL },
 };
@@ -549,39 +557,39 @@ static const struct lanarun_cmd commands[] = {
  * table's .opts name them with.
  */
 static const struct lanarun_opt options[] = {
-	{ "engine",
+	{ "engine", LANARUN_ARG_WORDS, "user kernel auto",
 "      --engine user|kernel|auto   engine to drive (default auto: the kernel\n"
 "                               engine if lana.ko is loaded, else lanad)\n" },
-	{ "socket",
+	{ "socket", LANARUN_ARG_FILE, NULL,
 "      --socket PATH            lanad's control socket (default $LANA_SOCKET,\n"
 "                               else " LANA_DEFAULT_SOCKET ")\n" },
-	{ "dry-run",
+	{ "dry-run", LANARUN_ARG_NONE, NULL,
 "  -n, --dry-run                apply: print the edit script, change nothing\n" },
-	{ "workers",
+	{ "workers", LANARUN_ARG_NONE, NULL,
 "      --workers N              run: worker threads (default 1)\n" },
-	{ "include",
+	{ "include", LANARUN_ARG_DIR, NULL,
 "  -I, --include DIR            add DIR to the import search path\n" },
-	{ "define",
+	{ "define", LANARUN_ARG_NONE, NULL,
 "  -D, --define NAME=VALUE      set the top-level constant NAME to VALUE\n" },
-	{ "W",
+	{ "W", LANARUN_ARG_WORDS, "error",
 "  -W error, -Werror            treat warnings as errors\n" },
-	{ "format",
+	{ "format", LANARUN_ARG_WORDS, "text json",
 "  -f, --format text|json       output format of diagnostics and results\n" },
-	{ "emit",
+	{ "emit", LANARUN_ARG_WORDS, "plan json disasm dot",
 "      --emit plan|json|disasm|dot   what compile writes (default: plan)\n" },
-	{ "summary",
+	{ "summary", LANARUN_ARG_NONE, NULL,
 "      --summary                diff: print only the summary line\n" },
-	{ "json markdown",
+	{ "json markdown", LANARUN_ARG_NONE, NULL,
 "      --json, --markdown       types: JSON or the docs/blocks.md text\n" },
-	{ "color colour",
+	{ "color colour", LANARUN_ARG_WORDS, "auto always never",
 "      --color auto|always|never  colour diagnostics (default: auto)\n" },
-	{ "stats",
+	{ "stats", LANARUN_ARG_NONE, NULL,
 "      --stats                  print timings and peak memory to stderr\n" },
-	{ "output",
+	{ "output", LANARUN_ARG_FILE, NULL,
 "  -o, --output FILE            output file ('-' for standard output)\n" },
-	{ "help",
+	{ "help", LANARUN_ARG_NONE, NULL,
 "  -h, --help                   show this help (after a command: the command's)\n" },
-	{ "version",
+	{ "version", LANARUN_ARG_NONE, NULL,
 "  -V, --version                show the version\n" },
 	{ NULL },
 };
@@ -636,6 +644,15 @@ static int cmd_help(int argc, char **argv)
 		lanarun_cmd_usage(stdout, c, options);
 	else
 		usage(stdout);
+	return 0;
+}
+
+static int cmd_completion(int argc, char **argv)
+{
+	if (strcmp(argv[0], "bash"))
+		die_usage("completion: unknown shell '%s' (bash)", argv[0]);
+	lanarun_completion_bash(stdout, commands, options, long_opts,
+				short_opts);
 	return 0;
 }
 
