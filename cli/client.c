@@ -69,6 +69,20 @@ static int client_connect(const struct lana_client_opts *o,
 	return 0;
 }
 
+int lana_client_run(const struct lana_client_opts *o, lana_client_cmd_fn *fn,
+		    int argc, char **argv)
+{
+	struct lana_ctl_conn c;
+	int rc;
+
+	rc = client_connect(o, &c);
+	if (rc)
+		return rc;
+	rc = fn(o, &c, argc, argv);
+	lana_ctl_close(&c);
+	return rc;
+}
+
 /* Fetch and decode the running plan. 0 or EXIT_FINDINGS (printed). */
 static int fetch_plan(struct lana_ctl_conn *c, struct lana_plan *p)
 {
@@ -162,27 +176,19 @@ static bool no_changes(const struct lana_diff_stats *st)
 		 st->unbound | st->deleted);
 }
 
-int lana_cmd_apply(const struct lana_client_opts *o, int argc, char **argv)
+int lana_cmd_apply(const struct lana_client_opts *o, struct lana_ctl_conn *c,
+		   int argc, char **argv)
 {
-	struct lana_ctl_conn c;
 	struct lana_plan old, new_, edit;
 	struct lana_diff_stats st = { 0 };
 	struct lana_buf b = { 0 }, sum = { 0 };
 	char err[1024];
 	int rc;
 
-	if (argc != 1) {
-		fprintf(stderr, "%s: apply: expected one input file\nTry 'lanarun --help'.\n",
-			prog);
-		return EXIT_USAGE;
-	}
-	rc = client_connect(o, &c);
+	rc = fetch_plan(c, &old);
 	if (rc)
 		return rc;
-	rc = fetch_plan(&c, &old);
-	if (rc)
-		goto out_conn;
-	rc = lana_client_load(o, argv[0], c.kernel ? LANA_ENGINE_KERNEL :
+	rc = lana_client_load(o, argv[0], c->kernel ? LANA_ENGINE_KERNEL :
 					     LANA_ENGINE_USER, &new_);
 	if (rc)
 		goto out_old;
@@ -223,7 +229,7 @@ int lana_cmd_apply(const struct lana_client_opts *o, int argc, char **argv)
 		goto out_edit;
 	}
 	if (!no_changes(&st)) {
-		rc = lana_ctl_send_plan(&c, b.data, b.len, err, sizeof(err));
+		rc = lana_ctl_send_plan(c, b.data, b.len, err, sizeof(err));
 		if (rc) {
 			fprintf(stderr, "%s: apply failed: %s\n", prog, err);
 			rc = EXIT_FINDINGS;
@@ -245,10 +251,8 @@ out_new:
 	lana_plan_free(&new_);
 out_old:
 	lana_plan_free(&old);
-out_conn:
 	lana_buf_free(&b);
 	lana_buf_free(&sum);
-	lana_ctl_close(&c);
 	return rc;
 }
 
@@ -475,9 +479,9 @@ static void show_text(const struct lana_plan *p, const struct lana_map *bm,
 	VEC_FREE(&binds);
 }
 
-int lana_cmd_show(const struct lana_client_opts *o, int argc, char **argv)
+int lana_cmd_show(const struct lana_client_opts *o, struct lana_ctl_conn *c,
+		  int argc, char **argv)
 {
-	struct lana_ctl_conn c;
 	struct lana_plan p;
 	struct stats_vec sv = { 0 };
 	struct lana_map bm = { 0 }, sm = { 0 };
@@ -486,18 +490,10 @@ int lana_cmd_show(const struct lana_client_opts *o, int argc, char **argv)
 	uint32_t i;
 	int rc;
 
-	if (argc) {
-		fprintf(stderr, "%s: show: unexpected argument '%s'\nTry 'lanarun --help'.\n",
-			prog, argv[0]);
-		return EXIT_USAGE;
-	}
-	rc = client_connect(o, &c);
+	rc = fetch_plan(c, &p);
 	if (rc)
 		return rc;
-	rc = fetch_plan(&c, &p);
-	if (rc)
-		goto out_conn;
-	if (lana_ctl_get_stats(&c, NULL, collect, &sv, err, sizeof(err))) {
+	if (lana_ctl_get_stats(c, NULL, collect, &sv, err, sizeof(err))) {
 		fprintf(stderr, "%s: cannot read the counters: %s\n", prog, err);
 		rc = EXIT_FINDINGS;
 		goto out;
@@ -520,8 +516,6 @@ out:
 	VEC_FREE(&sv.v);
 	lana_arena_free(&sv.a);
 	lana_plan_free(&p);
-out_conn:
-	lana_ctl_close(&c);
 	return rc;
 }
 
@@ -566,27 +560,17 @@ static int print_one(const struct lana_block_stats *s, void *ctx)
 	return 0;
 }
 
-int lana_cmd_stats(const struct lana_client_opts *o, int argc, char **argv)
+int lana_cmd_stats(const struct lana_client_opts *o, struct lana_ctl_conn *c,
+		   int argc, char **argv)
 {
-	struct lana_ctl_conn c;
 	char err[512];
-	int rc;
 
-	if (argc != 1) {
-		fprintf(stderr, "%s: stats: expected one block name\nTry 'lanarun --help'.\n",
-			prog);
-		return EXIT_USAGE;
-	}
-	rc = client_connect(o, &c);
-	if (rc)
-		return rc;
-	if (lana_ctl_get_stats(&c, argv[0], print_one, (void *)o, err,
+	if (lana_ctl_get_stats(c, argv[0], print_one, (void *)o, err,
 			       sizeof(err))) {
 		fprintf(stderr, "%s: %s\n", prog, err);
-		rc = EXIT_FINDINGS;
+		return EXIT_FINDINGS;
 	}
-	lana_ctl_close(&c);
-	return rc;
+	return 0;
 }
 
 /* ------------------------------------------------------------------ set */
@@ -659,9 +643,9 @@ static int add_set(struct lana_plan *e, const struct lana_insn *blk,
 	return 0;
 }
 
-int lana_cmd_set(const struct lana_client_opts *o, int argc, char **argv)
+int lana_cmd_set(const struct lana_client_opts *o, struct lana_ctl_conn *c,
+		 int argc, char **argv)
 {
-	struct lana_ctl_conn c;
 	struct lana_plan p, e;
 	const struct lana_insn *blk = NULL;
 	struct lana_buf b = { 0 };
@@ -669,17 +653,9 @@ int lana_cmd_set(const struct lana_client_opts *o, int argc, char **argv)
 	uint32_t i;
 	int rc;
 
-	if (argc < 2) {
-		fprintf(stderr, "%s: set: expected NAME KEY=VALUE...\nTry 'lanarun --help'.\n",
-			prog);
-		return EXIT_USAGE;
-	}
-	rc = client_connect(o, &c);
+	rc = fetch_plan(c, &p);
 	if (rc)
 		return rc;
-	rc = fetch_plan(&c, &p);
-	if (rc)
-		goto out_conn;
 	for (i = 0; i < p.insns.n; i++)
 		if (p.insns.v[i].op == LANA_OP_NEW &&
 		    !strcmp(p.insns.v[i].name, argv[0])) {
@@ -703,7 +679,7 @@ int lana_cmd_set(const struct lana_client_opts *o, int argc, char **argv)
 		rc = EXIT_FINDINGS;
 		goto out;
 	}
-	if (lana_ctl_set(&c, b.data, b.len, err, sizeof(err))) {
+	if (lana_ctl_set(c, b.data, b.len, err, sizeof(err))) {
 		fprintf(stderr, "%s: set failed: %s\n", prog, err);
 		rc = EXIT_FINDINGS;
 	}
@@ -711,31 +687,19 @@ out:
 	lana_buf_free(&b);
 	lana_plan_free(&e);
 	lana_plan_free(&p);
-out_conn:
-	lana_ctl_close(&c);
 	return rc;
 }
 
 /* ---------------------------------------------------------------- flush */
 
-int lana_cmd_flush(const struct lana_client_opts *o, int argc, char **argv)
+int lana_cmd_flush(const struct lana_client_opts *o, struct lana_ctl_conn *c,
+		   int argc, char **argv)
 {
-	struct lana_ctl_conn c;
 	char err[512];
-	int rc;
 
-	if (argc) {
-		fprintf(stderr, "%s: flush: unexpected argument '%s'\nTry 'lanarun --help'.\n",
-			prog, argv[0]);
-		return EXIT_USAGE;
-	}
-	rc = client_connect(o, &c);
-	if (rc)
-		return rc;
-	if (lana_ctl_flush(&c, err, sizeof(err))) {
+	if (lana_ctl_flush(c, err, sizeof(err))) {
 		fprintf(stderr, "%s: flush failed: %s\n", prog, err);
-		rc = EXIT_FINDINGS;
+		return EXIT_FINDINGS;
 	}
-	lana_ctl_close(&c);
-	return rc;
+	return 0;
 }

@@ -48,6 +48,8 @@ struct lana_client_opts {
  */
 int lana_client_engine_parse(const char *s);
 
+struct lana_ctl_conn;
+
 /*
  * Every command returns lanarun's exit status: 0 success; 1 the input has
  * errors or the engine refused the request (the message is printed, e.g.
@@ -55,7 +57,33 @@ int lana_client_engine_parse(const char *s);
  * 'nosuch0'"); 2 usage error or the engine cannot be reached ("lanarun:
  * cannot connect to lanad at /run/lana/lanad.sock: No such file or
  * directory (is lanad running?)").
+ *
+ * A command runs on a connection lana_client_run() opened, with as many
+ * arguments as lanarun's command table allows it (cli/lanarun.c): it does
+ * not check their count.
  */
+
+/**
+ * typedef lana_client_cmd_fn - an engine command.
+ * @o:    lanarun's options
+ * @c:    the connection to the engine
+ * @argc: the number of arguments after the command name, @argv them
+ *
+ * Return: lanarun's exit status.
+ */
+typedef int lana_client_cmd_fn(const struct lana_client_opts *o,
+			       struct lana_ctl_conn *c, int argc, char **argv);
+
+/**
+ * lana_client_run() - connect to the engine @o names (the kernel family
+ * with --engine kernel, or auto when it is registered; else lanad at
+ * @o->socket), run @fn on the connection with @argc, @argv and close it.
+ *
+ * Return: what @fn returns, or 2 when the engine cannot be reached (the
+ * message is printed).
+ */
+int lana_client_run(const struct lana_client_opts *o, lana_client_cmd_fn *fn,
+		    int argc, char **argv);
 
 /**
  * lana_cmd_apply() - `apply FILE`: compile FILE (.lana, or decode a .plan),
@@ -64,20 +92,23 @@ int lana_client_engine_parse(const char *s);
  * script (lana_plan_disasm) and the summary and stop; otherwise send the
  * edit plan as one transaction (nothing is sent when there are no changes).
  */
-int lana_cmd_apply(const struct lana_client_opts *o, int argc, char **argv);
+int lana_cmd_apply(const struct lana_client_opts *o, struct lana_ctl_conn *c,
+		   int argc, char **argv);
 
 /**
  * lana_cmd_show() - `show`: the running graph, one line per block (IDP,
  * name, type, packets, bytes, drops) followed by its edges; with @o->json
  * an object {"plan_crc", "blocks": [...], "edges": [...]}.
  */
-int lana_cmd_show(const struct lana_client_opts *o, int argc, char **argv);
+int lana_cmd_show(const struct lana_client_opts *o, struct lana_ctl_conn *c,
+		  int argc, char **argv);
 
 /**
  * lana_cmd_stats() - `stats NAME`: one block's counters and its named
  * statistics (JSON with @o->json). Unknown NAME: "no block named 'x'", 1.
  */
-int lana_cmd_stats(const struct lana_client_opts *o, int argc, char **argv);
+int lana_cmd_stats(const struct lana_client_opts *o, struct lana_ctl_conn *c,
+		   int argc, char **argv);
 
 /**
  * lana_cmd_set() - `set NAME key=value...`: change live (LANA_PF_LIVE)
@@ -86,10 +117,12 @@ int lana_cmd_stats(const struct lana_client_opts *o, int argc, char **argv);
  * that is not live is refused: "parameter 'x' of 'y' cannot change live;
  * edit the graph and apply it".
  */
-int lana_cmd_set(const struct lana_client_opts *o, int argc, char **argv);
+int lana_cmd_set(const struct lana_client_opts *o, struct lana_ctl_conn *c,
+		 int argc, char **argv);
 
 /** lana_cmd_flush() - `flush`: remove every block from the running graph. */
-int lana_cmd_flush(const struct lana_client_opts *o, int argc, char **argv);
+int lana_cmd_flush(const struct lana_client_opts *o, struct lana_ctl_conn *c,
+		   int argc, char **argv);
 
 /**
  * lana_client_report() - print the diagnostics of @s to stderr: GCC style
@@ -111,13 +144,5 @@ void lana_client_report(const struct lana_client_opts *o,
 struct lana_plan;
 int lana_client_load(const struct lana_client_opts *o, const char *path,
 		     uint32_t engines, struct lana_plan *p);
-
-/** Usage lines of the engine commands, for lanarun --help. */
-#define LANA_CLIENT_USAGE \
-"  apply FILE [--dry-run]       load FILE into the running engine (diff + one transaction)\n" \
-"  show                         running graph: blocks, counters and edges\n" \
-"  stats NAME                   counters of one block\n" \
-"  set NAME KEY=VALUE...        change live parameters of a block\n" \
-"  flush                        remove every block from the running graph\n"
 
 #endif /* LANA_CLIENT_H */

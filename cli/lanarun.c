@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * cli/lanarun.c - the LANA command-line tool: check, compile,
- * disassemble and diff .lana graphs and plans (see lanarun(8)).
+ * disassemble and diff .lana graphs and plans, drive a running engine
+ * (see lanarun(8)). The command table below (commands[]) names every
+ * command with its handler; main() reads the options and runs the command
+ * the table finds. The engine commands are in cli/client.c.
  *
  * Exit status: 0 success, 1 findings (errors in the input, or warnings
  * with -Werror), 2 usage or I/O error.
@@ -12,6 +15,7 @@
 #include "typedoc.h"
 #include "blocks/catalogue.h"
 #include "client.h"
+#include "commands.h"
 #include "proto/proto.h"
 #include "run.h"
 
@@ -35,66 +39,31 @@ static struct {
 	int engine;		/* --engine: enum lana_client_engine */
 	unsigned int workers;	/* run --workers */
 	bool dry_run;		/* apply --dry-run */
-	bool json;		/* --format=json */
+	bool json;		/* --format=json, --json */
 	bool color;
 	bool werror;
 	bool stats;
+	bool summary;		/* diff --summary */
+	bool markdown;		/* types --markdown */
+	bool help;		/* --help: after the options are read */
+	const char *out;	/* -o */
+	const char *emit;	/* compile --emit */
 	VEC(const char *) incdirs;
 	VEC(const char *) defines;
 } g;
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-"Usage: lanarun [OPTIONS] COMMAND [ARGS]\n"
-"\n"
-"Check, compile, disassemble and diff LANA graphs (.lana) and plans (.plan);\n"
-"load and live-patch them in a running engine.\n"
-"\n"
-"Engine commands:\n"
-LANA_CLIENT_USAGE
-"  run FILE [--workers N]       run FILE in a private engine until its sources end\n"
-"\n"
-"Compiler commands:\n"
-"  lint FILE...                 check graphs; report every error and warning\n"
-"  compile FILE [-o OUT]        compile a graph into a plan (default OUT: FILE.plan)\n"
-"  disasm FILE                  print a plan as bytecode text\n"
-"  diff OLD NEW [-o OUT]        edit script from OLD to NEW (.lana or .plan each)\n"
-"  graph FILE [-o OUT]          write the flattened graph as Graphviz DOT\n"
-"  types [NAME]                 list block types, or describe one\n"
-"  help                         show this help\n"
-"\n"
-"Options (before or after the command):\n"
-"      --engine user|kernel|auto   engine to drive (default auto: the kernel\n"
-"                               engine if lana.ko is loaded, else lanad)\n"
-"      --socket PATH            lanad's control socket (default $LANA_SOCKET,\n"
-"                               else " LANA_DEFAULT_SOCKET ")\n"
-"  -n, --dry-run                apply: print the edit script, change nothing\n"
-"      --workers N              run: worker threads (default 1)\n"
-"  -I, --include DIR            add DIR to the import search path\n"
-"  -D, --define NAME=VALUE      set the top-level constant NAME to VALUE\n"
-"  -W error, -Werror            treat warnings as errors\n"
-"  -f, --format text|json       output format of diagnostics and results\n"
-"      --emit plan|json|disasm|dot   what compile writes (default: plan)\n"
-"      --summary                diff: print only the summary line\n"
-"      --json, --markdown       types: JSON or the docs/blocks.md text\n"
-"      --color auto|always|never  colour diagnostics (default: auto)\n"
-"      --stats                  print timings and peak memory to stderr\n"
-"  -o, --output FILE            output file ('-' for standard output)\n"
-"  -h, --help                   show this help\n"
-"  -V, --version                show the version\n"
-"\n"
-"Imports are searched in the importing file's directory, then -I DIRs, then\n"
-"$LANA_PATH (colon-separated), then %s.\n"
-"Exit status: 0 ok, 1 findings, 2 usage or I/O error. See lanarun(8).\n",
-		lana_default_datadir());
-}
+static void usage(FILE *f);
 
 static void die_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 static void die_usage(const char *fmt, ...)
 {
 	va_list ap;
 
+	/* a bad option after --help: the help, as it was asked for first */
+	if (g.help) {
+		usage(stdout);
+		exit(0);
+	}
 	fprintf(stderr, "%s: ", prog);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
@@ -131,7 +100,22 @@ static struct lana_compile_opts compile_opts(void)
 	return o;
 }
 
-static struct lana_client_opts client_opts(void);
+static struct lana_client_opts client_opts(void)
+{
+	struct lana_client_opts o = { 0 };
+
+	o.socket = g.socket;
+	o.engine = g.engine;
+	o.json = g.json;
+	o.dry_run = g.dry_run;
+	o.color = g.color;
+	o.werror = g.werror;
+	o.incdirs = g.incdirs.v;
+	o.nincdirs = g.incdirs.n;
+	o.defines = g.defines.v;
+	o.ndefines = g.defines.n;
+	return o;
+}
 
 /*
  * Load @path as a plan (lana_client_load(): decode a .plan file, or compile
@@ -169,8 +153,6 @@ static int cmd_lint(int argc, char **argv)
 	int i, rc = 0;
 	uint32_t errors = 0, warnings = 0;
 
-	if (argc < 1)
-		die_usage("lint: no input file");
 	if (g.json)
 		lana_buf_putc(&json, '[');
 	for (i = 0; i < argc; i++) {
@@ -270,16 +252,14 @@ static int count_op(const struct lana_plan *p, unsigned int op)
 	return n;
 }
 
-static int cmd_compile(int argc, char **argv, const char *out,
-		       const char *emit_kind)
+static int cmd_compile(int argc, char **argv)
 {
+	const char *out = g.out, *emit_kind = g.emit;
 	struct lana_arena a = { 0 };
 	struct lana_plan p;
 	double t0 = now_ms(), tc = 0, te;
 	int rc;
 
-	if (argc != 1)
-		die_usage("compile: expected one input file, got %d", argc);
 	if (!emit_kind)
 		emit_kind = g.json ? "json" : "plan";
 	if (!out)
@@ -303,7 +283,7 @@ static int cmd_compile(int argc, char **argv, const char *out,
 	return rc;
 }
 
-static int cmd_disasm(int argc, char **argv, const char *out)
+static int cmd_disasm(int argc, char **argv)
 {
 	struct lana_plan p;
 	struct lana_buf b = { 0 };
@@ -312,8 +292,6 @@ static int cmd_disasm(int argc, char **argv, const char *out)
 	char err[512];
 	int r;
 
-	if (argc != 1)
-		die_usage("disasm: expected one plan file");
 	r = lana_read_file(argv[0], &data, &len);
 	if (r) {
 		fprintf(stderr, "%s: cannot read '%s': %s\n", prog, argv[0],
@@ -332,14 +310,16 @@ static int cmd_disasm(int argc, char **argv, const char *out)
 	} else {
 		lana_plan_disasm(&p, &b);
 	}
-	r = write_out(out ? out : "-", b.data ? b.data : "", b.len);
+	r = write_out(g.out ? g.out : "-", b.data ? b.data : "", b.len);
 	lana_buf_free(&b);
 	lana_plan_free(&p);
 	return r;
 }
 
-static int cmd_diff(int argc, char **argv, const char *out, bool summary)
+static int cmd_diff(int argc, char **argv)
 {
+	const char *out = g.out;
+	bool summary = g.summary;
 	struct lana_plan old, new_, edit;
 	struct lana_diff_stats st = { 0 };
 	struct lana_buf b = { 0 };
@@ -347,8 +327,6 @@ static int cmd_diff(int argc, char **argv, const char *out, bool summary)
 	double t0, td, tc = 0;
 	int rc;
 
-	if (argc != 2)
-		die_usage("diff: expected OLD and NEW");
 	rc = load_plan(argv[0], &old, &tc);
 	if (rc)
 		return rc;
@@ -420,28 +398,24 @@ done:
 	return rc;
 }
 
-static int cmd_graph(int argc, char **argv, const char *out)
+static int cmd_graph(int argc, char **argv)
 {
 	struct lana_plan p;
 	int rc;
 
-	if (argc != 1)
-		die_usage("graph: expected one input file");
 	rc = load_plan(argv[0], &p, NULL);
 	if (rc)
 		return rc;
-	rc = emit(&p, "dot", out ? out : "-");
+	rc = emit(&p, "dot", g.out ? g.out : "-");
 	lana_plan_free(&p);
 	return rc;
 }
 
-static int cmd_types(int argc, char **argv, bool json, bool markdown)
+static int cmd_types(int argc, char **argv)
 {
 	struct lana_buf b = { 0 };
 	const struct lana_block_type *bt = NULL;
 
-	if (argc > 1)
-		die_usage("types: expected at most one block type");
 	if (argc == 1) {
 		bt = lana_catalogue_find(argv[0]);
 		if (!bt) {
@@ -451,9 +425,9 @@ static int cmd_types(int argc, char **argv, bool json, bool markdown)
 			return EXIT_FINDINGS;
 		}
 	}
-	if (markdown)
+	if (g.markdown)
 		lana_types_markdown(&b);
-	else if (json || g.json)
+	else if (g.json)
 		lana_types_json(bt, &b);
 	else if (bt)
 		lana_type_describe(bt, &b);
@@ -466,7 +440,159 @@ static int cmd_types(int argc, char **argv, bool json, bool markdown)
 	return 0;
 }
 
-/* ------------------------------------------------------------------ main */
+static int cmd_run(int argc, char **argv)
+{
+	struct lana_compile_opts o = compile_opts();
+
+	return lana_run(argv[0], &o, g.workers, g.json, g.color, g.werror);
+}
+
+static int cmd_help(int argc, char **argv);
+static int cmd_completion(int argc, char **argv);
+
+/* ---------------------------------------------------------------- tables */
+
+/*
+ * The commands, in the order `lanarun --help` lists them. Each row names
+ * the handler, its synopsis and summary, the options that apply to it and
+ * how many arguments it takes (struct lanarun_cmd); usage texts and the
+ * bash completion are made from it (cli/commands.c).
+ */
+static const struct lanarun_cmd commands[] = {
+	{
+		.name = "apply", .args = "FILE [--dry-run]",
+		.summary = "load FILE into the running engine (diff + one transaction)",
+		.section = LANARUN_ENGINE_CMDS,
+		.opts = "engine socket dry-run include define W format color",
+		.arg = LANARUN_ARG_FILE, .min_args = 1, .max_args = 1,
+		.argerr = "expected one input file", .engine = lana_cmd_apply,
+	}, {
+		.name = "show",
+		.summary = "running graph: blocks, counters and edges",
+		.section = LANARUN_ENGINE_CMDS, .opts = "engine socket format",
+		.engine = lana_cmd_show,
+	}, {
+		.name = "stats", .args = "NAME",
+		.summary = "counters of one block",
+		.section = LANARUN_ENGINE_CMDS, .opts = "engine socket format",
+		.min_args = 1, .max_args = 1,
+		.argerr = "expected one block name", .engine = lana_cmd_stats,
+	}, {
+		.name = "set", .args = "NAME KEY=VALUE...",
+		.summary = "change live parameters of a block",
+		.section = LANARUN_ENGINE_CMDS, .opts = "engine socket",
+		.min_args = 2, .max_args = -1,
+		.argerr = "expected NAME KEY=VALUE...", .engine = lana_cmd_set,
+	}, {
+		.name = "flush",
+		.summary = "remove every block from the running graph",
+		.section = LANARUN_ENGINE_CMDS, .opts = "engine socket",
+		.engine = lana_cmd_flush,
+	}, {
+		.name = "run", .args = "FILE [--workers N]",
+		.summary = "run FILE in a private engine until its sources end",
+		.section = LANARUN_ENGINE_CMDS,
+		.opts = "workers include define W format color",
+		.arg = LANARUN_ARG_FILE, .min_args = 1, .max_args = 1,
+		.argerr = "expected one graph file", .run = cmd_run,
+	}, {
+		.name = "lint", .alias = "check", .args = "FILE...",
+		.summary = "check graphs; report every error and warning",
+		.section = LANARUN_COMPILER_CMDS,
+		.opts = "include define W format color",
+		.arg = LANARUN_ARG_FILE, .min_args = 1, .max_args = -1,
+		.argerr = "no input file", .run = cmd_lint,
+	}, {
+		.name = "compile", .args = "FILE [-o OUT]",
+		.summary = "compile a graph into a plan (default OUT: FILE.plan)",
+		.section = LANARUN_COMPILER_CMDS,
+		.opts = "include define W format emit stats output color",
+		.arg = LANARUN_ARG_FILE, .min_args = 1, .max_args = 1,
+		.argerr = "expected one input file", .argerr_count = true,
+		.run = cmd_compile,
+	}, {
+		.name = "disasm", .args = "FILE",
+		.summary = "print a plan as bytecode text",
+		.section = LANARUN_COMPILER_CMDS, .opts = "format output",
+		.arg = LANARUN_ARG_FILE, .min_args = 1, .max_args = 1,
+		.argerr = "expected one plan file", .run = cmd_disasm,
+	}, {
+		.name = "diff", .args = "OLD NEW [-o OUT]",
+		.summary = "edit script from OLD to NEW (.lana or .plan each)",
+		.section = LANARUN_COMPILER_CMDS,
+		.opts = "include define W format summary stats output color",
+		.arg = LANARUN_ARG_FILE, .min_args = 2, .max_args = 2,
+		.argerr = "expected OLD and NEW", .run = cmd_diff,
+	}, {
+		.name = "graph", .args = "FILE [-o OUT]",
+		.summary = "write the flattened graph as Graphviz DOT",
+		.section = LANARUN_COMPILER_CMDS,
+		.opts = "include define W format output color",
+		.arg = LANARUN_ARG_FILE, .min_args = 1, .max_args = 1,
+		.argerr = "expected one input file", .run = cmd_graph,
+	}, {
+		.name = "types", .args = "[NAME]",
+		.summary = "list block types, or describe one",
+		.section = LANARUN_COMPILER_CMDS, .opts = "json markdown format",
+		.arg = LANARUN_ARG_TYPE, .max_args = 1,
+		.argerr = "expected at most one block type", .run = cmd_types,
+	}, {
+		.name = "help", .args = "[COMMAND]",
+		.summary = "show this help, or a command's",
+		.section = LANARUN_OTHER_CMDS,
+		.arg = LANARUN_ARG_COMMAND, .max_args = -1, .run = cmd_help,
+	}, {
+		.name = "completion", .args = "bash",
+		.summary = "print a bash completion script for lanarun",
+		.section = LANARUN_OTHER_CMDS,
+		.arg = LANARUN_ARG_WORDS, .words = "bash",
+		.min_args = 1, .max_args = 1,
+		.argerr = "expected the shell (bash)", .run = cmd_completion,
+	},
+	{ NULL },
+};
+
+/*
+ * The options as `lanarun --help` describes them, by the keys the command
+ * table's .opts name them with.
+ */
+static const struct lanarun_opt options[] = {
+	{ "engine", LANARUN_ARG_WORDS, "user kernel auto",
+"      --engine user|kernel|auto   engine to drive (default auto: the kernel\n"
+"                               engine if lana.ko is loaded, else lanad)\n" },
+	{ "socket", LANARUN_ARG_FILE, NULL,
+"      --socket PATH            lanad's control socket (default $LANA_SOCKET,\n"
+"                               else " LANA_DEFAULT_SOCKET ")\n" },
+	{ "dry-run", LANARUN_ARG_NONE, NULL,
+"  -n, --dry-run                apply: print the edit script, change nothing\n" },
+	{ "workers", LANARUN_ARG_NONE, NULL,
+"      --workers N              run: worker threads (default 1)\n" },
+	{ "include", LANARUN_ARG_DIR, NULL,
+"  -I, --include DIR            add DIR to the import search path\n" },
+	{ "define", LANARUN_ARG_NONE, NULL,
+"  -D, --define NAME=VALUE      set the top-level constant NAME to VALUE\n" },
+	{ "W", LANARUN_ARG_WORDS, "error",
+"  -W error, -Werror            treat warnings as errors\n" },
+	{ "format", LANARUN_ARG_WORDS, "text json",
+"  -f, --format text|json       output format of diagnostics and results\n" },
+	{ "emit", LANARUN_ARG_WORDS, "plan json disasm dot",
+"      --emit plan|json|disasm|dot   what compile writes (default: plan)\n" },
+	{ "summary", LANARUN_ARG_NONE, NULL,
+"      --summary                diff: print only the summary line\n" },
+	{ "json markdown", LANARUN_ARG_NONE, NULL,
+"      --json, --markdown       types: JSON or the docs/blocks.md text\n" },
+	{ "color colour", LANARUN_ARG_WORDS, "auto always never",
+"      --color auto|always|never  colour diagnostics (default: auto)\n" },
+	{ "stats", LANARUN_ARG_NONE, NULL,
+"      --stats                  print timings and peak memory to stderr\n" },
+	{ "output", LANARUN_ARG_FILE, NULL,
+"  -o, --output FILE            output file ('-' for standard output)\n" },
+	{ "help", LANARUN_ARG_NONE, NULL,
+"  -h, --help                   show this help (after a command: the command's)\n" },
+	{ "version", LANARUN_ARG_NONE, NULL,
+"  -V, --version                show the version\n" },
+	{ NULL },
+};
 
 enum {
 	OPT_EMIT = 256,
@@ -480,128 +606,168 @@ enum {
 	OPT_WORKERS,
 };
 
-static struct lana_client_opts client_opts(void)
-{
-	struct lana_client_opts o = { 0 };
+static const char short_opts[] = "I:D:f:o:W:nhV";
+static const struct option long_opts[] = {
+	{ "include", required_argument, NULL, 'I' },
+	{ "define", required_argument, NULL, 'D' },
+	{ "format", required_argument, NULL, 'f' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "emit", required_argument, NULL, OPT_EMIT },
+	{ "summary", no_argument, NULL, OPT_SUMMARY },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "markdown", no_argument, NULL, OPT_MARKDOWN },
+	{ "color", required_argument, NULL, OPT_COLOR },
+	{ "colour", required_argument, NULL, OPT_COLOR },
+	{ "stats", no_argument, NULL, OPT_STATS },
+	{ "engine", required_argument, NULL, OPT_ENGINE },
+	{ "socket", required_argument, NULL, OPT_SOCKET },
+	{ "workers", required_argument, NULL, OPT_WORKERS },
+	{ "dry-run", no_argument, NULL, 'n' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
 
-	o.socket = g.socket;
-	o.engine = g.engine;
-	o.json = g.json;
-	o.dry_run = g.dry_run;
-	o.color = g.color;
-	o.werror = g.werror;
-	o.incdirs = g.incdirs.v;
-	o.nincdirs = g.incdirs.n;
-	o.defines = g.defines.v;
-	o.ndefines = g.defines.n;
-	return o;
+static void usage(FILE *f)
+{
+	lanarun_usage(f, commands, options);
 }
 
-int main(int argc, char **argv)
+/* `help [COMMAND]`: the usage, or the command's when it is one. */
+static int cmd_help(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "include", required_argument, NULL, 'I' },
-		{ "define", required_argument, NULL, 'D' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "emit", required_argument, NULL, OPT_EMIT },
-		{ "summary", no_argument, NULL, OPT_SUMMARY },
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ "markdown", no_argument, NULL, OPT_MARKDOWN },
-		{ "color", required_argument, NULL, OPT_COLOR },
-		{ "colour", required_argument, NULL, OPT_COLOR },
-		{ "stats", no_argument, NULL, OPT_STATS },
-		{ "engine", required_argument, NULL, OPT_ENGINE },
-		{ "socket", required_argument, NULL, OPT_SOCKET },
-		{ "workers", required_argument, NULL, OPT_WORKERS },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *out = NULL, *emit_kind = NULL, *color = "auto";
-	bool summary = false, json = false, markdown = false;
-	const char *cmd;
-	int c, rc;
+	const struct lanarun_cmd *c = NULL;
+
+	if (argc)
+		c = lanarun_cmd_find(commands, argv[0]);
+	if (c)
+		lanarun_cmd_usage(stdout, c, options);
+	else
+		usage(stdout);
+	return 0;
+}
+
+static int cmd_completion(int argc, char **argv)
+{
+	if (strcmp(argv[0], "bash"))
+		die_usage("completion: unknown shell '%s' (bash)", argv[0]);
+	lanarun_completion_bash(stdout, commands, options, long_opts,
+				short_opts);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ main */
+
+static unsigned int parse_workers(const char *s)
+{
+	char *end;
+	unsigned long w = strtoul(s, &end, 10);
+
+	if (*end || w < 1 || w > 256)
+		die_usage("--workers takes a number from 1 to 256");
+	return (unsigned int)w;
+}
+
+/* Set g from option @c (getopt_long() result) with argument @arg. */
+static void set_option(int c, const char *arg, const char **color)
+{
+	switch (c) {
+	case 'I':
+		VEC_PUSH(&g.incdirs, arg);
+		break;
+	case 'D':
+		VEC_PUSH(&g.defines, arg);
+		break;
+	case 'f':
+		if (!strcmp(arg, "json"))
+			g.json = true;
+		else if (!strcmp(arg, "text"))
+			g.json = false;
+		else
+			die_usage("unknown format '%s' (text, json)", arg);
+		break;
+	case 'o':
+		g.out = arg;
+		break;
+	case 'W':
+		if (strcmp(arg, "error"))
+			die_usage("unknown warning option '-W%s' (only -Werror)",
+				  arg);
+		g.werror = true;
+		break;
+	case OPT_EMIT:
+		g.emit = arg;
+		break;
+	case OPT_SUMMARY:
+		g.summary = true;
+		break;
+	case OPT_MARKDOWN:
+		g.markdown = true;
+		break;
+	case OPT_COLOR:
+		*color = arg;
+		break;
+	case OPT_STATS:
+		g.stats = true;
+		break;
+	case OPT_ENGINE:
+		g.engine = lana_client_engine_parse(arg);
+		if (g.engine < 0)
+			die_usage("unknown engine '%s' (user, kernel, auto)", arg);
+		break;
+	case OPT_SOCKET:
+		g.socket = arg;
+		break;
+	case OPT_WORKERS:
+		g.workers = parse_workers(arg);
+		break;
+	case 'n':
+		g.dry_run = true;
+		break;
+	}
+}
+
+/*
+ * Read the options (before or after the command) into g. Returns -1 to go
+ * on, else the exit status: 0 after --version, 2 after a usage error.
+ */
+static int parse_options(int argc, char **argv)
+{
+	const char *color = "auto";
+	bool json = false;
+	int c;
 
 	g.socket = getenv("LANA_SOCKET");
 	g.workers = 1;
-	while ((c = getopt_long(argc, argv, "I:D:f:o:W:nhV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
 		switch (c) {
-		case 'I':
-			VEC_PUSH(&g.incdirs, optarg);
-			break;
-		case 'D':
-			VEC_PUSH(&g.defines, optarg);
-			break;
-		case 'f':
-			if (!strcmp(optarg, "json"))
-				g.json = true;
-			else if (!strcmp(optarg, "text"))
-				g.json = false;
-			else
-				die_usage("unknown format '%s' (text, json)", optarg);
-			break;
-		case 'o':
-			out = optarg;
-			break;
-		case 'W':
-			if (strcmp(optarg, "error"))
-				die_usage("unknown warning option '-W%s' (only -Werror)",
-					  optarg);
-			g.werror = true;
-			break;
-		case OPT_EMIT:
-			emit_kind = optarg;
-			break;
-		case OPT_SUMMARY:
-			summary = true;
-			break;
-		case OPT_JSON:
-			json = true;
-			break;
-		case OPT_MARKDOWN:
-			markdown = true;
-			break;
-		case OPT_COLOR:
-			color = optarg;
-			break;
-		case OPT_STATS:
-			g.stats = true;
-			break;
-		case OPT_ENGINE:
-			g.engine = lana_client_engine_parse(optarg);
-			if (g.engine < 0)
-				die_usage("unknown engine '%s' (user, kernel, auto)",
-					  optarg);
-			break;
-		case OPT_SOCKET:
-			g.socket = optarg;
-			break;
-		case OPT_WORKERS: {
-			char *end;
-			unsigned long w = strtoul(optarg, &end, 10);
-
-			if (*end || w < 1 || w > 256)
-				die_usage("--workers takes a number from 1 to 256");
-			g.workers = (unsigned int)w;
-			break;
-		}
-		case 'n':
-			g.dry_run = true;
-			break;
 		case 'h':
-			usage(stdout);
-			return 0;
+			g.help = true;
+			opterr = 0;	/* options after it do not matter */
+			break;
 		case 'V':
+			if (g.help)	/* --help came first */
+				break;
 			printf("lanarun %s (plan format %d.%d)\n", PACKAGE_VERSION,
 			       LANA_PLAN_VERSION_MAJOR, LANA_PLAN_VERSION_MINOR);
 			return 0;
-		default:
+		case OPT_JSON:
+			json = true;
+			break;
+		case '?':
+			if (g.help) {	/* --help came first */
+				usage(stdout);
+				return 0;
+			}
 			fprintf(stderr, "Try 'lanarun --help'.\n");
 			return EXIT_USAGE;
+		default:
+			set_option(c, optarg, &color);
+			break;
 		}
 	}
+	if (g.help)
+		return -1;
 	if (!strcmp(color, "always"))
 		g.color = true;
 	else if (!strcmp(color, "never"))
@@ -610,50 +776,54 @@ int main(int argc, char **argv)
 		g.color = isatty(2) && !getenv("NO_COLOR");
 	else
 		die_usage("unknown --color value '%s' (auto, always, never)", color);
+	if (json)
+		g.json = true;
+	return -1;
+}
 
+/*
+ * Run @cmd with the @argc arguments @argv after it: check their count,
+ * connect to the engine for an engine command, call the handler.
+ */
+static int run_command(const struct lanarun_cmd *cmd, int argc, char **argv)
+{
+	struct lana_client_opts co;
+	int rc;
+
+	rc = lanarun_check_args(cmd, argc, argv);
+	if (rc)
+		return rc;
+	if (!cmd->engine)
+		return cmd->run(argc, argv);
+	co = client_opts();
+	return lana_client_run(&co, cmd->engine, argc, argv);
+}
+
+int main(int argc, char **argv)
+{
+	const struct lanarun_cmd *cmd = NULL;
+	int rc;
+
+	rc = parse_options(argc, argv);
+	if (rc >= 0)
+		return rc;
+	if (optind < argc)
+		cmd = lanarun_cmd_find(commands, argv[optind]);
+	if (g.help) {
+		/* `lanarun CMD --help`: the command's usage */
+		if (cmd)
+			lanarun_cmd_usage(stdout, cmd, options);
+		else
+			usage(stdout);
+		return 0;
+	}
 	if (optind >= argc) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	cmd = argv[optind++];
-	argc -= optind;
-	argv += optind;
-	if (json)
-		g.json = true;
-	if (!strcmp(cmd, "apply") || !strcmp(cmd, "show") ||
-	    !strcmp(cmd, "stats") || !strcmp(cmd, "set") ||
-	    !strcmp(cmd, "flush")) {
-		struct lana_client_opts co = client_opts();
-		int (*fn)(const struct lana_client_opts *, int, char **) =
-			!strcmp(cmd, "apply") ? lana_cmd_apply :
-			!strcmp(cmd, "show") ? lana_cmd_show :
-			!strcmp(cmd, "stats") ? lana_cmd_stats :
-			!strcmp(cmd, "set") ? lana_cmd_set : lana_cmd_flush;
-
-		rc = fn(&co, argc, argv);
-	} else if (!strcmp(cmd, "run")) {
-		struct lana_compile_opts o = compile_opts();
-
-		if (argc != 1)
-			die_usage("run: expected one graph file");
-		rc = lana_run(argv[0], &o, g.workers, g.json, g.color, g.werror);
-	} else if (!strcmp(cmd, "lint") || !strcmp(cmd, "check"))
-		rc = cmd_lint(argc, argv);
-	else if (!strcmp(cmd, "compile"))
-		rc = cmd_compile(argc, argv, out, emit_kind);
-	else if (!strcmp(cmd, "disasm"))
-		rc = cmd_disasm(argc, argv, out);
-	else if (!strcmp(cmd, "diff"))
-		rc = cmd_diff(argc, argv, out, summary);
-	else if (!strcmp(cmd, "graph"))
-		rc = cmd_graph(argc, argv, out);
-	else if (!strcmp(cmd, "types"))
-		rc = cmd_types(argc, argv, json, markdown);
-	else if (!strcmp(cmd, "help")) {
-		usage(stdout);
-		rc = 0;
-	} else
-		die_usage("unknown command '%s'", cmd);
+	if (!cmd)
+		die_usage("unknown command '%s'", argv[optind]);
+	rc = run_command(cmd, argc - optind - 1, argv + optind + 1);
 	VEC_FREE(&g.incdirs);
 	VEC_FREE(&g.defines);
 	return rc;

@@ -266,7 +266,26 @@ static unsigned int parse_workers(const char *s)
 	return (unsigned int)v;
 }
 
-int main(int argc, char **argv)
+/* What the command line asks for. */
+struct lanad_opts {
+	struct lana_engine_opts eo;
+	const char *sock;	/* the control socket's path */
+	bool daemonize;
+};
+
+/* What setup() made and teardown() undoes. */
+struct lanad {
+	const char *sock;
+	int lfd;		/* the listening socket */
+	int sfd;		/* signalfd of SIGTERM and SIGINT */
+	struct lana_engine *e;
+};
+
+/*
+ * Parse the command line into @o (and g). Returns -1 to go on, or the exit
+ * status when lanad is to stop now: 0 (--help, --version) or 2 (usage).
+ */
+static int parse_options(int argc, char **argv, struct lanad_opts *o)
 {
 	enum { OPT_SYSLOG = 256 };
 	static const struct option opts[] = {
@@ -280,26 +299,24 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct lana_engine_opts eo = { .workers = 1, .log = log_sink };
-	const char *sock = NULL;
-	struct lana_engine *e;
-	bool daemonize = false;
-	sigset_t mask;
-	int c, lfd, sfd, r, rc;
+	int c;
 
+	o->eo = (struct lana_engine_opts){ .workers = 1, .log = log_sink };
+	o->sock = NULL;
+	o->daemonize = false;
 	while ((c = getopt_long(argc, argv, "fdw:s:vhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			daemonize = false;
+			o->daemonize = false;
 			break;
 		case 'd':
-			daemonize = true;
+			o->daemonize = true;
 			break;
 		case 'w':
-			eo.workers = parse_workers(optarg);
+			o->eo.workers = parse_workers(optarg);
 			break;
 		case 's':
-			sock = optarg;
+			o->sock = optarg;
 			break;
 		case OPT_SYSLOG:
 			g.syslog = true;
@@ -326,65 +343,106 @@ int main(int argc, char **argv)
 			argv[optind]);
 		return 2;
 	}
-	sock = lana_ctl_socket_path(sock);
-	if (daemonize)
+	o->sock = lana_ctl_socket_path(o->sock);
+	if (o->daemonize)
 		g.syslog = true;
-	if (g.syslog)
-		openlog("lanad", LOG_PID, LOG_DAEMON);
+	return -1;
+}
 
+/*
+ * Block SIGTERM and SIGINT, before any thread exists so that the workers
+ * inherit the mask; SIGPIPE is ignored. @mask is set to the two signals.
+ */
+static int block_signals(sigset_t *mask)
+{
 	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	/* blocked before any thread exists: the workers inherit the mask */
-	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0) {
+	sigemptyset(mask);
+	sigaddset(mask, SIGTERM);
+	sigaddset(mask, SIGINT);
+	if (sigprocmask(SIG_BLOCK, mask, NULL) < 0) {
 		log_msg(LOG_ERR, "sigprocmask: %s", strerror(errno));
-		return 1;
+		return -1;
 	}
+	return 0;
+}
 
-	lfd = listen_socket(sock);
-	if (lfd < 0) {
-		log_msg(LOG_ERR, "cannot listen on %s: %s%s", sock,
-			strerror(-lfd),
-			lfd == -EADDRINUSE ? " (is another lanad running?)" : "");
-		return 1;
+/*
+ * Listen on the control socket, detach when asked to, take the signals on
+ * a signalfd and start the engine. Returns 0 with @d filled in, or -1
+ * (logged; the socket file is removed again).
+ */
+static int setup(const struct lanad_opts *o, struct lanad *d)
+{
+	sigset_t mask;
+	int r;
+
+	d->sock = o->sock;
+	if (block_signals(&mask))
+		return -1;
+	d->lfd = listen_socket(d->sock);
+	if (d->lfd < 0) {
+		log_msg(LOG_ERR, "cannot listen on %s: %s%s", d->sock,
+			strerror(-d->lfd),
+			d->lfd == -EADDRINUSE ? " (is another lanad running?)" : "");
+		return -1;
 	}
 	/* fork before the engine starts threads (threads do not survive it) */
 	/* keep the working directory when the socket path is relative, so
 	 * that it can still be removed at exit */
-	if (daemonize && daemon(sock[0] != '/', 0) < 0) {
+	if (o->daemonize && daemon(d->sock[0] != '/', 0) < 0) {
 		log_msg(LOG_ERR, "daemon: %s", strerror(errno));
-		unlink(sock);
-		return 1;
+		goto fail;
 	}
-	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (sfd < 0) {
+	d->sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (d->sfd < 0) {
 		log_msg(LOG_ERR, "signalfd: %s", strerror(errno));
-		unlink(sock);
-		return 1;
+		goto fail;
 	}
-	e = lana_engine_new(&eo);
-	if (!e) {
+	d->e = lana_engine_new(&o->eo);
+	if (!d->e) {
 		log_msg(LOG_ERR, "cannot create the engine: %s", strerror(errno));
-		unlink(sock);
-		return 1;
+		goto fail;
 	}
-	r = lana_engine_start(e);
+	r = lana_engine_start(d->e);
 	if (r) {
 		log_msg(LOG_ERR, "cannot start the engine: %s", strerror(-r));
-		lana_engine_free(e);
-		unlink(sock);
-		return 1;
+		lana_engine_free(d->e);
+		goto fail;
 	}
-	log_msg(LOG_INFO, "listening on %s, %u worker%s", sock, eo.workers,
-		eo.workers == 1 ? "" : "s");
-	rc = serve(e, lfd, sfd);
-	close(lfd);
-	unlink(sock);
-	lana_engine_free(e);	/* stops workers, destructors run */
-	close(sfd);
+	log_msg(LOG_INFO, "listening on %s, %u worker%s", d->sock,
+		o->eo.workers, o->eo.workers == 1 ? "" : "s");
+	return 0;
+fail:
+	unlink(d->sock);
+	return -1;
+}
+
+/* Undo setup(): remove the socket, tear the graph down, stop logging. */
+static void teardown(struct lanad *d)
+{
+	close(d->lfd);
+	unlink(d->sock);
+	lana_engine_free(d->e);	/* stops workers, destructors run */
+	close(d->sfd);
 	log_msg(LOG_INFO, "stopped");
 	if (g.syslog)
 		closelog();
+}
+
+int main(int argc, char **argv)
+{
+	struct lanad_opts o;
+	struct lanad d;
+	int rc;
+
+	rc = parse_options(argc, argv, &o);
+	if (rc >= 0)
+		return rc;
+	if (g.syslog)
+		openlog("lanad", LOG_PID, LOG_DAEMON);
+	if (setup(&o, &d))
+		return 1;
+	rc = serve(d.e, d.lfd, d.sfd);
+	teardown(&d);
 	return rc;
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # tests/cli.sh - lanarun's command-line contract: exit codes, --help,
-# compile/disasm/diff round trips, JSON output, DOT, -Werror, corrupt plans.
+# compile/disasm/diff round trips, JSON output, DOT, -Werror, corrupt plans,
+# per-command help and the bash completion made from the command table.
 # Run by `make check` with LANARUN and top_srcdir set.
 set -uo pipefail
 L=${LANARUN:-./lanarun}
@@ -117,6 +118,44 @@ grep -q "^tee" "$tmp/out" && ok || bad "types lists tee"
 expect_rc 0 "types tee" "$L" types tee
 expect_rc 1 "types unknown" "$L" types nosuch
 expect_rc 0 "types json" "$L" types --json
+
+# the command table: per-command help, `help COMMAND`
+expect_rc 0 "apply --help" "$L" apply --help
+grep -q "^Usage: lanarun \[OPTIONS\] apply FILE" "$tmp/out" && grep -q -- "--dry-run" "$tmp/out" &&
+	ok || bad "apply --help prints apply's usage and options"
+expect_rc 0 "help compile" "$L" help compile
+grep -q "^Usage: lanarun \[OPTIONS\] compile FILE" "$tmp/out" && ok || bad "help compile prints compile's usage"
+expect_rc 0 "--help before an unknown command" "$L" --help frobnicate
+grep -q "^Usage: lanarun \[OPTIONS\] COMMAND" "$tmp/out" && ok || bad "--help with an unknown command prints the usage"
+
+# bash completion, made from the command table
+expect_rc 2 "completion zsh" "$L" completion zsh
+expect_rc 0 "completion bash" "$L" completion bash
+cp "$tmp/out" "$tmp/lanarun.bash"
+# complete_words WORD...: what the script offers for the last WORD
+complete_words() {
+	bash -c '. "$1" || exit 1; shift
+		f=$(complete -p lanarun) || exit 1; f=${f#*-F }; f=${f%% *}
+		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
+		COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
+		"$f" lanarun "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+		printf "%s\n" "${COMPREPLY[@]}"' complete_words "$tmp/lanarun.bash" "$@"
+}
+[ "$(complete_words lanarun ap)" = apply ] && ok ||
+	bad "completing 'lanarun ap' offers apply: $(complete_words lanarun ap)"
+[ "$(complete_words lanarun --emit = di)" = disasm ] && ok || bad "completing '--emit=di' offers disasm"
+complete_words lanarun types te | grep -qx tee && ok || bad "completing 'types te' offers tee"
+complete_words lanarun diff --su | grep -qx -- --summary && ok || bad "completing 'diff --su' offers --summary"
+# every command of the table is in --help and has its own --help
+complete_words lanarun "" >"$tmp/cmds"
+[ "$(wc -l <"$tmp/cmds")" -gt 10 ] && ok || bad "completion offers the commands: $(cat "$tmp/cmds")"
+"$L" --help >"$tmp/help"
+missing=
+while read -r c; do
+	grep -qE "^  $c( |\$)" "$tmp/help" || missing="$missing $c"
+	"$L" "$c" --help 2>/dev/null | grep -q "^Usage: lanarun \[OPTIONS\] $c" || missing="$missing $c(--help)"
+done <"$tmp/cmds"
+[ -z "$missing" ] && ok || bad "commands missing from --help:$missing"
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
