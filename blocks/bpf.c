@@ -23,11 +23,15 @@
 #include <pcap/bpf.h>
 #endif
 
+enum { BPF_P_FILTER, BPF_P_MAX };
+
 static const struct lana_param bpf_params[] = {
-	{ .name = "filter", .type = LANA_PT_FILTER,
-	  .flags = LANA_PF_REQUIRED | LANA_PF_LIVE,
-	  .doc = "tcpdump filter expression (pcap-filter(7))" },
-	LANA_PARAM_END
+	[BPF_P_FILTER] = {
+		.name = "filter", .type = LANA_PT_FILTER,
+		.flags = LANA_PF_REQUIRED | LANA_PF_LIVE,
+		.doc = "tcpdump filter expression (pcap-filter(7))",
+	},
+	[BPF_P_MAX] = LANA_PARAM_END
 };
 
 static const struct lana_port bpf_ports[] = {
@@ -180,7 +184,7 @@ static int bpf_init(struct lana_block *b, const struct lana_value *params)
 {
 	struct bpf_priv *bp = b->priv;
 
-	bp->prog = bpf_load(b, &params[0]);
+	bp->prog = bpf_load(b, &params[BPF_P_FILTER]);
 	return bp->prog ? 0 : -EINVAL;
 }
 
@@ -205,7 +209,7 @@ static int bpf_set(struct lana_block *b, unsigned int pidx,
 	struct bpf_priv *bp = b->priv;
 	struct bpf_code *c, *old;
 
-	if (pidx != 0) {
+	if (pidx != BPF_P_FILTER) {
 		lana_block_error(b, "parameter %u is not live", pidx);
 		return -EINVAL;
 	}

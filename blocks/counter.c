@@ -10,8 +10,10 @@
  */
 #include "lana_block.h"
 
+enum { COUNTER_P_MAX };	/* no parameters */
+
 static const struct lana_param counter_params[] = {
-	LANA_PARAM_END
+	[COUNTER_P_MAX] = LANA_PARAM_END
 };
 
 static const struct lana_port counter_ports[] = {

@@ -9,8 +9,10 @@
  */
 #include "lana_block.h"
 
+enum { DROP_P_MAX };	/* no parameters */
+
 static const struct lana_param drop_params[] = {
-	LANA_PARAM_END
+	[DROP_P_MAX] = LANA_PARAM_END
 };
 
 static const struct lana_port drop_ports[] = {

@@ -16,14 +16,20 @@
 
 #include <errno.h>
 
+enum { ETH_P_DEV, ETH_P_PROMISC, ETH_P_MAX };
+
 static const struct lana_param eth_params[] = {
-	{ .name = "dev", .type = LANA_PT_STRING,
-	  .flags = LANA_PF_REQUIRED | LANA_PF_RANGE, .min = 1, .max = 15,
-	  .doc = "network interface name (at most IFNAMSIZ-1 = 15 bytes)" },
-	{ .name = "promisc", .type = LANA_PT_BOOL, .flags = LANA_PF_LIVE,
-	  .def = "false",
-	  .doc = "put the interface into promiscuous mode" },
-	LANA_PARAM_END
+	[ETH_P_DEV] = {
+		.name = "dev", .type = LANA_PT_STRING,
+		.flags = LANA_PF_REQUIRED | LANA_PF_RANGE, .min = 1, .max = 15,
+		.doc = "network interface name (at most IFNAMSIZ-1 = 15 bytes)",
+	},
+	[ETH_P_PROMISC] = {
+		.name = "promisc", .type = LANA_PT_BOOL, .flags = LANA_PF_LIVE,
+		.def = "false",
+		.doc = "put the interface into promiscuous mode",
+	},
+	[ETH_P_MAX] = LANA_PARAM_END
 };
 
 static const struct lana_port eth_ports[] = {
@@ -34,8 +40,6 @@ static const struct lana_port eth_ports[] = {
 	  .doc = "frames received on dev" },
 	LANA_PORT_END
 };
-
-enum { ETH_P_DEV, ETH_P_PROMISC };
 
 struct eth_priv {
 	struct lana_dev *dev;

@@ -15,20 +15,34 @@
 #include <errno.h>
 #include <string.h>
 
+enum {
+	GEN_P_SIZE, GEN_P_COUNT, GEN_P_RATE, GEN_P_SRC, GEN_P_DST, GEN_P_MAX
+};
+
 static const struct lana_param gen_params[] = {
-	{ .name = "size", .type = LANA_PT_SIZE, .flags = LANA_PF_RANGE,
-	  .min = 60, .max = 9216, .def = "64B",
-	  .doc = "frame size in bytes, without the FCS" },
-	{ .name = "count", .type = LANA_PT_U64, .def = "0",
-	  .doc = "frames to send; 0 = unlimited" },
-	{ .name = "rate", .type = LANA_PT_RATE, .flags = LANA_PF_LIVE,
-	  .def = "0",
-	  .doc = "bit/s on the wire; 0 = as fast as possible" },
-	{ .name = "src", .type = LANA_PT_MAC, .def = "02:00:00:00:00:01",
-	  .doc = "source MAC address" },
-	{ .name = "dst", .type = LANA_PT_MAC, .def = "ff:ff:ff:ff:ff:ff",
-	  .doc = "destination MAC address" },
-	LANA_PARAM_END
+	[GEN_P_SIZE] = {
+		.name = "size", .type = LANA_PT_SIZE, .flags = LANA_PF_RANGE,
+		.min = 60, .max = 9216, .def = "64B",
+		.doc = "frame size in bytes, without the FCS",
+	},
+	[GEN_P_COUNT] = {
+		.name = "count", .type = LANA_PT_U64, .def = "0",
+		.doc = "frames to send; 0 = unlimited",
+	},
+	[GEN_P_RATE] = {
+		.name = "rate", .type = LANA_PT_RATE, .flags = LANA_PF_LIVE,
+		.def = "0",
+		.doc = "bit/s on the wire; 0 = as fast as possible",
+	},
+	[GEN_P_SRC] = {
+		.name = "src", .type = LANA_PT_MAC, .def = "02:00:00:00:00:01",
+		.doc = "source MAC address",
+	},
+	[GEN_P_DST] = {
+		.name = "dst", .type = LANA_PT_MAC, .def = "ff:ff:ff:ff:ff:ff",
+		.doc = "destination MAC address",
+	},
+	[GEN_P_MAX] = LANA_PARAM_END
 };
 
 static const struct lana_port gen_ports[] = {
@@ -36,8 +50,6 @@ static const struct lana_port gen_ports[] = {
 	  .doc = "generated frames" },
 	LANA_PORT_END
 };
-
-enum { GEN_P_SIZE, GEN_P_COUNT, GEN_P_RATE, GEN_P_SRC, GEN_P_DST };
 
 #define GEN_ETHERTYPE	0x88b5	/* IEEE 802 local experimental EtherType 1 */
 #define GEN_HLEN	14	/* Ethernet header */

@@ -191,7 +191,12 @@ struct lana_port {
  * @name:     type name used in graphs
  * @synopsis: one-line usage, e.g. "tee(n = 2)  in: any -> out[n]: any"
  * @doc:      a paragraph of documentation
- * @params:   parameters, terminated by LANA_PARAM_END
+ * @params:   parameters, terminated by LANA_PARAM_END, indexed by an enum
+ *            of the block's own the way netlink policies are indexed by
+ *            attribute: `enum { TEE_P_N, TEE_P_MAX };` and
+ *            `[TEE_P_N] = { .name = "n", ... }, [TEE_P_MAX] = LANA_PARAM_END`.
+ *            init() reads params[TEE_P_N], set() compares @pidx with it.
+ *            The order is that of the plan and the docs: append only.
  * @ports:    ports, terminated by LANA_PORT_END
  * @engines:  LANA_ENGINE_* mask
  * @flags:    LANA_BT_*
@@ -216,9 +221,10 @@ struct lana_block_type {
 	 *             reached with lana_block_pcpu(); statistics live here so
 	 *             that workers never share a cache line
 	 * @init:  constructor: read @params (one entry per catalogue parameter,
-	 *         in catalogue order; type LANA_PT_NONE when absent), set up
-	 *         b->priv; return 0 or -errno and write a message with
-	 *         lana_block_error(). Runs in the control thread, may sleep.
+	 *         indexed like @params: params[TEE_P_N]; type LANA_PT_NONE
+	 *         when absent), set up b->priv; return 0 or -errno and write
+	 *         a message with lana_block_error(). Runs in the control
+	 *         thread, may sleep.
 	 * @fini:  destructor, after an RCU grace period: no packet is inside
 	 *         the block any more.
 	 * @set:   change LANA_PF_LIVE parameter @pidx to @v while packets flow

@@ -18,14 +18,23 @@
 
 #include <pcap/pcap.h>
 
+enum { PCAP_IN_P_FILE, PCAP_IN_P_LOOP, PCAP_IN_P_PACE, PCAP_IN_P_MAX };
+
 static const struct lana_param pcap_in_params[] = {
-	{ .name = "file", .type = LANA_PT_STRING, .flags = LANA_PF_REQUIRED,
-	  .doc = "path of the pcap file to read" },
-	{ .name = "loop", .type = LANA_PT_U32, .def = "1",
-	  .doc = "times to play the file; 0 = forever" },
-	{ .name = "pace", .type = LANA_PT_BOOL, .def = "false",
-	  .doc = "replay with the recorded inter-packet gaps" },
-	LANA_PARAM_END
+	[PCAP_IN_P_FILE] = {
+		.name = "file", .type = LANA_PT_STRING,
+		.flags = LANA_PF_REQUIRED,
+		.doc = "path of the pcap file to read",
+	},
+	[PCAP_IN_P_LOOP] = {
+		.name = "loop", .type = LANA_PT_U32, .def = "1",
+		.doc = "times to play the file; 0 = forever",
+	},
+	[PCAP_IN_P_PACE] = {
+		.name = "pace", .type = LANA_PT_BOOL, .def = "false",
+		.doc = "replay with the recorded inter-packet gaps",
+	},
+	[PCAP_IN_P_MAX] = LANA_PARAM_END
 };
 
 static const struct lana_port pcap_in_ports[] = {
@@ -33,8 +42,6 @@ static const struct lana_port pcap_in_ports[] = {
 	  .doc = "frames read from the file" },
 	LANA_PORT_END
 };
-
-enum { PCAP_IN_P_FILE, PCAP_IN_P_LOOP, PCAP_IN_P_PACE };
 
 /*
  * Everything but @read (also read by stats() in the control thread) is

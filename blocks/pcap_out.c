@@ -16,13 +16,20 @@
 
 #include <pcap/pcap.h>
 
+enum { PCAP_OUT_P_FILE, PCAP_OUT_P_SNAPLEN, PCAP_OUT_P_MAX };
+
 static const struct lana_param pcap_out_params[] = {
-	{ .name = "file", .type = LANA_PT_STRING, .flags = LANA_PF_REQUIRED,
-	  .doc = "path of the pcap file to write (truncated first)" },
-	{ .name = "snaplen", .type = LANA_PT_SIZE, .flags = LANA_PF_RANGE,
-	  .min = 64, .max = 262144, .def = "65535B",
-	  .doc = "bytes of each frame to keep" },
-	LANA_PARAM_END
+	[PCAP_OUT_P_FILE] = {
+		.name = "file", .type = LANA_PT_STRING,
+		.flags = LANA_PF_REQUIRED,
+		.doc = "path of the pcap file to write (truncated first)",
+	},
+	[PCAP_OUT_P_SNAPLEN] = {
+		.name = "snaplen", .type = LANA_PT_SIZE, .flags = LANA_PF_RANGE,
+		.min = 64, .max = 262144, .def = "65535B",
+		.doc = "bytes of each frame to keep",
+	},
+	[PCAP_OUT_P_MAX] = LANA_PARAM_END
 };
 
 static const struct lana_port pcap_out_ports[] = {
@@ -30,8 +37,6 @@ static const struct lana_port pcap_out_ports[] = {
 	  .doc = "frames to write to the file" },
 	LANA_PORT_END
 };
-
-enum { PCAP_OUT_P_FILE, PCAP_OUT_P_SNAPLEN };
 
 /*
  * A libpcap savefile (pcap-savefile(5), microsecond timestamps) written

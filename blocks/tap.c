@@ -14,16 +14,24 @@
 
 #include <errno.h>
 
+enum { TAP_P_NAME, TAP_P_MAC, TAP_P_MTU, TAP_P_MAX };
+
 static const struct lana_param tap_params[] = {
-	{ .name = "name", .type = LANA_PT_STRING,
-	  .flags = LANA_PF_REQUIRED | LANA_PF_RANGE, .min = 1, .max = 15,
-	  .doc = "name of the device to create (at most 15 bytes)" },
-	{ .name = "mac", .type = LANA_PT_MAC,
-	  .doc = "MAC address of the device (random when not given)" },
-	{ .name = "mtu", .type = LANA_PT_U32, .flags = LANA_PF_RANGE,
-	  .min = 68, .max = 65535, .def = "1500",
-	  .doc = "MTU of the device in bytes" },
-	LANA_PARAM_END
+	[TAP_P_NAME] = {
+		.name = "name", .type = LANA_PT_STRING,
+		.flags = LANA_PF_REQUIRED | LANA_PF_RANGE, .min = 1, .max = 15,
+		.doc = "name of the device to create (at most 15 bytes)",
+	},
+	[TAP_P_MAC] = {
+		.name = "mac", .type = LANA_PT_MAC,
+		.doc = "MAC address of the device (random when not given)",
+	},
+	[TAP_P_MTU] = {
+		.name = "mtu", .type = LANA_PT_U32, .flags = LANA_PF_RANGE,
+		.min = 68, .max = 65535, .def = "1500",
+		.doc = "MTU of the device in bytes",
+	},
+	[TAP_P_MAX] = LANA_PARAM_END
 };
 
 static const struct lana_port tap_ports[] = {
@@ -34,8 +42,6 @@ static const struct lana_port tap_ports[] = {
 	  .doc = "frames the host sends on the device" },
 	LANA_PORT_END
 };
-
-enum { TAP_P_NAME, TAP_P_MAC, TAP_P_MTU };
 
 struct tap_priv {
 	struct lana_dev *dev;

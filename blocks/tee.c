@@ -17,11 +17,15 @@
 #include <errno.h>
 #endif
 
+enum { TEE_P_N, TEE_P_MAX };
+
 static const struct lana_param tee_params[] = {
-	{ .name = "n", .type = LANA_PT_U8, .flags = LANA_PF_RANGE,
-	  .min = 1, .max = 64, .def = "2",
-	  .doc = "number of out ports" },
-	LANA_PARAM_END
+	[TEE_P_N] = {
+		.name = "n", .type = LANA_PT_U8, .flags = LANA_PF_RANGE,
+		.min = 1, .max = 64, .def = "2",
+		.doc = "number of out ports",
+	},
+	[TEE_P_MAX] = LANA_PARAM_END
 };
 
 static const struct lana_port tee_ports[] = {
@@ -46,7 +50,8 @@ static int tee_init(struct lana_block *b, const struct lana_value *params)
 	struct tee_priv *t = b->priv;
 
 	/* The compiler always writes the resolved default (2). */
-	t->n = params[0].type != LANA_PT_NONE ? (unsigned int)params[0].u : 2;
+	t->n = params[TEE_P_N].type != LANA_PT_NONE ?
+	       (unsigned int)params[TEE_P_N].u : 2;
 	if (t->n < 1 || t->n > 64) {
 		lana_block_error(b, "n = %u out of range 1..64", t->n);
 		return -EINVAL;

@@ -23,19 +23,27 @@
 
 static const char *const vlan_ops[] = { "push", "pop", "filter", NULL };
 
+enum { VLAN_P_OP, VLAN_P_VID, VLAN_P_PCP, VLAN_P_MAX };
+
 static const struct lana_param vlan_params[] = {
-	{ .name = "op", .type = LANA_PT_ENUM, .flags = LANA_PF_REQUIRED,
-	  .symbols = vlan_ops,
-	  .doc = "push a tag, pop a tag, or filter on the tag" },
-	{ .name = "vid", .type = LANA_PT_U16,
-	  .flags = LANA_PF_RANGE | LANA_PF_LIVE, .min = 1, .max = 4094,
-	  .def = "1",
-	  .doc = "VLAN identifier" },
-	{ .name = "pcp", .type = LANA_PT_U8,
-	  .flags = LANA_PF_RANGE | LANA_PF_LIVE, .min = 0, .max = 7,
-	  .def = "0",
-	  .doc = "priority code point of pushed tags" },
-	LANA_PARAM_END
+	[VLAN_P_OP] = {
+		.name = "op", .type = LANA_PT_ENUM, .flags = LANA_PF_REQUIRED,
+		.symbols = vlan_ops,
+		.doc = "push a tag, pop a tag, or filter on the tag",
+	},
+	[VLAN_P_VID] = {
+		.name = "vid", .type = LANA_PT_U16,
+		.flags = LANA_PF_RANGE | LANA_PF_LIVE, .min = 1, .max = 4094,
+		.def = "1",
+		.doc = "VLAN identifier",
+	},
+	[VLAN_P_PCP] = {
+		.name = "pcp", .type = LANA_PT_U8,
+		.flags = LANA_PF_RANGE | LANA_PF_LIVE, .min = 0, .max = 7,
+		.def = "0",
+		.doc = "priority code point of pushed tags",
+	},
+	[VLAN_P_MAX] = LANA_PARAM_END
 };
 
 static const struct lana_port vlan_ports[] = {
@@ -60,8 +68,6 @@ static const struct lana_port vlan_ports[] = {
 #define VLAN_VID_MASK	0x0fff
 
 enum vlan_op { VLAN_PUSH, VLAN_POP, VLAN_FILTER };
-
-enum { VLAN_P_OP, VLAN_P_VID, VLAN_P_PCP };	/* catalogue order */
 
 /*
  * @tci is the live state: vid and pcp packed as the tag's TCI, published
