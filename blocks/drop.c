@@ -3,7 +3,6 @@
  * blocks/drop.c - discard every packet.
  *
  * drop()   in: any
- * Reads: nothing itself; the engine counts the drops.
  *
  * Frees every packet entering at `in`; the end of a path.
  */

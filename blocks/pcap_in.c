@@ -3,7 +3,6 @@
  * blocks/pcap_in.c - replay frames from a pcap capture file.
  *
  * pcap_in(file, loop = 1, pace = false)   out: eth
- * Reads: read.
  *
  * Reads the libpcap savefile @file (pcap(3PCAP), link type Ethernet) and
  * emits its frames at `out`, @loop times (0 = forever), either as fast as
@@ -44,8 +43,8 @@ static const struct lana_port pcap_in_ports[] = {
 };
 
 /*
- * Everything but @read (also read by stats() in the control thread) is
- * touched only by the one worker running poll(), and by init/fini.
+ * Everything is touched only by the one worker running poll(), and by
+ * init/fini; the counter `read` lives in the pcpu area.
  * Timestamps are read with nanosecond precision (libpcap scales
  * microsecond files), pcap_open_offline_with_tstamp_precision(3PCAP).
  */
@@ -60,7 +59,16 @@ struct pcap_in_priv {
 	uint64_t first_ts;	/* file time of the pass's first frame, ns */
 	uint64_t start_ns;	/* lana_now_ns() when it was emitted */
 	struct lana_pkt *pending;	/* read, but not due yet (pace) */
+};
+
+struct pcap_in_pcpu {
 	uint64_t read;
+};
+
+static const struct lana_counter pcap_in_counters[] = {
+	LANA_COUNTER(struct pcap_in_pcpu, read,
+		     "frames read from the file, over all passes"),
+	LANA_COUNTER_END
 };
 
 static pcap_t *pcap_in_open(const char *file, char *errbuf)
@@ -184,6 +192,7 @@ static struct lana_pkt *pcap_in_next(struct lana_block *b,
 static int pcap_in_poll(struct lana_block *b, struct lana_burst *v)
 {
 	struct pcap_in_priv *pi = b->priv;
+	struct pcap_in_pcpu *c = lana_block_pcpu(b);
 	uint64_t now = lana_now_ns();
 	unsigned int n = 0;
 
@@ -205,22 +214,10 @@ static int pcap_in_poll(struct lana_block *b, struct lana_burst *v)
 		v->pkt[n++] = p;
 	}
 	v->n = (uint16_t)n;
-	__atomic_store_n(&pi->read, pi->read + n, __ATOMIC_RELAXED);
+	__atomic_store_n(&c->read, c->read + n, __ATOMIC_RELAXED);
 	if (!n && pi->done && !pi->pending)
 		return -1;
 	return (int)n;
-}
-
-static unsigned int pcap_in_stats(const struct lana_block *b,
-				  struct lana_stat *out, unsigned int max)
-{
-	const struct pcap_in_priv *pi = b->priv;
-
-	if (max < 1)
-		return 0;
-	out[0].name = "read";
-	out[0].value = __atomic_load_n(&pi->read, __ATOMIC_RELAXED);
-	return 1;
 }
 
 LANA_BLOCK_TYPE(pcap_in) = {
@@ -232,11 +229,12 @@ LANA_BLOCK_TYPE(pcap_in) = {
 	       "the file. Userspace engine only.",
 	.params = pcap_in_params,
 	.ports = pcap_in_ports,
+	.counters = pcap_in_counters,
 	.engines = LANA_ENGINE_USER,
 	.flags = LANA_BT_SOURCE,
 	.priv_size = sizeof(struct pcap_in_priv),
+	.pcpu_size = sizeof(struct pcap_in_pcpu),
 	.init = pcap_in_init,
 	.fini = pcap_in_fini,
 	.poll = pcap_in_poll,
-	.stats = pcap_in_stats,
 };

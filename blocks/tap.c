@@ -3,8 +3,6 @@
  * blocks/tap.c - a virtual network device owned by the graph.
  *
  * tap(name, mac, mtu = 1500)   in: eth -> out: eth (optional)
- * Reads: rx (frames the host sent on the device), tx (frames delivered to
- * the host), dropped (frames lost on the way).
  *
  * The vlink-tagged virtual device of the thesis (ch. 5.4.2): the engine
  * creates a TAP-like device @name; frames entering at `in` are delivered to
@@ -45,6 +43,14 @@ static const struct lana_port tap_ports[] = {
 
 struct tap_priv {
 	struct lana_dev *dev;
+};
+
+/* The device path counts these (lana_dev_stats()); tap_stats() reads them. */
+static const struct lana_counter tap_counters[] = {
+	LANA_COUNTER_OP("rx", "frames the host sent on the device"),
+	LANA_COUNTER_OP("tx", "frames delivered to the host through it"),
+	LANA_COUNTER_OP("dropped", "frames lost on the way"),
+	LANA_COUNTER_END
 };
 
 static int tap_init(struct lana_block *b, const struct lana_value *params)
@@ -107,6 +113,7 @@ LANA_BLOCK_TYPE(tap) = {
 	       "vlink-tagged virtual device (ch. 5.4.2).",
 	.params = tap_params,
 	.ports = tap_ports,
+	.counters = tap_counters,
 	.engines = LANA_ENGINE_ALL,
 	.flags = LANA_BT_SOURCE | LANA_BT_VLINK,
 	.priv_size = sizeof(struct tap_priv),

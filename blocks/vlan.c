@@ -3,8 +3,6 @@
  * blocks/vlan.c - IEEE 802.1Q VLAN tagging.
  *
  * vlan(op, vid = 1, pcp = 0)   in: eth -> out: eth, reject: eth (optional)
- * Reads: pushed and dropped (push: runt frame or no headroom), or
- * popped / passed and rejected (pop, filter).
  *
  * op = push inserts an 802.1Q tag (TPID 0x8100) with @vid and priority
  * @pcp; op = pop removes the tag of frames tagged with @vid; op = filter
@@ -83,6 +81,21 @@ struct vlan_pcpu {
 	uint64_t done;		/* pushed, popped or passed */
 	uint64_t rejected;	/* not tagged with vid (pop, filter) */
 	uint64_t dropped;	/* push: runt frame or no headroom */
+};
+
+/*
+ * Two counters, named after @op: vlan_stats() reports @done as pushed,
+ * popped or passed, and then dropped (push) or rejected (pop, filter).
+ */
+static const struct lana_counter vlan_counters[] = {
+	LANA_COUNTER_OP("pushed", "op = push: frames tagged"),
+	LANA_COUNTER_OP("popped", "op = pop: frames untagged"),
+	LANA_COUNTER_OP("passed", "op = filter: frames tagged with vid"),
+	LANA_COUNTER_OP("dropped",
+			"op = push: frames dropped (runt frame or no headroom)"),
+	LANA_COUNTER_OP("rejected", "op = pop or filter: frames not tagged "
+			"with vid (to reject), or not writable (pop)"),
+	LANA_COUNTER_END
 };
 
 static const char *const vlan_done_name[] = {
@@ -273,6 +286,7 @@ LANA_BLOCK_TYPE(vlan) = {
 	       "at reject, or are dropped when it is unconnected.",
 	.params = vlan_params,
 	.ports = vlan_ports,
+	.counters = vlan_counters,
 	.engines = LANA_ENGINE_ALL,
 	.priv_size = sizeof(struct vlan_priv),
 	.pcpu_size = sizeof(struct vlan_pcpu),
