@@ -3,7 +3,6 @@
  * blocks/bpf.c - classify frames with a packet filter.
  *
  * bpf(filter)   in: eth -> out: eth, reject: eth (optional)
- * Reads: matched, rejected.
  *
  * The thesis's BPF block (ch. 5.4.3): @filter is a tcpdump expression
  * (pcap-filter(7)) compiled by the compiler with libpcap into classic BPF
@@ -23,11 +22,15 @@
 #include <pcap/bpf.h>
 #endif
 
+enum { BPF_P_FILTER, BPF_P_MAX };
+
 static const struct lana_param bpf_params[] = {
-	{ .name = "filter", .type = LANA_PT_FILTER,
-	  .flags = LANA_PF_REQUIRED | LANA_PF_LIVE,
-	  .doc = "tcpdump filter expression (pcap-filter(7))" },
-	LANA_PARAM_END
+	[BPF_P_FILTER] = {
+		.name = "filter", .type = LANA_PT_FILTER,
+		.flags = LANA_PF_REQUIRED | LANA_PF_LIVE,
+		.doc = "tcpdump filter expression (pcap-filter(7))",
+	},
+	[BPF_P_MAX] = LANA_PARAM_END
 };
 
 static const struct lana_port bpf_ports[] = {
@@ -161,6 +164,14 @@ struct bpf_pcpu {
 	uint64_t rejected;
 };
 
+static const struct lana_counter bpf_counters[] = {
+	LANA_COUNTER(struct bpf_pcpu, matched,
+		     "frames the filter matched (sent to out)"),
+	LANA_COUNTER(struct bpf_pcpu, rejected,
+		     "frames it did not match (sent to reject, or dropped)"),
+	LANA_COUNTER_END
+};
+
 static struct bpf_code *bpf_load(struct lana_block *b,
 				 const struct lana_value *v)
 {
@@ -180,7 +191,7 @@ static int bpf_init(struct lana_block *b, const struct lana_value *params)
 {
 	struct bpf_priv *bp = b->priv;
 
-	bp->prog = bpf_load(b, &params[0]);
+	bp->prog = bpf_load(b, &params[BPF_P_FILTER]);
 	return bp->prog ? 0 : -EINVAL;
 }
 
@@ -205,7 +216,7 @@ static int bpf_set(struct lana_block *b, unsigned int pidx,
 	struct bpf_priv *bp = b->priv;
 	struct bpf_code *c, *old;
 
-	if (pidx != 0) {
+	if (pidx != BPF_P_FILTER) {
 		lana_block_error(b, "parameter %u is not live", pidx);
 		return -EINVAL;
 	}
@@ -241,18 +252,6 @@ static int bpf_rx(struct lana_block *b, struct lana_burst *v)
 	return LANA_RX_VERDICTS;
 }
 
-static unsigned int bpf_stats(const struct lana_block *b,
-			      struct lana_stat *out, unsigned int max)
-{
-	if (max < 2)
-		return 0;
-	out[0].name = "matched";
-	out[0].value = lana_pcpu_sum(b, offsetof(struct bpf_pcpu, matched));
-	out[1].name = "rejected";
-	out[1].value = lana_pcpu_sum(b, offsetof(struct bpf_pcpu, rejected));
-	return 2;
-}
-
 LANA_BLOCK_TYPE(bpf) = {
 	.name = "bpf",
 	.synopsis = "bpf(filter)   in: eth -> out: eth, reject: eth (optional)",
@@ -263,6 +262,7 @@ LANA_BLOCK_TYPE(bpf) = {
 	       "block (ch. 5.4.3).",
 	.params = bpf_params,
 	.ports = bpf_ports,
+	.counters = bpf_counters,
 	.engines = LANA_ENGINE_ALL,
 	.priv_size = sizeof(struct bpf_priv),
 	.pcpu_size = sizeof(struct bpf_pcpu),
@@ -270,5 +270,4 @@ LANA_BLOCK_TYPE(bpf) = {
 	.fini = bpf_fini,
 	.set = bpf_set,
 	.rx = bpf_rx,
-	.stats = bpf_stats,
 };

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * blocks/catalogue.c - the table of every block type (blocks/blocks.def)
- * and lookups over descriptors (see catalogue.h).
+ * blocks/catalogue.c - the table of every block type (blocks/blocks.def),
+ * lookups over descriptors, and the counters of an instance read from its
+ * descriptor (see catalogue.h).
  *
  * Plain C with no I/O, so that the kernel module can link it as well.
  */
@@ -234,4 +235,25 @@ int lana_port_by_name(const struct lana_block_type *bt, unsigned int dir,
 		i += c;
 	}
 	return -1;
+}
+
+unsigned int lana_block_stats(const struct lana_block *b,
+			      struct lana_stat *out, unsigned int max)
+{
+	const struct lana_block_type *bt = b->type;
+	const struct lana_counter *c;
+	unsigned int n = 0, more;
+
+	for (c = bt->counters; c && c->name && n < max; c++) {
+		if (c->flags & LANA_CF_OP)
+			continue;
+		out[n].name = c->name;
+		out[n].value = lana_pcpu_sum(b, c->offset);
+		n++;
+	}
+	if (bt->stats && n < max) {
+		more = bt->stats(b, out + n, max - n);
+		n += more < max - n ? more : max - n;
+	}
+	return n;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * blocks/catalogue.h - the list of every block type (blocks/blocks.def).
+ * blocks/catalogue.h - the list of every block type (blocks/blocks.def),
+ * lookups over the descriptors, and the statistics of an instance.
  */
 #ifndef LANA_CATALOGUE_H
 #define LANA_CATALOGUE_H
@@ -72,5 +73,20 @@ const struct lana_port *lana_port_at(const struct lana_block_type *bt,
  */
 int lana_port_by_name(const struct lana_block_type *bt, unsigned int dir,
 		      const char *name, lana_count_fn fn, void *ctx);
+
+/**
+ * lana_block_stats() - the block type's own counters of instance @b, for
+ * `lanarun stats`: first every counter its descriptor declares with
+ * LANA_COUNTER, in declaration order, summed over workers (CPUs) with
+ * lana_pcpu_sum(); then what its stats op, if any, reports. Both engines
+ * call it.
+ * @b:   the block instance
+ * @out: receives the counters
+ * @max: entries @out has room for
+ *
+ * Return: the number of entries written to @out, at most @max.
+ */
+unsigned int lana_block_stats(const struct lana_block *b,
+			      struct lana_stat *out, unsigned int max);
 
 #endif /* LANA_CATALOGUE_H */

@@ -3,15 +3,16 @@
  * blocks/counter.c - count packets and bytes passing through.
  *
  * counter()   in: any -> out: any
- * Reads: packets, bytes (summed over workers/CPUs).
  *
  * The thesis's counter block (ch. 5.4.5): every packet entering at `in`
  * is counted and leaves at `out` unchanged.
  */
 #include "lana_block.h"
 
+enum { COUNTER_P_MAX };	/* no parameters */
+
 static const struct lana_param counter_params[] = {
-	LANA_PARAM_END
+	[COUNTER_P_MAX] = LANA_PARAM_END
 };
 
 static const struct lana_port counter_ports[] = {
@@ -24,13 +25,21 @@ static const struct lana_port counter_ports[] = {
 
 /*
  * Thesis ch. 5.4.5: a per-CPU counter unit. Each worker only updates its own
- * area (no shared cache line on the packet path); stats() sums all workers.
+ * area (no shared cache line on the packet path); the engine sums all
+ * workers (counter_counters, lana_block_stats()).
  * The owner updates with relaxed atomic stores so that a concurrent reader
  * in the control thread never sees a torn value.
  */
 struct counter_pcpu {
 	uint64_t packets;
 	uint64_t bytes;
+};
+
+static const struct lana_counter counter_counters[] = {
+	LANA_COUNTER(struct counter_pcpu, packets, "packets passed through"),
+	LANA_COUNTER(struct counter_pcpu, bytes,
+		     "bytes of those packets (frame lengths)"),
+	LANA_COUNTER_END
 };
 
 static int counter_rx(struct lana_block *b, struct lana_burst *v)
@@ -46,28 +55,16 @@ static int counter_rx(struct lana_block *b, struct lana_burst *v)
 	return 0;
 }
 
-static unsigned int counter_stats(const struct lana_block *b,
-				  struct lana_stat *out, unsigned int max)
-{
-	if (max < 2)
-		return 0;
-	out[0].name = "packets";
-	out[0].value = lana_pcpu_sum(b, offsetof(struct counter_pcpu, packets));
-	out[1].name = "bytes";
-	out[1].value = lana_pcpu_sum(b, offsetof(struct counter_pcpu, bytes));
-	return 2;
-}
-
 LANA_BLOCK_TYPE(counter) = {
 	.name = "counter",
 	.synopsis = "counter()   in: any -> out: any",
 	.doc = "Count packets and bytes passing through. Packets go from in to "
-	       "out unchanged. Reads: packets, bytes, summed over workers or "
-	       "CPUs. This is the thesis's counter block (ch. 5.4.5).",
+	       "out unchanged; the counts are summed over workers or CPUs. "
+	       "This is the thesis's counter block (ch. 5.4.5).",
 	.params = counter_params,
 	.ports = counter_ports,
+	.counters = counter_counters,
 	.engines = LANA_ENGINE_ALL,
 	.pcpu_size = sizeof(struct counter_pcpu),
 	.rx = counter_rx,
-	.stats = counter_stats,
 };

@@ -3,14 +3,15 @@
  * blocks/drop.c - discard every packet.
  *
  * drop()   in: any
- * Reads: nothing itself; the engine counts the drops.
  *
  * Frees every packet entering at `in`; the end of a path.
  */
 #include "lana_block.h"
 
+enum { DROP_P_MAX };	/* no parameters */
+
 static const struct lana_param drop_params[] = {
-	LANA_PARAM_END
+	[DROP_P_MAX] = LANA_PARAM_END
 };
 
 static const struct lana_port drop_ports[] = {

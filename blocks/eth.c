@@ -3,8 +3,6 @@
  * blocks/eth.c - attach the graph to a network interface.
  *
  * eth(dev, promisc = false)   in: eth -> out: eth (optional)
- * Reads: rx, tx (frames received and sent on dev), dropped (frames lost
- * on the way: receive ring overflow, truncation, transmit errors).
  *
  * The Ethernet vlink block of the thesis (ch. 5.4.1): frames received on
  * network interface @dev leave at `out`; frames entering at `in` are
@@ -16,14 +14,20 @@
 
 #include <errno.h>
 
+enum { ETH_P_DEV, ETH_P_PROMISC, ETH_P_MAX };
+
 static const struct lana_param eth_params[] = {
-	{ .name = "dev", .type = LANA_PT_STRING,
-	  .flags = LANA_PF_REQUIRED | LANA_PF_RANGE, .min = 1, .max = 15,
-	  .doc = "network interface name (at most IFNAMSIZ-1 = 15 bytes)" },
-	{ .name = "promisc", .type = LANA_PT_BOOL, .flags = LANA_PF_LIVE,
-	  .def = "false",
-	  .doc = "put the interface into promiscuous mode" },
-	LANA_PARAM_END
+	[ETH_P_DEV] = {
+		.name = "dev", .type = LANA_PT_STRING,
+		.flags = LANA_PF_REQUIRED | LANA_PF_RANGE, .min = 1, .max = 15,
+		.doc = "network interface name (at most IFNAMSIZ-1 = 15 bytes)",
+	},
+	[ETH_P_PROMISC] = {
+		.name = "promisc", .type = LANA_PT_BOOL, .flags = LANA_PF_LIVE,
+		.def = "false",
+		.doc = "put the interface into promiscuous mode",
+	},
+	[ETH_P_MAX] = LANA_PARAM_END
 };
 
 static const struct lana_port eth_ports[] = {
@@ -35,10 +39,17 @@ static const struct lana_port eth_ports[] = {
 	LANA_PORT_END
 };
 
-enum { ETH_P_DEV, ETH_P_PROMISC };
-
 struct eth_priv {
 	struct lana_dev *dev;
+};
+
+/* The device path counts these (lana_dev_stats()); eth_stats() reads them. */
+static const struct lana_counter eth_counters[] = {
+	LANA_COUNTER_OP("rx", "frames received on dev"),
+	LANA_COUNTER_OP("tx", "frames transmitted on dev"),
+	LANA_COUNTER_OP("dropped", "frames lost on the way: receive ring "
+			"overflow, truncation, transmit errors"),
+	LANA_COUNTER_END
 };
 
 static int eth_init(struct lana_block *b, const struct lana_value *params)
@@ -116,6 +127,7 @@ LANA_BLOCK_TYPE(eth) = {
 	       "rx_handler hook on the device.",
 	.params = eth_params,
 	.ports = eth_ports,
+	.counters = eth_counters,
 	.engines = LANA_ENGINE_ALL,
 	.flags = LANA_BT_SOURCE | LANA_BT_VLINK,
 	.priv_size = sizeof(struct eth_priv),

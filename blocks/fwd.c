@@ -10,8 +10,10 @@
  */
 #include "lana_block.h"
 
+enum { FWD_P_MAX };	/* no parameters */
+
 static const struct lana_param fwd_params[] = {
-	LANA_PARAM_END
+	[FWD_P_MAX] = LANA_PARAM_END
 };
 
 static const struct lana_port fwd_ports[] = {

@@ -4,7 +4,6 @@
  *
  * gen(size = 64B, count = 0, rate = 0, src = 02:00:00:00:00:01,
  *     dst = ff:ff:ff:ff:ff:ff)   out: eth
- * Reads: sent.
  *
  * Emits @count (0 = unlimited) Ethernet frames of @size bytes from @src to
  * @dst at `out`, paced to @rate bit/s on the wire (0 = as fast as possible).
@@ -15,20 +14,34 @@
 #include <errno.h>
 #include <string.h>
 
+enum {
+	GEN_P_SIZE, GEN_P_COUNT, GEN_P_RATE, GEN_P_SRC, GEN_P_DST, GEN_P_MAX
+};
+
 static const struct lana_param gen_params[] = {
-	{ .name = "size", .type = LANA_PT_SIZE, .flags = LANA_PF_RANGE,
-	  .min = 60, .max = 9216, .def = "64B",
-	  .doc = "frame size in bytes, without the FCS" },
-	{ .name = "count", .type = LANA_PT_U64, .def = "0",
-	  .doc = "frames to send; 0 = unlimited" },
-	{ .name = "rate", .type = LANA_PT_RATE, .flags = LANA_PF_LIVE,
-	  .def = "0",
-	  .doc = "bit/s on the wire; 0 = as fast as possible" },
-	{ .name = "src", .type = LANA_PT_MAC, .def = "02:00:00:00:00:01",
-	  .doc = "source MAC address" },
-	{ .name = "dst", .type = LANA_PT_MAC, .def = "ff:ff:ff:ff:ff:ff",
-	  .doc = "destination MAC address" },
-	LANA_PARAM_END
+	[GEN_P_SIZE] = {
+		.name = "size", .type = LANA_PT_SIZE, .flags = LANA_PF_RANGE,
+		.min = 60, .max = 9216, .def = "64B",
+		.doc = "frame size in bytes, without the FCS",
+	},
+	[GEN_P_COUNT] = {
+		.name = "count", .type = LANA_PT_U64, .def = "0",
+		.doc = "frames to send; 0 = unlimited",
+	},
+	[GEN_P_RATE] = {
+		.name = "rate", .type = LANA_PT_RATE, .flags = LANA_PF_LIVE,
+		.def = "0",
+		.doc = "bit/s on the wire; 0 = as fast as possible",
+	},
+	[GEN_P_SRC] = {
+		.name = "src", .type = LANA_PT_MAC, .def = "02:00:00:00:00:01",
+		.doc = "source MAC address",
+	},
+	[GEN_P_DST] = {
+		.name = "dst", .type = LANA_PT_MAC, .def = "ff:ff:ff:ff:ff:ff",
+		.doc = "destination MAC address",
+	},
+	[GEN_P_MAX] = LANA_PARAM_END
 };
 
 static const struct lana_port gen_ports[] = {
@@ -36,8 +49,6 @@ static const struct lana_port gen_ports[] = {
 	  .doc = "generated frames" },
 	LANA_PORT_END
 };
-
-enum { GEN_P_SIZE, GEN_P_COUNT, GEN_P_RATE, GEN_P_SRC, GEN_P_DST };
 
 #define GEN_ETHERTYPE	0x88b5	/* IEEE 802 local experimental EtherType 1 */
 #define GEN_HLEN	14	/* Ethernet header */
@@ -52,7 +63,9 @@ enum { GEN_P_SIZE, GEN_P_COUNT, GEN_P_RATE, GEN_P_SRC, GEN_P_DST };
 
 /*
  * poll() runs on one worker only, so everything but @rate (set() from the
- * control thread) and @sent (read by stats()) is private to that worker.
+ * control thread) is private to that worker. @seq, the next sequence
+ * number, is also the number of frames sent; the counter `sent` that the
+ * engine reads is kept in the pcpu area.
  *
  * Pacing is a token bucket (RFC 2697's bucket, one rate, no colours):
  * @tokens holds credit in bit * 10^9 (so that rate [bit/s] * dt [ns] adds
@@ -64,11 +77,19 @@ struct gen_priv {
 	uint32_t size;
 	uint64_t count;		/* 0 = unlimited */
 	uint64_t rate;		/* bit/s, live */
-	uint64_t seq;		/* next sequence number */
-	uint64_t sent;
+	uint64_t seq;		/* next sequence number = frames sent */
 	uint64_t tokens;
 	uint64_t last_ns;	/* last refill; 0 = not started */
 	uint8_t tmpl[GEN_TMPL];
+};
+
+struct gen_pcpu {
+	uint64_t sent;
+};
+
+static const struct lana_counter gen_counters[] = {
+	LANA_COUNTER(struct gen_pcpu, sent, "frames generated"),
+	LANA_COUNTER_END
 };
 
 static int gen_init(struct lana_block *b, const struct lana_value *params)
@@ -163,12 +184,13 @@ static int gen_poll(struct lana_block *b, struct lana_burst *v)
 	uint64_t rate = __atomic_load_n(&g->rate, __ATOMIC_RELAXED);
 	unsigned int want = LANA_BURST, i;
 	uint32_t tlen = g->size < GEN_TMPL ? g->size : GEN_TMPL;
+	struct gen_pcpu *c;
 
 	if (g->count) {
-		if (g->sent >= g->count)
+		if (g->seq >= g->count)
 			return -1;
-		if (g->count - g->sent < want)
-			want = (unsigned int)(g->count - g->sent);
+		if (g->count - g->seq < want)
+			want = (unsigned int)(g->count - g->seq);
 	}
 	if (rate)
 		want = gen_pace(g, rate, want);
@@ -192,20 +214,9 @@ static int gen_poll(struct lana_block *b, struct lana_burst *v)
 		v->pkt[i] = p;
 	}
 	v->n = (uint16_t)i;
-	__atomic_store_n(&g->sent, g->sent + i, __ATOMIC_RELAXED);
+	c = lana_block_pcpu(b);
+	__atomic_store_n(&c->sent, c->sent + i, __ATOMIC_RELAXED);
 	return (int)i;
-}
-
-static unsigned int gen_stats(const struct lana_block *b,
-			      struct lana_stat *out, unsigned int max)
-{
-	const struct gen_priv *g = b->priv;
-
-	if (max < 1)
-		return 0;
-	out[0].name = "sent";
-	out[0].value = __atomic_load_n(&g->sent, __ATOMIC_RELAXED);
-	return 1;
 }
 
 LANA_BLOCK_TYPE(gen) = {
@@ -219,11 +230,12 @@ LANA_BLOCK_TYPE(gen) = {
 	       "only.",
 	.params = gen_params,
 	.ports = gen_ports,
+	.counters = gen_counters,
 	.engines = LANA_ENGINE_USER,
 	.flags = LANA_BT_SOURCE,
 	.priv_size = sizeof(struct gen_priv),
+	.pcpu_size = sizeof(struct gen_pcpu),
 	.init = gen_init,
 	.set = gen_set,
 	.poll = gen_poll,
-	.stats = gen_stats,
 };

@@ -172,6 +172,31 @@ struct lana_port {
 	const char *doc;
 };
 
+/* lana_counter.flags */
+#define LANA_CF_OP 0x0001	/* reported by the type's stats op (device
+				 * counters, names that depend on parameters),
+				 * not summed by the engine: @offset unused */
+
+/**
+ * struct lana_counter - one named counter of a block type, as `lanarun
+ * stats` shows it (and tests/kmod compares it between engines).
+ * @name:   counter name
+ * @offset: byte offset of a uint64_t in the type's pcpu area; the value
+ *          reported is its sum over workers (CPUs), lana_pcpu_sum()
+ * @flags:  LANA_CF_*
+ * @doc:    one line of documentation (`lanarun types`, docs/blocks.md)
+ *
+ * Declare them with LANA_COUNTER(struct tee_pcpu, nomem, "doc"), or
+ * LANA_COUNTER_OP("rx", "doc") for what the stats op reports, and end the
+ * list with LANA_COUNTER_END.
+ */
+struct lana_counter {
+	const char *name;
+	uint32_t offset;
+	uint32_t flags;
+	const char *doc;
+};
+
 /* lana_block_type.engines: which engines can run the type */
 #define LANA_ENGINE_USER   0x1	/* lanad, the userspace engine */
 #define LANA_ENGINE_KERNEL 0x2	/* lana.ko */
@@ -191,8 +216,16 @@ struct lana_port {
  * @name:     type name used in graphs
  * @synopsis: one-line usage, e.g. "tee(n = 2)  in: any -> out[n]: any"
  * @doc:      a paragraph of documentation
- * @params:   parameters, terminated by LANA_PARAM_END
+ * @params:   parameters, terminated by LANA_PARAM_END, indexed by an enum
+ *            of the block's own the way netlink policies are indexed by
+ *            attribute: `enum { TEE_P_N, TEE_P_MAX };` and
+ *            `[TEE_P_N] = { .name = "n", ... }, [TEE_P_MAX] = LANA_PARAM_END`.
+ *            init() reads params[TEE_P_N], set() compares @pidx with it.
+ *            The order is that of the plan and the docs: append only.
  * @ports:    ports, terminated by LANA_PORT_END
+ * @counters: counters reported by lana_block_stats(), terminated by
+ *            LANA_COUNTER_END; NULL when the block counts nothing itself
+ *            (the engine counts packets, bytes and drops of every block)
  * @engines:  LANA_ENGINE_* mask
  * @flags:    LANA_BT_*
  */
@@ -206,6 +239,7 @@ struct lana_block_type {
 	const char *doc;
 	const struct lana_param *params;
 	const struct lana_port *ports;
+	const struct lana_counter *counters;
 	uint32_t engines;
 	uint32_t flags;
 
@@ -214,11 +248,13 @@ struct lana_block_type {
 	 * @priv_size: bytes of shared private state (b->priv), zeroed
 	 * @pcpu_size: bytes of per-worker (per-CPU in the kernel) state, zeroed,
 	 *             reached with lana_block_pcpu(); statistics live here so
-	 *             that workers never share a cache line
+	 *             that workers never share a cache line, and the engine
+	 *             sums those declared in @counters
 	 * @init:  constructor: read @params (one entry per catalogue parameter,
-	 *         in catalogue order; type LANA_PT_NONE when absent), set up
-	 *         b->priv; return 0 or -errno and write a message with
-	 *         lana_block_error(). Runs in the control thread, may sleep.
+	 *         indexed like @params: params[TEE_P_N]; type LANA_PT_NONE
+	 *         when absent), set up b->priv; return 0 or -errno and write
+	 *         a message with lana_block_error(). Runs in the control
+	 *         thread, may sleep.
 	 * @fini:  destructor, after an RCU grace period: no packet is inside
 	 *         the block any more.
 	 * @set:   change LANA_PF_LIVE parameter @pidx to @v while packets flow
@@ -233,8 +269,11 @@ struct lana_block_type {
 	 *         LANA_BURST new packets into @v (v->n); return the number,
 	 *         0 when none is ready now, or -1 when the source has ended.
 	 *         The packets leave the block on OUT port 0.
-	 * @stats: write up to @max named counters (summed over workers) to
-	 *         @out; return how many.
+	 * @stats: counters that are not plain per-worker sums of the pcpu
+	 *         area (a device's, names that depend on a parameter): write
+	 *         up to @max to @out, return how many. lana_block_stats()
+	 *         appends them after the summed @counters; declare them there
+	 *         too, with LANA_COUNTER_OP, so that the docs list them.
 	 */
 	uint32_t priv_size;
 	uint32_t pcpu_size;
@@ -264,6 +303,24 @@ struct lana_block_type {
 
 #define LANA_PARAM_END { .name = NULL }
 #define LANA_PORT_END  { .name = NULL }
+#define LANA_COUNTER_END { .name = NULL }
+
+/*
+ * LANA_COUNTER(type, field, doc) - the counter named "field": the sum over
+ * workers of the uint64_t @field of @type, the block's pcpu struct. The
+ * build fails when @field is not a uint64_t.
+ */
+#define LANA_COUNTER(type, field, d) {					\
+	.name = #field,							\
+	.offset = offsetof(type, field) + LANA_U64_CHECK(type, field),	\
+	.doc = (d),							\
+}
+/* LANA_COUNTER_OP(name, doc) - a counter written by the type's stats op. */
+#define LANA_COUNTER_OP(n, d) { .name = (n), .flags = LANA_CF_OP, .doc = (d) }
+/* 0, or a negative array size when @field of @type is not a uint64_t. */
+#define LANA_U64_CHECK(type, field)					\
+	(0 * sizeof(char[__builtin_types_compatible_p(			\
+		__typeof__(((type *)0)->field), uint64_t) ? 1 : -1]))
 
 /* Port declaration helpers. */
 #define LANA_IN(n, f)  { .name = (n), .dir = LANA_PORT_IN, .frame = (f) }

@@ -3,7 +3,6 @@
  * blocks/pcap_in.c - replay frames from a pcap capture file.
  *
  * pcap_in(file, loop = 1, pace = false)   out: eth
- * Reads: read.
  *
  * Reads the libpcap savefile @file (pcap(3PCAP), link type Ethernet) and
  * emits its frames at `out`, @loop times (0 = forever), either as fast as
@@ -18,14 +17,23 @@
 
 #include <pcap/pcap.h>
 
+enum { PCAP_IN_P_FILE, PCAP_IN_P_LOOP, PCAP_IN_P_PACE, PCAP_IN_P_MAX };
+
 static const struct lana_param pcap_in_params[] = {
-	{ .name = "file", .type = LANA_PT_STRING, .flags = LANA_PF_REQUIRED,
-	  .doc = "path of the pcap file to read" },
-	{ .name = "loop", .type = LANA_PT_U32, .def = "1",
-	  .doc = "times to play the file; 0 = forever" },
-	{ .name = "pace", .type = LANA_PT_BOOL, .def = "false",
-	  .doc = "replay with the recorded inter-packet gaps" },
-	LANA_PARAM_END
+	[PCAP_IN_P_FILE] = {
+		.name = "file", .type = LANA_PT_STRING,
+		.flags = LANA_PF_REQUIRED,
+		.doc = "path of the pcap file to read",
+	},
+	[PCAP_IN_P_LOOP] = {
+		.name = "loop", .type = LANA_PT_U32, .def = "1",
+		.doc = "times to play the file; 0 = forever",
+	},
+	[PCAP_IN_P_PACE] = {
+		.name = "pace", .type = LANA_PT_BOOL, .def = "false",
+		.doc = "replay with the recorded inter-packet gaps",
+	},
+	[PCAP_IN_P_MAX] = LANA_PARAM_END
 };
 
 static const struct lana_port pcap_in_ports[] = {
@@ -34,11 +42,9 @@ static const struct lana_port pcap_in_ports[] = {
 	LANA_PORT_END
 };
 
-enum { PCAP_IN_P_FILE, PCAP_IN_P_LOOP, PCAP_IN_P_PACE };
-
 /*
- * Everything but @read (also read by stats() in the control thread) is
- * touched only by the one worker running poll(), and by init/fini.
+ * Everything is touched only by the one worker running poll(), and by
+ * init/fini; the counter `read` lives in the pcpu area.
  * Timestamps are read with nanosecond precision (libpcap scales
  * microsecond files), pcap_open_offline_with_tstamp_precision(3PCAP).
  */
@@ -53,7 +59,16 @@ struct pcap_in_priv {
 	uint64_t first_ts;	/* file time of the pass's first frame, ns */
 	uint64_t start_ns;	/* lana_now_ns() when it was emitted */
 	struct lana_pkt *pending;	/* read, but not due yet (pace) */
+};
+
+struct pcap_in_pcpu {
 	uint64_t read;
+};
+
+static const struct lana_counter pcap_in_counters[] = {
+	LANA_COUNTER(struct pcap_in_pcpu, read,
+		     "frames read from the file, over all passes"),
+	LANA_COUNTER_END
 };
 
 static pcap_t *pcap_in_open(const char *file, char *errbuf)
@@ -177,6 +192,7 @@ static struct lana_pkt *pcap_in_next(struct lana_block *b,
 static int pcap_in_poll(struct lana_block *b, struct lana_burst *v)
 {
 	struct pcap_in_priv *pi = b->priv;
+	struct pcap_in_pcpu *c = lana_block_pcpu(b);
 	uint64_t now = lana_now_ns();
 	unsigned int n = 0;
 
@@ -198,22 +214,10 @@ static int pcap_in_poll(struct lana_block *b, struct lana_burst *v)
 		v->pkt[n++] = p;
 	}
 	v->n = (uint16_t)n;
-	__atomic_store_n(&pi->read, pi->read + n, __ATOMIC_RELAXED);
+	__atomic_store_n(&c->read, c->read + n, __ATOMIC_RELAXED);
 	if (!n && pi->done && !pi->pending)
 		return -1;
 	return (int)n;
-}
-
-static unsigned int pcap_in_stats(const struct lana_block *b,
-				  struct lana_stat *out, unsigned int max)
-{
-	const struct pcap_in_priv *pi = b->priv;
-
-	if (max < 1)
-		return 0;
-	out[0].name = "read";
-	out[0].value = __atomic_load_n(&pi->read, __ATOMIC_RELAXED);
-	return 1;
 }
 
 LANA_BLOCK_TYPE(pcap_in) = {
@@ -225,11 +229,12 @@ LANA_BLOCK_TYPE(pcap_in) = {
 	       "the file. Userspace engine only.",
 	.params = pcap_in_params,
 	.ports = pcap_in_ports,
+	.counters = pcap_in_counters,
 	.engines = LANA_ENGINE_USER,
 	.flags = LANA_BT_SOURCE,
 	.priv_size = sizeof(struct pcap_in_priv),
+	.pcpu_size = sizeof(struct pcap_in_pcpu),
 	.init = pcap_in_init,
 	.fini = pcap_in_fini,
 	.poll = pcap_in_poll,
-	.stats = pcap_in_stats,
 };

@@ -3,7 +3,6 @@
  * blocks/pcap_out.c - write frames to a pcap capture file.
  *
  * pcap_out(file, snaplen = 65535B)   in: eth
- * Reads: written.
  *
  * Appends every frame entering at `in` to the libpcap savefile @file
  * (link type Ethernet), truncated to @snaplen bytes. Userspace engine only.
@@ -16,13 +15,20 @@
 
 #include <pcap/pcap.h>
 
+enum { PCAP_OUT_P_FILE, PCAP_OUT_P_SNAPLEN, PCAP_OUT_P_MAX };
+
 static const struct lana_param pcap_out_params[] = {
-	{ .name = "file", .type = LANA_PT_STRING, .flags = LANA_PF_REQUIRED,
-	  .doc = "path of the pcap file to write (truncated first)" },
-	{ .name = "snaplen", .type = LANA_PT_SIZE, .flags = LANA_PF_RANGE,
-	  .min = 64, .max = 262144, .def = "65535B",
-	  .doc = "bytes of each frame to keep" },
-	LANA_PARAM_END
+	[PCAP_OUT_P_FILE] = {
+		.name = "file", .type = LANA_PT_STRING,
+		.flags = LANA_PF_REQUIRED,
+		.doc = "path of the pcap file to write (truncated first)",
+	},
+	[PCAP_OUT_P_SNAPLEN] = {
+		.name = "snaplen", .type = LANA_PT_SIZE, .flags = LANA_PF_RANGE,
+		.min = 64, .max = 262144, .def = "65535B",
+		.doc = "bytes of each frame to keep",
+	},
+	[PCAP_OUT_P_MAX] = LANA_PARAM_END
 };
 
 static const struct lana_port pcap_out_ports[] = {
@@ -31,21 +37,28 @@ static const struct lana_port pcap_out_ports[] = {
 	LANA_PORT_END
 };
 
-enum { PCAP_OUT_P_FILE, PCAP_OUT_P_SNAPLEN };
-
 /*
  * A libpcap savefile (pcap-savefile(5), microsecond timestamps) written
  * with pcap_dump(3PCAP). Several workers may run rx() at once: each burst
  * is written under the stdio lock of the file (flockfile(3); pcap_dump's
  * own fwrite calls take it recursively), so records never interleave.
- * @written is only changed under that lock, and read by stats().
+ * Each worker counts what it wrote in its pcpu area (`written`).
  */
 struct pcap_out_priv {
 	pcap_t *pd;
 	pcap_dumper_t *dumper;
 	FILE *fp;
 	uint32_t snaplen;
+};
+
+struct pcap_out_pcpu {
 	uint64_t written;
+};
+
+static const struct lana_counter pcap_out_counters[] = {
+	LANA_COUNTER(struct pcap_out_pcpu, written,
+		     "frames written to the file"),
+	LANA_COUNTER_END
 };
 
 static int pcap_out_init(struct lana_block *b, const struct lana_value *params)
@@ -106,6 +119,7 @@ static uint64_t pcap_out_now(void)
 static int pcap_out_rx(struct lana_block *b, struct lana_burst *v)
 {
 	struct pcap_out_priv *po = b->priv;
+	struct pcap_out_pcpu *c = lana_block_pcpu(b);
 	uint64_t now = 0;
 	unsigned int i;
 
@@ -129,21 +143,9 @@ static int pcap_out_rx(struct lana_block *b, struct lana_burst *v)
 		v->verdict[i] = LANA_STOLEN;
 	}
 	pcap_dump_flush(po->dumper);
-	__atomic_store_n(&po->written, po->written + v->n, __ATOMIC_RELAXED);
 	funlockfile(po->fp);
+	__atomic_store_n(&c->written, c->written + v->n, __ATOMIC_RELAXED);
 	return LANA_RX_VERDICTS;
-}
-
-static unsigned int pcap_out_stats(const struct lana_block *b,
-				   struct lana_stat *out, unsigned int max)
-{
-	const struct pcap_out_priv *po = b->priv;
-
-	if (max < 1)
-		return 0;
-	out[0].name = "written";
-	out[0].value = __atomic_load_n(&po->written, __ATOMIC_RELAXED);
-	return 1;
 }
 
 LANA_BLOCK_TYPE(pcap_out) = {
@@ -154,10 +156,11 @@ LANA_BLOCK_TYPE(pcap_out) = {
 	       "snaplen bytes of each. Userspace engine only.",
 	.params = pcap_out_params,
 	.ports = pcap_out_ports,
+	.counters = pcap_out_counters,
 	.engines = LANA_ENGINE_USER,
 	.priv_size = sizeof(struct pcap_out_priv),
+	.pcpu_size = sizeof(struct pcap_out_pcpu),
 	.init = pcap_out_init,
 	.fini = pcap_out_fini,
 	.rx = pcap_out_rx,
-	.stats = pcap_out_stats,
 };

@@ -3,8 +3,6 @@
  * blocks/tap.c - a virtual network device owned by the graph.
  *
  * tap(name, mac, mtu = 1500)   in: eth -> out: eth (optional)
- * Reads: rx (frames the host sent on the device), tx (frames delivered to
- * the host), dropped (frames lost on the way).
  *
  * The vlink-tagged virtual device of the thesis (ch. 5.4.2): the engine
  * creates a TAP-like device @name; frames entering at `in` are delivered to
@@ -14,16 +12,24 @@
 
 #include <errno.h>
 
+enum { TAP_P_NAME, TAP_P_MAC, TAP_P_MTU, TAP_P_MAX };
+
 static const struct lana_param tap_params[] = {
-	{ .name = "name", .type = LANA_PT_STRING,
-	  .flags = LANA_PF_REQUIRED | LANA_PF_RANGE, .min = 1, .max = 15,
-	  .doc = "name of the device to create (at most 15 bytes)" },
-	{ .name = "mac", .type = LANA_PT_MAC,
-	  .doc = "MAC address of the device (random when not given)" },
-	{ .name = "mtu", .type = LANA_PT_U32, .flags = LANA_PF_RANGE,
-	  .min = 68, .max = 65535, .def = "1500",
-	  .doc = "MTU of the device in bytes" },
-	LANA_PARAM_END
+	[TAP_P_NAME] = {
+		.name = "name", .type = LANA_PT_STRING,
+		.flags = LANA_PF_REQUIRED | LANA_PF_RANGE, .min = 1, .max = 15,
+		.doc = "name of the device to create (at most 15 bytes)",
+	},
+	[TAP_P_MAC] = {
+		.name = "mac", .type = LANA_PT_MAC,
+		.doc = "MAC address of the device (random when not given)",
+	},
+	[TAP_P_MTU] = {
+		.name = "mtu", .type = LANA_PT_U32, .flags = LANA_PF_RANGE,
+		.min = 68, .max = 65535, .def = "1500",
+		.doc = "MTU of the device in bytes",
+	},
+	[TAP_P_MAX] = LANA_PARAM_END
 };
 
 static const struct lana_port tap_ports[] = {
@@ -35,10 +41,16 @@ static const struct lana_port tap_ports[] = {
 	LANA_PORT_END
 };
 
-enum { TAP_P_NAME, TAP_P_MAC, TAP_P_MTU };
-
 struct tap_priv {
 	struct lana_dev *dev;
+};
+
+/* The device path counts these (lana_dev_stats()); tap_stats() reads them. */
+static const struct lana_counter tap_counters[] = {
+	LANA_COUNTER_OP("rx", "frames the host sent on the device"),
+	LANA_COUNTER_OP("tx", "frames delivered to the host through it"),
+	LANA_COUNTER_OP("dropped", "frames lost on the way"),
+	LANA_COUNTER_END
 };
 
 static int tap_init(struct lana_block *b, const struct lana_value *params)
@@ -101,6 +113,7 @@ LANA_BLOCK_TYPE(tap) = {
 	       "vlink-tagged virtual device (ch. 5.4.2).",
 	.params = tap_params,
 	.ports = tap_ports,
+	.counters = tap_counters,
 	.engines = LANA_ENGINE_ALL,
 	.flags = LANA_BT_SOURCE | LANA_BT_VLINK,
 	.priv_size = sizeof(struct tap_priv),

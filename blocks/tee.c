@@ -3,7 +3,6 @@
  * blocks/tee.c - duplicate packets to several outputs.
  *
  * tee(n = 2)   in: any -> out[n]: any
- * Reads: nomem (copies that could not be allocated).
  *
  * The thesis's tee block (ch. 5.4.4), like Click's Tee: every packet
  * entering at `in` leaves at each of the @n `out` ports (out[0] gets the
@@ -17,11 +16,15 @@
 #include <errno.h>
 #endif
 
+enum { TEE_P_N, TEE_P_MAX };
+
 static const struct lana_param tee_params[] = {
-	{ .name = "n", .type = LANA_PT_U8, .flags = LANA_PF_RANGE,
-	  .min = 1, .max = 64, .def = "2",
-	  .doc = "number of out ports" },
-	LANA_PARAM_END
+	[TEE_P_N] = {
+		.name = "n", .type = LANA_PT_U8, .flags = LANA_PF_RANGE,
+		.min = 1, .max = 64, .def = "2",
+		.doc = "number of out ports",
+	},
+	[TEE_P_MAX] = LANA_PARAM_END
 };
 
 static const struct lana_port tee_ports[] = {
@@ -38,7 +41,13 @@ struct tee_priv {
 };
 
 struct tee_pcpu {
-	uint64_t nomem;		/* copies that could not be allocated */
+	uint64_t nomem;
+};
+
+static const struct lana_counter tee_counters[] = {
+	LANA_COUNTER(struct tee_pcpu, nomem,
+		     "copies that could not be allocated (not sent)"),
+	LANA_COUNTER_END
 };
 
 static int tee_init(struct lana_block *b, const struct lana_value *params)
@@ -46,7 +55,8 @@ static int tee_init(struct lana_block *b, const struct lana_value *params)
 	struct tee_priv *t = b->priv;
 
 	/* The compiler always writes the resolved default (2). */
-	t->n = params[0].type != LANA_PT_NONE ? (unsigned int)params[0].u : 2;
+	t->n = params[TEE_P_N].type != LANA_PT_NONE ?
+	       (unsigned int)params[TEE_P_N].u : 2;
 	if (t->n < 1 || t->n > 64) {
 		lana_block_error(b, "n = %u out of range 1..64", t->n);
 		return -EINVAL;
@@ -85,16 +95,6 @@ static int tee_rx(struct lana_block *b, struct lana_burst *v)
 	return 0;
 }
 
-static unsigned int tee_stats(const struct lana_block *b,
-			      struct lana_stat *out, unsigned int max)
-{
-	if (max < 1)
-		return 0;
-	out[0].name = "nomem";
-	out[0].value = lana_pcpu_sum(b, offsetof(struct tee_pcpu, nomem));
-	return 1;
-}
-
 LANA_BLOCK_TYPE(tee) = {
 	.name = "tee",
 	.synopsis = "tee(n = 2)   in: any -> out[n]: any",
@@ -104,10 +104,10 @@ LANA_BLOCK_TYPE(tee) = {
 	       "(ch. 5.4.4), like Click's Tee.",
 	.params = tee_params,
 	.ports = tee_ports,
+	.counters = tee_counters,
 	.engines = LANA_ENGINE_ALL,
 	.priv_size = sizeof(struct tee_priv),
 	.pcpu_size = sizeof(struct tee_pcpu),
 	.init = tee_init,
 	.rx = tee_rx,
-	.stats = tee_stats,
 };

@@ -3,8 +3,6 @@
  * blocks/vlan.c - IEEE 802.1Q VLAN tagging.
  *
  * vlan(op, vid = 1, pcp = 0)   in: eth -> out: eth, reject: eth (optional)
- * Reads: pushed and dropped (push: runt frame or no headroom), or
- * popped / passed and rejected (pop, filter).
  *
  * op = push inserts an 802.1Q tag (TPID 0x8100) with @vid and priority
  * @pcp; op = pop removes the tag of frames tagged with @vid; op = filter
@@ -23,19 +21,27 @@
 
 static const char *const vlan_ops[] = { "push", "pop", "filter", NULL };
 
+enum { VLAN_P_OP, VLAN_P_VID, VLAN_P_PCP, VLAN_P_MAX };
+
 static const struct lana_param vlan_params[] = {
-	{ .name = "op", .type = LANA_PT_ENUM, .flags = LANA_PF_REQUIRED,
-	  .symbols = vlan_ops,
-	  .doc = "push a tag, pop a tag, or filter on the tag" },
-	{ .name = "vid", .type = LANA_PT_U16,
-	  .flags = LANA_PF_RANGE | LANA_PF_LIVE, .min = 1, .max = 4094,
-	  .def = "1",
-	  .doc = "VLAN identifier" },
-	{ .name = "pcp", .type = LANA_PT_U8,
-	  .flags = LANA_PF_RANGE | LANA_PF_LIVE, .min = 0, .max = 7,
-	  .def = "0",
-	  .doc = "priority code point of pushed tags" },
-	LANA_PARAM_END
+	[VLAN_P_OP] = {
+		.name = "op", .type = LANA_PT_ENUM, .flags = LANA_PF_REQUIRED,
+		.symbols = vlan_ops,
+		.doc = "push a tag, pop a tag, or filter on the tag",
+	},
+	[VLAN_P_VID] = {
+		.name = "vid", .type = LANA_PT_U16,
+		.flags = LANA_PF_RANGE | LANA_PF_LIVE, .min = 1, .max = 4094,
+		.def = "1",
+		.doc = "VLAN identifier",
+	},
+	[VLAN_P_PCP] = {
+		.name = "pcp", .type = LANA_PT_U8,
+		.flags = LANA_PF_RANGE | LANA_PF_LIVE, .min = 0, .max = 7,
+		.def = "0",
+		.doc = "priority code point of pushed tags",
+	},
+	[VLAN_P_MAX] = LANA_PARAM_END
 };
 
 static const struct lana_port vlan_ports[] = {
@@ -61,8 +67,6 @@ static const struct lana_port vlan_ports[] = {
 
 enum vlan_op { VLAN_PUSH, VLAN_POP, VLAN_FILTER };
 
-enum { VLAN_P_OP, VLAN_P_VID, VLAN_P_PCP };	/* catalogue order */
-
 /*
  * @tci is the live state: vid and pcp packed as the tag's TCI, published
  * with one atomic store by set() (control thread) and read once per burst
@@ -77,6 +81,21 @@ struct vlan_pcpu {
 	uint64_t done;		/* pushed, popped or passed */
 	uint64_t rejected;	/* not tagged with vid (pop, filter) */
 	uint64_t dropped;	/* push: runt frame or no headroom */
+};
+
+/*
+ * Two counters, named after @op: vlan_stats() reports @done as pushed,
+ * popped or passed, and then dropped (push) or rejected (pop, filter).
+ */
+static const struct lana_counter vlan_counters[] = {
+	LANA_COUNTER_OP("pushed", "op = push: frames tagged"),
+	LANA_COUNTER_OP("popped", "op = pop: frames untagged"),
+	LANA_COUNTER_OP("passed", "op = filter: frames tagged with vid"),
+	LANA_COUNTER_OP("dropped",
+			"op = push: frames dropped (runt frame or no headroom)"),
+	LANA_COUNTER_OP("rejected", "op = pop or filter: frames not tagged "
+			"with vid (to reject), or not writable (pop)"),
+	LANA_COUNTER_END
 };
 
 static const char *const vlan_done_name[] = {
@@ -267,6 +286,7 @@ LANA_BLOCK_TYPE(vlan) = {
 	       "at reject, or are dropped when it is unconnected.",
 	.params = vlan_params,
 	.ports = vlan_ports,
+	.counters = vlan_counters,
 	.engines = LANA_ENGINE_ALL,
 	.priv_size = sizeof(struct vlan_priv),
 	.pcpu_size = sizeof(struct vlan_pcpu),

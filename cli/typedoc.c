@@ -184,6 +184,24 @@ static void port_rows(struct table *t, const struct lana_block_type *bt,
 	lana_buf_free(&tmp);
 }
 
+/* Two columns: the counter's name and its doc. */
+static void counter_rows(struct table *t, const struct lana_block_type *bt,
+			 bool md)
+{
+	const struct lana_counter *c;
+	struct lana_buf tmp = { 0 };
+	struct row r = { 0 };
+
+	for (c = bt->counters; c && c->name; c++) {
+		lana_buf_printf(&tmp, md ? "`%s`" : "%s", c->name);
+		r.c[0] = cell(t, &tmp);
+		lana_buf_puts(&tmp, c->doc ? c->doc : "");
+		r.c[1] = cell(t, &tmp);
+		VEC_PUSH(&t->rows, r);
+	}
+	lana_buf_free(&tmp);
+}
+
 static void table_free(struct table *t)
 {
 	VEC_FREE(&t->rows);
@@ -246,15 +264,17 @@ static void table_md(struct table *t, struct lana_buf *b)
 	}
 }
 
-static void header_row(struct table *t, const char *const *names)
+/* The first row of @t: @ncol column names. */
+static void header_row(struct table *t, const char *const *names,
+		       unsigned int ncol)
 {
-	struct row r;
+	struct row r = { 0 };
 	unsigned int c;
 
-	for (c = 0; c < NCOL; c++)
+	for (c = 0; c < ncol; c++)
 		r.c[c] = (char *)names[c];
 	VEC_PUSH(&t->rows, r);
-	t->ncol = NCOL;
+	t->ncol = ncol;
 }
 
 static const char *const param_head_text[NCOL] = {
@@ -269,6 +289,31 @@ static const char *const param_head_md[NCOL] = {
 static const char *const port_head_md[NCOL] = {
 	"Direction", "Name", "Frame", "Arity", "Optional", "Description"
 };
+static const char *const counter_head_text[2] = { "NAME", "DESCRIPTION" };
+static const char *const counter_head_md[2] = { "Counter", "Description" };
+
+/*
+ * reads_section() - "Reads:" and a table of @bt's declared counters (name,
+ * doc) as plain text or, with @md, Markdown; "Reads: none" without any.
+ */
+static void reads_section(struct lana_buf *b, const struct lana_block_type *bt,
+			  bool md)
+{
+	struct table t = { 0 };
+
+	if (!bt->counters || !bt->counters[0].name) {
+		lana_buf_puts(b, md ? "\nReads: none.\n" : "\nReads: none\n");
+		return;
+	}
+	lana_buf_puts(b, md ? "\nReads:\n\n" : "\nReads:\n");
+	header_row(&t, md ? counter_head_md : counter_head_text, 2);
+	counter_rows(&t, bt, md);
+	if (md)
+		table_md(&t, b);
+	else
+		table_text(&t, b);
+	table_free(&t);
+}
 
 /* ------------------------------------------------------------------ text */
 
@@ -315,7 +360,7 @@ void lana_type_describe(const struct lana_block_type *bt, struct lana_buf *b)
 
 	if (bt->params[0].name) {
 		lana_buf_puts(b, "\nParameters:\n");
-		header_row(&t, param_head_text);
+		header_row(&t, param_head_text, NCOL);
 		param_rows(&t, bt, false);
 		table_text(&t, b);
 		table_free(&t);
@@ -324,10 +369,11 @@ void lana_type_describe(const struct lana_block_type *bt, struct lana_buf *b)
 	}
 
 	lana_buf_puts(b, "\nPorts:\n");
-	header_row(&t, port_head_text);
+	header_row(&t, port_head_text, NCOL);
 	port_rows(&t, bt, false);
 	table_text(&t, b);
 	table_free(&t);
+	reads_section(b, bt, false);
 
 	lana_buf_puts(b, "\nEngines: ");
 	engines_text(bt, b);
@@ -434,11 +480,22 @@ static void json_port(struct lana_buf *b, const struct lana_port *p)
 	lana_buf_putc(b, '}');
 }
 
+static void json_counter(struct lana_buf *b, const struct lana_counter *c)
+{
+	lana_buf_putc(b, '{');
+	json_key(b, "name", true);
+	lana_buf_put_json_str(b, c->name);
+	json_key(b, "doc", false);
+	json_str_or_null(b, c->doc);
+	lana_buf_putc(b, '}');
+}
+
 static void json_type(struct lana_buf *b, const struct lana_block_type *bt)
 {
 	struct lana_buf sum = { 0 };
 	const struct lana_param *p;
 	const struct lana_port *q;
+	const struct lana_counter *c;
 
 	lana_buf_putc(b, '{');
 	json_key(b, "name", true);
@@ -475,6 +532,14 @@ static void json_type(struct lana_buf *b, const struct lana_block_type *bt)
 		if (q != bt->ports)
 			lana_buf_puts(b, ", ");
 		json_port(b, q);
+	}
+	lana_buf_putc(b, ']');
+	json_key(b, "counters", false);
+	lana_buf_putc(b, '[');
+	for (c = bt->counters; c && c->name; c++) {
+		if (c != bt->counters)
+			lana_buf_puts(b, ", ");
+		json_counter(b, c);
 	}
 	lana_buf_puts(b, "]}");
 }
@@ -514,7 +579,7 @@ static void md_type(struct lana_buf *b, const struct lana_block_type *bt)
 
 	if (bt->params[0].name) {
 		lana_buf_puts(b, "Parameters:\n\n");
-		header_row(&t, param_head_md);
+		header_row(&t, param_head_md, NCOL);
 		param_rows(&t, bt, true);
 		table_md(&t, b);
 		table_free(&t);
@@ -522,10 +587,11 @@ static void md_type(struct lana_buf *b, const struct lana_block_type *bt)
 		lana_buf_puts(b, "Parameters: none.\n");
 	}
 	lana_buf_puts(b, "\nPorts:\n\n");
-	header_row(&t, port_head_md);
+	header_row(&t, port_head_md, NCOL);
 	port_rows(&t, bt, true);
 	table_md(&t, b);
 	table_free(&t);
+	reads_section(b, bt, true);
 }
 
 void lana_types_markdown(struct lana_buf *b)
@@ -538,7 +604,9 @@ void lana_types_markdown(struct lana_buf *b)
 		      "from the block descriptors in `blocks/`; do not edit it.\n"
 		      "Parameters marked *live* can change at runtime without "
 		      "replacing the block; *required* parameters have no "
-		      "default.\n\n");
+		      "default.\n*Reads* are the counters a block reports in "
+		      "`lanarun stats`, besides the packets, bytes and drops "
+		      "the engine counts for every block.\n\n");
 	lana_buf_puts(b, "| Type | Summary |\n|---|---|\n");
 	for (i = 0; i < n; i++) {
 		const struct lana_block_type *bt = lana_catalogue_at(i);

@@ -868,8 +868,7 @@ static void block_stats(const struct lana_kgnode *g, struct lana_kstats *s)
 		s->bytes += READ_ONCE(c->bytes);
 		s->drops += READ_ONCE(c->drops);
 	}
-	if (b->type->stats)
-		s->nstat = b->type->stats(b, s->stat, ARRAY_SIZE(s->stat));
+	s->nstat = lana_block_stats(b, s->stat, ARRAY_SIZE(s->stat));
 }
 
 int lana_engine_block_stats(u32 *idp, const char *name,

@@ -1790,9 +1790,8 @@ static void block_stats(struct lana_engine *e, const struct lana_gnode *g,
 		s->bytes += __atomic_load_n(&c->bytes, __ATOMIC_RELAXED);
 		s->drops += __atomic_load_n(&c->drops, __ATOMIC_RELAXED);
 	}
-	if (b->type->stats)
-		s->nstat = b->type->stats(b, s->stat,
-					  sizeof(s->stat) / sizeof(s->stat[0]));
+	s->nstat = lana_block_stats(b, s->stat,
+				    sizeof(s->stat) / sizeof(s->stat[0]));
 }
 
 int lana_engine_stats(struct lana_engine *e, const char *name,

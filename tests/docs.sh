@@ -9,7 +9,7 @@ if "$L" types --markdown | diff -u "$src/docs/blocks.md" - ; then
 	pass=$((pass + 1))
 else
 	fail=$((fail + 1))
-	echo "FAIL: docs/blocks.md is stale: run 'lanarun types --markdown > docs/blocks.md'"
+	echo "FAIL: docs/blocks.md is stale: run 'make docs' (lanarun types --markdown > docs/blocks.md)"
 fi
 if command -v man >/dev/null; then
 	for page in lanarun.8 lanad.8; do

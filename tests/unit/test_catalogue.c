@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * tests/unit/test_catalogue.c - the block catalogue (blocks/): every type
- * present and sorted, lookups, descriptor data validated against the value
- * parser (defaults parse and are in range), port numbering with groups,
- * frame compatibility, and the generated documentation (cli/typedoc.c).
+ * of blocks/blocks.def present, sorted and running on the engines its line
+ * names, lookups, descriptor data validated against the value parser
+ * (defaults parse and are in range), declared counters inside the pcpu
+ * area, port numbering with groups, frame compatibility, and the
+ * generated documentation (cli/typedoc.c).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,9 +21,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const expected[] = {
-	"bpf", "counter", "drop", "eth", "fwd", "gen", "pcap_in", "pcap_out",
-	"tap", "tee", "vlan",
+/* blocks/blocks.def, the list everything else is derived from. */
+struct def_entry {
+	const char *name;
+	uint32_t engines;	/* LANA_ENGINE_* of the engines column */
+	const char *column;	/* "ALL", "USER" or "KERNEL" */
+};
+
+static const struct def_entry expected[] = {
+#define LANA_BLOCK(n, eng) { #n, LANA_ENGINE_##eng, #eng },
+#include "blocks/blocks.def"
+#undef LANA_BLOCK
 };
 
 #define NEXPECTED (sizeof(expected) / sizeof(expected[0]))
@@ -30,12 +40,22 @@ static void test_present_sorted(void **state)
 {
 	unsigned int i, n = lana_catalogue_count();
 
-	assert_int_equal(n, NEXPECTED);
+	if (n != NEXPECTED)
+		fail_msg("the catalogue has %u types, blocks/blocks.def %u",
+			 n, (unsigned int)NEXPECTED);
 	for (i = 0; i < n; i++) {
 		const struct lana_block_type *bt = lana_catalogue_at(i);
 
 		assert_non_null(bt);
-		assert_string_equal(bt->name, expected[i]);
+		if (strcmp(bt->name, expected[i].name))
+			fail_msg("blocks.def entry %u is %s, but the catalogue's "
+				 "type %u (lana_bt_%s) has .name = \"%s\"",
+				 i + 1, expected[i].name, i, expected[i].name,
+				 bt->name);
+		if (i && strcmp(expected[i - 1].name, expected[i].name) >= 0)
+			fail_msg("blocks.def: %s comes after %s; keep the list "
+				 "sorted by name", expected[i].name,
+				 expected[i - 1].name);
 		if (i)
 			assert_true(strcmp(lana_catalogue_at(i - 1)->name,
 					   bt->name) < 0);
@@ -147,6 +167,94 @@ static void test_descriptors(void **state)
 	lana_arena_free(&a);
 }
 
+static const char *engines_name(uint32_t e)
+{
+	switch (e) {
+	case LANA_ENGINE_ALL:
+		return "LANA_ENGINE_ALL";
+	case LANA_ENGINE_USER:
+		return "LANA_ENGINE_USER";
+	case LANA_ENGINE_KERNEL:
+		return "LANA_ENGINE_KERNEL";
+	case 0:
+		return "0";
+	}
+	return "?";
+}
+
+/*
+ * Each descriptor's .engines is its blocks.def column: the build takes the
+ * kernel's objects from the column, the engines trust the descriptor.
+ */
+static void test_engines_def(void **state)
+{
+	unsigned int i;
+
+	for (i = 0; i < NEXPECTED; i++) {
+		const struct def_entry *d = &expected[i];
+		const struct lana_block_type *bt = lana_catalogue_find(d->name);
+		uint32_t missing, extra;
+
+		if (!bt)
+			fail_msg("%s: in blocks.def but not in the catalogue "
+				 "(no lana_bt_%s?)", d->name, d->name);
+		missing = d->engines & ~bt->engines;
+		extra = bt->engines & ~d->engines;
+		if (missing || extra)
+			fail_msg("%s: blocks.def says LANA_BLOCK(%s, %s) but "
+				 "blocks/%s.c has .engines = %s: %s %s", d->name,
+				 d->name, d->column, d->name,
+				 engines_name(bt->engines),
+				 engines_name(missing ? missing : extra),
+				 missing ? "missing" : "not in blocks.def");
+	}
+}
+
+/*
+ * Declared counters: named, documented, unique per type; a summed one is
+ * a whole uint64_t inside the pcpu area, an op one needs a stats op, and a
+ * stats op has its counters declared (or the docs would not list them).
+ */
+static void test_counters(void **state)
+{
+	unsigned int i;
+
+	for (i = 0; i < lana_catalogue_count(); i++) {
+		const struct lana_block_type *bt = lana_catalogue_at(i);
+		const struct lana_counter *c, *o;
+		unsigned int nop = 0;
+
+		for (c = bt->counters; c && c->name; c++) {
+			if (!c->name[0] || !c->doc || !c->doc[0])
+				fail_msg("%s: counter '%s' without a name or doc",
+					 bt->name, c->name);
+			for (o = bt->counters; o != c; o++)
+				if (!strcmp(o->name, c->name))
+					fail_msg("%s: duplicate counter %s",
+						 bt->name, c->name);
+			if (c->flags & ~LANA_CF_OP)
+				fail_msg("%s.%s: unknown flags %#x", bt->name,
+					 c->name, (unsigned int)c->flags);
+			if (c->flags & LANA_CF_OP) {
+				if (!bt->stats)
+					fail_msg("%s.%s: LANA_COUNTER_OP without "
+						 "a stats op", bt->name, c->name);
+				nop++;
+				continue;
+			}
+			if (c->offset % sizeof(uint64_t) ||
+			    c->offset + sizeof(uint64_t) > bt->pcpu_size)
+				fail_msg("%s.%s: offset %u is not a uint64_t "
+					 "inside pcpu_size %u", bt->name,
+					 c->name, (unsigned int)c->offset,
+					 (unsigned int)bt->pcpu_size);
+		}
+		if (bt->stats && !nop)
+			fail_msg("%s: stats op but no LANA_COUNTER_OP declared",
+				 bt->name);
+	}
+}
+
 /* Facts from the brief that the rest of the project relies on. */
 static void test_content(void **state)
 {
@@ -155,7 +263,6 @@ static void test_content(void **state)
 	const struct lana_block_type *vlan = lana_catalogue_find("vlan");
 	const struct lana_param *p;
 	static const char *const sources[] = { "eth", "gen", "pcap_in", "tap" };
-	static const char *const user_only[] = { "gen", "pcap_in", "pcap_out" };
 	unsigned int i, j, nsrc = 0;
 
 	p = lana_param_find(eth, "dev");
@@ -181,15 +288,11 @@ static void test_content(void **state)
 
 	for (i = 0; i < lana_catalogue_count(); i++) {
 		const struct lana_block_type *bt = lana_catalogue_at(i);
-		bool src = false, user = false;
+		bool src = false;
 
 		for (j = 0; j < 4; j++)
 			src |= !strcmp(bt->name, sources[j]);
-		for (j = 0; j < 3; j++)
-			user |= !strcmp(bt->name, user_only[j]);
 		assert_int_equal(!!(bt->flags & LANA_BT_SOURCE), src);
-		assert_int_equal(bt->engines,
-				 user ? LANA_ENGINE_USER : LANA_ENGINE_ALL);
 		nsrc += src;
 	}
 	assert_int_equal(nsrc, 4);
@@ -373,6 +476,11 @@ static void test_typedoc(void **state)
 	assert_non_null(strstr(b.data, "1..64"));
 	assert_non_null(strstr(b.data, "number of out ports"));
 	assert_non_null(strstr(b.data, "Engines: user, kernel"));
+	assert_non_null(strstr(b.data, "\nReads:\n"));
+	assert_non_null(strstr(b.data, "  nomem  "));
+	b.len = 0;
+	lana_type_describe(lana_catalogue_find("drop"), &b);
+	assert_non_null(strstr(b.data, "\nReads: none\n"));
 	b.len = 0;
 	lana_type_describe(lana_catalogue_find("vlan"), &b);
 	assert_non_null(strstr(b.data, "enum {push, pop, filter}"));
@@ -389,6 +497,8 @@ static void test_typedoc(void **state)
 	assert_true(!strncmp(b.data, "{\"name\": \"tee\"", 14));
 	assert_non_null(strstr(b.data, "\"count\": \"n\""));
 	assert_non_null(strstr(b.data, "\"min\": 1, \"max\": 64"));
+	assert_non_null(strstr(b.data, "\"counters\": [{\"name\": \"nomem\", "
+			       "\"doc\": \""));
 	assert_string_equal(b.data + b.len - 2, "}\n");
 	b.len = 0;
 	lana_types_json(NULL, &b);
@@ -406,6 +516,8 @@ static void test_typedoc(void **state)
 		assert_non_null(strstr(b.data, needle));
 	}
 	assert_non_null(strstr(b.data, "| `vid` | u16 | `1` | 1..4094 | live |"));
+	assert_non_null(strstr(b.data, "| Counter | Description |"));
+	assert_non_null(strstr(b.data, "| `packets` | "));
 	lana_buf_free(&b);
 }
 
@@ -413,7 +525,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_present_sorted),
+		cmocka_unit_test(test_engines_def),
 		cmocka_unit_test(test_descriptors),
+		cmocka_unit_test(test_counters),
 		cmocka_unit_test(test_content),
 		cmocka_unit_test(test_params),
 		cmocka_unit_test(test_names),

@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * tests/blocks/harness.h - what the block tests (tests/blocks/test_NAME.c,
+ * one file per block type of blocks/blocks.def) share: block instances
+ * built by hand and driven through their ops, bursts of packets, frames,
+ * pcap files, and small graphs run in the real userspace engine.
+ *
+ * Each test file ends with BLOCK_TESTS(NAME, cases); harness.c's main()
+ * runs the cases of every block type in blocks.def order as one cmocka
+ * group. scripts/gen-blocks.sh lists the test files that exist in
+ * BLOCK_TESTS (blocks/blocks.am), so adding one needs no Makefile.am edit.
+ */
+#ifndef LANA_TESTS_BLOCKS_HARNESS_H
+#define LANA_TESTS_BLOCKS_HARNESS_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#define LANA_ENGINE_CORE	/* lana_cur_worker: collect lana_emit() */
+#include "runtime/engine_internal.h"
+#include "blocks/catalogue.h"
+#include "plan/value.h"
+
+#include <stdbool.h>
+
+/**
+ * struct block_tests - the cmocka cases of one block type.
+ * @cases: the cases
+ * @n:     how many
+ */
+struct block_tests {
+	const struct CMUnitTest *cases;
+	size_t n;
+};
+
+/**
+ * BLOCK_TESTS() - register the array @cases as the tests of block type
+ * @name (a blocks.def name): defines block_tests_@name, which harness.c's
+ * main() finds.
+ */
+#define BLOCK_TESTS(name, cases)					\
+	const struct block_tests block_tests_##name = {			\
+		(cases), sizeof(cases) / sizeof((cases)[0])		\
+	}
+
+/* ------------------------------------------------------------ instances */
+
+/**
+ * struct tb - one block instance built by hand, outside an engine:
+ * runtime/block_api.c falls back to one worker and b->pcpu for it.
+ * @b:      the instance (idp 7, named after its type)
+ * @arena:  parameter values
+ * @params: one value per catalogue parameter, defaults filled in
+ * @inited: init succeeded (tb_free() then calls fini)
+ * @err:    what init or set wrote with lana_block_error()
+ */
+struct tb {
+	struct lana_block b;
+	struct lana_arena arena;
+	struct lana_value *params;
+	bool inited;
+	char err[512];
+};
+
+/**
+ * tb_try() - build an instance of @type and run its init.
+ * @type: block type name
+ * @kv:   "name", "value" pairs, NULL-terminated, or NULL; values in .lana
+ *        literal syntax without quotes. The catalogue defaults fill in the
+ *        other parameters, as the compiler does.
+ * @out:  receives the instance, whatever init returned
+ *
+ * Return: init's result.
+ */
+int tb_try(const char *type, const char *const *kv, struct tb **out);
+
+/**
+ * tb_new() - tb_try() that fails the test when init fails.
+ * @type: block type name
+ * @kv:   parameters as for tb_try()
+ *
+ * Return: the instance.
+ */
+struct tb *tb_new(const char *type, const char *const *kv);
+
+/** tb_free() - run fini (if init succeeded) and free instance @t. */
+void tb_free(struct tb *t);
+
+/**
+ * tb_set() - live change of parameter @name of @t to @text. The text is
+ * parsed without the catalogue's range check (the compiler's job), so
+ * that the block's own checks are reached; messages land in @t->err.
+ * @t:    the instance
+ * @name: parameter name
+ * @text: new value in .lana literal syntax
+ *
+ * Return: the set op's result.
+ */
+int tb_set(struct tb *t, const char *name, const char *text);
+
+/**
+ * tb_stat() - counter @name of @t as the engines read it
+ * (lana_block_stats()); fails the test when there is none, or when the
+ * block reports a counter its descriptor does not declare.
+ * @t:    the instance
+ * @name: counter name
+ *
+ * Return: its value.
+ */
+uint64_t tb_stat(struct tb *t, const char *name);
+
+/* --------------------------------------------------------------- bursts */
+
+/** burst_init() - empty burst @v, direction ingress. */
+void burst_init(struct lana_burst *v);
+
+/** burst_add() - append a packet holding a copy of @data (@len bytes). */
+void burst_add(struct lana_burst *v, const void *data, uint32_t len);
+
+/**
+ * burst_free() - free the packets of @v that the engine would still own
+ * after an rx op returned @rc (all but those with verdict LANA_STOLEN).
+ */
+void burst_free(struct lana_burst *v, int rc);
+
+/** assert_frame() - packet @p holds exactly @want (@len bytes). */
+void assert_frame(struct lana_pkt *p, const uint8_t *want, uint32_t len);
+
+/* --------------------------------------------------------------- frames */
+
+extern const uint8_t mac_dst[6];	/* 00:11:22:33:44:55 */
+extern const uint8_t mac_src[6];	/* 66:77:88:99:aa:bb */
+
+/**
+ * mk_eth() - write an untagged Ethernet frame to @f: mac_dst, mac_src,
+ * type 0x0800, then @plen payload bytes 0xa0, 0xa1, ...
+ *
+ * Return: the frame length, 14 + @plen.
+ */
+uint32_t mk_eth(uint8_t *f, uint32_t plen);
+
+/* ----------------------------------------------------------- pcap files */
+
+/** struct tframe - a frame to write to or expect from a pcap file. */
+struct tframe {
+	uint32_t len;
+	uint64_t ts_ns;
+	uint8_t data[1600];
+};
+
+/**
+ * tmp_path() - create an empty file /tmp/lana-test-@tag-XXXXXX.
+ *
+ * Return: its path, to unlink() and free().
+ */
+char *tmp_path(const char *tag);
+
+/**
+ * mk_frames() - fill @fr with @n frames of varied length (60..1514) and
+ * contents, timestamped 1.5 ms apart from 2026-01-01.
+ */
+void mk_frames(struct tframe *fr, unsigned int n);
+
+/**
+ * write_pcap() - write the @n frames of @fr to @path through a pcap_out
+ * block (snaplen @snaplen, e.g. "65535B") and check its `written`.
+ * @no_ts_last: give the last frame no timestamp (pcap_out then uses the
+ *              time of writing)
+ */
+void write_pcap(const char *path, const char *snaplen,
+		const struct tframe *fr, unsigned int n, bool no_ts_last);
+
+/* ----------------------------------------------------------- the engine */
+
+/**
+ * engine_run() - compile the .lana text @src, apply it to a new 2-worker
+ * userspace engine and run it until every source has ended (20 s at most).
+ *
+ * Return: the engine, to lana_engine_free().
+ */
+struct lana_engine *engine_run(const char *src);
+
+/**
+ * engine_stat() - counter @stat of block @name in @e: "packets" (the
+ * engine's count) or one of the block's own counters.
+ *
+ * Return: its value, or UINT64_MAX when the block has no such counter.
+ */
+uint64_t engine_stat(struct lana_engine *e, const char *name,
+		     const char *stat);
+
+#endif /* LANA_TESTS_BLOCKS_HARNESS_H */

@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tests/blocks/test_pcap_in.c - pcap_in (blocks/pcap_in.c): files written by
+ * pcap_out read back once and in loops, loop = 0 forever, pace, a missing
+ * file, a file that is not Ethernet.
+ */
+#include "harness.h"
+
+#include <pcap/pcap.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Poll @t until it ends; check the frames are @loops passes of @fr. */
+static void read_all(struct tb *t, const struct tframe *fr, unsigned int n,
+		     unsigned int loops)
+{
+	struct lana_burst v;
+	unsigned int got = 0, i, spins = 0;
+	int rc;
+
+	for (;;) {
+		burst_init(&v);
+		rc = t->b.type->poll(&t->b, &v);
+		if (rc < 0)
+			break;
+		assert_int_equal(rc, v.n);
+		for (i = 0; i < v.n; i++, got++) {
+			const struct tframe *f = &fr[got % n];
+
+			assert_true(got < n * loops);
+			assert_frame(v.pkt[i], f->data, f->len);
+			/* the file keeps microseconds */
+			assert_int_equal(v.pkt[i]->ts_ns,
+					 f->ts_ns / 1000 * 1000);
+		}
+		burst_free(&v, 0);
+		assert_true(++spins < 100000);
+	}
+	assert_int_equal(got, n * loops);
+	burst_init(&v);
+	assert_int_equal(t->b.type->poll(&t->b, &v), -1);
+	assert_int_equal(tb_stat(t, "read"), n * loops);
+}
+
+static void test_pcap_in(void **state)
+{
+	struct tframe fr[45];
+	char *path = tmp_path("in");
+	const char *kv1[] = { "file", path, NULL };
+	const char *kv2[] = { "file", path, "loop", "2", NULL };
+	struct tb *t;
+
+	mk_frames(fr, 45);
+	write_pcap(path, "65535B", fr, 45, false);
+
+	t = tb_new("pcap_in", kv1);
+	read_all(t, fr, 45, 1);
+	tb_free(t);
+
+	t = tb_new("pcap_in", kv2);
+	read_all(t, fr, 45, 2);
+	tb_free(t);
+
+	unlink(path);
+	free(path);
+}
+
+/* loop = 0 plays forever: more than 3 passes and still going. */
+static void test_pcap_in_forever(void **state)
+{
+	struct tframe fr[5];
+	char *path = tmp_path("forever");
+	const char *kv[] = { "file", path, "loop", "0", NULL };
+	struct lana_burst v;
+	struct tb *t;
+	unsigned int got = 0, i;
+
+	mk_frames(fr, 5);
+	write_pcap(path, "65535B", fr, 5, false);
+	t = tb_new("pcap_in", kv);
+	while (got < 5 * 4 + 2) {
+		burst_init(&v);
+		assert_true(t->b.type->poll(&t->b, &v) > 0);
+		for (i = 0; i < v.n; i++, got++)
+			assert_frame(v.pkt[i], fr[got % 5].data,
+				     fr[got % 5].len);
+		burst_free(&v, 0);
+	}
+	tb_free(t);
+	unlink(path);
+	free(path);
+}
+
+/*
+ * pace: frames 40 ms apart in the file are not emitted before their time
+ * (relative to the first frame of the pass); the source then ends.
+ */
+static void test_pcap_in_pace(void **state)
+{
+	struct tframe fr[3];
+	char *path = tmp_path("pace");
+	const char *kv[] = { "file", path, "pace", "true", NULL };
+	struct lana_burst v;
+	uint64_t t0, el;
+	struct tb *t;
+	unsigned int got = 0, i;
+	int rc;
+
+	mk_frames(fr, 3);
+	for (i = 0; i < 3; i++)
+		fr[i].ts_ns = 1767225600ull * 1000000000ull + i * 40000000ull;
+	write_pcap(path, "65535B", fr, 3, false);
+	t = tb_new("pcap_in", kv);
+	t0 = lana_now_ns();
+	burst_init(&v);
+	rc = t->b.type->poll(&t->b, &v);
+	assert_int_equal(rc, 1);	/* only the first is due */
+	burst_free(&v, 0);
+	got = 1;
+	for (;;) {
+		burst_init(&v);
+		rc = t->b.type->poll(&t->b, &v);
+		if (rc < 0)
+			break;
+		el = lana_now_ns() - t0;
+		for (i = 0; i < v.n; i++, got++) {
+			assert_frame(v.pkt[i], fr[got].data, fr[got].len);
+			/* never early */
+			assert_true(el >= got * 40000000ull);
+		}
+		burst_free(&v, 0);
+	}
+	assert_int_equal(got, 3);
+	assert_true(lana_now_ns() - t0 >= 80000000ull);
+	tb_free(t);
+	unlink(path);
+	free(path);
+}
+
+static void test_pcap_in_missing(void **state)
+{
+	static const char *const kv[] = { "file", "/nonexistent/nosuch.pcap",
+					  NULL };
+	struct tb *t;
+
+	assert_int_not_equal(tb_try("pcap_in", kv, &t), 0);
+	assert_non_null(strstr(t->err,
+			       "cannot open '/nonexistent/nosuch.pcap': "));
+	/* libpcap's reason follows */
+	assert_non_null(strstr(t->err, "No such file"));
+	tb_free(t);
+}
+
+static void test_pcap_in_not_ethernet(void **state)
+{
+	char *path = tmp_path("raw");
+	const char *kv[] = { "file", path, NULL };
+	pcap_t *pd = pcap_open_dead(DLT_RAW, 65535);
+	pcap_dumper_t *dd;
+	struct tb *t;
+
+	assert_non_null(pd);
+	dd = pcap_dump_open(pd, path);
+	assert_non_null(dd);
+	pcap_dump_close(dd);
+	pcap_close(pd);
+
+	assert_int_not_equal(tb_try("pcap_in", kv, &t), 0);
+	assert_non_null(strstr(t->err, "EN10MB"));
+	tb_free(t);
+	unlink(path);
+	free(path);
+}
+
+static const struct CMUnitTest pcap_in_tests[] = {
+	cmocka_unit_test(test_pcap_in),
+	cmocka_unit_test(test_pcap_in_forever),
+	cmocka_unit_test(test_pcap_in_pace),
+	cmocka_unit_test(test_pcap_in_missing),
+	cmocka_unit_test(test_pcap_in_not_ethernet),
+};
+
+BLOCK_TESTS(pcap_in, pcap_in_tests);
