@@ -2,7 +2,8 @@
 /*
  * kmod/genl.c - the generic netlink family "lana": the control protocol of
  * proto/proto.h served by the kernel engine (lanad serves the same
- * messages over a Unix socket; proto/ctl.c is the client).
+ * messages over a Unix socket, daemon/dispatch.c; cli/ctl_client.c is the
+ * client).
  *
  *   TXN_BEGIN {TOTAL_LEN}              -> reply {TXN_ID}
  *   TXN_DATA {TXN_ID, OFFSET, DATA}    (in order)
@@ -275,7 +276,7 @@ out:
 /*
  * Decode and apply @len plan bytes at @data. @set: only an edit plan of
  * SET instructions is accepted, and a zero base checksum means the running
- * plan (proto/ctl.c, apply_bytes, does the same for lanad).
+ * plan (daemon/dispatch.c, apply_bytes, does the same for lanad).
  */
 static int apply_bytes(const void *data, size_t len, bool set,
 		       struct netlink_ext_ack *extack)
