@@ -18,8 +18,9 @@
  *
  * Every command needs CAP_NET_ADMIN (GENL_ADMIN_PERM). Attributes are
  * validated strictly by per-command policies (a new family: unknown
- * attributes, wrong sizes and trailing bytes are refused by the core);
- * required ones are checked with GENL_REQ_ATTR_CHECK. A transaction
+ * attributes, wrong sizes and trailing bytes are refused by the core),
+ * expanded from proto/attrs.def as lanad's are; the NEEDED ones are
+ * checked with GENL_REQ_ATTR_CHECK. A transaction
  * belongs to the socket (net namespace + portid) that began it and is
  * dropped when that socket closes (NETLINK_URELEASE). Errors carry an
  * extended-ack message (NLMSGERR_ATTR_MSG) naming what failed, e.g. the
@@ -37,6 +38,7 @@
 #include "lana_compat.h"
 #include "plan/plan.h"
 #include "proto/proto.h"
+#include "proto/attrs.h"
 #include "engine.h"
 
 #define LANA_K_MAX_TXN	16
@@ -70,34 +72,47 @@ static __printf(2, 3) void ext_msg(struct netlink_ext_ack *extack,
 
 /* ---------------------------------------------------------- policies */
 
-#define P_U32	{ .type = NLA_U32 }
-#define P_NAME	{ .type = NLA_NUL_STRING, .len = 255 }
-/* at most LANA_CHUNK bytes; empty DATA is refused by the handlers */
-#define P_DATA	{ .type = NLA_BINARY, .len = LANA_CHUNK }
+/*
+ * The kernel's view of each attribute type of proto/attrs.def
+ * (include/net/netlink.h): integers of exact size (strict validation),
+ * NUL-terminated strings of at most .len bytes before the NUL, binary of
+ * at most .len bytes. A binary attribute is never empty either: the
+ * handlers refuse an empty DATA, naming it ("empty DATA"), as a kernel
+ * policy cannot express a minimum length without another error.
+ */
+#define LANA_KTYPE(t)						\
+	((t) == LANA_T_U32 ? NLA_U32 :				\
+	 (t) == LANA_T_U64 ? NLA_U64 :				\
+	 (t) == LANA_T_STRING ? NLA_NUL_STRING :		\
+	 (t) == LANA_T_BINARY ? NLA_BINARY : NLA_NESTED)
 
-static const struct nla_policy lana_pol_begin[LANA_ATTR_MAX + 1] = {
-	[LANA_ATTR_TOTAL_LEN] = P_U32,
+#define LANA_KPOLICY(attr) {					\
+	.type = LANA_KTYPE(LANA_ATYPE_##attr),			\
+	.len = LANA_AMAX_##attr,				\
+}
+
+/* One policy per command, indexed by attribute: the LANA_REQ rows. */
+static const struct nla_policy lana_policy[__LANA_CMD_MAX][LANA_ATTR_MAX + 1] = {
+#define LANA_REQ(cmd, attr, rule) \
+	[LANA_CMD_##cmd][LANA_ATTR_##attr] = LANA_KPOLICY(attr),
+#include "proto/attrs.def"
 };
 
-static const struct nla_policy lana_pol_data[LANA_ATTR_MAX + 1] = {
-	[LANA_ATTR_TXN_ID] = P_U32,
-	[LANA_ATTR_OFFSET] = P_U32,
-	[LANA_ATTR_DATA] = P_DATA,
-};
+/*
+ * The request's NEEDED attributes are present (LANA_REQ rows); the policy
+ * has checked the ones that are. Sets the missing attribute in the
+ * extended ack like GENL_REQ_ATTR_CHECK.
+ */
+static int lana_check_needed(struct genl_info *info)
+{
+	unsigned int cmd = info->genlhdr->cmd, a;
 
-static const struct nla_policy lana_pol_txn[LANA_ATTR_MAX + 1] = {
-	[LANA_ATTR_TXN_ID] = P_U32,
-};
-
-static const struct nla_policy lana_pol_stats[LANA_ATTR_MAX + 1] = {
-	[LANA_ATTR_NAME] = P_NAME,
-};
-
-static const struct nla_policy lana_pol_set[LANA_ATTR_MAX + 1] = {
-	[LANA_ATTR_DATA] = P_DATA,
-};
-
-static const struct nla_policy lana_pol_none[LANA_ATTR_MAX + 1];
+	for (a = 1; a <= LANA_ATTR_MAX; a++)
+		if (lana_ctl_rule(LANA_SET_REQUEST, cmd, a) ==
+		    LANA_RULE_NEEDED && GENL_REQ_ATTR_CHECK(info, a))
+			return -EINVAL;
+	return 0;
+}
 
 static struct genl_family lana_family;
 
@@ -152,7 +167,7 @@ static int lana_txn_begin(struct sk_buff *skb, struct genl_info *info)
 	u32 total;
 	int r;
 
-	if (GENL_REQ_ATTR_CHECK(info, LANA_ATTR_TOTAL_LEN))
+	if (lana_check_needed(info))
 		return -EINVAL;
 	total = nla_get_u32(info->attrs[LANA_ATTR_TOTAL_LEN]);
 	if (total < LANA_PLAN_HDR_LEN) {
@@ -213,9 +228,7 @@ static int lana_txn_data(struct sk_buff *skb, struct genl_info *info)
 	u32 off, n;
 	int r = 0;
 
-	if (GENL_REQ_ATTR_CHECK(info, LANA_ATTR_TXN_ID) ||
-	    GENL_REQ_ATTR_CHECK(info, LANA_ATTR_OFFSET) ||
-	    GENL_REQ_ATTR_CHECK(info, LANA_ATTR_DATA))
+	if (lana_check_needed(info))
 		return -EINVAL;
 	off = nla_get_u32(info->attrs[LANA_ATTR_OFFSET]);
 	d = info->attrs[LANA_ATTR_DATA];
@@ -336,7 +349,7 @@ static int lana_txn_commit(struct sk_buff *skb, struct genl_info *info)
 	struct lana_ktxn *t, copy;
 	int r;
 
-	if (GENL_REQ_ATTR_CHECK(info, LANA_ATTR_TXN_ID))
+	if (lana_check_needed(info))
 		return -EINVAL;
 	mutex_lock(&lana_txn_lock);
 	t = txn_find(info);
@@ -367,7 +380,7 @@ static int lana_txn_abort(struct sk_buff *skb, struct genl_info *info)
 	struct lana_ktxn *t;
 	int r = 0;
 
-	if (GENL_REQ_ATTR_CHECK(info, LANA_ATTR_TXN_ID))
+	if (lana_check_needed(info))
 		return -EINVAL;
 	mutex_lock(&lana_txn_lock);
 	t = txn_find(info);
@@ -386,7 +399,7 @@ static int lana_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *d;
 
-	if (GENL_REQ_ATTR_CHECK(info, LANA_ATTR_DATA))
+	if (lana_check_needed(info))
 		return -EINVAL;
 	d = info->attrs[LANA_ATTR_DATA];
 	if (!nla_len(d)) {
@@ -398,9 +411,12 @@ static int lana_set(struct sk_buff *skb, struct genl_info *info)
 
 static int lana_flush(struct sk_buff *skb, struct genl_info *info)
 {
-	char *msg = kmalloc(LANA_K_ERRLEN, GFP_KERNEL);
+	char *msg;
 	int r;
 
+	if (lana_check_needed(info))
+		return -EINVAL;
+	msg = kmalloc(LANA_K_ERRLEN, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
 	msg[0] = 0;
@@ -608,66 +624,28 @@ static int lana_stats_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 
 /* ------------------------------------------------------------ the family */
 
+/* Every command needs CAP_NET_ADMIN; its policy is its LANA_REQ rows. */
+#define LANA_OP(name, ...) {					\
+	.cmd = LANA_CMD_##name,					\
+	.policy = lana_policy[LANA_CMD_##name],			\
+	.maxattr = LANA_ATTR_MAX,				\
+	.flags = GENL_ADMIN_PERM,				\
+	__VA_ARGS__						\
+}
+
 static const struct genl_ops lana_ops[] = {
-	{
-		.cmd = LANA_CMD_TXN_BEGIN,
-		.doit = lana_txn_begin,
-		.policy = lana_pol_begin,
-		.maxattr = LANA_ATTR_MAX,
-		.flags = GENL_ADMIN_PERM,
-	},
-	{
-		.cmd = LANA_CMD_TXN_DATA,
-		.doit = lana_txn_data,
-		.policy = lana_pol_data,
-		.maxattr = LANA_ATTR_MAX,
-		.flags = GENL_ADMIN_PERM,
-	},
-	{
-		.cmd = LANA_CMD_TXN_COMMIT,
-		.doit = lana_txn_commit,
-		.policy = lana_pol_txn,
-		.maxattr = LANA_ATTR_MAX,
-		.flags = GENL_ADMIN_PERM,
-	},
-	{
-		.cmd = LANA_CMD_TXN_ABORT,
-		.doit = lana_txn_abort,
-		.policy = lana_pol_txn,
-		.maxattr = LANA_ATTR_MAX,
-		.flags = GENL_ADMIN_PERM,
-	},
-	{
-		.cmd = LANA_CMD_PLAN_GET,
-		.start = lana_plan_start,
-		.dumpit = lana_plan_dumpit,
-		.done = lana_plan_done,
-		.policy = lana_pol_none,
-		.maxattr = LANA_ATTR_MAX,
-		.flags = GENL_ADMIN_PERM,
-	},
-	{
-		.cmd = LANA_CMD_STATS_GET,
-		.dumpit = lana_stats_dumpit,
-		.policy = lana_pol_stats,
-		.maxattr = LANA_ATTR_MAX,
-		.flags = GENL_ADMIN_PERM,
-	},
-	{
-		.cmd = LANA_CMD_SET,
-		.doit = lana_set,
-		.policy = lana_pol_set,
-		.maxattr = LANA_ATTR_MAX,
-		.flags = GENL_ADMIN_PERM,
-	},
-	{
-		.cmd = LANA_CMD_FLUSH,
-		.doit = lana_flush,
-		.policy = lana_pol_none,
-		.maxattr = LANA_ATTR_MAX,
-		.flags = GENL_ADMIN_PERM,
-	},
+	LANA_OP(TXN_BEGIN, .doit = lana_txn_begin),
+	LANA_OP(TXN_DATA, .doit = lana_txn_data),
+	LANA_OP(TXN_COMMIT, .doit = lana_txn_commit),
+	LANA_OP(TXN_ABORT, .doit = lana_txn_abort),
+	LANA_OP(PLAN_GET, .start = lana_plan_start,
+		.dumpit = lana_plan_dumpit, .done = lana_plan_done),
+	LANA_OP(STATS_GET, .dumpit = lana_stats_dumpit),
+	LANA_OP(SET, .doit = lana_set),
+	LANA_OP(FLUSH, .doit = lana_flush),
 };
+static_assert(ARRAY_SIZE(lana_ops) == LANA_CMD_MAX,
+	      "kmod/genl.c: a command of proto/attrs.def has no genl op");
 
 static struct genl_family lana_family __ro_after_init = {
 	.name = LANA_GENL_NAME,

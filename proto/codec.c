@@ -18,161 +18,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-/* ------------------------------------------------------------ policies */
-
-#define P_U32 { .type = NLA_U32, .minlen = 4, .maxlen = 4 }
-#define P_U64 { .type = NLA_U64, .minlen = 8, .maxlen = 8 }
-#define P_NAME { .type = NLA_STRING, .minlen = 1, .maxlen = 256 }
-#define P_TYPE { .type = NLA_STRING, .minlen = 1, .maxlen = 64 }
-#define P_DATA { .type = NLA_UNSPEC, .minlen = 1, .maxlen = LANA_CHUNK }
-#define P_NEST { .type = NLA_NESTED }
-
 #define BIT(a) (1u << (a))
-
-/* Requests. */
-static const struct nla_policy pol_none[LANA_ATTR_MAX + 1];
-static const struct nla_policy pol_begin[LANA_ATTR_MAX + 1] = {
-	[LANA_ATTR_TOTAL_LEN] = P_U32,
-};
-static const struct nla_policy pol_data[LANA_ATTR_MAX + 1] = {
-	[LANA_ATTR_TXN_ID] = P_U32,
-	[LANA_ATTR_OFFSET] = P_U32,
-	[LANA_ATTR_DATA] = P_DATA,
-};
-static const struct nla_policy pol_txn[LANA_ATTR_MAX + 1] = {
-	[LANA_ATTR_TXN_ID] = P_U32,
-};
-static const struct nla_policy pol_stats[LANA_ATTR_MAX + 1] = {
-	[LANA_ATTR_NAME] = P_NAME,
-};
-static const struct nla_policy pol_set[LANA_ATTR_MAX + 1] = {
-	[LANA_ATTR_DATA] = P_DATA,
-};
-
-/* Replies. */
-static const struct nla_policy rpol_begin[LANA_ATTR_MAX + 1] = {
-	[LANA_ATTR_TXN_ID] = P_U32,
-};
-static const struct nla_policy rpol_plan[LANA_ATTR_MAX + 1] = {
-	[LANA_ATTR_TOTAL_LEN] = P_U32,
-	[LANA_ATTR_OFFSET] = P_U32,
-	[LANA_ATTR_DATA] = P_DATA,
-	[LANA_ATTR_PLAN_CRC] = P_U32,
-	[LANA_ATTR_GENERATION] = P_U64,
-};
-static const struct nla_policy rpol_stats[LANA_ATTR_MAX + 1] = {
-	[LANA_ATTR_BLOCK] = P_NEST,
-};
-
-/* Inside LANA_ATTR_BLOCK and LANA_ATTR_STAT. */
-static const struct nla_policy pol_block[LANA_ATTR_MAX + 1] = {
-	[LANA_ATTR_IDP] = P_U32,
-	[LANA_ATTR_NAME] = P_NAME,
-	[LANA_ATTR_TYPE] = P_TYPE,
-	[LANA_ATTR_PACKETS] = P_U64,
-	[LANA_ATTR_BYTES] = P_U64,
-	[LANA_ATTR_DROPS] = P_U64,
-	[LANA_ATTR_STAT] = P_NEST,
-};
-static const struct nla_policy pol_stat[LANA_ATTR_MAX + 1] = {
-	[LANA_ATTR_NAME] = P_NAME,
-	[LANA_ATTR_VALUE] = P_U64,
-};
-
-/**
- * struct cmd_desc - what a command takes and answers.
- * @allowed/@required:   attribute bits of the request
- * @rallowed/@rrequired: attribute bits of a reply message
- */
-struct cmd_desc {
-	const char *name;
-	const struct nla_policy *pol, *rpol;
-	uint32_t allowed, required;
-	uint32_t rallowed, rrequired;
-};
-
-static const struct cmd_desc cmds[__LANA_CMD_MAX] = {
-	[LANA_CMD_TXN_BEGIN] = {
-		"TXN_BEGIN", pol_begin, rpol_begin,
-		BIT(LANA_ATTR_TOTAL_LEN), BIT(LANA_ATTR_TOTAL_LEN),
-		BIT(LANA_ATTR_TXN_ID), BIT(LANA_ATTR_TXN_ID),
-	},
-	[LANA_CMD_TXN_DATA] = {
-		"TXN_DATA", pol_data, pol_none,
-		BIT(LANA_ATTR_TXN_ID) | BIT(LANA_ATTR_OFFSET) |
-			BIT(LANA_ATTR_DATA),
-		BIT(LANA_ATTR_TXN_ID) | BIT(LANA_ATTR_OFFSET) |
-			BIT(LANA_ATTR_DATA),
-		0, 0,
-	},
-	[LANA_CMD_TXN_COMMIT] = {
-		"TXN_COMMIT", pol_txn, pol_none,
-		BIT(LANA_ATTR_TXN_ID), BIT(LANA_ATTR_TXN_ID), 0, 0,
-	},
-	[LANA_CMD_TXN_ABORT] = {
-		"TXN_ABORT", pol_txn, pol_none,
-		BIT(LANA_ATTR_TXN_ID), BIT(LANA_ATTR_TXN_ID), 0, 0,
-	},
-	[LANA_CMD_PLAN_GET] = {
-		"PLAN_GET", pol_none, rpol_plan, 0, 0,
-		BIT(LANA_ATTR_TOTAL_LEN) | BIT(LANA_ATTR_OFFSET) |
-			BIT(LANA_ATTR_DATA) | BIT(LANA_ATTR_PLAN_CRC) |
-			BIT(LANA_ATTR_GENERATION),
-		BIT(LANA_ATTR_TOTAL_LEN) | BIT(LANA_ATTR_OFFSET) |
-			BIT(LANA_ATTR_DATA),
-	},
-	[LANA_CMD_STATS_GET] = {
-		"STATS_GET", pol_stats, rpol_stats,
-		BIT(LANA_ATTR_NAME), 0,
-		BIT(LANA_ATTR_BLOCK), BIT(LANA_ATTR_BLOCK),
-	},
-	[LANA_CMD_SET] = {
-		"SET", pol_set, pol_none,
-		BIT(LANA_ATTR_DATA), BIT(LANA_ATTR_DATA), 0, 0,
-	},
-	[LANA_CMD_FLUSH] = {
-		"FLUSH", pol_none, pol_none, 0, 0, 0, 0,
-	},
-};
-
-static const char *const attr_names[LANA_ATTR_MAX + 1] = {
-	[LANA_ATTR_TXN_ID] = "TXN_ID",
-	[LANA_ATTR_TOTAL_LEN] = "TOTAL_LEN",
-	[LANA_ATTR_OFFSET] = "OFFSET",
-	[LANA_ATTR_DATA] = "DATA",
-	[LANA_ATTR_BLOCK] = "BLOCK",
-	[LANA_ATTR_IDP] = "IDP",
-	[LANA_ATTR_NAME] = "NAME",
-	[LANA_ATTR_TYPE] = "TYPE",
-	[LANA_ATTR_PACKETS] = "PACKETS",
-	[LANA_ATTR_BYTES] = "BYTES",
-	[LANA_ATTR_DROPS] = "DROPS",
-	[LANA_ATTR_STAT] = "STAT",
-	[LANA_ATTR_VALUE] = "VALUE",
-	[LANA_ATTR_GENERATION] = "GENERATION",
-	[LANA_ATTR_PLAN_CRC] = "PLAN_CRC",
-};
-
-const struct nla_policy *lana_ctl_policy(unsigned int cmd)
-{
-	if (cmd == LANA_CMD_UNSPEC || cmd > LANA_CMD_MAX)
-		return NULL;
-	return cmds[cmd].pol;
-}
-
-const char *lana_ctl_cmd_name(unsigned int cmd)
-{
-	if (cmd == LANA_CMD_UNSPEC || cmd > LANA_CMD_MAX)
-		return "?";
-	return cmds[cmd].name;
-}
-
-const char *lana_ctl_attr_name(unsigned int attr)
-{
-	if (attr == LANA_ATTR_UNSPEC || attr > LANA_ATTR_MAX)
-		return "?";
-	return attr_names[attr];
-}
 
 /*
  * Check one attribute against policy entry @p: exact sizes for integers,
@@ -229,31 +75,34 @@ static int check_attr(const struct nlattr *nla, const struct nla_policy *p,
 }
 
 /*
- * Walk the attribute stream at @head (@len bytes): each attribute well
- * formed, allowed by @allowed, given once, valid per @pol; nothing left
- * over; every @required attribute present.
+ * Walk the attribute stream at @head (@len bytes) of a message of
+ * attribute set @set of @which (proto/attrs.h): each attribute well
+ * formed, taken by the set, given once unless REPEATED, valid per the
+ * set's policy; nothing left over; every NEEDED attribute present.
  */
-static int check_attrs(struct nlattr *head, int len,
-		       const struct nla_policy *pol, uint32_t allowed,
-		       uint32_t required, const char *what, char *err,
+static int check_attrs(struct nlattr *head, int len, enum lana_attrset set,
+		       unsigned int which, const char *what, char *err,
 		       size_t errlen)
 {
+	const struct nla_policy *pol = lana_ctl_attrset_policy(set, which);
 	struct nlattr *nla;
 	uint32_t seen = 0;
+	unsigned int t;
 	int rem, r;
 
 	nla_for_each_attr(nla, head, len, rem) {
-		int t = nla_type(nla);
+		enum lana_rule rule;
 
-		if (t <= LANA_ATTR_UNSPEC || t > LANA_ATTR_MAX ||
-		    !(allowed & BIT(t)))
+		t = (unsigned int)nla_type(nla);
+		rule = lana_ctl_rule(set, which, t);
+		if (rule == LANA_RULE_NONE)
 			return lana_errf(err, errlen, -EINVAL,
-				    "%s: unexpected attribute %d (%s)", what, t,
-				    lana_ctl_attr_name(t));
-		if (seen & BIT(t))
+					 "%s: unexpected attribute %u (%s)",
+					 what, t, lana_ctl_attr_name(t));
+		if (rule != LANA_RULE_REPEATED && (seen & BIT(t)))
 			return lana_errf(err, errlen, -EINVAL,
-				    "%s: attribute %s given twice", what,
-				    attr_names[t]);
+					 "%s: attribute %s given twice", what,
+					 lana_ctl_attr_name(t));
 		seen |= BIT(t);
 		r = check_attr(nla, &pol[t], what, err, errlen);
 		if (r)
@@ -261,29 +110,24 @@ static int check_attrs(struct nlattr *head, int len,
 	}
 	if (rem > 0)
 		return lana_errf(err, errlen, -EINVAL,
-			    "%s: malformed attribute at byte %d of %d", what,
-			    len - rem, len);
-	if (required & ~seen) {
-		int t;
-
-		for (t = 1; t <= LANA_ATTR_MAX; t++)
-			if (required & ~seen & BIT(t))
-				break;
-		return lana_errf(err, errlen, -EINVAL,
-			    "%s: missing attribute %s", what,
-			    lana_ctl_attr_name(t));
-	}
+				 "%s: malformed attribute at byte %d of %d",
+				 what, len - rem, len);
+	for (t = 1; t <= LANA_ATTR_MAX; t++)
+		if (lana_ctl_rule(set, which, t) == LANA_RULE_NEEDED &&
+		    !(seen & BIT(t)))
+			return lana_errf(err, errlen, -EINVAL,
+					 "%s: missing attribute %s", what,
+					 lana_ctl_attr_name(t));
 	return 0;
 }
 
 int lana_ctl_parse(void *buf, size_t len, uint16_t family, bool reply,
 		   struct lana_ctl_req *r, char *err, size_t errlen)
 {
+	enum lana_attrset set = reply ? LANA_SET_REPLY : LANA_SET_REQUEST;
 	struct nlmsghdr *nlh = buf;
 	struct genlmsghdr *gh;
-	const struct cmd_desc *d;
-	const struct nla_policy *pol;
-	uint32_t allowed, required;
+	const char *name;
 	int rc;
 
 	memset(r, 0, sizeof(*r));
@@ -315,19 +159,18 @@ int lana_ctl_parse(void *buf, size_t len, uint16_t family, bool reply,
 		return lana_errf(err, errlen, -EOPNOTSUPP, "unknown command %u",
 			    gh->cmd);
 	r->cmd = gh->cmd;
-	d = &cmds[gh->cmd];
-	pol = reply ? d->rpol : d->pol;
-	allowed = reply ? d->rallowed : d->allowed;
-	required = reply ? d->rrequired : d->required;
-	rc = check_attrs(genlmsg_attrdata(gh, 0), genlmsg_attrlen(gh, 0), pol,
-			 allowed, required, d->name, err, errlen);
+	name = lana_ctl_cmd_name(gh->cmd);
+	rc = check_attrs(genlmsg_attrdata(gh, 0), genlmsg_attrlen(gh, 0), set,
+			 gh->cmd, name, err, errlen);
 	if (rc)
 		return rc;
 	rc = genlmsg_parse(nlh, 0, r->tb, LANA_ATTR_MAX,
-			   (struct nla_policy *)pol);
+			   (struct nla_policy *)
+			   lana_ctl_attrset_policy(set, gh->cmd));
 	if (rc < 0)
-		return lana_errf(err, errlen, -EINVAL, "%s: invalid attributes: %s",
-			    d->name, nl_geterror(rc));
+		return lana_errf(err, errlen, -EINVAL,
+				 "%s: invalid attributes: %s", name,
+				 nl_geterror(rc));
 	return 0;
 }
 
@@ -454,7 +297,8 @@ int lana_ctl_put_block(struct nl_msg *m, const struct lana_block_stats *s)
 	    nla_put_u64(m, LANA_ATTR_BYTES, s->bytes) ||
 	    nla_put_u64(m, LANA_ATTR_DROPS, s->drops))
 		return -EMSGSIZE;
-	for (i = 0; i < s->nstat && i < 8; i++) {
+	for (i = 0; i < s->nstat && i < sizeof(s->stat) / sizeof(s->stat[0]);
+	     i++) {
 		st = nla_nest_start(m, LANA_ATTR_STAT);
 		if (!st || put_str(m, LANA_ATTR_NAME, s->stat[i].name, 256) ||
 		    nla_put_u64(m, LANA_ATTR_VALUE, s->stat[i].value))
@@ -465,55 +309,43 @@ int lana_ctl_put_block(struct nl_msg *m, const struct lana_block_stats *s)
 	return 0;
 }
 
+/* Decode one STAT {NAME, VALUE} nest @a of a BLOCK into @s. */
+static int get_stat(struct nlattr *a, struct lana_block_stats *s, char *err,
+		    size_t errlen)
+{
+	const struct nla_policy *pol =
+		lana_ctl_attrset_policy(LANA_SET_NEST, LANA_ATTR_STAT);
+	struct nlattr *tb[LANA_ATTR_MAX + 1];
+	int r;
+
+	r = check_attrs(nla_data(a), nla_len(a), LANA_SET_NEST, LANA_ATTR_STAT,
+			"STAT", err, errlen);
+	if (r)
+		return r;
+	if (nla_parse_nested(tb, LANA_ATTR_MAX, a, (struct nla_policy *)pol) < 0)
+		return lana_errf(err, errlen, -EINVAL,
+				 "STAT: invalid attributes");
+	if (s->nstat < sizeof(s->stat) / sizeof(s->stat[0])) {
+		s->stat[s->nstat].name = nla_get_string(tb[LANA_ATTR_NAME]);
+		s->stat[s->nstat].value = nla_get_u64(tb[LANA_ATTR_VALUE]);
+		s->nstat++;
+	}
+	return 0;
+}
+
 int lana_ctl_get_block(struct nlattr *nla, struct lana_block_stats *s,
 		       char *err, size_t errlen)
 {
-	const uint32_t allowed = BIT(LANA_ATTR_IDP) | BIT(LANA_ATTR_NAME) |
-		BIT(LANA_ATTR_TYPE) | BIT(LANA_ATTR_PACKETS) |
-		BIT(LANA_ATTR_BYTES) | BIT(LANA_ATTR_DROPS);
 	struct nlattr *a;
-	uint32_t seen = 0;
 	int rem, r;
 
 	memset(s, 0, sizeof(*s));
+	r = check_attrs(nla_data(nla), nla_len(nla), LANA_SET_NEST,
+			LANA_ATTR_BLOCK, "BLOCK", err, errlen);
+	if (r)
+		return r;
 	nla_for_each_nested(a, nla, rem) {
-		int t = nla_type(a);
-		struct nlattr *tb[LANA_ATTR_MAX + 1];
-
-		if (t == LANA_ATTR_STAT) {
-			r = check_attrs(nla_data(a), nla_len(a), pol_stat,
-					BIT(LANA_ATTR_NAME) |
-						BIT(LANA_ATTR_VALUE),
-					BIT(LANA_ATTR_NAME) |
-						BIT(LANA_ATTR_VALUE),
-					"STAT", err, errlen);
-			if (r)
-				return r;
-			if (nla_parse_nested(tb, LANA_ATTR_MAX, a,
-					     (struct nla_policy *)pol_stat) < 0)
-				return lana_errf(err, errlen, -EINVAL,
-					    "STAT: invalid attributes");
-			if (s->nstat < 8) {
-				s->stat[s->nstat].name =
-					nla_get_string(tb[LANA_ATTR_NAME]);
-				s->stat[s->nstat].value =
-					nla_get_u64(tb[LANA_ATTR_VALUE]);
-				s->nstat++;
-			}
-			continue;
-		}
-		if (t <= 0 || t > LANA_ATTR_MAX || !(allowed & BIT(t)))
-			return lana_errf(err, errlen, -EINVAL,
-				    "BLOCK: unexpected attribute %d", t);
-		if (seen & BIT(t))
-			return lana_errf(err, errlen, -EINVAL,
-				    "BLOCK: attribute %s given twice",
-				    attr_names[t]);
-		seen |= BIT(t);
-		r = check_attr(a, &pol_block[t], "BLOCK", err, errlen);
-		if (r)
-			return r;
-		switch (t) {
+		switch (nla_type(a)) {
 		case LANA_ATTR_IDP:
 			s->idp = nla_get_u32(a);
 			break;
@@ -532,15 +364,13 @@ int lana_ctl_get_block(struct nlattr *nla, struct lana_block_stats *s,
 		case LANA_ATTR_DROPS:
 			s->drops = nla_get_u64(a);
 			break;
+		case LANA_ATTR_STAT:
+			r = get_stat(a, s, err, errlen);
+			if (r)
+				return r;
+			break;
 		}
 	}
-	if (rem > 0)
-		return lana_errf(err, errlen, -EINVAL, "BLOCK: malformed attribute");
-	if ((seen & (BIT(LANA_ATTR_IDP) | BIT(LANA_ATTR_NAME) |
-		     BIT(LANA_ATTR_TYPE))) !=
-	    (BIT(LANA_ATTR_IDP) | BIT(LANA_ATTR_NAME) | BIT(LANA_ATTR_TYPE)))
-		return lana_errf(err, errlen, -EINVAL,
-			    "BLOCK: IDP, NAME and TYPE are required");
 	return 0;
 }
 

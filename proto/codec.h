@@ -11,14 +11,16 @@
  * the kernel's Documentation/userspace-api/netlink/intro.rst). Errors are
  * NLMSG_ERROR with a negative errno and an extended ack
  * (NLM_F_ACK_TLVS: NLMSGERR_ATTR_MSG); dumps are NLM_F_MULTI messages
- * ended by NLMSG_DONE. One policy per command declares which attributes it
- * takes, their types and lengths (lana_ctl_policy()), so the kernel engine
- * can register the same tables with its genl family.
+ * ended by NLMSG_DONE. Which attributes each message takes, their types
+ * and lengths are proto/attrs.def's; proto/policy.c expands it into
+ * libnl's policies (lana_ctl_policy()), kmod/genl.c into the kernel
+ * family's.
  */
 #ifndef LANA_PROTO_CODEC_H
 #define LANA_PROTO_CODEC_H
 
 #include "proto.h"
+#include "attrs.h"
 #include "runtime/engine.h"
 #include "lib/util.h"
 
@@ -73,18 +75,22 @@ struct lana_ctl_req {
 };
 
 /**
- * lana_ctl_policy() - the attribute policy of command @cmd: an array of
- * LANA_ATTR_MAX + 1 entries for nlmsg_parse()/genlmsg_parse() (and the
- * kernel's genl_ops). Attributes the command does not take have a zero
- * entry. NULL for an unknown command.
+ * lana_ctl_attrset_policy() - libnl's attribute policy of the messages of
+ * attribute set @set (proto/attrs.h) of @which: the request or a reply of
+ * command @which, or the inside of nested attribute @which. An array of
+ * LANA_ATTR_MAX + 1 entries indexed by attribute, for nla_parse() and
+ * genlmsg_parse(); attributes the set does not take have a zero entry
+ * (NLA_UNSPEC, no length limits). NULL for an unknown command or nest.
+ */
+const struct nla_policy *lana_ctl_attrset_policy(enum lana_attrset set,
+						 unsigned int which);
+
+/**
+ * lana_ctl_policy() - the policy of the request of command @cmd:
+ * lana_ctl_attrset_policy(LANA_SET_REQUEST, @cmd). NULL for an unknown
+ * command.
  */
 const struct nla_policy *lana_ctl_policy(unsigned int cmd);
-
-/** lana_ctl_cmd_name() - "TXN_BEGIN", ... or "?". */
-const char *lana_ctl_cmd_name(unsigned int cmd);
-
-/** lana_ctl_attr_name() - "TXN_ID", ... or "?". */
-const char *lana_ctl_attr_name(unsigned int attr);
 
 /**
  * lana_ctl_parse() - validate the datagram of @len bytes at @buf as one
