@@ -113,7 +113,7 @@ static int parse_error(const struct nlmsghdr *nlh, char *err, size_t errlen)
 	} else {
 		if (plen < sizeof(*e))
 			return lana_errf(err, errlen, -EPROTO,
-				    "truncated error message from the engine");
+					 "truncated error message from the engine");
 		error = e->error;
 		off = sizeof(*e);
 		if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
@@ -125,10 +125,13 @@ static int parse_error(const struct nlmsghdr *nlh, char *err, size_t errlen)
 		snprintf(err, errlen, "%s", strerror(-error));
 	if (error && (nlh->nlmsg_flags & NLM_F_ACK_TLVS) && off < plen) {
 		struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
-		struct nlattr *head = (struct nlattr *)((char *)NLMSG_DATA(nlh) + off);
+		struct nlattr *head =
+			(struct nlattr *)((char *)NLMSG_DATA(nlh) + off);
 
-		if (nla_parse(tb, NLMSGERR_ATTR_MAX, head, plen - off, NULL) >= 0 &&
-		    tb[NLMSGERR_ATTR_MSG] && nla_len(tb[NLMSGERR_ATTR_MSG]) > 0) {
+		if (nla_parse(tb, NLMSGERR_ATTR_MAX, head, plen - off,
+			      NULL) >= 0 &&
+		    tb[NLMSGERR_ATTR_MSG] &&
+		    nla_len(tb[NLMSGERR_ATTR_MSG]) > 0) {
 			const char *s = nla_data(tb[NLMSGERR_ATTR_MSG]);
 			int n = (int)strnlen(s, nla_len(tb[NLMSGERR_ATTR_MSG]));
 
@@ -155,8 +158,9 @@ int lana_ctl_request(struct lana_ctl_conn *c, struct nl_msg *m,
 	req->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
 	r = lana_ctl_send_msg(c->fd, m);
 	if (r)
-		return lana_errf(err, errlen, r, "cannot send to the engine: %s",
-			    strerror(-r));
+		return lana_errf(err, errlen, r,
+				 "cannot send to the engine: %s",
+				 strerror(-r));
 	for (;;) {
 		ssize_t n = lana_ctl_recv(c->fd, c->buf, LANA_MSG_MAX, 0);
 		struct nlmsghdr *nlh;
@@ -164,19 +168,19 @@ int lana_ctl_request(struct lana_ctl_conn *c, struct nl_msg *m,
 
 		if (n < 0)
 			return lana_errf(err, errlen, (int)n,
-				    "cannot receive from the engine: %s",
-				    strerror((int)-n));
+					 "cannot receive from the engine: %s",
+					 strerror((int)-n));
 		if (n == 0)
 			return lana_errf(err, errlen, -ECONNRESET,
-				    "the engine closed the connection");
+					 "the engine closed the connection");
 		if (n > LANA_MSG_MAX)
 			return lana_errf(err, errlen, -EMSGSIZE,
-				    "oversized reply (%zd bytes)", n);
+					 "oversized reply (%zd bytes)", n);
 		nlh = (struct nlmsghdr *)c->buf;
 		rem = (int)n;
 		if (!nlmsg_ok(nlh, rem))
 			return lana_errf(err, errlen, -EPROTO,
-				    "malformed reply from the engine");
+					 "malformed reply from the engine");
 		for (; nlmsg_ok(nlh, rem); nlh = nlmsg_next(nlh, &rem)) {
 			struct lana_ctl_req rep;
 
@@ -202,8 +206,8 @@ int lana_ctl_request(struct lana_ctl_conn *c, struct nl_msg *m,
 
 				snprintf(tmp, sizeof(tmp), "%s", err);
 				return lana_errf(err, errlen, -EPROTO,
-					    "malformed reply from the engine: %s",
-					    tmp);
+						 "malformed reply from the engine: %s",
+						 tmp);
 			}
 			if (cb) {
 				r = cb(&rep, ctx, err, errlen);
@@ -256,8 +260,8 @@ int lana_ctl_send_plan(struct lana_ctl_conn *c, const void *plan, size_t len,
 	int r;
 
 	if (len == 0 || len > LANA_PLAN_MAX_LEN)
-		return lana_errf(err, errlen, -EFBIG, "plan of %zu bytes too large",
-			    len);
+		return lana_errf(err, errlen, -EFBIG,
+				 "plan of %zu bytes too large", len);
 	m = new_req(c, LANA_CMD_TXN_BEGIN, 0);
 	nla_put_u32(m, LANA_ATTR_TOTAL_LEN, (uint32_t)len);
 	r = lana_ctl_request(c, m, begin_cb, &id, err, errlen);
@@ -266,15 +270,17 @@ int lana_ctl_send_plan(struct lana_ctl_conn *c, const void *plan, size_t len,
 		return r;
 	if (!id)
 		return lana_errf(err, errlen, -EPROTO,
-			    "the engine sent no transaction id");
+				 "the engine sent no transaction id");
 	for (off = 0; off < len; off += LANA_CHUNK) {
 		size_t n = len - off < LANA_CHUNK ? len - off : LANA_CHUNK;
 
 		m = new_req(c, LANA_CMD_TXN_DATA, 0);
 		if (nla_put_u32(m, LANA_ATTR_TXN_ID, id) ||
 		    nla_put_u32(m, LANA_ATTR_OFFSET, (uint32_t)off) ||
-		    nla_put(m, LANA_ATTR_DATA, (int)n, (const char *)plan + off))
-			r = lana_errf(err, errlen, -EMSGSIZE, "message too long");
+		    nla_put(m, LANA_ATTR_DATA, (int)n,
+			    (const char *)plan + off))
+			r = lana_errf(err, errlen, -EMSGSIZE,
+				      "message too long");
 		else
 			r = lana_ctl_request(c, m, NULL, NULL, err, errlen);
 		nlmsg_free(m);
@@ -307,17 +313,18 @@ static int plan_cb(const struct lana_ctl_req *r, void *ctx, char *err,
 
 	if (p->have_total && total != p->total)
 		return lana_errf(err, errlen, -EPROTO,
-			    "plan dump: TOTAL_LEN changed from %u to %u",
-			    p->total, total);
+				 "plan dump: TOTAL_LEN changed from %u to %u",
+				 p->total, total);
 	p->total = total;
 	p->have_total = true;
 	if (off != got)
 		return lana_errf(err, errlen, -EPROTO,
-			    "plan dump: chunk at offset %u, expected %zu", off,
-			    got);
+				 "plan dump: chunk at offset %u, expected %zu",
+				 off, got);
 	if ((uint64_t)got + (uint64_t)nla_len(d) > total)
 		return lana_errf(err, errlen, -EPROTO,
-			    "plan dump: more than TOTAL_LEN (%u) bytes", total);
+				 "plan dump: more than TOTAL_LEN (%u) bytes",
+				 total);
 	if (r->tb[LANA_ATTR_PLAN_CRC])
 		p->crc = nla_get_u32(r->tb[LANA_ATTR_PLAN_CRC]);
 	lana_buf_put(p->out, nla_data(d), nla_len(d));
@@ -335,8 +342,8 @@ int lana_ctl_get_plan(struct lana_ctl_conn *c, struct lana_buf *out,
 	nlmsg_free(m);
 	if (!r && (!p.have_total || out->len - p.start != p.total))
 		r = lana_errf(err, errlen, -EPROTO,
-			 "plan dump: %zu of %u bytes received",
-			 out->len - p.start, p.total);
+			      "plan dump: %zu of %u bytes received",
+			      out->len - p.start, p.total);
 	if (r) {
 		out->len = p.start;
 		if (out->data)
@@ -376,7 +383,8 @@ int lana_ctl_get_stats(struct lana_ctl_conn *c, const char *name,
 	if (name && (strlen(name) > 255 ||
 		     nla_put_string(m, LANA_ATTR_NAME, name))) {
 		nlmsg_free(m);
-		return lana_errf(err, errlen, -ENOENT, "no block named '%s'", name);
+		return lana_errf(err, errlen, -ENOENT, "no block named '%s'",
+				 name);
 	}
 	r = lana_ctl_request(c, m, stats_cb, &sc, err, errlen);
 	nlmsg_free(m);
@@ -391,8 +399,8 @@ int lana_ctl_set(struct lana_ctl_conn *c, const void *plan, size_t len,
 
 	if (len == 0 || len > LANA_CHUNK)
 		return lana_errf(err, errlen, -EMSGSIZE,
-			    "SET plan of %zu bytes (at most %d)", len,
-			    LANA_CHUNK);
+				 "SET plan of %zu bytes (at most %d)", len,
+				 LANA_CHUNK);
 	m = new_req(c, LANA_CMD_SET, 0);
 	nla_put(m, LANA_ATTR_DATA, (int)len, plan);
 	r = lana_ctl_request(c, m, NULL, NULL, err, errlen);

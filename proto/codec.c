@@ -35,41 +35,41 @@ static int check_attr(const struct nlattr *nla, const struct nla_policy *p,
 	case NLA_U64:
 		if (len != p->minlen)
 			return lana_errf(err, errlen, -EINVAL,
-				    "%s: attribute %s: %d bytes, expected %u",
-				    what, name, len, p->minlen);
+					 "%s: attribute %s: %d bytes, expected %u",
+					 what, name, len, p->minlen);
 		return 0;
 	case NLA_STRING: {
 		const char *s = nla_data(nla);
 
 		if (len < 1 || s[len - 1] != '\0')
 			return lana_errf(err, errlen, -EINVAL,
-				    "%s: attribute %s: string not NUL-terminated",
-				    what, name);
+					 "%s: attribute %s: string not NUL-terminated",
+					 what, name);
 		if (len > p->maxlen)
 			return lana_errf(err, errlen, -EINVAL,
-				    "%s: attribute %s too long: %d bytes, at most %u",
-				    what, name, len - 1, p->maxlen - 1);
+					 "%s: attribute %s too long: %d bytes, at most %u",
+					 what, name, len - 1, p->maxlen - 1);
 		if (strlen(s) != (size_t)len - 1)
 			return lana_errf(err, errlen, -EINVAL,
-				    "%s: attribute %s: string contains NUL",
-				    what, name);
+					 "%s: attribute %s: string contains NUL",
+					 what, name);
 		return 0;
 	}
 	case NLA_NESTED:
 		if (len > 0 && len < NLA_HDRLEN)
 			return lana_errf(err, errlen, -EINVAL,
-				    "%s: attribute %s: malformed nest", what,
-				    name);
+					 "%s: attribute %s: malformed nest",
+					 what, name);
 		return 0;
 	default:
 		if (len < p->minlen)
 			return lana_errf(err, errlen, -EINVAL,
-				    "%s: attribute %s: %d bytes, at least %u",
-				    what, name, len, p->minlen);
+					 "%s: attribute %s: %d bytes, at least %u",
+					 what, name, len, p->minlen);
 		if (p->maxlen && len > p->maxlen)
 			return lana_errf(err, errlen, -EINVAL,
-				    "%s: attribute %s: %d bytes, at most %u",
-				    what, name, len, p->maxlen);
+					 "%s: attribute %s: %d bytes, at most %u",
+					 what, name, len, p->maxlen);
 		return 0;
 	}
 }
@@ -133,31 +133,31 @@ int lana_ctl_parse(void *buf, size_t len, uint16_t family, bool reply,
 	memset(r, 0, sizeof(*r));
 	if (len < NLMSG_HDRLEN)
 		return lana_errf(err, errlen, -EINVAL,
-			    "truncated message: %zu bytes, netlink header needs %d",
-			    len, NLMSG_HDRLEN);
+				 "truncated message: %zu bytes, netlink header needs %d",
+				 len, NLMSG_HDRLEN);
 	r->nlh = nlh;
 	r->seq = nlh->nlmsg_seq;
 	r->flags = nlh->nlmsg_flags;
 	if (nlh->nlmsg_len != len)
 		return lana_errf(err, errlen, -EINVAL,
-			    "nlmsg_len %u does not match the datagram length %zu",
-			    nlh->nlmsg_len, len);
+				 "nlmsg_len %u does not match the datagram length %zu",
+				 nlh->nlmsg_len, len);
 	if (nlh->nlmsg_type != family)
 		return lana_errf(err, errlen, -EINVAL,
-			    "unknown message type 0x%x (family 0x%x expected)",
-			    nlh->nlmsg_type, family);
+				 "unknown message type 0x%x (family 0x%x expected)",
+				 nlh->nlmsg_type, family);
 	if (len < NLMSG_HDRLEN + GENL_HDRLEN)
 		return lana_errf(err, errlen, -EINVAL,
-			    "truncated message: %zu bytes, no generic netlink header",
-			    len);
+				 "truncated message: %zu bytes, no generic netlink header",
+				 len);
 	gh = nlmsg_data(nlh);
 	if (gh->version != LANA_GENL_VERSION)
 		return lana_errf(err, errlen, -EPROTONOSUPPORT,
-			    "protocol version %u not supported (expected %d)",
-			    gh->version, LANA_GENL_VERSION);
+				 "protocol version %u not supported (expected %d)",
+				 gh->version, LANA_GENL_VERSION);
 	if (gh->cmd == LANA_CMD_UNSPEC || gh->cmd > LANA_CMD_MAX)
 		return lana_errf(err, errlen, -EOPNOTSUPP, "unknown command %u",
-			    gh->cmd);
+				 gh->cmd);
 	r->cmd = gh->cmd;
 	name = lana_ctl_cmd_name(gh->cmd);
 	rc = check_attrs(genlmsg_attrdata(gh, 0), genlmsg_attrlen(gh, 0), set,
@@ -322,7 +322,8 @@ static int get_stat(struct nlattr *a, struct lana_block_stats *s, char *err,
 			"STAT", err, errlen);
 	if (r)
 		return r;
-	if (nla_parse_nested(tb, LANA_ATTR_MAX, a, (struct nla_policy *)pol) < 0)
+	if (nla_parse_nested(tb, LANA_ATTR_MAX, a,
+			     (struct nla_policy *)pol) < 0)
 		return lana_errf(err, errlen, -EINVAL,
 				 "STAT: invalid attributes");
 	if (s->nstat < sizeof(s->stat) / sizeof(s->stat[0])) {

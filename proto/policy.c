@@ -43,7 +43,8 @@ static const struct nla_policy reply_pol[__LANA_CMD_MAX][LANA_ATTR_MAX + 1] = {
 #include "attrs.def"
 };
 
-static const struct nla_policy nest_pol[LANA_ATTR_MAX + 1][LANA_ATTR_MAX + 1] = {
+static const struct nla_policy
+nest_pol[LANA_ATTR_MAX + 1][LANA_ATTR_MAX + 1] = {
 #define LANA_NEST(nest, attr, rule) \
 	[LANA_ATTR_##nest][LANA_ATTR_##attr] = NL_POLICY(attr),
 #include "attrs.def"

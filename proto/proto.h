@@ -55,11 +55,13 @@ enum lana_attr {
 _Static_assert(0
 #define LANA_CMD(nr, name, kind) + 1
 #include "attrs.def"
-	       == LANA_CMD_MAX, "proto/attrs.def: commands not numbered 1, 2, ...");
+	       == LANA_CMD_MAX,
+	       "proto/attrs.def: commands not numbered 1, 2, ...");
 _Static_assert(0
 #define LANA_ATTR(nr, name, type, max) + 1
 #include "attrs.def"
-	       == LANA_ATTR_MAX, "proto/attrs.def: attributes not numbered 1, 2, ...");
+	       == LANA_ATTR_MAX,
+	       "proto/attrs.def: attributes not numbered 1, 2, ...");
 
 /*
  * Attribute types (the TYPE column of proto/attrs.def), and the type and
