@@ -9,6 +9,7 @@
  */
 #include "dispatch.h"
 #include "plan/plan.h"
+#include "proto/txn.h"
 
 #include <errno.h>
 #include <linux/netlink.h>
@@ -20,27 +21,18 @@
 #include <sys/socket.h>
 #include <syslog.h>
 
-
 /**
- * struct ctl_txn - an open transaction (the thesis's builder input,
- * ch. 5.2.4, arriving in pieces).
- * @id:    0 for a free slot
- * @fd:    the client that opened it; only it may use it
- * @total: TOTAL_LEN; @got: bytes received so far, in order
+ * struct lana_ctl_server - lanad's dispatcher.
+ * @eng:  the engine requests act on
+ * @log:  sink for INFO/DEBUG messages, or NULL
+ * @txns: the open transactions; a client's are keyed by its socket
+ *        (struct lana_txn_owner: no namespace, the file descriptor)
+ * @buf:  LANA_MSG_MAX receive buffer
  */
-struct ctl_txn {
-	uint32_t id;
-	int fd;
-	uint32_t total, got;
-	char *data;
-	size_t cap;
-};
-
 struct lana_ctl_server {
 	struct lana_engine *eng;
 	void (*log)(int level, const char *msg);
-	struct ctl_txn txn[LANA_CTL_MAX_TXN];
-	uint32_t next_id;
+	struct lana_txns txns;
 	char *buf;
 };
 
@@ -59,6 +51,11 @@ static void slog(struct lana_ctl_server *s, int level, const char *fmt, ...)
 	s->log(level, msg);
 }
 
+static struct lana_txn_owner client(int fd)
+{
+	return (struct lana_txn_owner){ .net = NULL, .port = (uint32_t)fd };
+}
+
 struct lana_ctl_server *lana_ctl_server_new(struct lana_engine *e,
 					    void (*log)(int level,
 							const char *msg))
@@ -67,63 +64,32 @@ struct lana_ctl_server *lana_ctl_server_new(struct lana_engine *e,
 
 	s->eng = e;
 	s->log = log;
-	s->next_id = 1;
 	s->buf = xmalloc(LANA_MSG_MAX);
 	return s;
 }
 
-static void txn_drop(struct ctl_txn *t)
-{
-	free(t->data);
-	memset(t, 0, sizeof(*t));
-}
-
 void lana_ctl_server_free(struct lana_ctl_server *s)
 {
-	unsigned int i;
-
 	if (!s)
 		return;
-	for (i = 0; i < LANA_CTL_MAX_TXN; i++)
-		txn_drop(&s->txn[i]);
+	lana_txn_drop_all(&s->txns);
 	free(s->buf);
 	free(s);
 }
 
 void lana_ctl_client_gone(struct lana_ctl_server *s, int fd)
 {
-	unsigned int i;
+	struct lana_txn_owner o = client(fd);
+	uint32_t id;
 
-	for (i = 0; i < LANA_CTL_MAX_TXN; i++)
-		if (s->txn[i].id && s->txn[i].fd == fd) {
-			slog(s, LOG_INFO,
-			     "transaction %u aborted: client went away",
-			     s->txn[i].id);
-			txn_drop(&s->txn[i]);
-		}
+	while ((id = lana_txn_drop_owned(&s->txns, &o)))
+		slog(s, LOG_INFO, "transaction %u aborted: client went away",
+		     id);
 }
 
 unsigned int lana_ctl_server_txns(const struct lana_ctl_server *s)
 {
-	unsigned int i, n = 0;
-
-	for (i = 0; i < LANA_CTL_MAX_TXN; i++)
-		n += s->txn[i].id != 0;
-	return n;
-}
-
-static struct ctl_txn *txn_find(struct lana_ctl_server *s, int fd,
-				const struct lana_ctl_req *r)
-{
-	uint32_t id = nla_get_u32(r->tb[LANA_ATTR_TXN_ID]);
-	unsigned int i;
-
-	if (!id)
-		return NULL;
-	for (i = 0; i < LANA_CTL_MAX_TXN; i++)
-		if (s->txn[i].id == id && s->txn[i].fd == fd)
-			return &s->txn[i];
-	return NULL;
+	return lana_txn_count(&s->txns);
 }
 
 /*
@@ -135,39 +101,24 @@ static int apply_bytes(struct lana_ctl_server *s, const void *data,
 		       size_t len, bool set, char *err, size_t errlen)
 {
 	struct lana_plan p;
-	char msg[512];
-	uint32_t i;
+	char msg[512] = "";
 	int r;
 
-	r = lana_plan_decode(data, len, &p, msg, sizeof(msg));
+	r = lana_txn_decode(data, len, set, &p, err, errlen);
 	if (r)
-		return lana_errf(err, errlen, -EINVAL, "invalid plan: %s", msg);
-	if (set) {
-		if (!(p.flags & LANA_PLAN_F_EDIT)) {
-			r = lana_errf(err, errlen, -EINVAL,
-				 "SET needs an edit plan of SET instructions");
+		return r;
+	if (set && !p.base_crc) {
+		struct lana_plan cur;
+
+		r = lana_engine_plan(s->eng, &cur);
+		if (r) {
+			r = lana_errf(err, errlen, r,
+				      "cannot read the running plan: %s",
+				      strerror(-r));
 			goto out;
 		}
-		for (i = 0; i < p.insns.n; i++)
-			if (p.insns.v[i].op != LANA_OP_SET) {
-				r = lana_errf(err, errlen, -EINVAL,
-					 "instruction %u (%s): SET accepts only SET instructions",
-					 i + 1, lana_op_name(p.insns.v[i].op));
-				goto out;
-			}
-		if (!p.base_crc) {
-			struct lana_plan cur;
-
-			r = lana_engine_plan(s->eng, &cur);
-			if (r) {
-				r = lana_errf(err, errlen, r,
-					 "cannot read the running plan: %s",
-					 strerror(-r));
-				goto out;
-			}
-			p.base_crc = lana_plan_crc(&cur);
-			lana_plan_free(&cur);
-		}
+		p.base_crc = lana_plan_crc(&cur);
+		lana_plan_free(&cur);
 	}
 	r = lana_plan_validate(&p, msg, sizeof(msg));
 	if (r) {
@@ -185,107 +136,72 @@ out:
 	return r;
 }
 
+/* ------------------------------------------------------------ commands */
+
+/*
+ * One function per command (proto/attrs.def): @r is a validated request
+ * of client @fd; its NEEDED attributes are present. Returns 0 when done
+ * (replies sent, the ack follows), or -errno with @err set; for a dump,
+ * -errno with @err empty means the connection broke while replying.
+ */
+typedef int (*cmd_fn)(struct lana_ctl_server *s, int fd,
+		      const struct lana_ctl_req *r, char *err, size_t errlen);
+
 static int do_begin(struct lana_ctl_server *s, int fd,
 		    const struct lana_ctl_req *r, char *err, size_t errlen)
 {
 	uint32_t total = nla_get_u32(r->tb[LANA_ATTR_TOTAL_LEN]);
-	struct ctl_txn *t = NULL;
+	struct lana_txn_owner o = client(fd);
 	struct nl_msg *m;
-	unsigned int i;
+	uint32_t id;
 	int rc;
 
-	if (total < LANA_PLAN_HDR_LEN)
-		return lana_errf(err, errlen, -EINVAL,
-			    "TOTAL_LEN %u is shorter than a plan header (%d bytes)",
-			    total, LANA_PLAN_HDR_LEN);
-	if (total > LANA_PLAN_MAX_LEN)
-		return lana_errf(err, errlen, -EFBIG,
-			    "TOTAL_LEN %u exceeds the plan size limit (%u bytes)",
-			    total, LANA_PLAN_MAX_LEN);
-	for (i = 0; i < LANA_CTL_MAX_TXN; i++)
-		if (!s->txn[i].id) {
-			t = &s->txn[i];
-			break;
-		}
-	if (!t)
-		return lana_errf(err, errlen, -EBUSY,
-			    "too many open transactions (%d)", LANA_CTL_MAX_TXN);
+	rc = lana_txn_begin(&s->txns, &o, total, LANA_PLAN_MAX_LEN, &id, err,
+			    errlen);
+	if (rc)
+		return rc;
 	m = lana_ctl_msg_new(LANA_USER_FAMILY_ID, LANA_CMD_TXN_BEGIN, 0,
 			     r->seq);
-	if (!m)
-		return lana_errf(err, errlen, -ENOMEM, "out of memory");
-	t->id = s->next_id++;
-	if (!s->next_id)
-		s->next_id = 1;
-	t->fd = fd;
-	t->total = total;
-	nla_put_u32(m, LANA_ATTR_TXN_ID, t->id);
-	rc = lana_ctl_send_msg(fd, m);
+	if (!m || nla_put_u32(m, LANA_ATTR_TXN_ID, id))
+		rc = lana_errf(err, errlen, -ENOMEM, "out of memory");
+	else
+		rc = lana_ctl_send_msg(fd, m);
 	nlmsg_free(m);
 	if (rc) {
-		txn_drop(t);
+		lana_txn_abort(&s->txns, &o, id, NULL, 0);
 		return rc;
 	}
-	slog(s, LOG_DEBUG, "transaction %u: begin, %u bytes", t->id, total);
+	slog(s, LOG_DEBUG, "transaction %u: begin, %u bytes", id, total);
 	return 0;
 }
 
 static int do_data(struct lana_ctl_server *s, int fd,
 		   const struct lana_ctl_req *r, char *err, size_t errlen)
 {
-	struct ctl_txn *t = txn_find(s, fd, r);
-	uint32_t off = nla_get_u32(r->tb[LANA_ATTR_OFFSET]);
+	struct lana_txn_owner o = client(fd);
 	struct nlattr *d = r->tb[LANA_ATTR_DATA];
-	uint32_t n = (uint32_t)nla_len(d);
 
-	if (!t)
-		return lana_errf(err, errlen, -ENOENT, "unknown transaction %u",
-			    nla_get_u32(r->tb[LANA_ATTR_TXN_ID]));
-	if (off != t->got)
-		return lana_errf(err, errlen, -EINVAL,
-			    "transaction %u: DATA at offset %u, expected %u",
-			    t->id, off, t->got);
-	if ((uint64_t)t->got + n > t->total)
-		return lana_errf(err, errlen, -EINVAL,
-			    "transaction %u: DATA beyond TOTAL_LEN (%u + %u > %u)",
-			    t->id, t->got, n, t->total);
-	if (t->got + n > t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 65536;
-		char *p;
-
-		if (cap < (size_t)t->got + n)
-			cap = (size_t)t->got + n;
-		if (cap > t->total)
-			cap = t->total;
-		p = realloc(t->data, cap);
-		if (!p)
-			return lana_errf(err, errlen, -ENOMEM, "out of memory");
-		t->data = p;
-		t->cap = cap;
-	}
-	memcpy(t->data + t->got, nla_data(d), n);
-	t->got += n;
-	return 0;
+	return lana_txn_data(&s->txns, &o,
+			     nla_get_u32(r->tb[LANA_ATTR_TXN_ID]),
+			     nla_get_u32(r->tb[LANA_ATTR_OFFSET]),
+			     nla_data(d), (uint32_t)nla_len(d), err, errlen);
 }
 
 static int do_commit(struct lana_ctl_server *s, int fd,
 		     const struct lana_ctl_req *r, char *err, size_t errlen)
 {
-	struct ctl_txn *t = txn_find(s, fd, r);
+	struct lana_txn_owner o = client(fd);
 	struct lana_engine_counters ec;
-	uint32_t id;
+	uint32_t id = nla_get_u32(r->tb[LANA_ATTR_TXN_ID]);
+	struct lana_txn t;
 	int rc;
 
-	if (!t)
-		return lana_errf(err, errlen, -ENOENT, "unknown transaction %u",
-			    nla_get_u32(r->tb[LANA_ATTR_TXN_ID]));
-	if (t->got != t->total)
-		return lana_errf(err, errlen, -EINVAL,
-			    "transaction %u incomplete: %u of %u bytes",
-			    t->id, t->got, t->total);
-	id = t->id;
-	rc = apply_bytes(s, t->data, t->total, false, err, errlen);
-	txn_drop(t);	/* a commit ends the transaction either way */
+	/* a commit of a complete plan ends the transaction either way */
+	rc = lana_txn_take(&s->txns, &o, id, &t, err, errlen);
+	if (rc)
+		return rc;
+	rc = apply_bytes(s, t.data, t.total, false, err, errlen);
+	lana_txn_drop(&t);
 	if (rc) {
 		slog(s, LOG_WARNING, "transaction %u failed: %s", id, err);
 		return rc;
@@ -299,14 +215,13 @@ static int do_commit(struct lana_ctl_server *s, int fd,
 static int do_abort(struct lana_ctl_server *s, int fd,
 		    const struct lana_ctl_req *r, char *err, size_t errlen)
 {
-	struct ctl_txn *t = txn_find(s, fd, r);
+	struct lana_txn_owner o = client(fd);
+	uint32_t id = nla_get_u32(r->tb[LANA_ATTR_TXN_ID]);
+	int rc = lana_txn_abort(&s->txns, &o, id, err, errlen);
 
-	if (!t)
-		return lana_errf(err, errlen, -ENOENT, "unknown transaction %u",
-			    nla_get_u32(r->tb[LANA_ATTR_TXN_ID]));
-	slog(s, LOG_DEBUG, "transaction %u aborted", t->id);
-	txn_drop(t);
-	return 0;
+	if (!rc)
+		slog(s, LOG_DEBUG, "transaction %u aborted", id);
+	return rc;
 }
 
 static int do_plan_get(struct lana_ctl_server *s, int fd,
@@ -322,13 +237,13 @@ static int do_plan_get(struct lana_ctl_server *s, int fd,
 	rc = lana_engine_plan(s->eng, &p);
 	if (rc)
 		return lana_errf(err, errlen, rc < 0 ? rc : -EIO,
-			    "cannot read the running plan");
+				 "cannot read the running plan");
 	rc = lana_plan_encode(&p, &b, msg, sizeof(msg));
 	lana_plan_free(&p);
 	if (rc) {
 		lana_buf_free(&b);
-		return lana_errf(err, errlen, -EINVAL, "cannot encode the plan: %s",
-			    msg);
+		return lana_errf(err, errlen, -EINVAL,
+				 "cannot encode the plan: %s", msg);
 	}
 	if (b.len > LANA_PLAN_MAX_LEN) {
 		lana_buf_free(&b);
@@ -386,8 +301,7 @@ static int stats_send(const struct lana_block_stats *bs, void *ctx)
 }
 
 static int do_stats(struct lana_ctl_server *s, int fd,
-		    const struct lana_ctl_req *r, char *err, size_t errlen,
-		    bool *sent)
+		    const struct lana_ctl_req *r, char *err, size_t errlen)
 {
 	struct stats_srv_ctx c = { fd, r->seq };
 	const char *name = r->tb[LANA_ATTR_NAME] ?
@@ -395,13 +309,48 @@ static int do_stats(struct lana_ctl_server *s, int fd,
 	int rc = lana_engine_stats(s->eng, name, stats_send, &c);
 
 	if (rc == -ENOENT && name)
-		return lana_errf(err, errlen, -ENOENT, "no block named '%s'", name);
-	if (rc) {
-		*sent = true;	/* the connection is broken */
-		return rc;
-	}
+		return lana_errf(err, errlen, -ENOENT, "no block named '%s'",
+				 name);
+	if (rc)
+		return rc;	/* the connection is broken */
 	return lana_ctl_reply_done(fd, r->seq);
 }
+
+static int do_set(struct lana_ctl_server *s, int fd,
+		  const struct lana_ctl_req *r, char *err, size_t errlen)
+{
+	struct nlattr *d = r->tb[LANA_ATTR_DATA];
+	int rc = apply_bytes(s, nla_data(d), nla_len(d), true, err, errlen);
+
+	if (!rc)
+		slog(s, LOG_INFO, "SET applied");
+	return rc;
+}
+
+static int do_flush(struct lana_ctl_server *s, int fd,
+		    const struct lana_ctl_req *r, char *err, size_t errlen)
+{
+	int rc = lana_engine_flush(s->eng, err, errlen);
+
+	if (rc && !err[0])
+		snprintf(err, errlen, "%s", strerror(-rc));
+	if (!rc)
+		slog(s, LOG_INFO, "graph flushed");
+	return rc;
+}
+
+static const cmd_fn cmds[__LANA_CMD_MAX] = {
+	[LANA_CMD_TXN_BEGIN] = do_begin,
+	[LANA_CMD_TXN_DATA] = do_data,
+	[LANA_CMD_TXN_COMMIT] = do_commit,
+	[LANA_CMD_TXN_ABORT] = do_abort,
+	[LANA_CMD_PLAN_GET] = do_plan_get,
+	[LANA_CMD_STATS_GET] = do_stats,
+	[LANA_CMD_SET] = do_set,
+	[LANA_CMD_FLUSH] = do_flush,
+};
+
+/* ------------------------------------------------------------- requests */
 
 int lana_ctl_handle(struct lana_ctl_server *s, int fd, void *buf,
 		    size_t len, size_t cap)
@@ -409,7 +358,6 @@ int lana_ctl_handle(struct lana_ctl_server *s, int fd, void *buf,
 	struct lana_ctl_req r;
 	struct nlmsghdr hdr = { 0 };
 	char err[600];
-	bool dump = false, sent = false;
 	size_t have;
 	int rc;
 
@@ -419,8 +367,8 @@ int lana_ctl_handle(struct lana_ctl_server *s, int fd, void *buf,
 	memcpy(&hdr, buf, have < sizeof(hdr) ? have : sizeof(hdr));
 	if (len > cap) {
 		rc = lana_errf(err, sizeof(err), -EMSGSIZE,
-			  "message of %zu bytes exceeds the limit of %d bytes",
-			  len, LANA_MSG_MAX);
+			       "message of %zu bytes exceeds the limit of %d bytes",
+			       len, LANA_MSG_MAX);
 		goto reply;
 	}
 	rc = lana_ctl_parse(buf, len, LANA_USER_FAMILY_ID, false, &r, err,
@@ -429,65 +377,27 @@ int lana_ctl_handle(struct lana_ctl_server *s, int fd, void *buf,
 		goto reply;
 	if (!(r.flags & NLM_F_REQUEST)) {
 		rc = lana_errf(err, sizeof(err), -EINVAL,
-			  "NLM_F_REQUEST not set");
+			       "NLM_F_REQUEST not set");
 		goto reply;
 	}
-	switch (r.cmd) {
-	case LANA_CMD_TXN_BEGIN:
-		rc = do_begin(s, fd, &r, err, sizeof(err));
-		break;
-	case LANA_CMD_TXN_DATA:
-		rc = do_data(s, fd, &r, err, sizeof(err));
-		break;
-	case LANA_CMD_TXN_COMMIT:
-		rc = do_commit(s, fd, &r, err, sizeof(err));
-		break;
-	case LANA_CMD_TXN_ABORT:
-		rc = do_abort(s, fd, &r, err, sizeof(err));
-		break;
-	case LANA_CMD_PLAN_GET:
-		dump = true;
-		rc = do_plan_get(s, fd, &r, err, sizeof(err));
-		sent = rc && !err[0];
-		break;
-	case LANA_CMD_STATS_GET:
-		dump = true;
-		rc = do_stats(s, fd, &r, err, sizeof(err), &sent);
-		break;
-	case LANA_CMD_SET: {
-		struct nlattr *d = r.tb[LANA_ATTR_DATA];
-
-		rc = apply_bytes(s, nla_data(d), nla_len(d), true, err,
-				 sizeof(err));
-		if (!rc)
-			slog(s, LOG_INFO, "SET applied");
-		break;
-	}
-	case LANA_CMD_FLUSH:
-		rc = lana_engine_flush(s->eng, err, sizeof(err));
-		if (rc && !err[0])
-			snprintf(err, sizeof(err), "%s", strerror(-rc));
-		if (!rc)
-			slog(s, LOG_INFO, "graph flushed");
-		break;
-	default:
-		rc = lana_errf(err, sizeof(err), -EOPNOTSUPP, "unknown command");
-		break;
-	}
-	if (sent)
-		return rc;
+	if (cmds[r.cmd])
+		rc = cmds[r.cmd](s, fd, &r, err, sizeof(err));
+	else
+		rc = lana_errf(err, sizeof(err), -EOPNOTSUPP,
+			       "unknown command");
 	if (!rc) {
-		if (dump || !(r.flags & NLM_F_ACK))
+		if (lana_ctl_cmd_dump(r.cmd) || !(r.flags & NLM_F_ACK))
 			return 0;
 		return lana_ctl_reply_error(fd, r.nlh, 0, NULL);
 	}
+	if (lana_ctl_cmd_dump(r.cmd) && !err[0])
+		return rc;	/* the connection broke during the dump */
 reply:
 	if (!err[0])
 		snprintf(err, sizeof(err), "%s", strerror(-rc));
 	slog(s, LOG_DEBUG, "request rejected: %s", err);
-	rc = lana_ctl_reply_error(fd, len >= sizeof(hdr) ? &hdr : NULL, rc,
-				  err);
-	return rc;
+	return lana_ctl_reply_error(fd, len >= sizeof(hdr) ? &hdr : NULL, rc,
+				    err);
 }
 
 int lana_ctl_serve_one(struct lana_ctl_server *s, int fd)

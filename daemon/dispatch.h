@@ -9,6 +9,7 @@
 #define LANA_DISPATCH_H
 
 #include "proto/codec.h"
+#include "proto/txn.h"
 #include "runtime/engine.h"
 
 #include <stddef.h>
@@ -29,7 +30,7 @@ struct lana_ctl_server *lana_ctl_server_new(struct lana_engine *e,
 void lana_ctl_server_free(struct lana_ctl_server *s);
 
 /** Transactions open at once (over all clients); more get -EBUSY. */
-#define LANA_CTL_MAX_TXN 16
+#define LANA_CTL_MAX_TXN LANA_TXN_MAX
 
 /**
  * lana_ctl_serve_one() - receive one datagram from client socket @fd
