@@ -218,9 +218,10 @@ int lana_ctl_request(struct lana_ctl_conn *c, struct nl_msg *m,
 	}
 }
 
-static struct nl_msg *new_req(struct lana_ctl_conn *c, uint8_t cmd,
-			      uint16_t flags)
+/* A request for @cmd; a dump (proto/attrs.def) gets NLM_F_DUMP. */
+static struct nl_msg *new_req(struct lana_ctl_conn *c, uint8_t cmd)
 {
+	uint16_t flags = lana_ctl_cmd_dump(cmd) ? NLM_F_DUMP : 0;
 	struct nl_msg *m = lana_ctl_msg_new(c->family, cmd, flags, 0);
 
 	if (!m) {
@@ -240,7 +241,7 @@ static int begin_cb(const struct lana_ctl_req *r, void *ctx, char *err,
 static int txn_simple(struct lana_ctl_conn *c, uint8_t cmd, uint32_t id,
 		      char *err, size_t errlen)
 {
-	struct nl_msg *m = new_req(c, cmd, 0);
+	struct nl_msg *m = new_req(c, cmd);
 	int r;
 
 	if (nla_put_u32(m, LANA_ATTR_TXN_ID, id))
@@ -262,7 +263,7 @@ int lana_ctl_send_plan(struct lana_ctl_conn *c, const void *plan, size_t len,
 	if (len == 0 || len > LANA_PLAN_MAX_LEN)
 		return lana_errf(err, errlen, -EFBIG,
 				 "plan of %zu bytes too large", len);
-	m = new_req(c, LANA_CMD_TXN_BEGIN, 0);
+	m = new_req(c, LANA_CMD_TXN_BEGIN);
 	nla_put_u32(m, LANA_ATTR_TOTAL_LEN, (uint32_t)len);
 	r = lana_ctl_request(c, m, begin_cb, &id, err, errlen);
 	nlmsg_free(m);
@@ -274,7 +275,7 @@ int lana_ctl_send_plan(struct lana_ctl_conn *c, const void *plan, size_t len,
 	for (off = 0; off < len; off += LANA_CHUNK) {
 		size_t n = len - off < LANA_CHUNK ? len - off : LANA_CHUNK;
 
-		m = new_req(c, LANA_CMD_TXN_DATA, 0);
+		m = new_req(c, LANA_CMD_TXN_DATA);
 		if (nla_put_u32(m, LANA_ATTR_TXN_ID, id) ||
 		    nla_put_u32(m, LANA_ATTR_OFFSET, (uint32_t)off) ||
 		    nla_put(m, LANA_ATTR_DATA, (int)n,
@@ -335,7 +336,7 @@ int lana_ctl_get_plan(struct lana_ctl_conn *c, struct lana_buf *out,
 		      uint32_t *crc, char *err, size_t errlen)
 {
 	struct plan_ctx p = { .out = out, .start = out->len };
-	struct nl_msg *m = new_req(c, LANA_CMD_PLAN_GET, NLM_F_DUMP);
+	struct nl_msg *m = new_req(c, LANA_CMD_PLAN_GET);
 	int r;
 
 	r = lana_ctl_request(c, m, plan_cb, &p, err, errlen);
@@ -377,7 +378,7 @@ int lana_ctl_get_stats(struct lana_ctl_conn *c, const char *name,
 		       void *ctx, char *err, size_t errlen)
 {
 	struct stats_ctx sc = { cb, ctx };
-	struct nl_msg *m = new_req(c, LANA_CMD_STATS_GET, NLM_F_DUMP);
+	struct nl_msg *m = new_req(c, LANA_CMD_STATS_GET);
 	int r;
 
 	if (name && (strlen(name) > 255 ||
@@ -401,7 +402,7 @@ int lana_ctl_set(struct lana_ctl_conn *c, const void *plan, size_t len,
 		return lana_errf(err, errlen, -EMSGSIZE,
 				 "SET plan of %zu bytes (at most %d)", len,
 				 LANA_CHUNK);
-	m = new_req(c, LANA_CMD_SET, 0);
+	m = new_req(c, LANA_CMD_SET);
 	nla_put(m, LANA_ATTR_DATA, (int)len, plan);
 	r = lana_ctl_request(c, m, NULL, NULL, err, errlen);
 	nlmsg_free(m);
@@ -410,7 +411,7 @@ int lana_ctl_set(struct lana_ctl_conn *c, const void *plan, size_t len,
 
 int lana_ctl_flush(struct lana_ctl_conn *c, char *err, size_t errlen)
 {
-	struct nl_msg *m = new_req(c, LANA_CMD_FLUSH, 0);
+	struct nl_msg *m = new_req(c, LANA_CMD_FLUSH);
 	int r = lana_ctl_request(c, m, NULL, NULL, err, errlen);
 
 	nlmsg_free(m);
