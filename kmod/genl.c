@@ -66,9 +66,9 @@ static __printf(2, 3) void ext_msg(struct netlink_ext_ack *extack,
  * The kernel's view of each attribute type of proto/attrs.def
  * (include/net/netlink.h): integers of exact size (strict validation),
  * NUL-terminated strings of at most .len bytes before the NUL, binary of
- * at most .len bytes. A binary attribute is never empty either: the
- * handlers refuse an empty DATA, naming it ("empty DATA"), as a kernel
- * policy cannot express a minimum length without another error.
+ * at most .len bytes. That a binary attribute is not empty either is
+ * checked by the handlers ("empty DATA", -EINVAL): a policy minimum
+ * (NLA_POLICY_RANGE) would answer -ERANGE.
  */
 #define LANA_KTYPE(t)						\
 	((t) == LANA_T_U32 ? NLA_U32 :				\
@@ -92,7 +92,8 @@ lana_policy[__LANA_CMD_MAX][LANA_ATTR_MAX + 1] = {
 /*
  * The request's NEEDED attributes are present (LANA_REQ rows); the policy
  * has checked the ones that are. Sets the missing attribute in the
- * extended ack like GENL_REQ_ATTR_CHECK.
+ * extended ack (GENL_REQ_ATTR_CHECK). Every doit handler starts with it;
+ * the dumps (PLAN_GET, STATS_GET) need no attribute.
  */
 static int lana_check_needed(struct genl_info *info)
 {

@@ -18,7 +18,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
+/* Attributes seen in a message, one bit each. */
 #define BIT(a) (1u << (a))
+_Static_assert(LANA_ATTR_MAX < 32, "a uint32_t holds a bit per attribute");
 
 /*
  * Check one attribute against policy entry @p: exact sizes for integers,
