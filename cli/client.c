@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * cli/client.c - lanarun's engine commands (apply, show, stats, set,
- * flush) over the control protocol (proto/ctl.h).
+ * flush) over the control protocol (cli/ctl_client.h).
  */
 #include "client.h"
-#include "proto/ctl.h"
+#include "ctl_client.h"
 #include "lang/compile.h"
 #include "plan/plan.h"
 #include "lang/source.h"

@@ -2,7 +2,7 @@
 /*
  * cli/client.h - lanarun's engine commands: apply, show, stats, set,
  * flush. They talk to a running engine over the control protocol
- * (proto/ctl.h): lanad's Unix socket, or the kernel engine's generic
+ * (cli/ctl_client.h): lanad's Unix socket, or the kernel engine's generic
  * netlink family "lana".
  */
 #ifndef LANA_CLIENT_H

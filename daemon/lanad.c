@@ -5,10 +5,10 @@
  * Creates the engine (runtime/engine.h), then serves the control protocol
  * (proto/proto.h) on a Unix SOCK_SEQPACKET socket in the main (control)
  * thread with poll(2); the request dispatcher is lana_ctl_handle() in
- * proto/ctl.c. Signals are taken synchronously with signalfd(2), so the
+ * daemon/dispatch.c. Signals are taken synchronously with signalfd(2), so the
  * worker threads (which inherit the blocked mask) never see them.
  */
-#include "proto/ctl.h"
+#include "dispatch.h"
 #include "runtime/engine.h"
 
 #include <errno.h>

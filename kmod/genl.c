@@ -1,28 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * kmod/genl.c - the generic netlink family "lana": the control protocol of
- * proto/proto.h served by the kernel engine (lanad serves the same
- * messages over a Unix socket; proto/ctl.c is the client).
- *
- *   TXN_BEGIN {TOTAL_LEN}              -> reply {TXN_ID}
- *   TXN_DATA {TXN_ID, OFFSET, DATA}    (in order)
- *   TXN_COMMIT {TXN_ID}                -> decode, validate, apply atomically
- *   TXN_ABORT {TXN_ID}
- *   PLAN_GET (dump)                    -> {TOTAL_LEN, OFFSET, DATA[, PLAN_CRC,
- *                                          GENERATION]}...
- *   STATS_GET [NAME] (dump)            -> {BLOCK {IDP, NAME, TYPE, PACKETS,
- *                                          BYTES, DROPS, STAT {NAME, VALUE}...}}...
- *   SET {DATA}                         -> an edit plan of SET instructions
- *   FLUSH                              -> remove every block
+ * proto/proto.h served by the kernel engine. lanad serves the same
+ * messages over a Unix socket (daemon/dispatch.c); cli/ctl_client.c is the
+ * client. The commands, their attributes and their policies are
+ * proto/attrs.def's; transactions and SET plans are handled by the code
+ * lanad uses (proto/txn.c), the plan applied by this engine (engine.c).
  *
  * Every command needs CAP_NET_ADMIN (GENL_ADMIN_PERM). Attributes are
  * validated strictly by per-command policies (a new family: unknown
- * attributes, wrong sizes and trailing bytes are refused by the core);
- * required ones are checked with GENL_REQ_ATTR_CHECK. A transaction
- * belongs to the socket (net namespace + portid) that began it and is
- * dropped when that socket closes (NETLINK_URELEASE). Errors carry an
- * extended-ack message (NLMSGERR_ATTR_MSG) naming what failed, e.g. the
- * instruction of a plan the engine refused.
+ * attributes, wrong sizes and trailing bytes are refused by the core),
+ * expanded from proto/attrs.def as lanad's are; the NEEDED ones are
+ * checked with GENL_REQ_ATTR_CHECK. A transaction belongs to the socket
+ * (net namespace + portid) that began it and is dropped when that socket
+ * closes (NETLINK_URELEASE). Errors carry an extended-ack message
+ * (NLMSGERR_ATTR_MSG) naming what failed, e.g. the instruction of a plan
+ * the engine refused.
  */
 #include <linux/kernel.h>
 #include <linux/mm.h>
@@ -36,9 +29,9 @@
 #include "lana_compat.h"
 #include "plan/plan.h"
 #include "proto/proto.h"
+#include "proto/attrs.h"
+#include "proto/txn.h"
 #include "engine.h"
-
-#define LANA_K_MAX_TXN	16
 
 /*
  * Extended-ack messages must outlive the doit call (the core builds the
@@ -69,103 +62,81 @@ static __printf(2, 3) void ext_msg(struct netlink_ext_ack *extack,
 
 /* ---------------------------------------------------------- policies */
 
-#define P_U32	{ .type = NLA_U32 }
-#define P_NAME	{ .type = NLA_NUL_STRING, .len = 255 }
-/* at most LANA_CHUNK bytes; empty DATA is refused by the handlers */
-#define P_DATA	{ .type = NLA_BINARY, .len = LANA_CHUNK }
+/*
+ * The kernel's view of each attribute type of proto/attrs.def
+ * (include/net/netlink.h): integers of exact size (strict validation),
+ * NUL-terminated strings of at most .len bytes before the NUL, binary of
+ * at most .len bytes. That a binary attribute is not empty either is
+ * checked by the handlers ("empty DATA", -EINVAL): a policy minimum
+ * (NLA_POLICY_RANGE) would answer -ERANGE.
+ */
+#define LANA_KTYPE(t)						\
+	((t) == LANA_T_U32 ? NLA_U32 :				\
+	 (t) == LANA_T_U64 ? NLA_U64 :				\
+	 (t) == LANA_T_STRING ? NLA_NUL_STRING :		\
+	 (t) == LANA_T_BINARY ? NLA_BINARY : NLA_NESTED)
 
-static const struct nla_policy lana_pol_begin[LANA_ATTR_MAX + 1] = {
-	[LANA_ATTR_TOTAL_LEN] = P_U32,
+#define LANA_KPOLICY(attr) {					\
+	.type = LANA_KTYPE(LANA_ATYPE_##attr),			\
+	.len = LANA_AMAX_##attr,				\
+}
+
+/* One policy per command, indexed by attribute: the LANA_REQ rows. */
+static const struct nla_policy
+lana_policy[__LANA_CMD_MAX][LANA_ATTR_MAX + 1] = {
+#define LANA_REQ(cmd, attr, rule) \
+	[LANA_CMD_##cmd][LANA_ATTR_##attr] = LANA_KPOLICY(attr),
+#include "proto/attrs.def"
 };
 
-static const struct nla_policy lana_pol_data[LANA_ATTR_MAX + 1] = {
-	[LANA_ATTR_TXN_ID] = P_U32,
-	[LANA_ATTR_OFFSET] = P_U32,
-	[LANA_ATTR_DATA] = P_DATA,
-};
+/*
+ * The request's NEEDED attributes are present (LANA_REQ rows); the policy
+ * has checked the ones that are. Sets the missing attribute in the
+ * extended ack (GENL_REQ_ATTR_CHECK). Every doit handler starts with it;
+ * the dumps (PLAN_GET, STATS_GET) need no attribute.
+ */
+static int lana_check_needed(struct genl_info *info)
+{
+	unsigned int cmd = info->genlhdr->cmd, a;
 
-static const struct nla_policy lana_pol_txn[LANA_ATTR_MAX + 1] = {
-	[LANA_ATTR_TXN_ID] = P_U32,
-};
-
-static const struct nla_policy lana_pol_stats[LANA_ATTR_MAX + 1] = {
-	[LANA_ATTR_NAME] = P_NAME,
-};
-
-static const struct nla_policy lana_pol_set[LANA_ATTR_MAX + 1] = {
-	[LANA_ATTR_DATA] = P_DATA,
-};
-
-static const struct nla_policy lana_pol_none[LANA_ATTR_MAX + 1];
+	for (a = 1; a <= LANA_ATTR_MAX; a++)
+		if (lana_ctl_rule(LANA_SET_REQUEST, cmd, a) ==
+		    LANA_RULE_NEEDED && GENL_REQ_ATTR_CHECK(info, a))
+			return -EINVAL;
+	return 0;
+}
 
 static struct genl_family lana_family;
 
 /* ------------------------------------------------------- transactions */
 
 /*
- * struct lana_ktxn - an open transaction (the builder's input arriving in
- * pieces, thesis 5.2.4).
- * @id: 0 for a free slot; @net, @portid: the socket that owns it
- * @total: TOTAL_LEN; @got: bytes received, in order; @data: @cap bytes
+ * The open transactions (proto/txn.h), each owned by the socket that began
+ * it: its net namespace and port id. lana_txn_lock guards the table
+ * against NETLINK_URELEASE.
  */
-struct lana_ktxn {
-	u32 id;
-	struct net *net;
-	u32 portid;
-	u32 total, got;
-	size_t cap;
-	char *data;
-};
+static DEFINE_MUTEX(lana_txn_lock);
+static struct lana_txns lana_txns;
 
-static DEFINE_MUTEX(lana_txn_lock);	/* the table, against URELEASE */
-static struct lana_ktxn lana_txns[LANA_K_MAX_TXN];
-static u32 lana_txn_next = 1;
-
-static void txn_drop(struct lana_ktxn *t)
+static struct lana_txn_owner lana_owner(struct genl_info *info)
 {
-	kvfree(t->data);
-	memset(t, 0, sizeof(*t));
+	return (struct lana_txn_owner){
+		.net = genl_info_net(info),
+		.port = info->snd_portid,
+	};
 }
 
-static struct lana_ktxn *txn_find(struct genl_info *info)
+static int lana_txn_begin_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	u32 id = nla_get_u32(info->attrs[LANA_ATTR_TXN_ID]);
-	unsigned int i;
-
-	if (!id)
-		return NULL;
-	for (i = 0; i < LANA_K_MAX_TXN; i++)
-		if (lana_txns[i].id == id &&
-		    lana_txns[i].net == genl_info_net(info) &&
-		    lana_txns[i].portid == info->snd_portid)
-			return &lana_txns[i];
-	return NULL;
-}
-
-static int lana_txn_begin(struct sk_buff *skb, struct genl_info *info)
-{
-	struct lana_ktxn *t = NULL;
+	struct lana_txn_owner o = lana_owner(info);
+	char err[LANA_K_ERRLEN];
 	struct sk_buff *msg;
-	unsigned int i;
 	void *hdr;
-	u32 total;
+	u32 id;
 	int r;
 
-	if (GENL_REQ_ATTR_CHECK(info, LANA_ATTR_TOTAL_LEN))
+	if (lana_check_needed(info))
 		return -EINVAL;
-	total = nla_get_u32(info->attrs[LANA_ATTR_TOTAL_LEN]);
-	if (total < LANA_PLAN_HDR_LEN) {
-		ext_msg(info->extack,
-			"TOTAL_LEN %u is shorter than a plan header (%d bytes)",
-			total, LANA_PLAN_HDR_LEN);
-		return -EINVAL;
-	}
-	if (total > LANA_K_PLAN_MAX) {
-		ext_msg(info->extack,
-			"TOTAL_LEN %u exceeds the kernel engine's plan size limit (%u bytes)",
-			total, LANA_K_PLAN_MAX);
-		return -EFBIG;
-	}
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
@@ -175,217 +146,137 @@ static int lana_txn_begin(struct sk_buff *skb, struct genl_info *info)
 		return -EMSGSIZE;
 	}
 	mutex_lock(&lana_txn_lock);
-	for (i = 0; i < LANA_K_MAX_TXN; i++)
-		if (!lana_txns[i].id) {
-			t = &lana_txns[i];
-			break;
-		}
-	if (!t) {
-		mutex_unlock(&lana_txn_lock);
-		nlmsg_free(msg);
-		ext_msg(info->extack, "too many open transactions (%d)",
-			LANA_K_MAX_TXN);
-		return -EBUSY;
-	}
-	t->id = lana_txn_next++;
-	if (!lana_txn_next)
-		lana_txn_next = 1;
-	t->net = genl_info_net(info);
-	t->portid = info->snd_portid;
-	t->total = total;
-	if (nla_put_u32(msg, LANA_ATTR_TXN_ID, t->id)) {
-		txn_drop(t);
-		mutex_unlock(&lana_txn_lock);
-		nlmsg_free(msg);
-		return -EMSGSIZE;
+	r = lana_txn_begin(&lana_txns, &o,
+			   nla_get_u32(info->attrs[LANA_ATTR_TOTAL_LEN]),
+			   LANA_K_PLAN_MAX, &id, err, sizeof(err));
+	if (!r && nla_put_u32(msg, LANA_ATTR_TXN_ID, id)) {
+		lana_txn_abort(&lana_txns, &o, id, NULL, 0);
+		r = -EMSGSIZE;
+		err[0] = 0;
 	}
 	mutex_unlock(&lana_txn_lock);
+	if (r) {
+		nlmsg_free(msg);
+		if (err[0])
+			ext_msg(info->extack, "%s", err);
+		return r;
+	}
 	genlmsg_end(msg, hdr);
-	r = genlmsg_reply(msg, info);
-	return r;
+	return genlmsg_reply(msg, info);
 }
 
-static int lana_txn_data(struct sk_buff *skb, struct genl_info *info)
+static int lana_txn_data_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct lana_ktxn *t;
+	struct lana_txn_owner o = lana_owner(info);
+	char err[LANA_K_ERRLEN];
 	struct nlattr *d;
-	u32 off, n;
-	int r = 0;
+	int r;
 
-	if (GENL_REQ_ATTR_CHECK(info, LANA_ATTR_TXN_ID) ||
-	    GENL_REQ_ATTR_CHECK(info, LANA_ATTR_OFFSET) ||
-	    GENL_REQ_ATTR_CHECK(info, LANA_ATTR_DATA))
+	if (lana_check_needed(info))
 		return -EINVAL;
-	off = nla_get_u32(info->attrs[LANA_ATTR_OFFSET]);
 	d = info->attrs[LANA_ATTR_DATA];
-	n = nla_len(d);
-	if (!n) {
+	if (!nla_len(d)) {
 		NL_SET_ERR_MSG_ATTR(info->extack, d, "empty DATA");
 		return -EINVAL;
 	}
 	mutex_lock(&lana_txn_lock);
-	t = txn_find(info);
-	if (!t) {
-		ext_msg(info->extack, "unknown transaction %u",
-			nla_get_u32(info->attrs[LANA_ATTR_TXN_ID]));
-		r = -ENOENT;
-		goto out;
-	}
-	if (off != t->got) {
-		ext_msg(info->extack,
-			"transaction %u: DATA at offset %u, expected %u",
-			t->id, off, t->got);
-		r = -EINVAL;
-		goto out;
-	}
-	if ((u64)t->got + n > t->total) {
-		ext_msg(info->extack,
-			"transaction %u: DATA beyond TOTAL_LEN (%u + %u > %u)",
-			t->id, t->got, n, t->total);
-		r = -EINVAL;
-		goto out;
-	}
-	if (t->got + n > t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 65536;
-		char *p;
-
-		if (cap < (size_t)t->got + n)
-			cap = (size_t)t->got + n;
-		if (cap > t->total)
-			cap = t->total;
-		p = kvmalloc(cap, GFP_KERNEL);
-		if (!p) {
-			ext_msg(info->extack, "out of memory");
-			r = -ENOMEM;
-			goto out;
-		}
-		if (t->got)
-			memcpy(p, t->data, t->got);
-		kvfree(t->data);
-		t->data = p;
-		t->cap = cap;
-	}
-	memcpy(t->data + t->got, nla_data(d), n);
-	t->got += n;
-out:
+	r = lana_txn_data(&lana_txns, &o,
+			  nla_get_u32(info->attrs[LANA_ATTR_TXN_ID]),
+			  nla_get_u32(info->attrs[LANA_ATTR_OFFSET]),
+			  nla_data(d), nla_len(d), err, sizeof(err));
 	mutex_unlock(&lana_txn_lock);
+	if (r)
+		ext_msg(info->extack, "%s", err);
 	return r;
 }
 
 /*
- * Decode and apply @len plan bytes at @data. @set: only an edit plan of
- * SET instructions is accepted, and a zero base checksum means the running
- * plan (proto/ctl.c, apply_bytes, does the same for lanad).
+ * Decode and apply @len plan bytes at @data (lana_txn_decode(): for @set,
+ * an edit plan of SET instructions only, whose zero base checksum means
+ * the running plan, as daemon/dispatch.c does for lanad).
  */
 static int apply_bytes(const void *data, size_t len, bool set,
 		       struct netlink_ext_ack *extack)
 {
 	struct lana_plan p;
 	char *msg;
-	u32 i;
 	int r;
 
 	msg = kmalloc(LANA_K_ERRLEN, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
 	msg[0] = 0;
-	r = lana_plan_decode(data, len, &p, msg, LANA_K_ERRLEN);
+	r = lana_txn_decode(data, len, set, &p, msg, LANA_K_ERRLEN);
 	if (r) {
-		ext_msg(extack, "invalid plan: %s", msg);
+		ext_msg(extack, "%s", msg);
 		kfree(msg);
-		return -EINVAL;
+		return r;
 	}
 	mutex_lock(&lana_engine_lock);
-	if (set) {
-		if (!(p.flags & LANA_PLAN_F_EDIT)) {
-			ext_msg(extack,
-				"SET needs an edit plan of SET instructions");
-			r = -EINVAL;
-			goto out;
-		}
-		for (i = 0; i < p.insns.n; i++) {
-			if (p.insns.v[i].op == LANA_OP_SET)
-				continue;
-			ext_msg(extack,
-				"instruction %u (%s): SET accepts only SET instructions",
-				i + 1, lana_op_name(p.insns.v[i].op));
-			r = -EINVAL;
-			goto out;
-		}
-		if (!p.base_crc)
-			p.base_crc = lana_engine_plan_crc();
-	}
+	if (set && !p.base_crc)
+		p.base_crc = lana_engine_plan_crc();
 	r = lana_engine_apply(&p, msg, LANA_K_ERRLEN);
 	if (r) {
 		if (!msg[0])
-			snprintf(msg, LANA_K_ERRLEN, "transaction failed (%d)", r);
+			snprintf(msg, LANA_K_ERRLEN, "transaction failed (%d)",
+				 r);
 		ext_msg(extack, "%s", msg);
 		if (r > 0)
 			r = -EINVAL;
 	}
-out:
 	mutex_unlock(&lana_engine_lock);
 	lana_plan_free(&p);
 	kfree(msg);
 	return r;
 }
 
-static int lana_txn_commit(struct sk_buff *skb, struct genl_info *info)
+static int lana_txn_commit_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct lana_ktxn *t, copy;
+	struct lana_txn_owner o = lana_owner(info);
+	char err[LANA_K_ERRLEN];
+	struct lana_txn t;
 	int r;
 
-	if (GENL_REQ_ATTR_CHECK(info, LANA_ATTR_TXN_ID))
+	if (lana_check_needed(info))
 		return -EINVAL;
+	/* a commit of a complete plan ends the transaction either way */
 	mutex_lock(&lana_txn_lock);
-	t = txn_find(info);
-	if (!t) {
-		mutex_unlock(&lana_txn_lock);
-		ext_msg(info->extack, "unknown transaction %u",
-			nla_get_u32(info->attrs[LANA_ATTR_TXN_ID]));
-		return -ENOENT;
-	}
-	if (t->got != t->total) {
-		ext_msg(info->extack,
-			"transaction %u incomplete: %u of %u bytes", t->id,
-			t->got, t->total);
-		mutex_unlock(&lana_txn_lock);
-		return -EINVAL;
-	}
-	/* a commit ends the transaction either way: take its data */
-	copy = *t;
-	memset(t, 0, sizeof(*t));
+	r = lana_txn_take(&lana_txns, &o,
+			  nla_get_u32(info->attrs[LANA_ATTR_TXN_ID]), &t, err,
+			  sizeof(err));
 	mutex_unlock(&lana_txn_lock);
-	r = apply_bytes(copy.data, copy.total, false, info->extack);
-	kvfree(copy.data);
+	if (r) {
+		ext_msg(info->extack, "%s", err);
+		return r;
+	}
+	r = apply_bytes(t.data, t.total, false, info->extack);
+	lana_txn_drop(&t);
 	return r;
 }
 
-static int lana_txn_abort(struct sk_buff *skb, struct genl_info *info)
+static int lana_txn_abort_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct lana_ktxn *t;
-	int r = 0;
+	struct lana_txn_owner o = lana_owner(info);
+	char err[LANA_K_ERRLEN];
+	int r;
 
-	if (GENL_REQ_ATTR_CHECK(info, LANA_ATTR_TXN_ID))
+	if (lana_check_needed(info))
 		return -EINVAL;
 	mutex_lock(&lana_txn_lock);
-	t = txn_find(info);
-	if (t) {
-		txn_drop(t);
-	} else {
-		ext_msg(info->extack, "unknown transaction %u",
-			nla_get_u32(info->attrs[LANA_ATTR_TXN_ID]));
-		r = -ENOENT;
-	}
+	r = lana_txn_abort(&lana_txns, &o,
+			   nla_get_u32(info->attrs[LANA_ATTR_TXN_ID]), err,
+			   sizeof(err));
 	mutex_unlock(&lana_txn_lock);
+	if (r)
+		ext_msg(info->extack, "%s", err);
 	return r;
 }
 
-static int lana_set(struct sk_buff *skb, struct genl_info *info)
+static int lana_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *d;
 
-	if (GENL_REQ_ATTR_CHECK(info, LANA_ATTR_DATA))
+	if (lana_check_needed(info))
 		return -EINVAL;
 	d = info->attrs[LANA_ATTR_DATA];
 	if (!nla_len(d)) {
@@ -395,11 +286,14 @@ static int lana_set(struct sk_buff *skb, struct genl_info *info)
 	return apply_bytes(nla_data(d), nla_len(d), true, info->extack);
 }
 
-static int lana_flush(struct sk_buff *skb, struct genl_info *info)
+static int lana_flush_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	char *msg = kmalloc(LANA_K_ERRLEN, GFP_KERNEL);
+	char *msg;
 	int r;
 
+	if (lana_check_needed(info))
+		return -EINVAL;
+	msg = kmalloc(LANA_K_ERRLEN, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
 	msg[0] = 0;
@@ -417,15 +311,13 @@ static int lana_netlink_notify(struct notifier_block *nb,
 			       unsigned long state, void *ptr)
 {
 	struct netlink_notify *n = ptr;
-	unsigned int i;
+	struct lana_txn_owner o = { .net = n->net, .port = n->portid };
 
 	if (state != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC)
 		return NOTIFY_DONE;
 	mutex_lock(&lana_txn_lock);
-	for (i = 0; i < LANA_K_MAX_TXN; i++)
-		if (lana_txns[i].id && lana_txns[i].net == n->net &&
-		    lana_txns[i].portid == n->portid)
-			txn_drop(&lana_txns[i]);
+	while (lana_txn_drop_owned(&lana_txns, &o))
+		;
 	mutex_unlock(&lana_txn_lock);
 	return NOTIFY_DONE;
 }
@@ -504,7 +396,8 @@ static int lana_plan_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 			break;
 		if (nla_put_u32(skb, LANA_ATTR_TOTAL_LEN, (u32)st->b.len) ||
 		    nla_put_u32(skb, LANA_ATTR_OFFSET, (u32)st->off) ||
-		    nla_put(skb, LANA_ATTR_DATA, (int)n, st->b.data + st->off) ||
+		    nla_put(skb, LANA_ATTR_DATA, (int)n,
+			    st->b.data + st->off) ||
 		    (!st->off &&
 		     (nla_put_u32(skb, LANA_ATTR_PLAN_CRC, st->crc) ||
 		      nla_put(skb, LANA_ATTR_GENERATION, sizeof(st->gen),
@@ -516,7 +409,7 @@ static int lana_plan_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 		st->off += n;
 	}
 	if (!skb->len && st->off < st->b.len)
-		return -EMSGSIZE;	/* cannot happen: a dump skb holds 4 KiB */
+		return -EMSGSIZE; /* cannot happen: a dump skb holds 4 KiB */
 	return skb->len;
 }
 
@@ -577,7 +470,8 @@ static int lana_stats_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 		if (lana_engine_block_stats(&idp, name, s)) {
 			/* no (more) blocks; an unknown name is an error */
 			if (name) {
-				ext_msg(cb->extack, "no block named '%s'", name);
+				ext_msg(cb->extack, "no block named '%s'",
+					name);
 				r = -ENOENT;
 			}
 			break;
@@ -607,66 +501,28 @@ static int lana_stats_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 
 /* ------------------------------------------------------------ the family */
 
+/* Every command needs CAP_NET_ADMIN; its policy is its LANA_REQ rows. */
+#define LANA_OP(name, ...) {					\
+	.cmd = LANA_CMD_##name,					\
+	.policy = lana_policy[LANA_CMD_##name],			\
+	.maxattr = LANA_ATTR_MAX,				\
+	.flags = GENL_ADMIN_PERM,				\
+	__VA_ARGS__						\
+}
+
 static const struct genl_ops lana_ops[] = {
-	{
-		.cmd = LANA_CMD_TXN_BEGIN,
-		.doit = lana_txn_begin,
-		.policy = lana_pol_begin,
-		.maxattr = LANA_ATTR_MAX,
-		.flags = GENL_ADMIN_PERM,
-	},
-	{
-		.cmd = LANA_CMD_TXN_DATA,
-		.doit = lana_txn_data,
-		.policy = lana_pol_data,
-		.maxattr = LANA_ATTR_MAX,
-		.flags = GENL_ADMIN_PERM,
-	},
-	{
-		.cmd = LANA_CMD_TXN_COMMIT,
-		.doit = lana_txn_commit,
-		.policy = lana_pol_txn,
-		.maxattr = LANA_ATTR_MAX,
-		.flags = GENL_ADMIN_PERM,
-	},
-	{
-		.cmd = LANA_CMD_TXN_ABORT,
-		.doit = lana_txn_abort,
-		.policy = lana_pol_txn,
-		.maxattr = LANA_ATTR_MAX,
-		.flags = GENL_ADMIN_PERM,
-	},
-	{
-		.cmd = LANA_CMD_PLAN_GET,
-		.start = lana_plan_start,
-		.dumpit = lana_plan_dumpit,
-		.done = lana_plan_done,
-		.policy = lana_pol_none,
-		.maxattr = LANA_ATTR_MAX,
-		.flags = GENL_ADMIN_PERM,
-	},
-	{
-		.cmd = LANA_CMD_STATS_GET,
-		.dumpit = lana_stats_dumpit,
-		.policy = lana_pol_stats,
-		.maxattr = LANA_ATTR_MAX,
-		.flags = GENL_ADMIN_PERM,
-	},
-	{
-		.cmd = LANA_CMD_SET,
-		.doit = lana_set,
-		.policy = lana_pol_set,
-		.maxattr = LANA_ATTR_MAX,
-		.flags = GENL_ADMIN_PERM,
-	},
-	{
-		.cmd = LANA_CMD_FLUSH,
-		.doit = lana_flush,
-		.policy = lana_pol_none,
-		.maxattr = LANA_ATTR_MAX,
-		.flags = GENL_ADMIN_PERM,
-	},
+	LANA_OP(TXN_BEGIN, .doit = lana_txn_begin_doit),
+	LANA_OP(TXN_DATA, .doit = lana_txn_data_doit),
+	LANA_OP(TXN_COMMIT, .doit = lana_txn_commit_doit),
+	LANA_OP(TXN_ABORT, .doit = lana_txn_abort_doit),
+	LANA_OP(PLAN_GET, .start = lana_plan_start,
+		.dumpit = lana_plan_dumpit, .done = lana_plan_done),
+	LANA_OP(STATS_GET, .dumpit = lana_stats_dumpit),
+	LANA_OP(SET, .doit = lana_set_doit),
+	LANA_OP(FLUSH, .doit = lana_flush_doit),
 };
+static_assert(ARRAY_SIZE(lana_ops) == LANA_CMD_MAX,
+	      "kmod/genl.c: a command of proto/attrs.def has no genl op");
 
 static struct genl_family lana_family __ro_after_init = {
 	.name = LANA_GENL_NAME,
@@ -693,12 +549,9 @@ int lana_genl_init(void)
 
 void lana_genl_exit(void)
 {
-	unsigned int i;
-
 	genl_unregister_family(&lana_family);
 	netlink_unregister_notifier(&lana_netlink_nb);
 	mutex_lock(&lana_txn_lock);
-	for (i = 0; i < LANA_K_MAX_TXN; i++)
-		txn_drop(&lana_txns[i]);
+	lana_txn_drop_all(&lana_txns);
 	mutex_unlock(&lana_txn_lock);
 }

@@ -7,8 +7,10 @@ LANA_KOWN := core engine ppe block_api genl host dev
 
 # The code shared with the compiler and lanad, compiled unchanged; the
 # C library names it uses are mapped onto the kernel by kmod/compat/.
+# proto/attrs, proto/txn: the control protocol's table (proto/attrs.def)
+# and what its transactions and SET mean, as lanad has them.
 LANA_KSHARED := lib/util plan/codec plan/check plan/apply plan/diff \
-		plan/ports plan/idpix plan/value_ops
+		plan/ports plan/idpix plan/value_ops proto/attrs proto/txn
 
 # The block catalogue and every block type that runs in the kernel: the
 # ALL and KERNEL lines of blocks/blocks.def.
@@ -16,5 +18,6 @@ LANA_KBLOCKS := blocks/catalogue $(addprefix blocks/,$(shell sed -n \
 	's/^LANA_BLOCK(\([a-z0-9_]*\), *\(ALL\|KERNEL\))$$/\1/p' \
 	$(LANA_TOP)/blocks/blocks.def))
 
-# Directories whose sources and headers are linked into the build dir.
-LANA_KDIRS := lib plan blocks
+# Directories whose sources, headers and X-macro lists (*.def) are linked
+# into the build dir.
+LANA_KDIRS := lib plan blocks proto

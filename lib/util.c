@@ -324,3 +324,15 @@ void lana_map_free(struct lana_map *m)
 	m->slots = NULL;
 	m->cap = m->n = 0;
 }
+
+int lana_errf(char *err, size_t errlen, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}

@@ -172,6 +172,15 @@ void lana_map_free(struct lana_map *m);
 /* ------------------------------------------------------------------ misc */
 
 /**
+ * lana_errf() - format an error message into @err (@errlen bytes; nothing
+ * is written when @err is NULL or @errlen is 0) and return @code, so that
+ * a failing path is one statement: `return lana_errf(err, errlen,
+ * -EINVAL, "unknown transaction %u", id);`.
+ */
+int lana_errf(char *err, size_t errlen, int code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/**
  * lana_read_file() - read a whole file into a malloc'd, NUL-terminated
  * buffer. Returns 0 and sets *@data and *@len, or -errno.
  */

@@ -4,7 +4,8 @@
  * the kernel engine serves it as the generic netlink family "lana"; lanad
  * serves the same messages (struct nlmsghdr + struct genlmsghdr +
  * attributes) over a Unix SOCK_SEQPACKET socket, one message a datagram.
- * Only append to these enums.
+ * The commands and attributes are declared once, in proto/attrs.def; their
+ * numbers are ABI (only append).
  *
  * A transaction carries an encoded plan (docs/plan-format.md) in chunks,
  * because a netlink attribute holds at most 64 KiB:
@@ -29,39 +30,58 @@
 #define LANA_MSG_MAX		65536	/* max message size, either way */
 #define LANA_DEFAULT_SOCKET	"/run/lana/lanad.sock"
 
+/*
+ * Commands and attributes: numbered in proto/attrs.def, which also says
+ * what each message takes (LANA_CMD_TXN_BEGIN = 1, ..., LANA_ATTR_TXN_ID
+ * = 1, ...).
+ */
 enum lana_cmd {
 	LANA_CMD_UNSPEC,
-	LANA_CMD_TXN_BEGIN,	/* start a transaction */
-	LANA_CMD_TXN_DATA,	/* a chunk of the plan */
-	LANA_CMD_TXN_COMMIT,	/* decode and apply the plan */
-	LANA_CMD_TXN_ABORT,	/* drop a transaction */
-	LANA_CMD_PLAN_GET,	/* dump the running plan */
-	LANA_CMD_STATS_GET,	/* dump block counters (NAME: one block) */
-	LANA_CMD_SET,		/* DATA: edit plan of SET instructions only */
-	LANA_CMD_FLUSH,		/* remove every block */
+#define LANA_CMD(nr, name, kind) LANA_CMD_##name = nr,
+#include "attrs.def"
 	__LANA_CMD_MAX,
 };
 #define LANA_CMD_MAX (__LANA_CMD_MAX - 1)
 
 enum lana_attr {
 	LANA_ATTR_UNSPEC,
-	LANA_ATTR_TXN_ID,	/* u32 */
-	LANA_ATTR_TOTAL_LEN,	/* u32: bytes of the whole plan */
-	LANA_ATTR_OFFSET,	/* u32: byte offset of DATA in the plan */
-	LANA_ATTR_DATA,		/* binary, <= LANA_CHUNK bytes */
-	LANA_ATTR_BLOCK,	/* nested: IDP, NAME, TYPE, counters, STATs */
-	LANA_ATTR_IDP,		/* u32 */
-	LANA_ATTR_NAME,		/* string, <= 255 bytes */
-	LANA_ATTR_TYPE,		/* string, <= 63 bytes */
-	LANA_ATTR_PACKETS,	/* u64 */
-	LANA_ATTR_BYTES,	/* u64 */
-	LANA_ATTR_DROPS,	/* u64 */
-	LANA_ATTR_STAT,		/* nested: NAME, VALUE */
-	LANA_ATTR_VALUE,	/* u64 */
-	LANA_ATTR_GENERATION,	/* u64: graph versions published */
-	LANA_ATTR_PLAN_CRC,	/* u32: checksum of the running plan */
+#define LANA_ATTR(nr, name, type, max) LANA_ATTR_##name = nr,
+#include "attrs.def"
 	__LANA_ATTR_MAX,
 };
 #define LANA_ATTR_MAX (__LANA_ATTR_MAX - 1)
+
+/* The rows are numbered 1, 2, 3, ...: no number skipped or given twice. */
+_Static_assert(0
+#define LANA_CMD(nr, name, kind) + 1
+#include "attrs.def"
+	       == LANA_CMD_MAX,
+	       "proto/attrs.def: commands not numbered 1, 2, ...");
+_Static_assert(0
+#define LANA_ATTR(nr, name, type, max) + 1
+#include "attrs.def"
+	       == LANA_ATTR_MAX,
+	       "proto/attrs.def: attributes not numbered 1, 2, ...");
+
+/*
+ * Attribute types (the TYPE column of proto/attrs.def), and the type and
+ * size limit of every attribute as constants, for the policy tables both
+ * engines build at compile time: LANA_ATYPE_DATA is LANA_T_BINARY,
+ * LANA_AMAX_DATA is LANA_CHUNK.
+ */
+enum lana_attr_type {
+	LANA_T_U32 = 1,
+	LANA_T_U64,
+	LANA_T_STRING,
+	LANA_T_BINARY,
+	LANA_T_NESTED,
+#define LANA_ATTR(nr, name, type, max) LANA_ATYPE_##name = LANA_T_##type,
+#include "attrs.def"
+};
+
+enum {
+#define LANA_ATTR(nr, name, type, max) LANA_AMAX_##name = (max),
+#include "attrs.def"
+};
 
 #endif /* LANA_PROTO_H */

@@ -1,18 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * tests/fuzz/fuzz_ctl.c - libFuzzer target for lanad's request decoder and
- * dispatcher (lana_ctl_handle() in proto/ctl.c), with a real engine
+ * dispatcher (lana_ctl_handle() in daemon/dispatch.c), with a real engine
  * whose graph starts empty.
  *
- * Build (B is a configured build directory whose libraries were built
- * with the same sanitizers, e.g. configure CC=clang
+ * Build: scripts/fuzz.sh does it (B is a configured build directory whose
+ * libraries were built with the same sanitizers, e.g. configure CC=clang
  * CFLAGS="-g -O1 -fsanitize=fuzzer-no-link,address,undefined"):
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
- *     -I/work/main -I$B/lang -I/usr/include/libnl3 tests/fuzz/fuzz_ctl.c \
- *     $B/runtime/liblanart.a $B/lang/liblana.a $B/lang/libgrammar.a \
- *     $B/blocks/libblocks.a $B/runtime/liblanart.a $B/lang/liblana.a \
- *     -lpcap -lz -lurcu-qsbr -lurcu-common -lnl-genl-3 -lnl-3 -lpthread \
- *     -o fuzz_ctl
+ *     -I. -I$B -I/usr/include/libnl3 tests/fuzz/fuzz_ctl.c \
+ *     $(make -s -C $B print-libs) -o fuzz_ctl
  * Run for 60 s:
  *   mkdir -p corpus && ./fuzz_ctl -max_total_time=60 corpus
  *
@@ -26,7 +23,7 @@
  * independent. The dispatcher must never crash, leak, or answer with a
  * malformed message.
  */
-#include "proto/ctl.h"
+#include "daemon/dispatch.h"
 #include "runtime/engine.h"
 
 #include <errno.h>

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tests/unit/test_ctl.c - the control protocol (proto/ctl.c): message
- * round trips, rejection of every kind of malformed request, and lanad's
- * dispatcher driven over a socketpair, both message by message and by the
- * client API against a server thread, with a real engine.
+ * tests/unit/test_ctl.c - the control protocol: message round trips
+ * (proto/codec.c), rejection of every kind of malformed request, and lanad's
+ * dispatcher (daemon/dispatch.c) driven over a socketpair, both message
+ * by message and by the client API (cli/ctl_client.c) against a server
+ * thread, with a real engine.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,7 +25,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "proto/ctl.h"
+#include "proto/codec.h"
+#include "cli/ctl_client.h"
+#include "daemon/dispatch.h"
 #include "runtime/engine.h"
 #include "lang/compile.h"
 #include "plan/plan.h"

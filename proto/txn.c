@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * proto/txn.c - transactions and the decoding of committed and SET plans
+ * (proto/txn.h), shared by lanad and lana.ko.
+ */
+#include "txn.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool owned_by(const struct lana_txn *t, const struct lana_txn_owner *o)
+{
+	return t->id && t->owner.net == o->net && t->owner.port == o->port;
+}
+
+/* Transaction @id of @o, or NULL with -ENOENT in *@r and @err set. */
+static struct lana_txn *txn_get(struct lana_txns *tt,
+				const struct lana_txn_owner *o, uint32_t id,
+				int *r, char *err, size_t errlen)
+{
+	unsigned int i;
+
+	for (i = 0; id && i < LANA_TXN_MAX; i++)
+		if (tt->slot[i].id == id && owned_by(&tt->slot[i], o))
+			return &tt->slot[i];
+	*r = lana_errf(err, errlen, -ENOENT, "unknown transaction %u", id);
+	return NULL;
+}
+
+int lana_txn_begin(struct lana_txns *tt, const struct lana_txn_owner *o,
+		   uint32_t total, uint32_t max, uint32_t *id, char *err,
+		   size_t errlen)
+{
+	struct lana_txn *t = NULL;
+	unsigned int i;
+
+	if (total < LANA_PLAN_HDR_LEN)
+		return lana_errf(err, errlen, -EINVAL,
+				 "TOTAL_LEN %u is shorter than a plan header (%d bytes)",
+				 total, LANA_PLAN_HDR_LEN);
+	if (total > max)
+		return lana_errf(err, errlen, -EFBIG,
+				 "TOTAL_LEN %u exceeds the plan size limit (%u bytes)",
+				 total, max);
+	for (i = 0; i < LANA_TXN_MAX && !t; i++)
+		if (!tt->slot[i].id)
+			t = &tt->slot[i];
+	if (!t)
+		return lana_errf(err, errlen, -EBUSY,
+				 "too many open transactions (%d)",
+				 LANA_TXN_MAX);
+	if (!tt->next_id)
+		tt->next_id = 1;
+	t->id = tt->next_id++;
+	t->owner = *o;
+	t->total = total;
+	*id = t->id;
+	return 0;
+}
+
+int lana_txn_data(struct lana_txns *tt, const struct lana_txn_owner *o,
+		  uint32_t id, uint32_t off, const void *p, uint32_t n,
+		  char *err, size_t errlen)
+{
+	struct lana_txn *t;
+	int r;
+
+	t = txn_get(tt, o, id, &r, err, errlen);
+	if (!t)
+		return r;
+	if (off != t->got)
+		return lana_errf(err, errlen, -EINVAL,
+				 "transaction %u: DATA at offset %u, expected %u",
+				 t->id, off, t->got);
+	if ((uint64_t)t->got + n > t->total)
+		return lana_errf(err, errlen, -EINVAL,
+				 "transaction %u: DATA beyond TOTAL_LEN (%u + %u > %u)",
+				 t->id, t->got, n, t->total);
+	if (t->got + n > t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 65536;
+		char *q;
+
+		if (cap < (size_t)t->got + n)
+			cap = (size_t)t->got + n;
+		if (cap > t->total)
+			cap = t->total;
+		q = realloc(t->data, cap);
+		if (!q)
+			return lana_errf(err, errlen, -ENOMEM, "out of memory");
+		t->data = q;
+		t->cap = cap;
+	}
+	memcpy(t->data + t->got, p, n);
+	t->got += n;
+	return 0;
+}
+
+int lana_txn_take(struct lana_txns *tt, const struct lana_txn_owner *o,
+		  uint32_t id, struct lana_txn *out, char *err, size_t errlen)
+{
+	struct lana_txn *t;
+	int r;
+
+	t = txn_get(tt, o, id, &r, err, errlen);
+	if (!t)
+		return r;
+	if (t->got != t->total)
+		return lana_errf(err, errlen, -EINVAL,
+				 "transaction %u incomplete: %u of %u bytes",
+				 t->id, t->got, t->total);
+	*out = *t;
+	memset(t, 0, sizeof(*t));
+	return 0;
+}
+
+int lana_txn_abort(struct lana_txns *tt, const struct lana_txn_owner *o,
+		   uint32_t id, char *err, size_t errlen)
+{
+	struct lana_txn *t;
+	int r;
+
+	t = txn_get(tt, o, id, &r, err, errlen);
+	if (!t)
+		return r;
+	lana_txn_drop(t);
+	return 0;
+}
+
+uint32_t lana_txn_drop_owned(struct lana_txns *tt,
+			     const struct lana_txn_owner *o)
+{
+	unsigned int i;
+	uint32_t id;
+
+	for (i = 0; i < LANA_TXN_MAX; i++)
+		if (owned_by(&tt->slot[i], o)) {
+			id = tt->slot[i].id;
+			lana_txn_drop(&tt->slot[i]);
+			return id;
+		}
+	return 0;
+}
+
+void lana_txn_drop(struct lana_txn *t)
+{
+	free(t->data);
+	memset(t, 0, sizeof(*t));
+}
+
+void lana_txn_drop_all(struct lana_txns *tt)
+{
+	unsigned int i;
+
+	for (i = 0; i < LANA_TXN_MAX; i++)
+		lana_txn_drop(&tt->slot[i]);
+}
+
+unsigned int lana_txn_count(const struct lana_txns *tt)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < LANA_TXN_MAX; i++)
+		n += tt->slot[i].id != 0;
+	return n;
+}
+
+/* SET takes an edit plan of SET instructions only. */
+static int check_set(const struct lana_plan *p, char *err, size_t errlen)
+{
+	uint32_t i;
+
+	if (!(p->flags & LANA_PLAN_F_EDIT))
+		return lana_errf(err, errlen, -EINVAL,
+				 "SET needs an edit plan of SET instructions");
+	for (i = 0; i < p->insns.n; i++)
+		if (p->insns.v[i].op != LANA_OP_SET)
+			return lana_errf(err, errlen, -EINVAL,
+					 "instruction %u (%s): SET accepts only SET instructions",
+					 i + 1, lana_op_name(p->insns.v[i].op));
+	return 0;
+}
+
+int lana_txn_decode(const void *data, size_t len, bool set,
+		    struct lana_plan *p, char *err, size_t errlen)
+{
+	static const char prefix[] = "invalid plan: ";
+	size_t n = sizeof(prefix) - 1;
+	int r;
+
+	if (err && errlen > n) {
+		memcpy(err, prefix, n);
+		r = lana_plan_decode(data, len, p, err + n, errlen - n);
+	} else {
+		r = lana_plan_decode(data, len, p, err, errlen);
+	}
+	if (r)
+		return -EINVAL;
+	if (err && errlen)
+		err[0] = '\0';
+	if (set) {
+		r = check_set(p, err, errlen);
+		if (r)
+			lana_plan_free(p);
+	}
+	return r;
+}
