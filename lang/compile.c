@@ -182,16 +182,59 @@ struct ctx {
 
 /* --------------------------------------------------------------- helpers */
 
-static bool loc_seen(struct ctx *c, struct lana_loc loc, int tag)
+/*
+ * What a once-per-location diagnostic is about. A compound's body is
+ * expanded once per instance, so the same source location can fail many
+ * times; the pair (location, tag) is reported once. Two different problems
+ * at one location need two different tags (a block can lack both an output
+ * and an input, at the same place).
+ */
+enum once_tag {
+	ONCE_VALUE = 1,		/* a value that does not parse, fit or type */
+	ONCE_PARAM_VALUE,	/* a compound parameter's value where used */
+	ONCE_CONST_DEFINED_HERE, /* note: where a misfit constant is */
+	ONCE_CONST_SELF_REF,	/* a constant that refers to itself */
+	ONCE_CONST_USED_HERE,	/* note: where a failing constant is used */
+	ONCE_CONST_SHADOWS,	/* a local constant shadows a global one */
+	ONCE_CONST_REDEFINED,	/* a constant defined twice in a scope */
+	ONCE_UNKNOWN_TYPE,	/* unknown block type */
+	ONCE_ENGINE,		/* block type the target engine lacks */
+	ONCE_PARAM_TWICE,	/* a block parameter given twice */
+	ONCE_UNKNOWN_PARAM,	/* a parameter the block type does not have */
+	ONCE_MISSING_PARAM,	/* a required block parameter not given */
+	ONCE_NO_OUTPUTS,	/* a block without outputs used as a source */
+	ONCE_NO_SUCH_OUTPUT,	/* a block output port that does not exist */
+	ONCE_INST_NO_OUTPUT,	/* a compound output port that does not exist */
+	ONCE_OUTPUT_AS_SOURCE,	/* a boundary output used as a source */
+	ONCE_BOUNDARY_PORT_SPEC, /* a port number on a boundary port */
+	ONCE_NO_INPUTS,		/* a block without inputs used as a target */
+	ONCE_NO_SUCH_INPUT,	/* a block input port that does not exist */
+	ONCE_INST_NO_INPUT,	/* a compound input port that does not exist */
+	ONCE_INPUT_AS_DEST,	/* a boundary input used as a target */
+	ONCE_FRAME_MISMATCH,	/* an edge between incompatible frame types */
+	ONCE_FAN_OUT,		/* an output connected twice */
+	ONCE_UNDECLARED_BLOCK,	/* a reference to an undeclared block name */
+	ONCE_REDEFINED_BLOCK,	/* a block name declared twice */
+	ONCE_NO_EFFECT,		/* a statement that is a lone reference */
+	ONCE_SELF_INSTANCE,	/* a compound that instantiates itself */
+	ONCE_COMPOUND_UNKNOWN_PARAM, /* an argument the compound does not take */
+	ONCE_COMPOUND_MISSING_PARAM, /* a compound parameter without value */
+	ONCE_DUPLICATE_PORT,	/* a boundary port name declared twice */
+	ONCE_UNUSED_CONST,	/* warning: a constant never used */
+};
+
+/* Has (@loc, @tag) been seen before? Marks it seen. */
+static bool loc_seen(struct ctx *c, struct lana_loc loc, enum once_tag tag)
 {
 	char *key = lana_arena_printf(c->ast_arena, "%u:%u:%u:%d", loc.file,
-				      loc.line, loc.col, tag);
+				      loc.line, loc.col, (int)tag);
 
 	return !lana_map_put(&c->once, key, 0, NULL);
 }
 
 /* Inside a compound expansion, report each error only once per location. */
-static bool should_report(struct ctx *c, struct lana_loc loc, int tag)
+static bool should_report(struct ctx *c, struct lana_loc loc,
+			  enum once_tag tag)
 {
 	if (!c->cur_inst_scope)
 		return true;
@@ -356,7 +399,7 @@ static bool eval_typed_const(struct ctx *c, struct const_def *k);
 static void value_error(struct ctx *c, struct scope *sc, struct lana_loc loc,
 			const char *what, const char *err)
 {
-	if (!should_report(c, loc, 1))
+	if (!should_report(c, loc, ONCE_VALUE))
 		return;
 	lana_error(c->s, loc, "%s: %s", what, err);
 	note_expansion(c, sc);
@@ -401,12 +444,12 @@ static bool resolve_ident(struct ctx *c, struct scope *sc,
 		if (convert_value(&bd->val, type, p, out, err, sizeof(err))) {
 			/* blame the place the value was written */
 			if (!bd->from_default &&
-			    !loc_seen(c, bd->loc, 2)) {
+			    !loc_seen(c, bd->loc, ONCE_PARAM_VALUE)) {
 				lana_error(c->s, bd->loc, "%s: %s", what, err);
 				lana_note(c->s, v->loc,
 					  "parameter '%s' is used here", name);
 			} else if (bd->from_default &&
-				   should_report(c, v->loc, 2)) {
+				   should_report(c, v->loc, ONCE_PARAM_VALUE)) {
 				lana_error(c->s, v->loc, "%s: %s", what, err);
 				lana_note(c->s, bd->loc,
 					  "default value of '%s' is here", name);
@@ -425,7 +468,7 @@ static bool resolve_ident(struct ctx *c, struct scope *sc,
 			if (convert_value(&k->val, type, p, out, err,
 					  sizeof(err))) {
 				value_error(c, sc, v->loc, what, err);
-				if (should_report(c, k->loc, 3))
+				if (should_report(c, k->loc, ONCE_CONST_DEFINED_HERE))
 					lana_note(c->s, k->loc,
 						  "constant '%s' is defined here",
 						  name);
@@ -434,7 +477,7 @@ static bool resolve_ident(struct ctx *c, struct scope *sc,
 			return true;
 		}
 		if (k->busy || c->const_depth > MAX_CONST_DEPTH) {
-			if (!loc_seen(c, k->loc, 4))
+			if (!loc_seen(c, k->loc, ONCE_CONST_SELF_REF))
 				lana_error(c->s, k->loc,
 					   "constant '%s' refers to itself", name);
 			return false;
@@ -447,7 +490,7 @@ static bool resolve_ident(struct ctx *c, struct scope *sc,
 
 			c->const_depth--;
 			k->busy = false;
-			if (!ok && should_report(c, v->loc, 5))
+			if (!ok && should_report(c, v->loc, ONCE_CONST_USED_HERE))
 				lana_note(c->s, v->loc,
 					  "constant '%s' is used here", name);
 			return ok;
@@ -545,7 +588,7 @@ static bool eval_typed_const(struct ctx *c, struct const_def *k)
 	if (k->evaluated)
 		return k->ok;
 	if (k->busy) {
-		if (!loc_seen(c, k->loc, 4))
+		if (!loc_seen(c, k->loc, ONCE_CONST_SELF_REF))
 			lana_error(c->s, k->loc, "constant '%s' refers to itself",
 				   k->name);
 		return false;
@@ -763,7 +806,7 @@ static void add_const(struct ctx *c, struct scope *sc, const struct ast_stmt *st
 		uint32_t g;
 
 		lana_map_get(&c->global_consts, k.name, &g);
-		if (should_report(c, k.loc, 6)) {
+		if (should_report(c, k.loc, ONCE_CONST_SHADOWS)) {
 			lana_warning(c->s, k.loc,
 				     "constant '%s' shadows a global constant",
 				     k.name);
@@ -772,7 +815,7 @@ static void add_const(struct ctx *c, struct scope *sc, const struct ast_stmt *st
 		}
 	}
 	if (!lana_map_put(m, k.name, c->consts.n, &old)) {
-		if (should_report(c, k.loc, 7)) {
+		if (should_report(c, k.loc, ONCE_CONST_REDEFINED)) {
 			lana_error(c->s, k.loc, "redefinition of constant '%s'",
 				   k.name);
 			lana_note(c->s, c->consts.v[old].loc,
@@ -1110,7 +1153,7 @@ static uint32_t instantiate(struct ctx *c, struct scope *sc,
 			ref = expand_compound(c, sc, d, full, e);
 			return ref;
 		}
-		if (should_report(c, e->type_loc, 10)) {
+		if (should_report(c, e->type_loc, ONCE_UNKNOWN_TYPE)) {
 			sug = type_suggestion(c, e->type);
 			if (sug)
 				lana_error(c->s, e->type_loc,
@@ -1125,7 +1168,7 @@ static uint32_t instantiate(struct ctx *c, struct scope *sc,
 		return NONE;
 	}
 	if (c->o && c->o->engines && !(bt->engines & c->o->engines) &&
-	    should_report(c, e->type_loc, 11)) {
+	    should_report(c, e->type_loc, ONCE_ENGINE)) {
 		lana_error(c->s, e->type_loc,
 			   "block type '%s' is not supported by the %s engine",
 			   bt->name,
@@ -1149,7 +1192,7 @@ static uint32_t instantiate(struct ctx *c, struct scope *sc,
 			if (!strcmp(e->args[j].key, arg->key))
 				break;
 		if (j < i) {
-			if (should_report(c, arg->key_loc, 12)) {
+			if (should_report(c, arg->key_loc, ONCE_PARAM_TWICE)) {
 				lana_error(c->s, arg->key_loc,
 					   "parameter '%s' given twice",
 					   arg->key);
@@ -1160,7 +1203,7 @@ static uint32_t instantiate(struct ctx *c, struct scope *sc,
 			continue;
 		}
 		if (pi < 0) {
-			if (should_report(c, arg->key_loc, 13)) {
+			if (should_report(c, arg->key_loc, ONCE_UNKNOWN_PARAM)) {
 				struct suggest sg = { arg->key, NULL, 99 };
 				const struct lana_param *p;
 
@@ -1198,7 +1241,7 @@ static uint32_t instantiate(struct ctx *c, struct scope *sc,
 		if (given)
 			continue;
 		if (p->flags & LANA_PF_REQUIRED) {
-			if (should_report(c, e->type_loc, 14)) {
+			if (should_report(c, e->type_loc, ONCE_MISSING_PARAM)) {
 				lana_error(c->s, e->type_loc,
 					   "missing required parameter '%s' for block type '%s'",
 					   p->name, bt->name);
@@ -1288,7 +1331,7 @@ static bool get_src(struct ctx *c, struct scope *sc, uint32_t ref,
 		if (b->bad)
 			return false;
 		if (!b->nout) {
-			if (should_report(c, e->loc, 20)) {
+			if (should_report(c, e->loc, ONCE_NO_OUTPUTS)) {
 				lana_error(c->s, ps->set ? ps->loc : e->loc,
 					   "block '%s' (%s) has no output port",
 					   b->name, b->bt->name);
@@ -1303,7 +1346,7 @@ static bool get_src(struct ctx *c, struct scope *sc, uint32_t ref,
 					       count_cb, &cc);
 		}
 		if (pi < 0) {
-			if (should_report(c, ps->loc, 21)) {
+			if (should_report(c, ps->loc, ONCE_NO_SUCH_OUTPUT)) {
 				if (ps->is_index)
 					lana_error(c->s, ps->loc,
 						   "block '%s' (%s) has no output port %u (it has %u)",
@@ -1335,7 +1378,7 @@ static bool get_src(struct ctx *c, struct scope *sc, uint32_t ref,
 				       in->def->nout);
 
 		if (pi < 0) {
-			if (should_report(c, ps->set ? ps->loc : e->loc, 22)) {
+			if (should_report(c, ps->set ? ps->loc : e->loc, ONCE_INST_NO_OUTPUT)) {
 				lana_error(c->s, ps->set ? ps->loc : e->loc,
 					   "block '%s' (%s) has no output port%s",
 					   in->name, in->def->ast->name,
@@ -1355,7 +1398,7 @@ static bool get_src(struct ctx *c, struct scope *sc, uint32_t ref,
 		struct vnode *v = &c->vnodes.v[REF_IDX(ref)];
 
 		if (v->dir != LANA_PORT_IN) {
-			if (should_report(c, e->loc, 23)) {
+			if (should_report(c, e->loc, ONCE_OUTPUT_AS_SOURCE)) {
 				lana_error(c->s, e->loc,
 					   "'%s' is an output of the enclosing block; packets cannot leave it here",
 					   v->port);
@@ -1363,7 +1406,7 @@ static bool get_src(struct ctx *c, struct scope *sc, uint32_t ref,
 			}
 			return false;
 		}
-		if (ps->set && should_report(c, ps->loc, 24)) {
+		if (ps->set && should_report(c, ps->loc, ONCE_BOUNDARY_PORT_SPEC)) {
 			lana_error(c->s, ps->loc,
 				   "a boundary port takes no port number");
 			return false;
@@ -1393,7 +1436,7 @@ static bool get_dst(struct ctx *c, struct scope *sc, uint32_t ref,
 		if (b->bad)
 			return false;
 		if (!b->nin) {
-			if (should_report(c, e->loc, 25)) {
+			if (should_report(c, e->loc, ONCE_NO_INPUTS)) {
 				lana_error(c->s, ps->set ? ps->loc : e->loc,
 					   "block '%s' (%s) has no input port",
 					   b->name, b->bt->name);
@@ -1407,7 +1450,7 @@ static bool get_dst(struct ctx *c, struct scope *sc, uint32_t ref,
 			pi = lana_port_by_name(b->bt, LANA_PORT_IN, ps->name,
 					       count_cb, &cc);
 		if (pi < 0) {
-			if (should_report(c, ps->loc, 26)) {
+			if (should_report(c, ps->loc, ONCE_NO_SUCH_INPUT)) {
 				if (ps->is_index)
 					lana_error(c->s, ps->loc,
 						   "block '%s' (%s) has no input port %u (it has %u)",
@@ -1433,7 +1476,7 @@ static bool get_dst(struct ctx *c, struct scope *sc, uint32_t ref,
 		int pi = compound_port(c, ps, in->def->in_ports, in->def->nin);
 
 		if (pi < 0) {
-			if (should_report(c, ps->set ? ps->loc : e->loc, 27)) {
+			if (should_report(c, ps->set ? ps->loc : e->loc, ONCE_INST_NO_INPUT)) {
 				lana_error(c->s, ps->set ? ps->loc : e->loc,
 					   "block '%s' (%s) has no input port%s",
 					   in->name, in->def->ast->name,
@@ -1450,7 +1493,7 @@ static bool get_dst(struct ctx *c, struct scope *sc, uint32_t ref,
 		struct vnode *v = &c->vnodes.v[REF_IDX(ref)];
 
 		if (v->dir != LANA_PORT_OUT) {
-			if (should_report(c, e->loc, 28)) {
+			if (should_report(c, e->loc, ONCE_INPUT_AS_DEST)) {
 				lana_error(c->s, e->loc,
 					   "'%s' is an input of the enclosing block; packets cannot enter it here",
 					   v->port);
@@ -1458,7 +1501,7 @@ static bool get_dst(struct ctx *c, struct scope *sc, uint32_t ref,
 			}
 			return false;
 		}
-		if (ps->set && should_report(c, ps->loc, 24)) {
+		if (ps->set && should_report(c, ps->loc, ONCE_BOUNDARY_PORT_SPEC)) {
 			lana_error(c->s, ps->loc,
 				   "a boundary port takes no port number");
 			return false;
@@ -1479,7 +1522,7 @@ static void connect(struct ctx *c, struct scope *sc, const struct src_ep *s,
 				 &c->out_loc.v[s->idx];
 
 	if (!lana_frame_compatible(s->frame, d->frame)) {
-		if (should_report(c, loc, 30)) {
+		if (should_report(c, loc, ONCE_FRAME_MISMATCH)) {
 			lana_error(c->s, loc,
 				   "frame type mismatch: %s carries %s frames, the input takes %s",
 				   s->desc, lana_frame_name(s->frame),
@@ -1491,7 +1534,7 @@ static void connect(struct ctx *c, struct scope *sc, const struct src_ep *s,
 		return;
 	}
 	if (*tgt != NONE) {
-		if (should_report(c, loc, 31)) {
+		if (should_report(c, loc, ONCE_FAN_OUT)) {
 			lana_error(c->s, loc,
 				   "%s is already connected (fan-out needs a tee)",
 				   s->desc);
@@ -1522,7 +1565,7 @@ static uint32_t lookup_ref(struct ctx *c, struct scope *sc,
 
 	if (lana_map_get(&sc->names, e->name, &ref))
 		return ref;
-	if (should_report(c, e->name_loc, 32)) {
+	if (should_report(c, e->name_loc, ONCE_UNDECLARED_BLOCK)) {
 		if (lana_catalogue_find(e->name) ||
 		    lana_map_get(&c->compound_map, e->name, NULL))
 			lana_error(c->s, e->name_loc,
@@ -1605,7 +1648,7 @@ static void expand_body(struct ctx *c, struct scope *sc,
 			if (e->name &&
 			    !lana_map_put(&sc->names, e->name, refs[k], &old) &&
 			    refs[k] != NONE && old != NONE) {
-				if (should_report(c, e->name_loc, 33)) {
+				if (should_report(c, e->name_loc, ONCE_REDEFINED_BLOCK)) {
 					struct lana_loc prev = e->name_loc;
 
 					if (REF_KIND(old) == REF_BLOCK)
@@ -1639,7 +1682,7 @@ static void expand_body(struct ctx *c, struct scope *sc,
 				refs[k] = lookup_ref(c, sc, e);
 		}
 		if (st->chain.n == 1 && !st->chain.elems[0].type &&
-		    refs[base] != NONE && should_report(c, st->loc, 34))
+		    refs[base] != NONE && should_report(c, st->loc, ONCE_NO_EFFECT))
 			lana_warning(c->s, st->loc,
 				     "statement has no effect");
 		for (j = 0; j + 1 < st->chain.n; j++) {
@@ -1684,7 +1727,7 @@ static uint32_t expand_compound(struct ctx *c, struct scope *outer,
 	bool ok;
 
 	if (d->active || c->depth >= MAX_COMPOUND_DEPTH) {
-		if (should_report(c, e->type_loc, 40)) {
+		if (should_report(c, e->type_loc, ONCE_SELF_INSTANCE)) {
 			lana_error(c->s, e->type_loc,
 				   "block '%s' instantiates itself", a->name);
 			lana_note(c->s, a->loc, "block '%s' is defined here",
@@ -1744,7 +1787,7 @@ static uint32_t expand_compound(struct ctx *c, struct scope *outer,
 			if (!strcmp(a->params[j].name, arg->key))
 				break;
 		if (j == a->nparams) {
-			if (should_report(c, arg->key_loc, 41)) {
+			if (should_report(c, arg->key_loc, ONCE_COMPOUND_UNKNOWN_PARAM)) {
 				lana_error(c->s, arg->key_loc,
 					   "unknown parameter '%s' for block '%s'",
 					   arg->key, a->name);
@@ -1778,7 +1821,7 @@ static uint32_t expand_compound(struct ctx *c, struct scope *outer,
 			bd->loc = cp->def->loc;
 			bd->from_default = true;
 		} else {
-			if (should_report(c, e->type_loc, 42)) {
+			if (should_report(c, e->type_loc, ONCE_COMPOUND_MISSING_PARAM)) {
 				lana_error(c->s, e->type_loc,
 					   "missing required parameter '%s' for block '%s'",
 					   cp->name, a->name);
@@ -1800,7 +1843,7 @@ static uint32_t expand_compound(struct ctx *c, struct scope *outer,
 		uint32_t old;
 
 		if (!lana_map_put(&sc.names, v->port, REF_VNODE | (in.vin_base + i),
-				  &old) && should_report(c, a->loc, 43))
+				  &old) && should_report(c, a->loc, ONCE_DUPLICATE_PORT))
 			lana_error(c->s, i < d->nin ? d->in_ports[i]->loc :
 				   d->out_ports[i - d->nin]->loc,
 				   "duplicate port '%s' in block '%s'", v->port,
@@ -2096,7 +2139,7 @@ static void check_unused(struct ctx *c, uint32_t top)
 		struct const_def *k = &c->consts.v[i];
 
 		if (k->file == top && !k->used && !library &&
-		    !loc_seen(c, k->loc, 50))
+		    !loc_seen(c, k->loc, ONCE_UNUSED_CONST))
 			lana_warning(c->s, k->loc, "unused constant '%s'",
 				     k->name);
 	}
