@@ -405,97 +405,120 @@ static void value_error(struct ctx *c, struct scope *sc, struct lana_loc loc,
 	note_expansion(c, sc);
 }
 
-static bool resolve_ident(struct ctx *c, struct scope *sc,
-			  const struct ast_value *v, unsigned int type,
-			  const struct lana_param *p, const char *what,
-			  struct lana_value *out)
+/* Is @name a word that @type reads as a literal (bool word, enum symbol)? */
+static bool is_keyword(unsigned int type, const struct lana_param *p,
+		       const char *name)
 {
-	const char *name = v->text;
-	const struct binding *bd;
-	struct const_def *k;
+	static const char *const bools[] = { "true", "false", "yes", "no",
+					     "on", "off", NULL };
+	const char *const *w;
+
+	if (type == LANA_PT_BOOL)
+		w = bools;
+	else if (type == LANA_PT_ENUM && p && p->symbols)
+		w = p->symbols;
+	else
+		return false;
+	for (; *w; w++)
+		if (!strcmp(*w, name))
+			return true;
+	return false;
+}
+
+/* Keyword @v (see is_keyword()) as a literal of @type. */
+static bool resolve_keyword(struct ctx *c, struct scope *sc,
+			    const struct ast_value *v, unsigned int type,
+			    const struct lana_param *p, const char *what,
+			    struct lana_value *out)
+{
 	char err[512];
 
-	if (type == LANA_PT_BOOL &&
-	    (!strcmp(name, "true") || !strcmp(name, "false") ||
-	     !strcmp(name, "yes") || !strcmp(name, "no") ||
-	     !strcmp(name, "on") || !strcmp(name, "off"))) {
-		if (lana_value_parse(c->val_arena, type, p, name, out, err,
-				     sizeof(err)) == 0)
+	if (lana_value_parse(c->val_arena, type, p, v->text, out, err,
+			     sizeof(err)) == 0)
+		return true;
+	value_error(c, sc, v->loc, what, err);
+	return false;
+}
+
+/* The value of compound parameter @bd (used at @v), converted to @type. */
+static bool resolve_binding(struct ctx *c, const struct ast_value *v,
+			    const struct binding *bd, unsigned int type,
+			    const struct lana_param *p, const char *what,
+			    struct lana_value *out)
+{
+	char err[512];
+
+	if (!convert_value(&bd->val, type, p, out, err, sizeof(err)))
+		return true;
+	/* blame the place the value was written */
+	if (!bd->from_default && !loc_seen(c, bd->loc, ONCE_PARAM_VALUE)) {
+		lana_error(c->s, bd->loc, "%s: %s", what, err);
+		lana_note(c->s, v->loc, "parameter '%s' is used here", v->text);
+	} else if (bd->from_default &&
+		   should_report(c, v->loc, ONCE_PARAM_VALUE)) {
+		lana_error(c->s, v->loc, "%s: %s", what, err);
+		lana_note(c->s, bd->loc, "default value of '%s' is here",
+			  v->text);
+	}
+	return false;
+}
+
+/* Constant @k, named @name, refers to itself: report it once. */
+static void const_self_ref(struct ctx *c, const struct const_def *k,
+			   const char *name)
+{
+	if (!loc_seen(c, k->loc, ONCE_CONST_SELF_REF))
+		lana_error(c->s, k->loc, "constant '%s' refers to itself", name);
+}
+
+/*
+ * The value of constant @k (used at @v) as @type: a typed constant's value
+ * converted, an untyped constant's text read as @type.
+ */
+static bool resolve_const(struct ctx *c, struct scope *sc,
+			  const struct ast_value *v, struct const_def *k,
+			  unsigned int type, const struct lana_param *p,
+			  const char *what, struct lana_value *out)
+{
+	const char *name = v->text;
+	char err[512];
+	bool ok;
+
+	k->used = true;
+	mark_file_used(c, k->file);
+	if (k->type != LANA_PT_NONE) {
+		if (!eval_typed_const(c, k))
+			return false;
+		if (!convert_value(&k->val, type, p, out, err, sizeof(err)))
 			return true;
 		value_error(c, sc, v->loc, what, err);
+		if (should_report(c, k->loc, ONCE_CONST_DEFINED_HERE))
+			lana_note(c->s, k->loc, "constant '%s' is defined here",
+				  name);
 		return false;
 	}
-	if (type == LANA_PT_ENUM && p && p->symbols) {
-		const char *const *sym;
+	if (k->busy || c->const_depth > MAX_CONST_DEPTH) {
+		const_self_ref(c, k, name);
+		return false;
+	}
+	k->busy = true;
+	c->const_depth++;
+	ok = resolve_value(c, NULL, k->ast->val, type, p, what, out);
+	c->const_depth--;
+	k->busy = false;
+	if (!ok && should_report(c, v->loc, ONCE_CONST_USED_HERE))
+		lana_note(c->s, v->loc, "constant '%s' is used here", name);
+	return ok;
+}
 
-		for (sym = p->symbols; *sym; sym++)
-			if (!strcmp(*sym, name))
-				break;
-		if (*sym) {
-			if (lana_value_parse(c->val_arena, type, p, name, out,
-					     err, sizeof(err)) == 0)
-				return true;
-			value_error(c, sc, v->loc, what, err);
-			return false;
-		}
-	}
-	bd = find_binding(sc && sc->inst ? sc : NULL, name);
-	if (bd) {
-		if (convert_value(&bd->val, type, p, out, err, sizeof(err))) {
-			/* blame the place the value was written */
-			if (!bd->from_default &&
-			    !loc_seen(c, bd->loc, ONCE_PARAM_VALUE)) {
-				lana_error(c->s, bd->loc, "%s: %s", what, err);
-				lana_note(c->s, v->loc,
-					  "parameter '%s' is used here", name);
-			} else if (bd->from_default &&
-				   should_report(c, v->loc, ONCE_PARAM_VALUE)) {
-				lana_error(c->s, v->loc, "%s: %s", what, err);
-				lana_note(c->s, bd->loc,
-					  "default value of '%s' is here", name);
-			}
-			return false;
-		}
-		return true;
-	}
-	k = find_const(c, sc, name);
-	if (k) {
-		k->used = true;
-		mark_file_used(c, k->file);
-		if (k->type != LANA_PT_NONE) {
-			if (!eval_typed_const(c, k))
-				return false;
-			if (convert_value(&k->val, type, p, out, err,
-					  sizeof(err))) {
-				value_error(c, sc, v->loc, what, err);
-				if (should_report(c, k->loc, ONCE_CONST_DEFINED_HERE))
-					lana_note(c->s, k->loc,
-						  "constant '%s' is defined here",
-						  name);
-				return false;
-			}
-			return true;
-		}
-		if (k->busy || c->const_depth > MAX_CONST_DEPTH) {
-			if (!loc_seen(c, k->loc, ONCE_CONST_SELF_REF))
-				lana_error(c->s, k->loc,
-					   "constant '%s' refers to itself", name);
-			return false;
-		}
-		k->busy = true;
-		c->const_depth++;
-		{
-			bool ok = resolve_value(c, NULL, k->ast->val, type, p,
-						what, out);
+/* @v names nothing: an unknown enum symbol or an undeclared constant. */
+static void unknown_ident(struct ctx *c, struct scope *sc,
+			  const struct ast_value *v, unsigned int type,
+			  const struct lana_param *p, const char *what)
+{
+	const char *name = v->text;
+	char err[512];
 
-			c->const_depth--;
-			k->busy = false;
-			if (!ok && should_report(c, v->loc, ONCE_CONST_USED_HERE))
-				lana_note(c->s, v->loc,
-					  "constant '%s' is used here", name);
-			return ok;
-		}
-	}
 	if (type == LANA_PT_ENUM && p && p->symbols) {
 		struct lana_buf b = { 0 };
 		const char *const *sym;
@@ -507,16 +530,37 @@ static bool resolve_ident(struct ctx *c, struct scope *sc,
 			 "unknown value '%s'; expected one of: %s", name,
 			 b.data ? b.data : "");
 		lana_buf_free(&b);
-		value_error(c, sc, v->loc, what, err);
-		return false;
-	}
-	if (type == LANA_PT_STRING || type == LANA_PT_FILTER)
+	} else if (type == LANA_PT_STRING || type == LANA_PT_FILTER) {
 		snprintf(err, sizeof(err),
 			 "undeclared constant '%s' (strings are quoted: \"%s\")",
 			 name, name);
-	else
+	} else {
 		snprintf(err, sizeof(err), "undeclared constant '%s'", name);
+	}
 	value_error(c, sc, v->loc, what, err);
+}
+
+/*
+ * A bare word @v: a keyword of @type, else a compound parameter, else a
+ * constant (the innermost scope's first).
+ */
+static bool resolve_ident(struct ctx *c, struct scope *sc,
+			  const struct ast_value *v, unsigned int type,
+			  const struct lana_param *p, const char *what,
+			  struct lana_value *out)
+{
+	const struct binding *bd;
+	struct const_def *k;
+
+	if (is_keyword(type, p, v->text))
+		return resolve_keyword(c, sc, v, type, p, what, out);
+	bd = find_binding(sc && sc->inst ? sc : NULL, v->text);
+	if (bd)
+		return resolve_binding(c, v, bd, type, p, what, out);
+	k = find_const(c, sc, v->text);
+	if (k)
+		return resolve_const(c, sc, v, k, type, p, what, out);
+	unknown_ident(c, sc, v, type, p, what);
 	return false;
 }
 
@@ -588,9 +632,7 @@ static bool eval_typed_const(struct ctx *c, struct const_def *k)
 	if (k->evaluated)
 		return k->ok;
 	if (k->busy) {
-		if (!loc_seen(c, k->loc, ONCE_CONST_SELF_REF))
-			lana_error(c->s, k->loc, "constant '%s' refers to itself",
-				   k->name);
+		const_self_ref(c, k, k->name);
 		return false;
 	}
 	k->busy = true;
