@@ -1165,114 +1165,136 @@ static uint32_t expand_compound(struct ctx *c, struct scope *outer,
 				struct compound_def *d, const char *full,
 				const struct ast_elem *e);
 
-/*
- * Create the instance for element @e (declaration or anonymous) in scope
- * @sc. Returns an encoded reference (REF_*), or NONE on error.
- */
-static uint32_t instantiate(struct ctx *c, struct scope *sc,
-			    const struct ast_elem *e)
+/* The full (hierarchical) name of element @e in @sc: "tr/vlan0". */
+static const char *full_name(struct ctx *c, struct scope *sc,
+			     const struct ast_elem *e)
 {
-	const struct lana_block_type *bt = lana_catalogue_find(e->type);
-	const char *local = e->name ? e->name : NULL;
-	const char *full;
-	struct lana_value *params;
-	uint32_t np, i, j, cidx, ref;
-	bool ok = true;
+	const char *local = e->name ? e->name : anon_name(c, sc, e->type);
 
-	if (!bt) {
-		const char *sug;
-
-		if (lana_map_get(&c->compound_map, e->type, &cidx)) {
-			struct compound_def *d = &c->compounds.v[cidx];
-
-			if (!local)
-				local = anon_name(c, sc, e->type);
-			full = sc->prefix[0] ?
-			       lana_arena_printf(c->ast_arena, "%s%s",
-						 sc->prefix, local) : local;
-			d->used = true;
-			mark_file_used(c, d->file);
-			ref = expand_compound(c, sc, d, full, e);
-			return ref;
-		}
-		if (should_report(c, e->type_loc, ONCE_UNKNOWN_TYPE)) {
-			sug = type_suggestion(c, e->type);
-			if (sug)
-				lana_error(c->s, e->type_loc,
-					   "unknown block type '%s'; did you mean '%s'?",
-					   e->type, sug);
-			else
-				lana_error(c->s, e->type_loc,
-					   "unknown block type '%s' (see 'lanarun types')",
-					   e->type);
-			note_expansion(c, sc);
-		}
-		return NONE;
-	}
-	if (c->o && c->o->engines && !(bt->engines & c->o->engines) &&
-	    should_report(c, e->type_loc, ONCE_ENGINE)) {
-		lana_error(c->s, e->type_loc,
-			   "block type '%s' is not supported by the %s engine",
-			   bt->name,
-			   c->o->engines == LANA_ENGINE_KERNEL ? "kernel" :
-			   "userspace");
-		note_expansion(c, sc);
-	}
-	if (!local)
-		local = anon_name(c, sc, e->type);
-	full = sc->prefix[0] ?
+	return sc->prefix[0] ?
 	       lana_arena_printf(c->ast_arena, "%s%s", sc->prefix, local) :
 	       local;
-	np = lana_param_count(bt);
-	params = lana_arena_alloc(c->val_arena, sizeof(*params) * (np + 1));
-	for (i = 0; i < e->nargs; i++) {
-		const struct ast_arg *arg = &e->args[i];
-		int pi = lana_param_index(bt, arg->key);
-		char what[512];
+}
 
-		for (j = 0; j < i; j++)
-			if (!strcmp(e->args[j].key, arg->key))
-				break;
-		if (j < i) {
-			if (should_report(c, arg->key_loc, ONCE_PARAM_TWICE)) {
-				lana_error(c->s, arg->key_loc,
-					   "parameter '%s' given twice",
-					   arg->key);
-				lana_note(c->s, e->args[j].key_loc,
-					  "first given here");
-			}
-			ok = false;
-			continue;
-		}
-		if (pi < 0) {
-			if (should_report(c, arg->key_loc, ONCE_UNKNOWN_PARAM)) {
-				struct suggest sg = { arg->key, NULL, 99 };
-				const struct lana_param *p;
+/* Element @e instantiates compound @d. */
+static uint32_t instantiate_compound(struct ctx *c, struct scope *sc,
+				     const struct ast_elem *e,
+				     struct compound_def *d)
+{
+	const char *full = full_name(c, sc, e);
 
-				for (p = bt->params; p->name; p++)
-					suggest_try(&sg, p->name);
-				if (sg.best)
-					lana_error(c->s, arg->key_loc,
-						   "unknown parameter '%s' for block type '%s'; did you mean '%s'?",
-						   arg->key, bt->name, sg.best);
-				else
-					lana_error(c->s, arg->key_loc,
-						   "unknown parameter '%s' for block type '%s'",
-						   arg->key, bt->name);
-				note_expansion(c, sc);
-			}
-			ok = false;
-			continue;
+	d->used = true;
+	mark_file_used(c, d->file);
+	return expand_compound(c, sc, d, full, e);
+}
+
+static void unknown_type_error(struct ctx *c, struct scope *sc,
+			       const struct ast_elem *e)
+{
+	const char *sug;
+
+	if (!should_report(c, e->type_loc, ONCE_UNKNOWN_TYPE))
+		return;
+	sug = type_suggestion(c, e->type);
+	if (sug)
+		lana_error(c->s, e->type_loc,
+			   "unknown block type '%s'; did you mean '%s'?",
+			   e->type, sug);
+	else
+		lana_error(c->s, e->type_loc,
+			   "unknown block type '%s' (see 'lanarun types')",
+			   e->type);
+	note_expansion(c, sc);
+}
+
+/* Report @bt if no engine the plan is compiled for supports it. */
+static void check_engine(struct ctx *c, struct scope *sc,
+			 const struct ast_elem *e,
+			 const struct lana_block_type *bt)
+{
+	if (!c->o || !c->o->engines || (bt->engines & c->o->engines) ||
+	    !should_report(c, e->type_loc, ONCE_ENGINE))
+		return;
+	lana_error(c->s, e->type_loc,
+		   "block type '%s' is not supported by the %s engine",
+		   bt->name,
+		   c->o->engines == LANA_ENGINE_KERNEL ? "kernel" : "userspace");
+	note_expansion(c, sc);
+}
+
+static void unknown_param_error(struct ctx *c, struct scope *sc,
+				const struct ast_arg *arg,
+				const struct lana_block_type *bt)
+{
+	struct suggest sg = { arg->key, NULL, 99 };
+	const struct lana_param *p;
+
+	if (!should_report(c, arg->key_loc, ONCE_UNKNOWN_PARAM))
+		return;
+	for (p = bt->params; p->name; p++)
+		suggest_try(&sg, p->name);
+	if (sg.best)
+		lana_error(c->s, arg->key_loc,
+			   "unknown parameter '%s' for block type '%s'; did you mean '%s'?",
+			   arg->key, bt->name, sg.best);
+	else
+		lana_error(c->s, arg->key_loc,
+			   "unknown parameter '%s' for block type '%s'",
+			   arg->key, bt->name);
+	note_expansion(c, sc);
+}
+
+/*
+ * Argument @i of element @e sets its parameter of block type @bt in
+ * @params (the block is @full in messages). False on error.
+ */
+static bool set_arg(struct ctx *c, struct scope *sc, const struct ast_elem *e,
+		    uint32_t i, const struct lana_block_type *bt,
+		    const char *full, struct lana_value *params)
+{
+	const struct ast_arg *arg = &e->args[i];
+	int pi = lana_param_index(bt, arg->key);
+	char what[512];
+	uint32_t j;
+
+	for (j = 0; j < i; j++)
+		if (!strcmp(e->args[j].key, arg->key))
+			break;
+	if (j < i) {
+		if (should_report(c, arg->key_loc, ONCE_PARAM_TWICE)) {
+			lana_error(c->s, arg->key_loc,
+				   "parameter '%s' given twice", arg->key);
+			lana_note(c->s, e->args[j].key_loc, "first given here");
 		}
-		snprintf(what, sizeof(what), "parameter '%s' of '%s' (%s)",
-			 arg->key, full, bt->name);
-		if (!resolve_value(c, sc, arg->val, bt->params[pi].type,
-				   &bt->params[pi], what, &params[pi])) {
-			/* the default stands in, e.g. for port counts */
-			memset(&params[pi], 0, sizeof(params[pi]));
-			ok = false;
-		}
+		return false;
 	}
+	if (pi < 0) {
+		unknown_param_error(c, sc, arg, bt);
+		return false;
+	}
+	snprintf(what, sizeof(what), "parameter '%s' of '%s' (%s)", arg->key,
+		 full, bt->name);
+	if (!resolve_value(c, sc, arg->val, bt->params[pi].type,
+			   &bt->params[pi], what, &params[pi])) {
+		/* the default stands in, e.g. for port counts */
+		memset(&params[pi], 0, sizeof(params[pi]));
+		return false;
+	}
+	return true;
+}
+
+/*
+ * The parameters of @bt that element @e does not set: an error for a
+ * required one, else the type's default. False on error.
+ */
+static bool set_defaults(struct ctx *c, struct scope *sc,
+			 const struct ast_elem *e,
+			 const struct lana_block_type *bt,
+			 struct lana_value *params)
+{
+	uint32_t np = lana_param_count(bt), i, j;
+	bool ok = true;
+
 	for (i = 0; i < np; i++) {
 		const struct lana_param *p = &bt->params[i];
 		bool given = false;
@@ -1294,20 +1316,46 @@ static uint32_t instantiate(struct ctx *c, struct scope *sc,
 			params[i] = *type_default(c, bt, i);
 		}
 	}
+	return ok;
+}
+
+/*
+ * Create the instance for element @e (declaration or anonymous) in scope
+ * @sc. Returns an encoded reference (REF_*), or NONE on error.
+ */
+static uint32_t instantiate(struct ctx *c, struct scope *sc,
+			    const struct ast_elem *e)
+{
+	const struct lana_block_type *bt = lana_catalogue_find(e->type);
+	struct lana_value *params;
+	const char *full;
+	uint32_t np, i, bi, cidx;
+	bool ok = true;
+
+	if (!bt) {
+		if (lana_map_get(&c->compound_map, e->type, &cidx))
+			return instantiate_compound(c, sc, e,
+						    &c->compounds.v[cidx]);
+		unknown_type_error(c, sc, e);
+		return NONE;
+	}
+	check_engine(c, sc, e, bt);
+	full = full_name(c, sc, e);
+	np = lana_param_count(bt);
+	params = lana_arena_alloc(c->val_arena, sizeof(*params) * (np + 1));
+	for (i = 0; i < e->nargs; i++)
+		ok &= set_arg(c, sc, e, i, bt, full, params);
+	ok &= set_defaults(c, sc, e, bt, params);
 	if (!ok) {
 		/* keep the block so that connections still get checked, but
 		 * with safe defaults for port counts */
 		for (i = 0; i < np; i++)
-			if (params[i].type == LANA_PT_NONE &&
-			    bt->params[i].def)
+			if (params[i].type == LANA_PT_NONE && bt->params[i].def)
 				params[i] = *type_default(c, bt, i);
 	}
-	{
-		uint32_t bi = add_block(c, full, bt, params, e->loc);
-
-		c->blocks.v[bi].bad = !ok;
-		return REF_BLOCK | bi;
-	}
+	bi = add_block(c, full, bt, params, e->loc);
+	c->blocks.v[bi].bad = !ok;
+	return REF_BLOCK | bi;
 }
 
 /* ---------------------------------------------------------- connections */
