@@ -1405,52 +1405,123 @@ static int compound_port(struct ctx *c, const struct ast_port *ps,
 	return -1;
 }
 
+/* A side of an edge, for looking up a port and for the messages. */
+struct side {
+	unsigned int dir;	/* LANA_PORT_OUT on the source side */
+	const char *word;	/* "output" or "input" */
+	const char *verb;	/* what packets cannot do to the wrong boundary */
+	enum once_tag none, no_such, inst_no_such, wrong_boundary;
+};
+
+static const struct side src_side = {
+	LANA_PORT_OUT, "output", "leave", ONCE_NO_OUTPUTS, ONCE_NO_SUCH_OUTPUT,
+	ONCE_INST_NO_OUTPUT, ONCE_OUTPUT_AS_SOURCE,
+};
+
+static const struct side dst_side = {
+	LANA_PORT_IN, "input", "enter", ONCE_NO_INPUTS, ONCE_NO_SUCH_INPUT,
+	ONCE_INST_NO_INPUT, ONCE_INPUT_AS_DEST,
+};
+
+/* Port @ps (of element @e) of block @b on side @sd: its index, or -1. */
+static int block_port(struct ctx *c, struct scope *sc, struct block *b,
+		      const struct ast_elem *e, const struct ast_port *ps,
+		      const struct side *sd)
+{
+	struct count_ctx cc = { b->bt, b->params };
+	uint32_t n = sd->dir == LANA_PORT_OUT ? b->nout : b->nin;
+	int pi = 0;
+
+	if (b->bad)
+		return -1;
+	if (!n) {
+		if (should_report(c, e->loc, sd->none)) {
+			lana_error(c->s, ps->set ? ps->loc : e->loc,
+				   "block '%s' (%s) has no %s port",
+				   b->name, b->bt->name, sd->word);
+			note_expansion(c, sc);
+		}
+		return -1;
+	}
+	if (ps->set && ps->is_index)
+		pi = ps->index < n ? (int)ps->index : -1;
+	else if (ps->set)
+		pi = lana_port_by_name(b->bt, sd->dir, ps->name, count_cb, &cc);
+	if (pi < 0 && should_report(c, ps->loc, sd->no_such)) {
+		if (ps->is_index)
+			lana_error(c->s, ps->loc,
+				   "block '%s' (%s) has no %s port %u (it has %u)",
+				   b->name, b->bt->name, sd->word, ps->index, n);
+		else
+			lana_error(c->s, ps->loc,
+				   "block '%s' (%s) has no %s port '%s'",
+				   b->name, b->bt->name, sd->word, ps->name);
+		note_expansion(c, sc);
+	}
+	return pi;
+}
+
+/* Boundary port @ps of compound instance @in on side @sd: index or -1. */
+static int inst_port(struct ctx *c, struct scope *sc, const struct inst *in,
+		     const struct ast_elem *e, const struct ast_port *ps,
+		     const struct side *sd)
+{
+	const struct compound_def *d = in->def;
+	struct lana_loc loc = ps->set ? ps->loc : e->loc;
+	int pi = sd->dir == LANA_PORT_OUT ?
+		 compound_port(c, ps, d->out_ports, d->nout) :
+		 compound_port(c, ps, d->in_ports, d->nin);
+
+	if (pi < 0 && should_report(c, loc, sd->inst_no_such)) {
+		lana_error(c->s, loc, "block '%s' (%s) has no %s port%s",
+			   in->name, d->ast->name, sd->word,
+			   port_spec_text(c, ps));
+		note_expansion(c, sc);
+	}
+	return pi;
+}
+
+/*
+ * Boundary port @v of the enclosing compound used on side @sd: inside the
+ * compound an input is a source and an output a target. False on error.
+ */
+static bool boundary_port(struct ctx *c, struct scope *sc,
+			  const struct vnode *v, const struct ast_elem *e,
+			  const struct ast_port *ps, const struct side *sd)
+{
+	if (v->dir == sd->dir) {
+		if (should_report(c, e->loc, sd->wrong_boundary)) {
+			lana_error(c->s, e->loc,
+				   "'%s' is an %s of the enclosing block; packets cannot %s it here",
+				   v->port, sd->word, sd->verb);
+			note_expansion(c, sc);
+		}
+		return false;
+	}
+	if (ps->set && should_report(c, ps->loc, ONCE_BOUNDARY_PORT_SPEC)) {
+		lana_error(c->s, ps->loc,
+			   "a boundary port takes no port number");
+		return false;
+	}
+	return true;
+}
+
+/* The source end of an edge leaving element @e (reference @ref). */
 static bool get_src(struct ctx *c, struct scope *sc, uint32_t ref,
 		    const struct ast_elem *e, struct src_ep *out)
 {
-	const struct ast_port *ps = &e->out;
+	uint32_t idx = REF_IDX(ref);
 
 	switch (REF_KIND(ref)) {
 	case REF_BLOCK: {
-		struct block *b = &c->blocks.v[REF_IDX(ref)];
+		struct block *b = &c->blocks.v[idx];
 		struct count_ctx cc = { b->bt, b->params };
+		int pi = block_port(c, sc, b, e, &e->out, &src_side);
 		const struct lana_port *pd;
-		int pi = 0;
 		uint32_t sub;
 
-		if (b->bad)
+		if (pi < 0)
 			return false;
-		if (!b->nout) {
-			if (should_report(c, e->loc, ONCE_NO_OUTPUTS)) {
-				lana_error(c->s, ps->set ? ps->loc : e->loc,
-					   "block '%s' (%s) has no output port",
-					   b->name, b->bt->name);
-				note_expansion(c, sc);
-			}
-			return false;
-		}
-		if (ps->set && ps->is_index) {
-			pi = ps->index < b->nout ? (int)ps->index : -1;
-		} else if (ps->set) {
-			pi = lana_port_by_name(b->bt, LANA_PORT_OUT, ps->name,
-					       count_cb, &cc);
-		}
-		if (pi < 0) {
-			if (should_report(c, ps->loc, ONCE_NO_SUCH_OUTPUT)) {
-				if (ps->is_index)
-					lana_error(c->s, ps->loc,
-						   "block '%s' (%s) has no output port %u (it has %u)",
-						   b->name, b->bt->name,
-						   ps->index, b->nout);
-				else
-					lana_error(c->s, ps->loc,
-						   "block '%s' (%s) has no output port '%s'",
-						   b->name, b->bt->name,
-						   ps->name);
-				note_expansion(c, sc);
-			}
-			return false;
-		}
 		pd = lana_port_at(b->bt, LANA_PORT_OUT, (uint32_t)pi, count_cb,
 				  &cc, &sub);
 		out->vnode = false;
@@ -1463,20 +1534,11 @@ static bool get_src(struct ctx *c, struct scope *sc, uint32_t ref,
 		return true;
 	}
 	case REF_INST: {
-		struct inst *in = &c->insts.v[REF_IDX(ref)];
-		int pi = compound_port(c, ps, in->def->out_ports,
-				       in->def->nout);
+		const struct inst *in = &c->insts.v[idx];
+		int pi = inst_port(c, sc, in, e, &e->out, &src_side);
 
-		if (pi < 0) {
-			if (should_report(c, ps->set ? ps->loc : e->loc, ONCE_INST_NO_OUTPUT)) {
-				lana_error(c->s, ps->set ? ps->loc : e->loc,
-					   "block '%s' (%s) has no output port%s",
-					   in->name, in->def->ast->name,
-					   port_spec_text(c, ps));
-				note_expansion(c, sc);
-			}
+		if (pi < 0)
 			return false;
-		}
 		out->vnode = true;
 		out->idx = in->vout_base + (uint32_t)pi;
 		out->frame = c->vnodes.v[out->idx].frame;
@@ -1485,24 +1547,12 @@ static bool get_src(struct ctx *c, struct scope *sc, uint32_t ref,
 		return true;
 	}
 	default: {
-		struct vnode *v = &c->vnodes.v[REF_IDX(ref)];
+		const struct vnode *v = &c->vnodes.v[idx];
 
-		if (v->dir != LANA_PORT_IN) {
-			if (should_report(c, e->loc, ONCE_OUTPUT_AS_SOURCE)) {
-				lana_error(c->s, e->loc,
-					   "'%s' is an output of the enclosing block; packets cannot leave it here",
-					   v->port);
-				note_expansion(c, sc);
-			}
+		if (!boundary_port(c, sc, v, e, &e->out, &src_side))
 			return false;
-		}
-		if (ps->set && should_report(c, ps->loc, ONCE_BOUNDARY_PORT_SPEC)) {
-			lana_error(c->s, ps->loc,
-				   "a boundary port takes no port number");
-			return false;
-		}
 		out->vnode = true;
-		out->idx = REF_IDX(ref);
+		out->idx = idx;
 		out->frame = v->frame;
 		out->desc = lana_arena_printf(c->ast_arena, "input '%s' of '%s'",
 					      v->port, v->inst);
@@ -1511,50 +1561,21 @@ static bool get_src(struct ctx *c, struct scope *sc, uint32_t ref,
 	}
 }
 
+/* The target end of an edge entering element @e (reference @ref). */
 static bool get_dst(struct ctx *c, struct scope *sc, uint32_t ref,
 		    const struct ast_elem *e, struct dst_ep *out)
 {
-	const struct ast_port *ps = &e->in;
+	uint32_t idx = REF_IDX(ref);
 
 	switch (REF_KIND(ref)) {
 	case REF_BLOCK: {
-		struct block *b = &c->blocks.v[REF_IDX(ref)];
+		struct block *b = &c->blocks.v[idx];
 		struct count_ctx cc = { b->bt, b->params };
+		int pi = block_port(c, sc, b, e, &e->in, &dst_side);
 		const struct lana_port *pd;
-		int pi = 0;
 
-		if (b->bad)
+		if (pi < 0)
 			return false;
-		if (!b->nin) {
-			if (should_report(c, e->loc, ONCE_NO_INPUTS)) {
-				lana_error(c->s, ps->set ? ps->loc : e->loc,
-					   "block '%s' (%s) has no input port",
-					   b->name, b->bt->name);
-				note_expansion(c, sc);
-			}
-			return false;
-		}
-		if (ps->set && ps->is_index)
-			pi = ps->index < b->nin ? (int)ps->index : -1;
-		else if (ps->set)
-			pi = lana_port_by_name(b->bt, LANA_PORT_IN, ps->name,
-					       count_cb, &cc);
-		if (pi < 0) {
-			if (should_report(c, ps->loc, ONCE_NO_SUCH_INPUT)) {
-				if (ps->is_index)
-					lana_error(c->s, ps->loc,
-						   "block '%s' (%s) has no input port %u (it has %u)",
-						   b->name, b->bt->name,
-						   ps->index, b->nin);
-				else
-					lana_error(c->s, ps->loc,
-						   "block '%s' (%s) has no input port '%s'",
-						   b->name, b->bt->name,
-						   ps->name);
-				note_expansion(c, sc);
-			}
-			return false;
-		}
 		pd = lana_port_at(b->bt, LANA_PORT_IN, (uint32_t)pi, count_cb,
 				  &cc, NULL);
 		out->ep = b->in_base + (uint32_t)pi;
@@ -1562,41 +1583,21 @@ static bool get_dst(struct ctx *c, struct scope *sc, uint32_t ref,
 		return true;
 	}
 	case REF_INST: {
-		struct inst *in = &c->insts.v[REF_IDX(ref)];
-		int pi = compound_port(c, ps, in->def->in_ports, in->def->nin);
+		const struct inst *in = &c->insts.v[idx];
+		int pi = inst_port(c, sc, in, e, &e->in, &dst_side);
 
-		if (pi < 0) {
-			if (should_report(c, ps->set ? ps->loc : e->loc, ONCE_INST_NO_INPUT)) {
-				lana_error(c->s, ps->set ? ps->loc : e->loc,
-					   "block '%s' (%s) has no input port%s",
-					   in->name, in->def->ast->name,
-					   port_spec_text(c, ps));
-				note_expansion(c, sc);
-			}
+		if (pi < 0)
 			return false;
-		}
 		out->ep = EP_VNODE | (in->vin_base + (uint32_t)pi);
 		out->frame = c->vnodes.v[in->vin_base + (uint32_t)pi].frame;
 		return true;
 	}
 	default: {
-		struct vnode *v = &c->vnodes.v[REF_IDX(ref)];
+		const struct vnode *v = &c->vnodes.v[idx];
 
-		if (v->dir != LANA_PORT_OUT) {
-			if (should_report(c, e->loc, ONCE_INPUT_AS_DEST)) {
-				lana_error(c->s, e->loc,
-					   "'%s' is an input of the enclosing block; packets cannot enter it here",
-					   v->port);
-				note_expansion(c, sc);
-			}
+		if (!boundary_port(c, sc, v, e, &e->in, &dst_side))
 			return false;
-		}
-		if (ps->set && should_report(c, ps->loc, ONCE_BOUNDARY_PORT_SPEC)) {
-			lana_error(c->s, ps->loc,
-				   "a boundary port takes no port number");
-			return false;
-		}
-		out->ep = EP_VNODE | REF_IDX(ref);
+		out->ep = EP_VNODE | idx;
 		out->frame = v->frame;
 		return true;
 	}
