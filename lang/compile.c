@@ -1648,6 +1648,29 @@ static void mark_error(struct ctx *c, const struct src_ep *s)
 		*tgt = EP_ERROR;
 }
 
+/* Connect the elements of chain @ch, whose references are @refs. */
+static void connect_chain(struct ctx *c, struct scope *sc,
+			  const struct ast_chain *ch, const uint32_t *refs)
+{
+	uint32_t j;
+
+	for (j = 0; j + 1 < ch->n; j++) {
+		struct src_ep se;
+		struct dst_ep de;
+
+		if (refs[j] == NONE)
+			continue;
+		if (!get_src(c, sc, refs[j], &ch->elems[j], &se))
+			continue;
+		if (refs[j + 1] == NONE ||
+		    !get_dst(c, sc, refs[j + 1], &ch->elems[j + 1], &de)) {
+			mark_error(c, &se);
+			continue;
+		}
+		connect(c, sc, &se, &de, ch->arrows[j]);
+	}
+}
+
 /* Resolve a reference element (a bare name). */
 static uint32_t lookup_ref(struct ctx *c, struct scope *sc,
 			   const struct ast_elem *e)
@@ -1691,15 +1714,16 @@ static void poison_ref(struct ctx *c, uint32_t ref)
 	}
 }
 
-/* Expand the statements of @body in scope @sc: two passes. */
-static void expand_body(struct ctx *c, struct scope *sc,
-			const struct ast_body *body, uint32_t file)
+/*
+ * Pass 0 of expand_body(): remember the explicit names that anonymous
+ * names must avoid, and define a compound body's constants. Returns the
+ * number of chain elements.
+ */
+static uint32_t declare_names(struct ctx *c, struct scope *sc,
+			      const struct ast_body *body, uint32_t file)
 {
 	uint32_t i, j, nel = 0;
-	uint32_t *refs;
-	uint32_t k;
 
-	/* pass 0: explicit names (so anonymous names avoid them), consts */
 	for (i = 0; i < body->n; i++) {
 		const struct ast_stmt *st = &body->stmts[i];
 
@@ -1717,10 +1741,40 @@ static void expand_body(struct ctx *c, struct scope *sc,
 			add_const(c, sc, st, file);
 		}
 	}
-	refs = xmalloc(sizeof(*refs) * (nel + 1));
+	return nel;
+}
 
-	/* pass 1: create instances in source order */
-	k = 0;
+/*
+ * Declaration @e defines its name as @ref. A failed declaration still
+ * defines it (as NONE), so that references to it raise no more errors.
+ */
+static void define_name(struct ctx *c, struct scope *sc,
+			const struct ast_elem *e, uint32_t ref)
+{
+	struct lana_loc prev = e->name_loc;
+	uint32_t old;
+
+	if (!e->name || lana_map_put(&sc->names, e->name, ref, &old) ||
+	    ref == NONE || old == NONE)
+		return;
+	if (should_report(c, e->name_loc, ONCE_REDEFINED_BLOCK)) {
+		if (REF_KIND(old) == REF_BLOCK)
+			prev = c->blocks.v[REF_IDX(old)].loc;
+		else if (REF_KIND(old) == REF_INST)
+			prev = c->insts.v[REF_IDX(old)].loc;
+		lana_error(c->s, e->name_loc, "redefinition of '%s'", e->name);
+		lana_note(c->s, prev, "previous definition is here");
+		note_expansion(c, sc);
+	}
+	poison_ref(c, ref);
+}
+
+/* Pass 1: create the instances in source order, @refs[k] per element. */
+static void create_instances(struct ctx *c, struct scope *sc,
+			     const struct ast_body *body, uint32_t *refs)
+{
+	uint32_t i, j, k = 0;
+
 	for (i = 0; i < body->n; i++) {
 		const struct ast_stmt *st = &body->stmts[i];
 
@@ -1728,72 +1782,52 @@ static void expand_body(struct ctx *c, struct scope *sc,
 			continue;
 		for (j = 0; j < st->chain.n; j++, k++) {
 			const struct ast_elem *e = &st->chain.elems[j];
-			uint32_t old;
 
 			refs[k] = NONE;
 			if (!e->type)
 				continue;	/* reference: pass 2 */
 			refs[k] = instantiate(c, sc, e);
-			/* a failed declaration still defines its name (as
-			 * NONE), so references to it raise no more errors */
-			if (e->name &&
-			    !lana_map_put(&sc->names, e->name, refs[k], &old) &&
-			    refs[k] != NONE && old != NONE) {
-				if (should_report(c, e->name_loc, ONCE_REDEFINED_BLOCK)) {
-					struct lana_loc prev = e->name_loc;
-
-					if (REF_KIND(old) == REF_BLOCK)
-						prev = c->blocks.v[REF_IDX(old)].loc;
-					else if (REF_KIND(old) == REF_INST)
-						prev = c->insts.v[REF_IDX(old)].loc;
-					lana_error(c->s, e->name_loc,
-						   "redefinition of '%s'",
-						   e->name);
-					lana_note(c->s, prev,
-						  "previous definition is here");
-					note_expansion(c, sc);
-				}
-				poison_ref(c, refs[k]);
-			}
+			define_name(c, sc, e, refs[k]);
 		}
 	}
+}
 
-	/* pass 2: resolve references and connect */
-	k = 0;
+/* Pass 2: resolve the references (bare names), then connect each chain. */
+static void connect_chains(struct ctx *c, struct scope *sc,
+			   const struct ast_body *body, uint32_t *refs)
+{
+	uint32_t i, j;
+
 	for (i = 0; i < body->n; i++) {
 		const struct ast_stmt *st = &body->stmts[i];
-		uint32_t base = k;
+		const struct ast_chain *ch = &st->chain;
 
 		if (st->kind != AST_STMT_CHAIN)
 			continue;
-		for (j = 0; j < st->chain.n; j++, k++) {
-			const struct ast_elem *e = &st->chain.elems[j];
-
-			if (!e->type)
-				refs[k] = lookup_ref(c, sc, e);
-		}
-		if (st->chain.n == 1 && !st->chain.elems[0].type &&
-		    refs[base] != NONE && should_report(c, st->loc, ONCE_NO_EFFECT))
-			lana_warning(c->s, st->loc,
-				     "statement has no effect");
-		for (j = 0; j + 1 < st->chain.n; j++) {
-			const struct ast_elem *l = &st->chain.elems[j];
-			const struct ast_elem *r = &st->chain.elems[j + 1];
-			struct src_ep se;
-			struct dst_ep de;
-
-			if (refs[base + j] == NONE)
-				continue;
-			if (!get_src(c, sc, refs[base + j], l, &se))
-				continue;
-			if (refs[base + j + 1] == NONE ||
-			    !get_dst(c, sc, refs[base + j + 1], r, &de)) {
-				mark_error(c, &se);
-				continue;
-			}
-			connect(c, sc, &se, &de, st->chain.arrows[j]);
-		}
+		for (j = 0; j < ch->n; j++)
+			if (!ch->elems[j].type)
+				refs[j] = lookup_ref(c, sc, &ch->elems[j]);
+		if (ch->n == 1 && !ch->elems[0].type && refs[0] != NONE &&
+		    should_report(c, st->loc, ONCE_NO_EFFECT))
+			lana_warning(c->s, st->loc, "statement has no effect");
+		connect_chain(c, sc, ch, refs);
+		refs += ch->n;
 	}
+}
+
+/*
+ * Expand the statements of @body (of source file @file) in scope @sc:
+ * create every instance first, so that a chain may name a block declared
+ * further down, then connect.
+ */
+static void expand_body(struct ctx *c, struct scope *sc,
+			const struct ast_body *body, uint32_t file)
+{
+	uint32_t nel = declare_names(c, sc, body, file);
+	uint32_t *refs = xmalloc(sizeof(*refs) * (nel + 1));
+
+	create_instances(c, sc, body, refs);
+	connect_chains(c, sc, body, refs);
 	free(refs);
 }
 
