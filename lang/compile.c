@@ -1840,15 +1840,150 @@ static void scope_free(struct scope *sc)
 	VEC_FREE(&sc->anon_counts);
 }
 
+/* The boundary ports (vnodes) of direction @dir of instance @full of @d. */
+static void add_vnodes(struct ctx *c, struct compound_def *d, const char *full,
+		       const struct ast_elem *e, uint8_t dir)
+{
+	const struct ast_cport *const *ports =
+		dir == LANA_PORT_IN ? d->in_ports : d->out_ports;
+	uint32_t n = dir == LANA_PORT_IN ? d->nin : d->nout, i;
+
+	for (i = 0; i < n; i++) {
+		struct vnode v = { 0 };
+		int frame = lana_frame_from_name(ports[i]->frame);
+
+		v.inst = full;
+		v.port = ports[i]->name;
+		v.dir = dir;
+		v.frame = (uint8_t)(frame < 0 ? 0 : frame);
+		v.target = v.final = NONE;
+		v.inst_loc = e->loc;
+		v.def = d;
+		v.def_port = i;
+		VEC_PUSH(&c->vnodes, v);
+	}
+}
+
+/* Instance @full of compound @d for element @e, with its boundary ports. */
+static uint32_t add_inst(struct ctx *c, struct compound_def *d,
+			 const char *full, const struct ast_elem *e)
+{
+	struct inst in = { 0 };
+
+	in.name = full;
+	in.def = d;
+	in.loc = e->loc;
+	in.vin_base = c->vnodes.n;
+	add_vnodes(c, d, full, e, LANA_PORT_IN);
+	in.vout_base = c->vnodes.n;
+	add_vnodes(c, d, full, e, LANA_PORT_OUT);
+	VEC_PUSH(&c->insts, in);
+	return c->insts.n - 1;
+}
+
+/* Report the arguments of @e that compound @d does not take. */
+static bool check_args(struct ctx *c, const struct compound_def *d,
+		       const struct ast_elem *e)
+{
+	const struct ast_compound *a = d->ast;
+	bool ok = true;
+	uint32_t i, j;
+
+	for (i = 0; i < e->nargs; i++) {
+		const struct ast_arg *arg = &e->args[i];
+
+		for (j = 0; j < a->nparams; j++)
+			if (!strcmp(a->params[j].name, arg->key))
+				break;
+		if (j < a->nparams)
+			continue;
+		if (should_report(c, arg->key_loc, ONCE_COMPOUND_UNKNOWN_PARAM)) {
+			lana_error(c->s, arg->key_loc,
+				   "unknown parameter '%s' for block '%s'",
+				   arg->key, a->name);
+			lana_note(c->s, a->loc, "block '%s' is defined here",
+				  a->name);
+		}
+		ok = false;
+	}
+	return ok;
+}
+
+/*
+ * Bind parameter @j of compound @d in the instance's scope @sc: to the
+ * argument of @e, evaluated in the instantiating scope @outer, or to the
+ * default. False on error.
+ */
+static bool bind_param(struct ctx *c, struct scope *outer, struct scope *sc,
+		       const struct compound_def *d, uint32_t j,
+		       const char *full, const struct ast_elem *e)
+{
+	const struct ast_cparam *cp = &d->ast->params[j];
+	struct binding *bd = &sc->bind[j];
+	const struct ast_arg *arg = NULL;
+	char what[512];
+	uint32_t i;
+
+	bd->name = cp->name;
+	for (i = 0; i < e->nargs; i++)
+		if (!strcmp(e->args[i].key, cp->name))
+			arg = &e->args[i];
+	if (arg) {
+		snprintf(what, sizeof(what), "parameter '%s' of '%s' (%s)",
+			 cp->name, full, d->ast->name);
+		bd->loc = arg->val->loc;
+		return resolve_value(c, outer, arg->val, d->ptypes[j], NULL,
+				     what, &bd->val);
+	}
+	if (cp->def) {
+		bd->val = d->defaults[j];
+		bd->loc = cp->def->loc;
+		bd->from_default = true;
+		return true;
+	}
+	if (should_report(c, e->type_loc, ONCE_COMPOUND_MISSING_PARAM)) {
+		lana_error(c->s, e->type_loc,
+			   "missing required parameter '%s' for block '%s'",
+			   cp->name, d->ast->name);
+		lana_note(c->s, cp->loc, "parameter '%s' is declared here",
+			  cp->name);
+	}
+	return false;
+}
+
+/* Make the boundary ports of instance @in visible by name in scope @sc. */
+static void declare_boundary(struct ctx *c, struct scope *sc,
+			     const struct inst *in)
+{
+	const struct compound_def *d = in->def;
+	uint32_t i, old;
+
+	for (i = 0; i < d->nin + d->nout; i++) {
+		const struct vnode *v = &c->vnodes.v[in->vin_base + i];
+
+		if (!lana_map_put(&sc->names, v->port,
+				  REF_VNODE | (in->vin_base + i), &old) &&
+		    should_report(c, d->ast->loc, ONCE_DUPLICATE_PORT))
+			lana_error(c->s, i < d->nin ? d->in_ports[i]->loc :
+				   d->out_ports[i - d->nin]->loc,
+				   "duplicate port '%s' in block '%s'", v->port,
+				   d->ast->name);
+	}
+}
+
+/*
+ * Instantiate compound @d as @full for element @e of scope @outer: bind
+ * its parameters, then expand its body in a scope of its own. Returns the
+ * instance's reference, or NONE when @d instantiates itself.
+ */
 static uint32_t expand_compound(struct ctx *c, struct scope *outer,
 				struct compound_def *d, const char *full,
 				const struct ast_elem *e)
 {
 	const struct ast_compound *a = d->ast;
-	struct scope sc = { 0 };
-	struct inst in = { 0 };
 	struct scope *saved = c->cur_inst_scope;
-	uint32_t i, j, iidx;
+	struct scope sc = { 0 };
+	uint32_t j, iidx;
 	bool ok;
 
 	if (d->active || c->depth >= MAX_COMPOUND_DEPTH) {
@@ -1861,41 +1996,7 @@ static uint32_t expand_compound(struct ctx *c, struct scope *outer,
 		return NONE;
 	}
 	ok = check_compound(c, d);
-	in.name = full;
-	in.def = d;
-	in.loc = e->loc;
-	in.vin_base = c->vnodes.n;
-	for (i = 0; i < d->nin; i++) {
-		struct vnode v = { 0 };
-
-		v.inst = full;
-		v.port = d->in_ports[i]->name;
-		v.dir = LANA_PORT_IN;
-		v.frame = (uint8_t)(lana_frame_from_name(d->in_ports[i]->frame) < 0 ?
-			  0 : lana_frame_from_name(d->in_ports[i]->frame));
-		v.target = v.final = NONE;
-		v.inst_loc = e->loc;
-		v.def = d;
-		v.def_port = i;
-		VEC_PUSH(&c->vnodes, v);
-	}
-	in.vout_base = c->vnodes.n;
-	for (i = 0; i < d->nout; i++) {
-		struct vnode v = { 0 };
-
-		v.inst = full;
-		v.port = d->out_ports[i]->name;
-		v.dir = LANA_PORT_OUT;
-		v.frame = (uint8_t)(lana_frame_from_name(d->out_ports[i]->frame) < 0 ?
-			  0 : lana_frame_from_name(d->out_ports[i]->frame));
-		v.target = v.final = NONE;
-		v.inst_loc = e->loc;
-		v.def = d;
-		v.def_port = i;
-		VEC_PUSH(&c->vnodes, v);
-	}
-	iidx = c->insts.n;
-	VEC_PUSH(&c->insts, in);
+	iidx = add_inst(c, d, full, e);
 
 	/* bind parameters: arguments are evaluated in the outer scope */
 	sc.outer = outer;
@@ -1905,75 +2006,15 @@ static uint32_t expand_compound(struct ctx *c, struct scope *outer,
 	sc.nbind = a->nparams;
 	sc.bind = lana_arena_alloc(c->ast_arena,
 				   sizeof(*sc.bind) * (a->nparams + 1));
-	for (i = 0; i < e->nargs; i++) {
-		const struct ast_arg *arg = &e->args[i];
-
-		for (j = 0; j < a->nparams; j++)
-			if (!strcmp(a->params[j].name, arg->key))
-				break;
-		if (j == a->nparams) {
-			if (should_report(c, arg->key_loc, ONCE_COMPOUND_UNKNOWN_PARAM)) {
-				lana_error(c->s, arg->key_loc,
-					   "unknown parameter '%s' for block '%s'",
-					   arg->key, a->name);
-				lana_note(c->s, a->loc, "block '%s' is defined here",
-					  a->name);
-			}
-			ok = false;
-		}
-	}
-	for (j = 0; j < a->nparams && d->params_ok; j++) {
-		const struct ast_cparam *cp = &a->params[j];
-		struct binding *bd = &sc.bind[j];
-		const struct ast_arg *arg = NULL;
-
-		bd->name = cp->name;
-		for (i = 0; i < e->nargs; i++)
-			if (!strcmp(e->args[i].key, cp->name))
-				arg = &e->args[i];
-		if (arg) {
-			char what[512];
-
-			snprintf(what, sizeof(what),
-				 "parameter '%s' of '%s' (%s)", cp->name, full,
-				 a->name);
-			bd->loc = arg->val->loc;
-			if (!resolve_value(c, outer, arg->val, d->ptypes[j],
-					   NULL, what, &bd->val))
-				ok = false;
-		} else if (cp->def) {
-			bd->val = d->defaults[j];
-			bd->loc = cp->def->loc;
-			bd->from_default = true;
-		} else {
-			if (should_report(c, e->type_loc, ONCE_COMPOUND_MISSING_PARAM)) {
-				lana_error(c->s, e->type_loc,
-					   "missing required parameter '%s' for block '%s'",
-					   cp->name, a->name);
-				lana_note(c->s, cp->loc,
-					  "parameter '%s' is declared here",
-					  cp->name);
-			}
-			ok = false;
-		}
-	}
+	ok &= check_args(c, d, e);
+	for (j = 0; j < a->nparams && d->params_ok; j++)
+		ok &= bind_param(c, outer, &sc, d, j, full, e);
 	if (!ok || !d->params_ok) {
 		scope_free(&sc);
 		poison_ref(c, REF_INST | iidx);
 		return REF_INST | iidx;
 	}
-	/* boundary ports are visible by name inside the body */
-	for (i = 0; i < d->nin + d->nout; i++) {
-		struct vnode *v = &c->vnodes.v[in.vin_base + i];
-		uint32_t old;
-
-		if (!lana_map_put(&sc.names, v->port, REF_VNODE | (in.vin_base + i),
-				  &old) && should_report(c, a->loc, ONCE_DUPLICATE_PORT))
-			lana_error(c->s, i < d->nin ? d->in_ports[i]->loc :
-				   d->out_ports[i - d->nin]->loc,
-				   "duplicate port '%s' in block '%s'", v->port,
-				   a->name);
-	}
+	declare_boundary(c, &sc, sc.inst);
 	d->active = true;
 	c->depth++;
 	c->cur_inst_scope = &sc;
