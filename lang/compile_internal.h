@@ -234,4 +234,21 @@ static inline void mark_file_used(struct ctx *c, uint32_t file)
 		c->files.v[file].used = true;
 }
 
+/* ------------------------------------------------ lang/load.c: phase 1 */
+
+/**
+ * lc_file_rec() - the record of source file @idx, created empty if new.
+ * @c:   compiler context
+ * @idx: source index (lana_source_load())
+ */
+struct file_rec *lc_file_rec(struct ctx *c, uint32_t idx);
+
+/**
+ * lc_load_imports() - load and parse the imports of @file, recursively.
+ * @c:     compiler context
+ * @file:  source index of a parsed file (its record has the AST)
+ * @depth: import nesting of @file (0 for the top-level file)
+ */
+void lc_load_imports(struct ctx *c, uint32_t file, uint32_t depth);
+
 #endif /* LANA_COMPILE_INTERNAL_H */
