@@ -251,4 +251,34 @@ struct file_rec *lc_file_rec(struct ctx *c, uint32_t idx);
  */
 void lc_load_imports(struct ctx *c, uint32_t file, uint32_t depth);
 
+
+/* ------------------------------------- lang/value.c: typed values */
+
+/**
+ * lc_resolve_value() - the value @v as written, typed as @type.
+ * @c:    compiler context
+ * @sc:   scope whose compound parameters and constants bare words name
+ *        (NULL: global constants only)
+ * @v:    the value as written
+ * @type: LANA_PT_* the value must have
+ * @p:    the block parameter it sets (for enum symbols, list items and the
+ *        range), or NULL
+ * @what: what the value is, for messages ("parameter 'vid' of 'v0' (vlan)")
+ * @out:  receives the value (strings in c->val_arena)
+ * Errors are reported (once per location inside compounds).
+ * Returns true on success.
+ */
+bool lc_resolve_value(struct ctx *c, struct scope *sc,
+		      const struct ast_value *v, unsigned int type,
+		      const struct lana_param *p, const char *what,
+		      struct lana_value *out);
+
+/**
+ * lc_eval_typed_const() - evaluate typed constant @k (once).
+ * @c: compiler context
+ * @k: a constant declared with a type
+ * Returns true when its value is valid (then in @k->val).
+ */
+bool lc_eval_typed_const(struct ctx *c, struct const_def *k);
+
 #endif /* LANA_COMPILE_INTERNAL_H */
