@@ -281,4 +281,42 @@ bool lc_resolve_value(struct ctx *c, struct scope *sc,
  */
 bool lc_eval_typed_const(struct ctx *c, struct const_def *k);
 
+
+/* ------------------------------------ lang/defs.c: phase 2, definitions */
+
+/**
+ * lc_add_const() - define the constant of statement @st.
+ * @c:    compiler context
+ * @sc:   compound scope it is local to, or NULL for a global constant
+ * @st:   an AST_STMT_CONST statement
+ * @file: source index of the file that holds @st
+ * A redefinition in the same scope is an error, shadowing a global constant
+ * a warning.
+ */
+void lc_add_const(struct ctx *c, struct scope *sc, const struct ast_stmt *st,
+		  uint32_t file);
+
+/**
+ * lc_collect_globals() - define the global constants and the compound
+ * blocks of every loaded file.
+ * @c: compiler context
+ */
+void lc_collect_globals(struct ctx *c);
+
+/**
+ * lc_apply_defines() - apply the -D NAME=VALUE options to the global
+ * constants (override or define).
+ * @c: compiler context
+ */
+void lc_apply_defines(struct ctx *c);
+
+/**
+ * lc_check_compound() - check the parameter and boundary port declarations
+ * of compound @d, once; fills its parameter types, defaults and ports.
+ * @c: compiler context
+ * @d: the compound
+ * Returns true when they are valid.
+ */
+bool lc_check_compound(struct ctx *c, struct compound_def *d);
+
 #endif /* LANA_COMPILE_INTERNAL_H */

@@ -5,8 +5,8 @@
  * words are bool and enum keywords, compound parameters and constants
  * (typed ones evaluated once, untyped ones read where used); values convert
  * between integer types when they fit and are checked against the
- * parameter's range. Used while collecting definitions and while expanding
- * (lang/expand.c).
+ * parameter's range. Used while collecting definitions (lang/defs.c) and
+ * expanding (lang/expand.c).
  */
 #include "compile_internal.h"
 
