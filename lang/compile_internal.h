@@ -319,4 +319,52 @@ void lc_apply_defines(struct ctx *c);
  */
 bool lc_check_compound(struct ctx *c, struct compound_def *d);
 
+
+/* ----------------------------------- lang/expand.c: phase 3, expansion */
+
+/* Parameters of a block, for the port counts that depend on them. */
+struct count_ctx {
+	const struct lana_block_type *bt;
+	const struct lana_value *params;
+};
+
+/**
+ * lc_count_cb() - the value of a port count parameter, for
+ * lana_port_count() and the other catalogue port helpers.
+ * @name: parameter name (e.g. "n" of tee)
+ * @arg:  a struct count_ctx
+ * Returns the parameter's value, 1 if the block type has no such parameter.
+ */
+uint64_t lc_count_cb(const char *name, void *arg);
+
+/* ------------------------------------------- lang/connect.c: the edges */
+
+/* An edge between real block ports, by block index. */
+struct edge {
+	uint32_t src, port, dst, dport;
+};
+
+typedef VEC(struct edge) edge_vec;
+
+/**
+ * lc_connect_chain() - check and record the edges of chain @ch.
+ * @c:    compiler context
+ * @sc:   the scope the chain is in
+ * @ch:   the chain
+ * @refs: the reference (REF_*, or NONE after an error) of each element
+ * Errors are reported: missing ports, frame type mismatches, fan-out.
+ */
+void lc_connect_chain(struct ctx *c, struct scope *sc,
+		      const struct ast_chain *ch, const uint32_t *refs);
+
+/**
+ * lc_resolve_edges() - phase 4: the edges between real block ports.
+ * @c:     compiler context, after expansion
+ * @edges: receives every edge, in (source block, port) order
+ * @final: receives per OUT slot the IN slot it feeds, or NONE
+ * Edges through compound boundary ports are followed to real ports;
+ * required outputs and compound inputs left unconnected are reported.
+ */
+void lc_resolve_edges(struct ctx *c, edge_vec *edges, uint32_t *final);
+
 #endif /* LANA_COMPILE_INTERNAL_H */
