@@ -367,4 +367,43 @@ void lc_connect_chain(struct ctx *c, struct scope *sc,
  */
 void lc_resolve_edges(struct ctx *c, edge_vec *edges, uint32_t *final);
 
+
+/* ------------------------------- lang/check.c: phase 5, the flat graph */
+
+/**
+ * lc_check_cycles() - report the cycles of the graph (up to a limit).
+ * @c:     compiler context
+ * @final: per OUT slot the IN slot it feeds, or NONE (lc_resolve_edges())
+ * A vlink block (LANA_BT_VLINK) ends a path: its inputs never reach its
+ * outputs.
+ */
+void lc_check_cycles(struct ctx *c, const uint32_t *final);
+
+/**
+ * lc_check_reachability() - warn about the blocks no source block reaches.
+ * @c:     compiler context
+ * @final: as for lc_check_cycles()
+ */
+void lc_check_reachability(struct ctx *c, const uint32_t *final);
+
+/**
+ * lc_check_unused() - warn about the unused imports, constants and
+ * compound blocks of the top-level file (a file without chains is a
+ * library: only its imports are checked).
+ * @c:   compiler context
+ * @top: source index of the top-level file
+ */
+void lc_check_unused(struct ctx *c, uint32_t top);
+
+/* ------------------------------------------ lang/emit.c: phase 6, plan */
+
+/**
+ * lc_emit_plan() - append the full plan of the graph to @plan.
+ * @c:     compiler context, after a check without errors
+ * @edges: the edges (lc_resolve_edges())
+ * @plan:  an initialised plan; NEW per block, then BIND per edge
+ */
+void lc_emit_plan(struct ctx *c, const edge_vec *edges,
+		  struct lana_plan *plan);
+
 #endif /* LANA_COMPILE_INTERNAL_H */

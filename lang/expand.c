@@ -29,8 +29,6 @@
 #include <string.h>
 
 #define MAX_COMPOUND_DEPTH 64
-#define MAX_UNREACHABLE_WARNINGS 20
-#define MAX_CYCLE_ERRORS 10
 
 static unsigned int edit_distance(const char *a, const char *b)
 {
@@ -762,213 +760,6 @@ static uint32_t expand_compound(struct ctx *c, struct scope *outer,
 	return REF_INST | iidx;
 }
 
-/* Iterative DFS: report cycles (a packet would loop forever). */
-static void check_cycles(struct ctx *c, const uint32_t *final)
-{
-	uint32_t nb = c->blocks.n, b, errors = 0;
-	uint8_t *color = xcalloc(nb + 1, 1);
-	uint32_t *stack = xmalloc(sizeof(uint32_t) * (nb + 1));
-	uint32_t *next = xcalloc(nb + 1, sizeof(uint32_t));
-	uint32_t *pos = xmalloc(sizeof(uint32_t) * (nb + 1));
-
-	for (b = 0; b < nb && errors < MAX_CYCLE_ERRORS; b++) {
-		uint32_t sp = 0;
-
-		if (color[b])
-			continue;
-		stack[sp++] = b;
-		color[b] = 1;
-		pos[b] = 0;
-		while (sp) {
-			uint32_t u = stack[sp - 1];
-			struct block *bu = &c->blocks.v[u];
-
-			if (next[u] < bu->nout) {
-				uint32_t slot = bu->out_base + next[u]++;
-				uint32_t t = final[slot], w;
-
-				if (t == NONE)
-					continue;
-				w = c->in_owner.v[t];
-				/*
-				 * A vlink block's inputs never reach its
-				 * outputs: an edge into it ends the path (its
-				 * outputs are explored when it is a root).
-				 */
-				if (c->blocks.v[w].bt->flags & LANA_BT_VLINK)
-					continue;
-				if (color[w] == 0) {
-					color[w] = 1;
-					pos[w] = sp;
-					stack[sp++] = w;
-				} else if (color[w] == 1 &&
-					   errors < MAX_CYCLE_ERRORS) {
-					struct lana_buf pb = { 0 };
-					uint32_t i, n = 0;
-
-					for (i = pos[w]; i < sp; i++, n++) {
-						if (n == 8) {
-							lana_buf_puts(&pb, " -> ...");
-							i = sp - 1;
-						}
-						lana_buf_printf(&pb, "%s%s",
-								n ? " -> " : "",
-								c->blocks.v[stack[i]].name);
-					}
-					lana_buf_printf(&pb, " -> %s",
-							c->blocks.v[w].name);
-					lana_error(c->s, c->out_loc.v[slot],
-						   "cycle: %s; a packet would loop forever",
-						   pb.data);
-					lana_buf_free(&pb);
-					errors++;
-				}
-			} else {
-				color[u] = 2;
-				sp--;
-			}
-		}
-	}
-	free(color);
-	free(stack);
-	free(next);
-	free(pos);
-}
-
-static void check_reachability(struct ctx *c, const uint32_t *final)
-{
-	uint32_t nb = c->blocks.n, b, head = 0, tail = 0, warned = 0,
-		 unreachable = 0;
-	uint8_t *seen = xcalloc(nb + 1, 1);
-	uint32_t *queue = xmalloc(sizeof(uint32_t) * (nb + 1));
-
-	for (b = 0; b < nb; b++)
-		if (c->blocks.v[b].bt->flags & LANA_BT_SOURCE) {
-			seen[b] = 1;
-			queue[tail++] = b;
-		}
-	while (head < tail) {
-		struct block *bu = &c->blocks.v[queue[head++]];
-		uint32_t p;
-
-		for (p = 0; p < bu->nout; p++) {
-			uint32_t t = final[bu->out_base + p], w;
-
-			if (t == NONE)
-				continue;
-			w = c->in_owner.v[t];
-			if (!seen[w]) {
-				seen[w] = 1;
-				queue[tail++] = w;
-			}
-		}
-	}
-	for (b = 0; b < nb; b++) {
-		if (seen[b])
-			continue;
-		unreachable++;
-		if (warned++ < MAX_UNREACHABLE_WARNINGS)
-			lana_warning(c->s, c->blocks.v[b].loc,
-				     "block '%s' (%s) is never reached from a source",
-				     c->blocks.v[b].name,
-				     c->blocks.v[b].bt->name);
-	}
-	if (unreachable > MAX_UNREACHABLE_WARNINGS)
-		lana_warning(c->s, (struct lana_loc){ 0 },
-			     "%u more blocks are never reached from a source",
-			     unreachable - MAX_UNREACHABLE_WARNINGS);
-	free(seen);
-	free(queue);
-}
-
-/* Unused imports, constants and compounds of the top-level file. */
-static void check_unused(struct ctx *c, uint32_t top)
-{
-	struct file_rec *fr = &c->files.v[top];
-	bool changed = true, library = true;
-	uint32_t i;
-
-	/* a file is used if it or anything it imports is used */
-	while (changed) {
-		changed = false;
-		for (i = 0; i < c->imports.n; i++) {
-			struct import_rec *ir = &c->imports.v[i];
-
-			if (c->files.v[ir->to_file].used &&
-			    !c->files.v[ir->from_file].used &&
-			    ir->from_file != top) {
-				c->files.v[ir->from_file].used = true;
-				changed = true;
-			}
-		}
-	}
-	for (i = 0; i < c->imports.n; i++) {
-		struct import_rec *ir = &c->imports.v[i];
-
-		if (ir->from_file == top && !c->files.v[ir->to_file].used)
-			lana_warning(c->s, ir->loc, "unused import '%s'",
-				     ir->path);
-	}
-	for (i = 0; fr->ast && i < fr->ast->body.n; i++)
-		if (fr->ast->body.stmts[i].kind == AST_STMT_CHAIN)
-			library = false;
-	for (i = 0; i < c->consts.n; i++) {
-		struct const_def *k = &c->consts.v[i];
-
-		if (k->file == top && !k->used && !library &&
-		    !loc_seen(c, k->loc, ONCE_UNUSED_CONST))
-			lana_warning(c->s, k->loc, "unused constant '%s'",
-				     k->name);
-	}
-	for (i = 0; i < c->compounds.n; i++) {
-		struct compound_def *d = &c->compounds.v[i];
-
-		if (d->file == top && !d->used && !library)
-			lana_warning(c->s, d->ast->loc, "unused block '%s'",
-				     d->ast->name);
-	}
-}
-
-/* ------------------------------------------------------------------ emit */
-
-static void emit_plan(struct ctx *c, const edge_vec *edges,
-		      struct lana_plan *plan)
-{
-	uint32_t b, i;
-
-	for (b = 0; b < c->blocks.n; b++) {
-		struct block *bl = &c->blocks.v[b];
-		struct lana_insn in = { 0 };
-		uint32_t np = lana_param_count(bl->bt), n = 0;
-
-		in.op = LANA_OP_NEW;
-		in.idp = b + 1;
-		in.type = bl->bt->name;
-		in.name = lana_arena_strdup(&plan->arena, bl->name);
-		in.params = lana_arena_alloc(&plan->arena,
-					     sizeof(*in.params) * (np + 1));
-		for (i = 0; i < np; i++) {
-			if (bl->params[i].type == LANA_PT_NONE)
-				continue;
-			in.params[n].key = bl->bt->params[i].name;
-			in.params[n].val = bl->params[i];
-			n++;
-		}
-		in.nparams = n;
-		VEC_PUSH(&plan->insns, in);
-	}
-	for (i = 0; i < edges->n; i++) {
-		struct lana_insn in = { 0 };
-
-		in.op = LANA_OP_BIND;
-		in.idp = edges->v[i].src + 1;
-		in.port = edges->v[i].port;
-		in.dst = edges->v[i].dst + 1;
-		in.dport = edges->v[i].dport;
-		VEC_PUSH(&plan->insns, in);
-	}
-}
-
 /* ---------------------------------------------------------------- driver */
 
 const char *lana_default_datadir(void)
@@ -1041,14 +832,14 @@ int lana_compile(struct lana_sources *s, const char *path,
 
 	final = xmalloc(sizeof(uint32_t) * (c.out_tgt.n + 1));
 	lc_resolve_edges(&c, &edges, final);
-	check_cycles(&c, final);
+	lc_check_cycles(&c, final);
 	/* reachability is only meaningful for a graph without errors */
 	if (s->errors == errors0)
-		check_reachability(&c, final);
-	check_unused(&c, (uint32_t)r);
+		lc_check_reachability(&c, final);
+	lc_check_unused(&c, (uint32_t)r);
 
 	if (plan && s->errors == errors0)
-		emit_plan(&c, &edges, plan);
+		lc_emit_plan(&c, &edges, plan);
 
 out:
 	if (plan && s->errors != errors0)
