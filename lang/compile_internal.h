@@ -3,7 +3,7 @@
  * lang/compile_internal.h - what the phases of the compiler share: the
  * context (struct ctx) with the flat graph under construction, and the
  * functions one phase calls in another. Only lang/ includes it; the API is
- * lang/compile.h.
+ * lang/compile.h. The phases, one file each, are listed in lang/compile.c.
  *
  * Functions that one file defines for another carry the prefix lc_ (lana
  * compiler): liblang.a is linked into programs with other libraries.
@@ -337,6 +337,20 @@ struct count_ctx {
  */
 uint64_t lc_count_cb(const char *name, void *arg);
 
+/**
+ * lc_expand_body() - expand the statements of @body in scope @sc.
+ * @c:    compiler context
+ * @sc:   the scope: the top level (prefix "", no instance) or a compound
+ *        instance's
+ * @body: the file's or the compound's statements
+ * @file: source index of the file that holds @body
+ */
+void lc_expand_body(struct ctx *c, struct scope *sc,
+		    const struct ast_body *body, uint32_t file);
+
+/** lc_scope_free() - free the maps of scope @sc (not @sc itself). */
+void lc_scope_free(struct scope *sc);
+
 /* ------------------------------------------- lang/connect.c: the edges */
 
 /* An edge between real block ports, by block index. */
@@ -405,5 +419,6 @@ void lc_check_unused(struct ctx *c, uint32_t top);
  */
 void lc_emit_plan(struct ctx *c, const edge_vec *edges,
 		  struct lana_plan *plan);
+
 
 #endif /* LANA_COMPILE_INTERNAL_H */

@@ -1,34 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * lang/compile.c - the checker and plan compiler: from a parsed .lana file
- * and its imports to a flat, typed graph of block instances and then to a
- * full plan (NEW per block, BIND per edge).
- *
- * Steps:
- *  1. load and parse the file, then its imports (depth first, each file once,
- *     cycles reported);
- *  2. collect global constants and compound blocks;
- *  3. expand the top-level scope in two passes: create every block instance
- *     in source order (compound instances expand recursively, their blocks
- *     getting hierarchical names `tr/vlan0`), then connect the chains;
- *  4. resolve edges that pass through compound boundary ports into edges
- *     between real block ports;
- *  5. check the flat graph: unconnected required ports, cycles (a packet
- *     would loop forever), reachability from sources, engine support;
- *  6. emit the plan: IDPs 1..N in creation order, BINDs by (src IDP, port).
- *
- * Everything is linear in the number of blocks and edges: maps for names,
- * iterative DFS/BFS (no recursion over the graph), arenas for memory.
+ * lang/expand.c - phase 3 of the compiler: compound instantiation and
+ * flattening. A scope (the top-level file or a compound body) is expanded
+ * in two passes: every block instance is created in source order, so that
+ * a chain may name a block declared further down, then the chains are
+ * connected (lang/connect.c). A compound instance gets a scope of its own:
+ * its parameters bound to the arguments (evaluated in the instantiating
+ * scope) or to their defaults, its boundary ports visible by name, its
+ * blocks named hierarchically (`tr/vlan0`) and anonymous blocks TYPE + index
+ * per scope. Unknown types and parameters get a did-you-mean suggestion.
  */
 #include "compile_internal.h"
 
-#include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MAX_COMPOUND_DEPTH 64
+
+/* ---------------------------------------------- did-you-mean suggestions */
 
 static unsigned int edit_distance(const char *a, const char *b)
 {
@@ -448,7 +438,7 @@ static void poison_ref(struct ctx *c, uint32_t ref)
 }
 
 /*
- * Pass 0 of expand_body(): remember the explicit names that anonymous
+ * Pass 0 of lc_expand_body(): remember the explicit names that anonymous
  * names must avoid, and define a compound body's constants. Returns the
  * number of chain elements.
  */
@@ -553,8 +543,8 @@ static void connect_chains(struct ctx *c, struct scope *sc,
  * create every instance first, so that a chain may name a block declared
  * further down, then connect.
  */
-static void expand_body(struct ctx *c, struct scope *sc,
-			const struct ast_body *body, uint32_t file)
+void lc_expand_body(struct ctx *c, struct scope *sc,
+		    const struct ast_body *body, uint32_t file)
 {
 	uint32_t nel = declare_names(c, sc, body, file);
 	uint32_t *refs = xmalloc(sizeof(*refs) * (nel + 1));
@@ -564,7 +554,8 @@ static void expand_body(struct ctx *c, struct scope *sc,
 	free(refs);
 }
 
-static void scope_free(struct scope *sc)
+/* See compile_internal.h. */
+void lc_scope_free(struct scope *sc)
 {
 	lana_map_free(&sc->names);
 	lana_map_free(&sc->declared);
@@ -743,7 +734,7 @@ static uint32_t expand_compound(struct ctx *c, struct scope *outer,
 	for (j = 0; j < a->nparams && d->params_ok; j++)
 		ok &= bind_param(c, outer, &sc, d, j, full, e);
 	if (!ok || !d->params_ok) {
-		scope_free(&sc);
+		lc_scope_free(&sc);
 		poison_ref(c, REF_INST | iidx);
 		return REF_INST | iidx;
 	}
@@ -752,117 +743,10 @@ static uint32_t expand_compound(struct ctx *c, struct scope *outer,
 	c->depth++;
 	c->cur_inst_scope = &sc;
 	if (a->body)
-		expand_body(c, &sc, a->body, d->file);
+		lc_expand_body(c, &sc, a->body, d->file);
 	c->cur_inst_scope = saved;
 	c->depth--;
 	d->active = false;
-	scope_free(&sc);
+	lc_scope_free(&sc);
 	return REF_INST | iidx;
-}
-
-/* ---------------------------------------------------------------- driver */
-
-const char *lana_default_datadir(void)
-{
-#ifdef LANA_DATADIR
-	return LANA_DATADIR;
-#else
-	return "/usr/local/share/lana";
-#endif
-}
-
-int lana_compile(struct lana_sources *s, const char *path,
-		 const struct lana_compile_opts *o, struct lana_plan *plan)
-{
-	struct lana_arena ast_arena = { 0 };
-	struct lana_arena scratch = { 0 };
-	struct ctx c = { 0 };
-	struct scope top = { 0 };
-	edge_vec edges = { 0 };
-	uint32_t *final = NULL;
-	uint32_t errors0 = s->errors, i;
-	struct file_rec *fr;
-	int r;
-
-	c.s = s;
-	c.o = o;
-	c.ast_arena = &ast_arena;
-	if (plan) {
-		lana_plan_init(plan);
-		c.val_arena = &plan->arena;
-	} else {
-		c.val_arena = &scratch;
-	}
-	r = lana_source_load(s, path, (struct lana_loc){ 0 });
-	if (r < 0) {
-		lana_error(s, (struct lana_loc){ 0 }, "cannot read '%s': %s",
-			   path, strerror(-r));
-		if (plan)
-			lana_plan_free(plan);
-		lana_arena_free(&scratch);
-		return r;
-	}
-	fr = lc_file_rec(&c, (uint32_t)r);
-	fr->top = true;
-	fr->realpath = strcmp(path, "-") ? realpath(path, NULL) : NULL;
-	fr->ast = lana_parse(s, (uint32_t)r, &ast_arena);
-	lc_load_imports(&c, (uint32_t)r, 0);
-	/*
-	 * Syntax errors and missing imports end the compilation here (every
-	 * one of them has been reported): checking a partial program would
-	 * only add errors that follow from them.
-	 */
-	if (s->errors != errors0)
-		goto out;
-	lc_collect_globals(&c);
-	lc_apply_defines(&c);
-	c.defaults = xcalloc(lana_catalogue_count() + 1, sizeof(*c.defaults));
-
-	/* typed constants are checked even when unused */
-	for (i = 0; i < c.consts.n; i++)
-		if (c.consts.v[i].type != LANA_PT_NONE)
-			lc_eval_typed_const(&c, &c.consts.v[i]);
-	/* compound declarations are checked even when unused */
-	for (i = 0; i < c.compounds.n; i++)
-		lc_check_compound(&c, &c.compounds.v[i]);
-
-	top.prefix = "";
-	expand_body(&c, &top, &fr->ast->body, (uint32_t)r);
-	scope_free(&top);
-
-	final = xmalloc(sizeof(uint32_t) * (c.out_tgt.n + 1));
-	lc_resolve_edges(&c, &edges, final);
-	lc_check_cycles(&c, final);
-	/* reachability is only meaningful for a graph without errors */
-	if (s->errors == errors0)
-		lc_check_reachability(&c, final);
-	lc_check_unused(&c, (uint32_t)r);
-
-	if (plan && s->errors == errors0)
-		lc_emit_plan(&c, &edges, plan);
-
-out:
-	if (plan && s->errors != errors0)
-		lana_plan_free(plan);
-	free(final);
-	VEC_FREE(&edges);
-	for (i = 0; i < c.files.n; i++)
-		free(c.files.v[i].realpath);
-	VEC_FREE(&c.files);
-	VEC_FREE(&c.imports);
-	VEC_FREE(&c.consts);
-	VEC_FREE(&c.compounds);
-	VEC_FREE(&c.blocks);
-	VEC_FREE(&c.out_tgt);
-	VEC_FREE(&c.out_loc);
-	VEC_FREE(&c.in_owner);
-	VEC_FREE(&c.vnodes);
-	VEC_FREE(&c.insts);
-	lana_map_free(&c.global_consts);
-	lana_map_free(&c.compound_map);
-	lana_map_free(&c.once);
-	free(c.defaults);
-	lana_arena_free(&ast_arena);
-	lana_arena_free(&scratch);
-	return s->errors == errors0 ? 0 : 1;
 }

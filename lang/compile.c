@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lang/compile.c - the compiler's driver: from a .lana file and its imports
+ * to a flat, typed graph of block instances and then to a full plan (NEW per
+ * block, BIND per edge).
+ *
+ * lana_compile() runs the phases in this order, one file each (what they
+ * share is in lang/compile_internal.h):
+ *  1. lang/load.c     load and parse the file, then its imports (depth
+ *                     first, each file once, cycles reported) found along
+ *                     the search path;
+ *  2. lang/defs.c     collect the global constants and compound blocks
+ *                     (and the -D overrides); check compound declarations;
+ *  3. lang/expand.c   expand the top-level scope in two passes: create
+ *                     every block instance in source order (compound
+ *                     instances expand recursively, their blocks getting
+ *                     hierarchical names `tr/vlan0`), then connect the
+ *                     chains through lang/connect.c (ports, frame types,
+ *                     fan-out); lang/value.c types every written value
+ *                     (parameters, constants: conversions and ranges);
+ *  4. lang/connect.c  resolve edges that pass through compound boundary
+ *                     ports into edges between real block ports, and
+ *                     report the outputs left unconnected;
+ *  5. lang/check.c    check the flat graph: cycles (a packet would loop
+ *                     forever), reachability from sources, unused
+ *                     imports, constants and blocks;
+ *  6. lang/emit.c     emit the plan: IDPs 1..N in creation order, BINDs by
+ *                     (src IDP, port).
+ *
+ * Everything is linear in the number of blocks and edges: maps for names,
+ * iterative DFS/BFS (no recursion over the graph), arenas for memory.
+ */
+#include "compile_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *lana_default_datadir(void)
+{
+#ifdef LANA_DATADIR
+	return LANA_DATADIR;
+#else
+	return "/usr/local/share/lana";
+#endif
+}
+
+int lana_compile(struct lana_sources *s, const char *path,
+		 const struct lana_compile_opts *o, struct lana_plan *plan)
+{
+	struct lana_arena ast_arena = { 0 };
+	struct lana_arena scratch = { 0 };
+	struct ctx c = { 0 };
+	struct scope top = { 0 };
+	edge_vec edges = { 0 };
+	uint32_t *final = NULL;
+	uint32_t errors0 = s->errors, i;
+	struct file_rec *fr;
+	int r;
+
+	c.s = s;
+	c.o = o;
+	c.ast_arena = &ast_arena;
+	if (plan) {
+		lana_plan_init(plan);
+		c.val_arena = &plan->arena;
+	} else {
+		c.val_arena = &scratch;
+	}
+	r = lana_source_load(s, path, (struct lana_loc){ 0 });
+	if (r < 0) {
+		lana_error(s, (struct lana_loc){ 0 }, "cannot read '%s': %s",
+			   path, strerror(-r));
+		if (plan)
+			lana_plan_free(plan);
+		lana_arena_free(&scratch);
+		return r;
+	}
+	fr = lc_file_rec(&c, (uint32_t)r);
+	fr->top = true;
+	fr->realpath = strcmp(path, "-") ? realpath(path, NULL) : NULL;
+	fr->ast = lana_parse(s, (uint32_t)r, &ast_arena);
+	lc_load_imports(&c, (uint32_t)r, 0);
+	/*
+	 * Syntax errors and missing imports end the compilation here (every
+	 * one of them has been reported): checking a partial program would
+	 * only add errors that follow from them.
+	 */
+	if (s->errors != errors0)
+		goto out;
+	lc_collect_globals(&c);
+	lc_apply_defines(&c);
+	c.defaults = xcalloc(lana_catalogue_count() + 1, sizeof(*c.defaults));
+
+	/* typed constants are checked even when unused */
+	for (i = 0; i < c.consts.n; i++)
+		if (c.consts.v[i].type != LANA_PT_NONE)
+			lc_eval_typed_const(&c, &c.consts.v[i]);
+	/* compound declarations are checked even when unused */
+	for (i = 0; i < c.compounds.n; i++)
+		lc_check_compound(&c, &c.compounds.v[i]);
+
+	top.prefix = "";
+	lc_expand_body(&c, &top, &fr->ast->body, (uint32_t)r);
+	lc_scope_free(&top);
+
+	final = xmalloc(sizeof(uint32_t) * (c.out_tgt.n + 1));
+	lc_resolve_edges(&c, &edges, final);
+	lc_check_cycles(&c, final);
+	/* reachability is only meaningful for a graph without errors */
+	if (s->errors == errors0)
+		lc_check_reachability(&c, final);
+	lc_check_unused(&c, (uint32_t)r);
+
+	if (plan && s->errors == errors0)
+		lc_emit_plan(&c, &edges, plan);
+
+out:
+	if (plan && s->errors != errors0)
+		lana_plan_free(plan);
+	free(final);
+	VEC_FREE(&edges);
+	for (i = 0; i < c.files.n; i++)
+		free(c.files.v[i].realpath);
+	VEC_FREE(&c.files);
+	VEC_FREE(&c.imports);
+	VEC_FREE(&c.consts);
+	VEC_FREE(&c.compounds);
+	VEC_FREE(&c.blocks);
+	VEC_FREE(&c.out_tgt);
+	VEC_FREE(&c.out_loc);
+	VEC_FREE(&c.in_owner);
+	VEC_FREE(&c.vnodes);
+	VEC_FREE(&c.insts);
+	lana_map_free(&c.global_consts);
+	lana_map_free(&c.compound_map);
+	lana_map_free(&c.once);
+	free(c.defaults);
+	lana_arena_free(&ast_arena);
+	lana_arena_free(&scratch);
+	return s->errors == errors0 ? 0 : 1;
+}
