@@ -194,7 +194,7 @@ enum once_tag {
 	ONCE_REDEFINED_BLOCK,	/* a block name declared twice */
 	ONCE_NO_EFFECT,		/* a statement that is a lone reference */
 	ONCE_SELF_INSTANCE,	/* a compound that instantiates itself */
-	ONCE_COMPOUND_UNKNOWN_PARAM, /* an argument the compound does not take */
+	ONCE_COMPOUND_UNKNOWN_PARAM, /* an argument the compound lacks */
 	ONCE_COMPOUND_MISSING_PARAM, /* a compound parameter without value */
 	ONCE_DUPLICATE_PORT,	/* a boundary port name declared twice */
 	ONCE_UNUSED_CONST,	/* warning: a constant never used */

@@ -63,7 +63,7 @@ static int compound_port(struct ctx *c, const struct ast_port *ps,
 struct side {
 	unsigned int dir;	/* LANA_PORT_OUT on the source side */
 	const char *word;	/* "output" or "input" */
-	const char *verb;	/* what packets cannot do to the wrong boundary */
+	const char *verb;	/* "leave" or "enter" (a wrong boundary) */
 	enum once_tag none, no_such, inst_no_such, wrong_boundary;
 };
 
@@ -100,12 +100,14 @@ static int block_port(struct ctx *c, struct scope *sc, struct block *b,
 	if (ps->set && ps->is_index)
 		pi = ps->index < n ? (int)ps->index : -1;
 	else if (ps->set)
-		pi = lana_port_by_name(b->bt, sd->dir, ps->name, lc_count_cb, &cc);
+		pi = lana_port_by_name(b->bt, sd->dir, ps->name, lc_count_cb,
+				       &cc);
 	if (pi < 0 && should_report(c, ps->loc, sd->no_such)) {
 		if (ps->is_index)
 			lana_error(c->s, ps->loc,
 				   "block '%s' (%s) has no %s port %u (it has %u)",
-				   b->name, b->bt->name, sd->word, ps->index, n);
+				   b->name, b->bt->name, sd->word, ps->index,
+				   n);
 		else
 			lana_error(c->s, ps->loc,
 				   "block '%s' (%s) has no %s port '%s'",
@@ -176,8 +178,8 @@ static bool get_src(struct ctx *c, struct scope *sc, uint32_t ref,
 
 		if (pi < 0)
 			return false;
-		pd = lana_port_at(b->bt, LANA_PORT_OUT, (uint32_t)pi, lc_count_cb,
-				  &cc, &sub);
+		pd = lana_port_at(b->bt, LANA_PORT_OUT, (uint32_t)pi,
+				  lc_count_cb, &cc, &sub);
 		out->vnode = false;
 		out->idx = b->out_base + (uint32_t)pi;
 		out->frame = pd ? pd->frame : LANA_FRAME_ANY;
@@ -230,8 +232,8 @@ static bool get_dst(struct ctx *c, struct scope *sc, uint32_t ref,
 
 		if (pi < 0)
 			return false;
-		pd = lana_port_at(b->bt, LANA_PORT_IN, (uint32_t)pi, lc_count_cb,
-				  &cc, NULL);
+		pd = lana_port_at(b->bt, LANA_PORT_IN, (uint32_t)pi,
+				  lc_count_cb, &cc, NULL);
 		out->ep = b->in_base + (uint32_t)pi;
 		out->frame = pd ? pd->frame : LANA_FRAME_ANY;
 		return true;

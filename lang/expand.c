@@ -253,8 +253,8 @@ static void check_engine(struct ctx *c, struct scope *sc,
 		return;
 	lana_error(c->s, e->type_loc,
 		   "block type '%s' is not supported by the %s engine",
-		   bt->name,
-		   c->o->engines == LANA_ENGINE_KERNEL ? "kernel" : "userspace");
+		   bt->name, c->o->engines == LANA_ENGINE_KERNEL ? "kernel" :
+		   "userspace");
 	note_expansion(c, sc);
 }
 
@@ -621,14 +621,14 @@ static bool check_args(struct ctx *c, const struct compound_def *d,
 				break;
 		if (j < a->nparams)
 			continue;
-		if (should_report(c, arg->key_loc, ONCE_COMPOUND_UNKNOWN_PARAM)) {
-			lana_error(c->s, arg->key_loc,
-				   "unknown parameter '%s' for block '%s'",
-				   arg->key, a->name);
-			lana_note(c->s, a->loc, "block '%s' is defined here",
-				  a->name);
-		}
 		ok = false;
+		if (!should_report(c, arg->key_loc,
+				   ONCE_COMPOUND_UNKNOWN_PARAM))
+			continue;
+		lana_error(c->s, arg->key_loc,
+			   "unknown parameter '%s' for block '%s'", arg->key,
+			   a->name);
+		lana_note(c->s, a->loc, "block '%s' is defined here", a->name);
 	}
 	return ok;
 }

@@ -154,7 +154,8 @@ static void const_self_ref(struct ctx *c, const struct const_def *k,
 			   const char *name)
 {
 	if (!loc_seen(c, k->loc, ONCE_CONST_SELF_REF))
-		lana_error(c->s, k->loc, "constant '%s' refers to itself", name);
+		lana_error(c->s, k->loc, "constant '%s' refers to itself",
+			   name);
 }
 
 /*
