@@ -12,6 +12,30 @@
 #define MAX_UNREACHABLE_WARNINGS 20
 #define MAX_CYCLE_ERRORS 10
 
+/*
+ * Report the cycle through the @n blocks of @path (DFS stack order) back to
+ * block @w, closed by the edge at @loc; long paths are shortened.
+ */
+static void report_cycle(struct ctx *c, const uint32_t *path, uint32_t n,
+			 uint32_t w, struct lana_loc loc)
+{
+	struct lana_buf pb = { 0 };
+	uint32_t i, k = 0;
+
+	for (i = 0; i < n; i++, k++) {
+		if (k == 8) {
+			lana_buf_puts(&pb, " -> ...");
+			i = n - 1;
+		}
+		lana_buf_printf(&pb, "%s%s", k ? " -> " : "",
+				c->blocks.v[path[i]].name);
+	}
+	lana_buf_printf(&pb, " -> %s", c->blocks.v[w].name);
+	lana_error(c->s, loc, "cycle: %s; a packet would loop forever",
+		   pb.data);
+	lana_buf_free(&pb);
+}
+
 /* Iterative DFS: report cycles (a packet would loop forever). */
 void lc_check_cycles(struct ctx *c, const uint32_t *final)
 {
@@ -53,24 +77,9 @@ void lc_check_cycles(struct ctx *c, const uint32_t *final)
 					stack[sp++] = w;
 				} else if (color[w] == 1 &&
 					   errors < MAX_CYCLE_ERRORS) {
-					struct lana_buf pb = { 0 };
-					uint32_t i, n = 0;
-
-					for (i = pos[w]; i < sp; i++, n++) {
-						if (n == 8) {
-							lana_buf_puts(&pb, " -> ...");
-							i = sp - 1;
-						}
-						lana_buf_printf(&pb, "%s%s",
-								n ? " -> " : "",
-								c->blocks.v[stack[i]].name);
-					}
-					lana_buf_printf(&pb, " -> %s",
-							c->blocks.v[w].name);
-					lana_error(c->s, c->out_loc.v[slot],
-						   "cycle: %s; a packet would loop forever",
-						   pb.data);
-					lana_buf_free(&pb);
+					report_cycle(c, stack + pos[w],
+						     sp - pos[w], w,
+						     c->out_loc.v[slot]);
 					errors++;
 				}
 			} else {
