@@ -13,6 +13,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Is @path a regular file (after symbolic links)? */
+static bool is_file(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
 /*
  * Find import @path of source file @from along the search path (see struct
  * lana_compile_opts); the file found goes to @out. 0 if found, else -1.
@@ -21,13 +29,12 @@ static int find_import(struct ctx *c, uint32_t from, const char *path,
 		       char *out, size_t outlen)
 {
 	const struct lana_source *src = lana_source_get(c->s, from);
-	struct stat st;
 	const char *env;
 	uint32_t i;
 
 	if (path[0] == '/') {
 		snprintf(out, outlen, "%s", path);
-		return stat(out, &st) == 0 && S_ISREG(st.st_mode) ? 0 : -1;
+		return is_file(out) ? 0 : -1;
 	}
 	if (src) {
 		const char *slash = strrchr(src->path, '/');
@@ -37,12 +44,12 @@ static int find_import(struct ctx *c, uint32_t from, const char *path,
 				 (int)(slash - src->path), src->path, path);
 		else
 			snprintf(out, outlen, "%s", path);
-		if (stat(out, &st) == 0 && S_ISREG(st.st_mode))
+		if (is_file(out))
 			return 0;
 	}
 	for (i = 0; c->o && i < c->o->nincdirs; i++) {
 		snprintf(out, outlen, "%s/%s", c->o->incdirs[i], path);
-		if (stat(out, &st) == 0 && S_ISREG(st.st_mode))
+		if (is_file(out))
 			return 0;
 	}
 	env = getenv("LANA_PATH");
@@ -52,13 +59,13 @@ static int find_import(struct ctx *c, uint32_t from, const char *path,
 
 		if (n) {
 			snprintf(out, outlen, "%.*s/%s", (int)n, env, path);
-			if (stat(out, &st) == 0 && S_ISREG(st.st_mode))
+			if (is_file(out))
 				return 0;
 		}
 		env = colon ? colon + 1 : NULL;
 	}
 	snprintf(out, outlen, "%s/%s", lana_default_datadir(), path);
-	if (stat(out, &st) == 0 && S_ISREG(st.st_mode))
+	if (is_file(out))
 		return 0;
 	/* not installed: the source tree's share/lana beside the build dir */
 	{
@@ -76,7 +83,7 @@ static int find_import(struct ctx *c, uint32_t from, const char *path,
 		if (snprintf(out, outlen, "%s/../share/lana/%s", exe, path) >=
 		    (int)outlen)
 			return -1;
-		return stat(out, &st) == 0 && S_ISREG(st.st_mode) ? 0 : -1;
+		return is_file(out) ? 0 : -1;
 	}
 }
 
