@@ -100,6 +100,8 @@ int lana_compile(struct lana_sources *s, const char *path,
 		lc_check_compound(&c, &c.compounds.v[i]);
 
 	top.prefix = "";
+	/* loading the imports may have moved the file records */
+	fr = lc_file_rec(&c, (uint32_t)r);
 	lc_expand_body(&c, &top, &fr->ast->body, (uint32_t)r);
 	lc_scope_free(&top);
 
