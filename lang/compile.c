@@ -44,17 +44,95 @@ const char *lana_default_datadir(void)
 #endif
 }
 
+/* Phase 1: parse @path, source @top, then its imports. */
+static void load(struct ctx *c, const char *path, uint32_t top)
+{
+	struct file_rec *fr = lc_file_rec(c, top);
+
+	fr->top = true;
+	fr->realpath = strcmp(path, "-") ? realpath(path, NULL) : NULL;
+	fr->ast = lana_parse(c->s, top, c->ast_arena);
+	lc_load_imports(c, top, 0);
+}
+
+/* Phase 2: the definitions of every file, checked even when unused. */
+static void define(struct ctx *c)
+{
+	uint32_t i;
+
+	lc_collect_globals(c);
+	lc_apply_defines(c);
+	c->defaults = xcalloc(lana_catalogue_count() + 1, sizeof(*c->defaults));
+
+	/* typed constants are checked even when unused */
+	for (i = 0; i < c->consts.n; i++)
+		if (c->consts.v[i].type != LANA_PT_NONE)
+			lc_eval_typed_const(c, &c->consts.v[i]);
+	/* compound declarations are checked even when unused */
+	for (i = 0; i < c->compounds.n; i++)
+		lc_check_compound(c, &c->compounds.v[i]);
+}
+
+/*
+ * Phases 3 to 6 for top-level file @top: expand, resolve the edges, check
+ * the graph, and emit it into @plan (if any) when there are no errors
+ * (the error count is still @errors0, that of before phase 1).
+ */
+static void build(struct ctx *c, uint32_t top, uint32_t errors0,
+		  struct lana_plan *plan)
+{
+	struct scope sc = { 0 };
+	edge_vec edges = { 0 };
+	uint32_t *final;
+
+	sc.prefix = "";
+	/* loading the imports may have moved the file records */
+	lc_expand_body(c, &sc, &c->files.v[top].ast->body, top);
+	lc_scope_free(&sc);
+
+	final = xmalloc(sizeof(uint32_t) * (c->out_tgt.n + 1));
+	lc_resolve_edges(c, &edges, final);
+	lc_check_cycles(c, final);
+	/* reachability is only meaningful for a graph without errors */
+	if (c->s->errors == errors0)
+		lc_check_reachability(c, final);
+	lc_check_unused(c, top);
+
+	if (plan && c->s->errors == errors0)
+		lc_emit_plan(c, &edges, plan);
+	free(final);
+	VEC_FREE(&edges);
+}
+
+static void ctx_free(struct ctx *c)
+{
+	uint32_t i;
+
+	for (i = 0; i < c->files.n; i++)
+		free(c->files.v[i].realpath);
+	VEC_FREE(&c->files);
+	VEC_FREE(&c->imports);
+	VEC_FREE(&c->consts);
+	VEC_FREE(&c->compounds);
+	VEC_FREE(&c->blocks);
+	VEC_FREE(&c->out_tgt);
+	VEC_FREE(&c->out_loc);
+	VEC_FREE(&c->in_owner);
+	VEC_FREE(&c->vnodes);
+	VEC_FREE(&c->insts);
+	lana_map_free(&c->global_consts);
+	lana_map_free(&c->compound_map);
+	lana_map_free(&c->once);
+	free(c->defaults);
+}
+
 int lana_compile(struct lana_sources *s, const char *path,
 		 const struct lana_compile_opts *o, struct lana_plan *plan)
 {
 	struct lana_arena ast_arena = { 0 };
 	struct lana_arena scratch = { 0 };
 	struct ctx c = { 0 };
-	struct scope top = { 0 };
-	edge_vec edges = { 0 };
-	uint32_t *final = NULL;
-	uint32_t errors0 = s->errors, i;
-	struct file_rec *fr;
+	uint32_t errors0 = s->errors;
 	int r;
 
 	c.s = s;
@@ -75,68 +153,19 @@ int lana_compile(struct lana_sources *s, const char *path,
 		lana_arena_free(&scratch);
 		return r;
 	}
-	fr = lc_file_rec(&c, (uint32_t)r);
-	fr->top = true;
-	fr->realpath = strcmp(path, "-") ? realpath(path, NULL) : NULL;
-	fr->ast = lana_parse(s, (uint32_t)r, &ast_arena);
-	lc_load_imports(&c, (uint32_t)r, 0);
+	load(&c, path, (uint32_t)r);
 	/*
 	 * Syntax errors and missing imports end the compilation here (every
 	 * one of them has been reported): checking a partial program would
 	 * only add errors that follow from them.
 	 */
-	if (s->errors != errors0)
-		goto out;
-	lc_collect_globals(&c);
-	lc_apply_defines(&c);
-	c.defaults = xcalloc(lana_catalogue_count() + 1, sizeof(*c.defaults));
-
-	/* typed constants are checked even when unused */
-	for (i = 0; i < c.consts.n; i++)
-		if (c.consts.v[i].type != LANA_PT_NONE)
-			lc_eval_typed_const(&c, &c.consts.v[i]);
-	/* compound declarations are checked even when unused */
-	for (i = 0; i < c.compounds.n; i++)
-		lc_check_compound(&c, &c.compounds.v[i]);
-
-	top.prefix = "";
-	/* loading the imports may have moved the file records */
-	fr = lc_file_rec(&c, (uint32_t)r);
-	lc_expand_body(&c, &top, &fr->ast->body, (uint32_t)r);
-	lc_scope_free(&top);
-
-	final = xmalloc(sizeof(uint32_t) * (c.out_tgt.n + 1));
-	lc_resolve_edges(&c, &edges, final);
-	lc_check_cycles(&c, final);
-	/* reachability is only meaningful for a graph without errors */
-	if (s->errors == errors0)
-		lc_check_reachability(&c, final);
-	lc_check_unused(&c, (uint32_t)r);
-
-	if (plan && s->errors == errors0)
-		lc_emit_plan(&c, &edges, plan);
-
-out:
+	if (s->errors == errors0) {
+		define(&c);
+		build(&c, (uint32_t)r, errors0, plan);
+	}
 	if (plan && s->errors != errors0)
 		lana_plan_free(plan);
-	free(final);
-	VEC_FREE(&edges);
-	for (i = 0; i < c.files.n; i++)
-		free(c.files.v[i].realpath);
-	VEC_FREE(&c.files);
-	VEC_FREE(&c.imports);
-	VEC_FREE(&c.consts);
-	VEC_FREE(&c.compounds);
-	VEC_FREE(&c.blocks);
-	VEC_FREE(&c.out_tgt);
-	VEC_FREE(&c.out_loc);
-	VEC_FREE(&c.in_owner);
-	VEC_FREE(&c.vnodes);
-	VEC_FREE(&c.insts);
-	lana_map_free(&c.global_consts);
-	lana_map_free(&c.compound_map);
-	lana_map_free(&c.once);
-	free(c.defaults);
+	ctx_free(&c);
 	lana_arena_free(&ast_arena);
 	lana_arena_free(&scratch);
 	return s->errors == errors0 ? 0 : 1;
