@@ -14,16 +14,12 @@
 
 /* ---------------------------------------------- the edges of the chains */
 
-struct src_ep {
-	bool vnode;
-	uint32_t idx;		/* OUT slot or vnode */
+/* One end of an edge: the OUT slot it leaves or the IN slot it enters. */
+struct end {
+	bool vnode;		/* @idx is a vnode (compound boundary port) */
+	uint32_t idx;		/* OUT or IN slot, or vnode */
 	uint8_t frame;
-	const char *desc;	/* for messages */
-};
-
-struct dst_ep {
-	uint32_t ep;		/* IN slot or EP_VNODE | vnode */
-	uint8_t frame;
+	const char *desc;	/* source end: "output 'out' of 'a'" */
 };
 
 static const char *port_desc(struct ctx *c, const char *block,
@@ -162,109 +158,92 @@ static bool boundary_port(struct ctx *c, struct scope *sc,
 	return true;
 }
 
-/* The source end of an edge leaving element @e (reference @ref). */
-static bool get_src(struct ctx *c, struct scope *sc, uint32_t ref,
-		    const struct ast_elem *e, struct src_ep *out)
+/* The end on side @sd of block @b (element @e, port spec @ps). */
+static bool block_end(struct ctx *c, struct scope *sc, struct block *b,
+		      const struct ast_elem *e, const struct ast_port *ps,
+		      const struct side *sd, struct end *out)
 {
+	struct count_ctx cc = { b->bt, b->params };
+	int pi = block_port(c, sc, b, e, ps, sd);
+	const struct lana_port *pd;
+	uint32_t sub;
+
+	if (pi < 0)
+		return false;
+	pd = lana_port_at(b->bt, sd->dir, (uint32_t)pi, lc_count_cb, &cc,
+			  &sub);
+	out->vnode = false;
+	out->idx = (sd->dir == LANA_PORT_OUT ? b->out_base : b->in_base) +
+		   (uint32_t)pi;
+	out->frame = pd ? pd->frame : LANA_FRAME_ANY;
+	if (sd->dir != LANA_PORT_OUT)
+		return true;
+	out->desc = pd && pd->count ?
+		lana_arena_printf(c->ast_arena, "output '%s[%u]' of '%s'",
+				  pd->name, sub, b->name) :
+		port_desc(c, b->name, pd ? pd->name : "?");
+	return true;
+}
+
+/*
+ * The end on side @sd of an edge at element @e, whose reference is @ref:
+ * a block's port, a compound instance's boundary port, or (inside a
+ * compound) a boundary port of the enclosing one. False on error.
+ */
+static bool get_end(struct ctx *c, struct scope *sc, uint32_t ref,
+		    const struct ast_elem *e, const struct side *sd,
+		    struct end *out)
+{
+	bool src = sd->dir == LANA_PORT_OUT;
+	const struct ast_port *ps = src ? &e->out : &e->in;
 	uint32_t idx = REF_IDX(ref);
 
+	out->desc = NULL;
 	switch (REF_KIND(ref)) {
-	case REF_BLOCK: {
-		struct block *b = &c->blocks.v[idx];
-		struct count_ctx cc = { b->bt, b->params };
-		int pi = block_port(c, sc, b, e, &e->out, &src_side);
-		const struct lana_port *pd;
-		uint32_t sub;
-
-		if (pi < 0)
-			return false;
-		pd = lana_port_at(b->bt, LANA_PORT_OUT, (uint32_t)pi,
-				  lc_count_cb, &cc, &sub);
-		out->vnode = false;
-		out->idx = b->out_base + (uint32_t)pi;
-		out->frame = pd ? pd->frame : LANA_FRAME_ANY;
-		out->desc = pd && pd->count ?
-			lana_arena_printf(c->ast_arena, "output '%s[%u]' of '%s'",
-					  pd->name, sub, b->name) :
-			port_desc(c, b->name, pd ? pd->name : "?");
-		return true;
-	}
+	case REF_BLOCK:
+		return block_end(c, sc, &c->blocks.v[idx], e, ps, sd, out);
 	case REF_INST: {
 		const struct inst *in = &c->insts.v[idx];
-		int pi = inst_port(c, sc, in, e, &e->out, &src_side);
+		int pi = inst_port(c, sc, in, e, ps, sd);
 
 		if (pi < 0)
 			return false;
 		out->vnode = true;
-		out->idx = in->vout_base + (uint32_t)pi;
+		out->idx = (src ? in->vout_base : in->vin_base) + (uint32_t)pi;
 		out->frame = c->vnodes.v[out->idx].frame;
-		out->desc = port_desc(c, in->name,
-				      in->def->out_ports[pi]->name);
+		if (src)
+			out->desc = port_desc(c, in->name,
+					      in->def->out_ports[pi]->name);
 		return true;
 	}
 	default: {
 		const struct vnode *v = &c->vnodes.v[idx];
 
-		if (!boundary_port(c, sc, v, e, &e->out, &src_side))
+		if (!boundary_port(c, sc, v, e, ps, sd))
 			return false;
 		out->vnode = true;
 		out->idx = idx;
 		out->frame = v->frame;
-		out->desc = lana_arena_printf(c->ast_arena, "input '%s' of '%s'",
-					      v->port, v->inst);
+		if (src)
+			out->desc = lana_arena_printf(c->ast_arena,
+						      "input '%s' of '%s'",
+						      v->port, v->inst);
 		return true;
 	}
 	}
 }
 
-/* The target end of an edge entering element @e (reference @ref). */
-static bool get_dst(struct ctx *c, struct scope *sc, uint32_t ref,
-		    const struct ast_elem *e, struct dst_ep *out)
+/* Where the target of source end @s is recorded. */
+static uint32_t *target_of(struct ctx *c, const struct end *s)
 {
-	uint32_t idx = REF_IDX(ref);
-
-	switch (REF_KIND(ref)) {
-	case REF_BLOCK: {
-		struct block *b = &c->blocks.v[idx];
-		struct count_ctx cc = { b->bt, b->params };
-		int pi = block_port(c, sc, b, e, &e->in, &dst_side);
-		const struct lana_port *pd;
-
-		if (pi < 0)
-			return false;
-		pd = lana_port_at(b->bt, LANA_PORT_IN, (uint32_t)pi,
-				  lc_count_cb, &cc, NULL);
-		out->ep = b->in_base + (uint32_t)pi;
-		out->frame = pd ? pd->frame : LANA_FRAME_ANY;
-		return true;
-	}
-	case REF_INST: {
-		const struct inst *in = &c->insts.v[idx];
-		int pi = inst_port(c, sc, in, e, &e->in, &dst_side);
-
-		if (pi < 0)
-			return false;
-		out->ep = EP_VNODE | (in->vin_base + (uint32_t)pi);
-		out->frame = c->vnodes.v[in->vin_base + (uint32_t)pi].frame;
-		return true;
-	}
-	default: {
-		const struct vnode *v = &c->vnodes.v[idx];
-
-		if (!boundary_port(c, sc, v, e, &e->in, &dst_side))
-			return false;
-		out->ep = EP_VNODE | idx;
-		out->frame = v->frame;
-		return true;
-	}
-	}
+	return s->vnode ? &c->vnodes.v[s->idx].target : &c->out_tgt.v[s->idx];
 }
 
-static void connect(struct ctx *c, struct scope *sc, const struct src_ep *s,
-		    const struct dst_ep *d, struct lana_loc loc)
+/* Connect source end @s to target end @d (the arrow at @loc). */
+static void connect(struct ctx *c, struct scope *sc, const struct end *s,
+		    const struct end *d, struct lana_loc loc)
 {
-	uint32_t *tgt = s->vnode ? &c->vnodes.v[s->idx].target :
-			&c->out_tgt.v[s->idx];
+	uint32_t *tgt = target_of(c, s);
 	struct lana_loc *first = s->vnode ? &c->vnodes.v[s->idx].edge_loc :
 				 &c->out_loc.v[s->idx];
 
@@ -290,15 +269,14 @@ static void connect(struct ctx *c, struct scope *sc, const struct src_ep *s,
 		}
 		return;
 	}
-	*tgt = d->ep;
+	*tgt = d->vnode ? EP_VNODE | d->idx : d->idx;
 	*first = loc;
 }
 
 /* The connection from @s failed with an error: do not also call it unconnected. */
-static void mark_error(struct ctx *c, const struct src_ep *s)
+static void mark_error(struct ctx *c, const struct end *s)
 {
-	uint32_t *tgt = s->vnode ? &c->vnodes.v[s->idx].target :
-			&c->out_tgt.v[s->idx];
+	uint32_t *tgt = target_of(c, s);
 
 	if (*tgt == NONE)
 		*tgt = EP_ERROR;
@@ -311,15 +289,15 @@ void lc_connect_chain(struct ctx *c, struct scope *sc,
 	uint32_t j;
 
 	for (j = 0; j + 1 < ch->n; j++) {
-		struct src_ep se;
-		struct dst_ep de;
+		struct end se, de;
 
 		if (refs[j] == NONE)
 			continue;
-		if (!get_src(c, sc, refs[j], &ch->elems[j], &se))
+		if (!get_end(c, sc, refs[j], &ch->elems[j], &src_side, &se))
 			continue;
 		if (refs[j + 1] == NONE ||
-		    !get_dst(c, sc, refs[j + 1], &ch->elems[j + 1], &de)) {
+		    !get_end(c, sc, refs[j + 1], &ch->elems[j + 1], &dst_side,
+			     &de)) {
 			mark_error(c, &se);
 			continue;
 		}
