@@ -234,7 +234,7 @@ static inline void mark_file_used(struct ctx *c, uint32_t file)
 		c->files.v[file].used = true;
 }
 
-/* ------------------------------------------------ lang/load.c: phase 1 */
+/* --------------------------------- lang/load.c: phase 1, files and imports */
 
 /**
  * lc_file_rec() - the record of source file @idx, created empty if new.
@@ -251,38 +251,7 @@ struct file_rec *lc_file_rec(struct ctx *c, uint32_t idx);
  */
 void lc_load_imports(struct ctx *c, uint32_t file, uint32_t depth);
 
-
-/* ------------------------------------- lang/value.c: typed values */
-
-/**
- * lc_resolve_value() - the value @v as written, typed as @type.
- * @c:    compiler context
- * @sc:   scope whose compound parameters and constants bare words name
- *        (NULL: global constants only)
- * @v:    the value as written
- * @type: LANA_PT_* the value must have
- * @p:    the block parameter it sets (for enum symbols, list items and the
- *        range), or NULL
- * @what: what the value is, for messages ("parameter 'vid' of 'v0' (vlan)")
- * @out:  receives the value (strings in c->val_arena)
- * Errors are reported (once per location inside compounds).
- * Returns true on success.
- */
-bool lc_resolve_value(struct ctx *c, struct scope *sc,
-		      const struct ast_value *v, unsigned int type,
-		      const struct lana_param *p, const char *what,
-		      struct lana_value *out);
-
-/**
- * lc_eval_typed_const() - evaluate typed constant @k (once).
- * @c: compiler context
- * @k: a constant declared with a type
- * Returns true when its value is valid (then in @k->val).
- */
-bool lc_eval_typed_const(struct ctx *c, struct const_def *k);
-
-
-/* ------------------------------------ lang/defs.c: phase 2, definitions */
+/* --------------------------------------- lang/defs.c: phase 2, definitions */
 
 /**
  * lc_add_const() - define the constant of statement @st.
@@ -319,8 +288,36 @@ void lc_apply_defines(struct ctx *c);
  */
 bool lc_check_compound(struct ctx *c, struct compound_def *d);
 
+/* ----------------------------- lang/value.c: typed values (phases 2 and 3) */
 
-/* ----------------------------------- lang/expand.c: phase 3, expansion */
+/**
+ * lc_resolve_value() - the value @v as written, typed as @type.
+ * @c:    compiler context
+ * @sc:   scope whose compound parameters and constants bare words name
+ *        (NULL: global constants only)
+ * @v:    the value as written
+ * @type: LANA_PT_* the value must have
+ * @p:    the block parameter it sets (for enum symbols, list items and the
+ *        range), or NULL
+ * @what: what the value is, for messages ("parameter 'vid' of 'v0' (vlan)")
+ * @out:  receives the value (strings in c->val_arena)
+ * Errors are reported (once per location inside compounds).
+ * Returns true on success.
+ */
+bool lc_resolve_value(struct ctx *c, struct scope *sc,
+		      const struct ast_value *v, unsigned int type,
+		      const struct lana_param *p, const char *what,
+		      struct lana_value *out);
+
+/**
+ * lc_eval_typed_const() - evaluate typed constant @k (once).
+ * @c: compiler context
+ * @k: a constant declared with a type
+ * Returns true when its value is valid (then in @k->val).
+ */
+bool lc_eval_typed_const(struct ctx *c, struct const_def *k);
+
+/* --------------------------------------- lang/expand.c: phase 3, expansion */
 
 /* Parameters of a block, for the port counts that depend on them. */
 struct count_ctx {
@@ -351,7 +348,7 @@ void lc_expand_body(struct ctx *c, struct scope *sc,
 /** lc_scope_free() - free the maps of scope @sc (not @sc itself). */
 void lc_scope_free(struct scope *sc);
 
-/* ------------------------------------------- lang/connect.c: the edges */
+/* ------------------------------ lang/connect.c: the edges (phases 3 and 4) */
 
 /* An edge between real block ports, by block index. */
 struct edge {
@@ -381,8 +378,7 @@ void lc_connect_chain(struct ctx *c, struct scope *sc,
  */
 void lc_resolve_edges(struct ctx *c, edge_vec *edges, uint32_t *final);
 
-
-/* ------------------------------- lang/check.c: phase 5, the flat graph */
+/* ------------------------------ lang/check.c: phase 5, checks of the graph */
 
 /**
  * lc_check_cycles() - report the cycles of the graph (up to a limit).
@@ -409,7 +405,7 @@ void lc_check_reachability(struct ctx *c, const uint32_t *final);
  */
 void lc_check_unused(struct ctx *c, uint32_t top);
 
-/* ------------------------------------------ lang/emit.c: phase 6, plan */
+/* ------------------------------------------ lang/emit.c: phase 6, the plan */
 
 /**
  * lc_emit_plan() - append the full plan of the graph to @plan.
@@ -419,6 +415,5 @@ void lc_check_unused(struct ctx *c, uint32_t top);
  */
 void lc_emit_plan(struct ctx *c, const edge_vec *edges,
 		  struct lana_plan *plan);
-
 
 #endif /* LANA_COMPILE_INTERNAL_H */

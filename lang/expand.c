@@ -76,6 +76,8 @@ static const char *type_suggestion(struct ctx *c, const char *name)
 	return sg.best;
 }
 
+/* --------------------------------------------------------------- blocks */
+
 static uint32_t catalogue_index(const struct lana_block_type *bt)
 {
 	unsigned int i;
@@ -85,8 +87,6 @@ static uint32_t catalogue_index(const struct lana_block_type *bt)
 			return i;
 	return 0;
 }
-
-/* --------------------------------------------------------------- blocks */
 
 static const struct lana_value *type_default(struct ctx *c,
 					     const struct lana_block_type *bt,
@@ -394,6 +394,8 @@ static uint32_t instantiate(struct ctx *c, struct scope *sc,
 	return REF_BLOCK | bi;
 }
 
+/* --------------------------------------------- the passes over a scope */
+
 /* Resolve a reference element (a bare name). */
 static uint32_t lookup_ref(struct ctx *c, struct scope *sc,
 			   const struct ast_elem *e)
@@ -563,6 +565,8 @@ void lc_scope_free(struct scope *sc)
 	lana_map_free(&sc->consts);
 	VEC_FREE(&sc->anon_counts);
 }
+
+/* --------------------------------------------------- compound instances */
 
 /* The boundary ports (vnodes) of direction @dir of instance @full of @d. */
 static void add_vnodes(struct ctx *c, struct compound_def *d, const char *full,
