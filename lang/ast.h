@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * lang/ast.h - syntax tree of one .lana file, as produced by the parser
- * (lang/parser.y) and consumed by the checker (lang/check.c).
+ * (lang/parser.y) and consumed by the compiler's phases (listed in
+ * lang/compile.c).
  *
  * All nodes and strings live in the arena passed to lana_parse(). Names are
- * kept as written; resolution (types, constants, ports) is the checker's job.
+ * kept as written; resolution is the compiler's job: block types in
+ * lang/expand.c, values and constants in lang/value.c, ports in
+ * lang/connect.c.
  */
 #ifndef LANA_AST_H
 #define LANA_AST_H

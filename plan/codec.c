@@ -832,137 +832,278 @@ static int get_attrs(struct dec *d, size_t off, size_t end,
 	return 0;
 }
 
+/* The decoder's place in the transaction of the code section. */
+struct code_state {
+	bool edit;		/* an edit plan: edit opcodes allowed */
+	bool begun;		/* BEGIN seen */
+	bool done;		/* COMMIT seen */
+	uint32_t count;		/* instructions between BEGIN and COMMIT */
+};
+
+/* The header of an instruction. */
+struct insn_hdr {
+	uint8_t op;
+	uint32_t len;		/* without padding */
+	uint32_t padded;	/* with padding */
+};
+
+/*
+ * The header of the instruction at @pos in a code section ending at @end,
+ * into @ih (the opcode also into @d->op, for messages): opcode and length
+ * checked, the reserved byte and the padding zero.
+ */
+static int get_insn_header(struct dec *d, size_t pos, size_t end,
+			   struct insn_hdr *ih)
+{
+	const uint8_t *q = d->buf + pos;
+
+	if (end - pos < 4)
+		return derr(d, pos, "instruction %u header truncated",
+			    d->insn);
+	ih->len = get16(q);
+	ih->op = q[2];
+	if (ih->op == 0 || ih->op >= LANA_OP_MAX)
+		return derr(d, pos + 2, "instruction %u: unknown opcode %u",
+			    d->insn, ih->op);
+	d->op = ih->op;
+	if (ih->len < 4)
+		return derr(d, pos, "instruction length %u shorter than its header",
+			    ih->len);
+	if (ih->len > end - pos)
+		return derr(d, pos, "instruction length %u beyond the code section (%zu bytes left)",
+			    ih->len, end - pos);
+	if (q[3])
+		return derr(d, pos + 3, "reserved byte not zero");
+	ih->padded = round4(ih->len);
+	if (ih->padded > end - pos)
+		return derr(d, pos, "instruction padding beyond the code section");
+	if (!all_zero(q + ih->len, ih->padded - ih->len))
+		return derr(d, pos + ih->len, "padding not zero");
+	return 0;
+}
+
+/* Opcode @op at @pos: BEGIN first and once, the rest by the plan's kind. */
+static int check_op_order(struct dec *d, size_t pos, uint8_t op,
+			  const struct code_state *cs)
+{
+	if (!cs->begun && op != LANA_OP_BEGIN)
+		return derr(d, pos, "missing BEGIN: first instruction is %s",
+			    lana_op_name(op));
+	if (cs->begun && op == LANA_OP_BEGIN)
+		return derr(d, pos, "BEGIN inside the transaction");
+	if (op != LANA_OP_BEGIN && op != LANA_OP_COMMIT &&
+	    !op_allowed(op, cs->edit))
+		return derr(d, pos, "opcode not allowed in %s plan",
+			    cs->edit ? "an edit" : "a full");
+	return 0;
+}
+
+/* BEGIN or COMMIT at @pos, with header @ih. */
+static int get_begin_commit(struct dec *d, size_t pos,
+			    const struct insn_hdr *ih, struct code_state *cs)
+{
+	const uint8_t *q = d->buf + pos;
+	struct lana_plan *p = d->p;
+	uint32_t ilen = ih->len;
+
+	if (ih->op == LANA_OP_BEGIN) {
+		if (ilen != 12)
+			return derr(d, pos, "length %u (BEGIN is 12 bytes)",
+				    ilen);
+		p->base_crc = get32(q + 4);
+		cs->count = get32(q + 8);
+		if (!cs->edit && p->base_crc)
+			return derr(d, pos + 4, "full plan with base checksum 0x%08x",
+				    p->base_crc);
+		if (cs->count > MAX_INSNS)
+			return derr(d, pos + 8, "count %u above %u instructions",
+				    cs->count, MAX_INSNS);
+		cs->begun = true;
+		return 0;
+	}
+	if (ilen != 4)
+		return derr(d, pos, "length %u (COMMIT is 4 bytes)", ilen);
+	if (p->insns.n != cs->count)
+		return derr(d, pos, "BEGIN count %u but %u instructions",
+			    cs->count, p->insns.n);
+	cs->done = true;
+	return 0;
+}
+
+/* The operands of instruction @in (@in->op set) at @pos, @ilen bytes. */
+static int get_operands(struct dec *d, size_t pos, uint32_t ilen,
+			struct lana_insn *in)
+{
+	const uint8_t *q = d->buf + pos;
+
+	switch (in->op) {
+	case LANA_OP_NEW:
+	case LANA_OP_REPLACE:
+		if (ilen < 16)
+			return derr(d, pos, "length %u (at least 16)", ilen);
+		in->idp = get32(q + 4);
+		if (get_str(d, pos + 8, &in->type) ||
+		    get_str(d, pos + 12, &in->name) ||
+		    get_attrs(d, pos + 16, pos + ilen, in))
+			return -EINVAL;
+		break;
+	case LANA_OP_SET:
+		if (ilen < 20)
+			return derr(d, pos, "length %u (at least 20)", ilen);
+		in->idp = get32(q + 4);
+		if (get_str(d, pos + 8, &in->name) ||
+		    get_attrs(d, pos + 12, pos + ilen, in))
+			return -EINVAL;
+		if (in->nparams != 1)
+			return derr(d, pos, "SET with %u parameters (exactly one)",
+				    in->nparams);
+		break;
+	case LANA_OP_DEL:
+		if (ilen != 12)
+			return derr(d, pos, "length %u (DEL is 12 bytes)", ilen);
+		in->idp = get32(q + 4);
+		if (get_str(d, pos + 8, &in->name))
+			return -EINVAL;
+		break;
+	case LANA_OP_BIND:
+	case LANA_OP_UNBIND:
+		if (ilen != 16)
+			return derr(d, pos, "length %u (%s is 16 bytes)", ilen,
+				    lana_op_name(in->op));
+		in->idp = get32(q + 4);
+		in->port = get16(q + 8);
+		in->dport = get16(q + 10);
+		in->dst = get32(q + 12);
+		break;
+	}
+	return 0;
+}
+
+/* The code section [@pos, @end): BEGIN, the instructions, COMMIT. */
 static int decode_code(struct dec *d, size_t pos, size_t end, bool edit)
 {
+	struct code_state cs = { .edit = edit };
 	struct lana_plan *p = d->p;
-	uint32_t count = 0;
-	bool begun = false, done = false;
 
 	d->insn = 0;
 	while (pos < end) {
-		const uint8_t *q = d->buf + pos;
 		struct lana_insn in = { 0 };
-		uint32_t ilen, padded;
-		uint8_t op;
+		struct insn_hdr ih = { 0 };
 
 		d->op = 0;
-		if (done)
+		if (cs.done)
 			return derr(d, pos, "%zu trailing bytes after COMMIT",
 				    end - pos);
-		if (end - pos < 4)
-			return derr(d, pos, "instruction %u header truncated",
-				    d->insn);
-		ilen = get16(q);
-		op = q[2];
-		if (op == 0 || op >= LANA_OP_MAX)
-			return derr(d, pos + 2, "instruction %u: unknown opcode %u",
-				    d->insn, op);
-		d->op = op;
-		if (ilen < 4)
-			return derr(d, pos, "instruction length %u shorter than its header",
-				    ilen);
-		if (ilen > end - pos)
-			return derr(d, pos, "instruction length %u beyond the code section (%zu bytes left)",
-				    ilen, end - pos);
-		if (q[3])
-			return derr(d, pos + 3, "reserved byte not zero");
-		padded = round4(ilen);
-		if (padded > end - pos)
-			return derr(d, pos, "instruction padding beyond the code section");
-		if (!all_zero(q + ilen, padded - ilen))
-			return derr(d, pos + ilen, "padding not zero");
-
-		if (!begun && op != LANA_OP_BEGIN)
-			return derr(d, pos, "missing BEGIN: first instruction is %s",
-				    lana_op_name(op));
-		if (begun && op == LANA_OP_BEGIN)
-			return derr(d, pos, "BEGIN inside the transaction");
-		if (op != LANA_OP_BEGIN && op != LANA_OP_COMMIT &&
-		    !op_allowed(op, edit))
-			return derr(d, pos, "opcode not allowed in %s plan",
-				    edit ? "an edit" : "a full");
-
-		in.op = op;
-		switch (op) {
-		case LANA_OP_BEGIN:
-			if (ilen != 12)
-				return derr(d, pos, "length %u (BEGIN is 12 bytes)",
-					    ilen);
-			p->base_crc = get32(q + 4);
-			count = get32(q + 8);
-			if (!edit && p->base_crc)
-				return derr(d, pos + 4, "full plan with base checksum 0x%08x",
-					    p->base_crc);
-			if (count > MAX_INSNS)
-				return derr(d, pos + 8, "count %u above %u instructions",
-					    count, MAX_INSNS);
-			begun = true;
-			break;
-		case LANA_OP_COMMIT:
-			if (ilen != 4)
-				return derr(d, pos, "length %u (COMMIT is 4 bytes)",
-					    ilen);
-			if (p->insns.n != count)
-				return derr(d, pos, "BEGIN count %u but %u instructions",
-					    count, p->insns.n);
-			done = true;
-			break;
-		case LANA_OP_NEW:
-		case LANA_OP_REPLACE:
-			if (ilen < 16)
-				return derr(d, pos, "length %u (at least 16)",
-					    ilen);
-			in.idp = get32(q + 4);
-			if (get_str(d, pos + 8, &in.type) ||
-			    get_str(d, pos + 12, &in.name) ||
-			    get_attrs(d, pos + 16, pos + ilen, &in))
+		if (get_insn_header(d, pos, end, &ih) ||
+		    check_op_order(d, pos, ih.op, &cs))
+			return -EINVAL;
+		if (ih.op == LANA_OP_BEGIN || ih.op == LANA_OP_COMMIT) {
+			if (get_begin_commit(d, pos, &ih, &cs))
 				return -EINVAL;
-			break;
-		case LANA_OP_SET:
-			if (ilen < 20)
-				return derr(d, pos, "length %u (at least 20)",
-					    ilen);
-			in.idp = get32(q + 4);
-			if (get_str(d, pos + 8, &in.name) ||
-			    get_attrs(d, pos + 12, pos + ilen, &in))
+		} else {
+			in.op = ih.op;
+			if (get_operands(d, pos, ih.len, &in))
 				return -EINVAL;
-			if (in.nparams != 1)
-				return derr(d, pos, "SET with %u parameters (exactly one)",
-					    in.nparams);
-			break;
-		case LANA_OP_DEL:
-			if (ilen != 12)
-				return derr(d, pos, "length %u (DEL is 12 bytes)",
-					    ilen);
-			in.idp = get32(q + 4);
-			if (get_str(d, pos + 8, &in.name))
-				return -EINVAL;
-			break;
-		case LANA_OP_BIND:
-		case LANA_OP_UNBIND:
-			if (ilen != 16)
-				return derr(d, pos, "length %u (%s is 16 bytes)",
-					    ilen, lana_op_name(op));
-			in.idp = get32(q + 4);
-			in.port = get16(q + 8);
-			in.dport = get16(q + 10);
-			in.dst = get32(q + 12);
-			break;
-		}
-		if (op != LANA_OP_BEGIN && op != LANA_OP_COMMIT) {
-			if (p->insns.n >= count)
+			if (p->insns.n >= cs.count)
 				return derr(d, pos, "more instructions than the BEGIN count %u",
-					    count);
+					    cs.count);
 			VEC_PUSH(&p->insns, in);
 		}
 		d->insn++;
-		pos += padded;
+		pos += ih.padded;
 	}
 	d->op = 0;
-	if (!begun)
+	if (!cs.begun)
 		return derr(d, pos, "missing BEGIN: empty code section");
-	if (!done)
+	if (!cs.done)
 		return derr(d, pos, "missing COMMIT at the end of the code section");
+	return 0;
+}
+
+/* Where the header puts the sections of a plan. */
+struct plan_hdr {
+	uint32_t flags;
+	uint32_t crc;
+	uint32_t st_off, st_len;	/* string table */
+	uint32_t code_off, code_len;	/* code section */
+};
+
+/*
+ * The header of the plan in @d: magic, version, flags, length, checksum
+ * and the sections' places, into @ph.
+ */
+static int get_plan_header(struct dec *d, struct plan_hdr *ph)
+{
+	const uint8_t *h = d->buf;
+	size_t len = d->len;
+	uint32_t major, plen;
+
+	if (len < LANA_PLAN_HDR_LEN)
+		return derr(d, 0, "truncated: %zu bytes, the header needs %u",
+			    len, LANA_PLAN_HDR_LEN);
+	if (memcmp(h, LANA_PLAN_MAGIC, 8))
+		return derr(d, 0, "bad magic (not a LANA plan)");
+	major = get16(h + 8);
+	if (major != LANA_PLAN_VERSION_MAJOR)
+		return derr(d, 8, "unsupported version %u.%u (this decoder reads %u.x)",
+			    major, get16(h + 10), LANA_PLAN_VERSION_MAJOR);
+	ph->flags = get32(h + 12);
+	if (ph->flags & ~(uint32_t)LANA_PLAN_F_EDIT)
+		return derr(d, 12, "unknown flags 0x%08x", ph->flags);
+	plen = get32(h + 16);
+	if (plen != len)
+		return derr(d, 16, "length field %u but %zu bytes", plen, len);
+	if (plen > LANA_PLAN_MAX_LEN)
+		return derr(d, 16, "length %u above the limit %u", plen,
+			    LANA_PLAN_MAX_LEN);
+	ph->crc = get32(h + 20);
+	if (ph->crc != lana_crc32(h + 24, len - 24))
+		return derr(d, 20, "checksum 0x%08x does not match the contents (0x%08x)",
+			    ph->crc, lana_crc32(h + 24, len - 24));
+	ph->st_off = get32(h + 24);
+	ph->st_len = get32(h + 28);
+	ph->code_off = get32(h + 32);
+	ph->code_len = get32(h + 36);
+	if (ph->st_off != LANA_PLAN_HDR_LEN)
+		return derr(d, 24, "string table offset %u (must be %u)",
+			    ph->st_off, LANA_PLAN_HDR_LEN);
+	if (ph->st_len < 1 || ph->st_len > len - ph->st_off)
+		return derr(d, 28, "string table length %u outside 1..%zu",
+			    ph->st_len, len - ph->st_off);
+	if (ph->code_off != round4(ph->st_off + ph->st_len))
+		return derr(d, 32, "code offset %u (must be %u)", ph->code_off,
+			    round4(ph->st_off + ph->st_len));
+	if ((uint64_t)ph->code_off + ph->code_len != len)
+		return derr(d, 36, "code section [%u, +%u) does not end at the plan length %zu",
+			    ph->code_off, ph->code_len, len);
+	return 0;
+}
+
+/*
+ * The string table: a NUL first, strings not longer than MAX_STR, zero
+ * padding up to the code section. Notes the offset of its last NUL.
+ */
+static int check_strtab(struct dec *d, const struct plan_hdr *ph)
+{
+	const uint8_t *st = d->buf + ph->st_off;
+	uint32_t i, run;
+
+	if (st[0])
+		return derr(d, ph->st_off, "string table does not start with NUL");
+	if (!all_zero(st + ph->st_len, ph->code_off - ph->st_off - ph->st_len))
+		return derr(d, ph->st_off + ph->st_len, "padding not zero");
+	/* one pass over the table: string lengths and the last NUL */
+	for (i = 0, run = 0; i < ph->st_len; i++) {
+		if (st[i]) {
+			if (++run > MAX_STR)
+				return derr(d, ph->st_off + i - run + 1,
+					    "string longer than %u bytes",
+					    MAX_STR);
+		} else {
+			run = 0;
+			d->last_nul = i;
+		}
+	}
 	return 0;
 }
 
@@ -971,98 +1112,17 @@ int lana_plan_decode(const void *buf, size_t len, struct lana_plan *p,
 {
 	struct dec d = { .buf = buf, .len = len, .p = p, .err = err,
 			 .errlen = errlen };
-	const uint8_t *h = buf;
-	uint32_t major, flags, plen, crc, st_off, st_len, code_off, code_len;
-	uint32_t i, run;
+	struct plan_hdr ph = { 0 };
 	int r = -EINVAL;
 
 	lana_plan_init(p);
-	if (len < LANA_PLAN_HDR_LEN) {
-		derr(&d, 0, "truncated: %zu bytes, the header needs %u", len,
-		     LANA_PLAN_HDR_LEN);
+	if (get_plan_header(&d, &ph) || check_strtab(&d, &ph))
 		goto out;
-	}
-	if (memcmp(h, LANA_PLAN_MAGIC, 8)) {
-		derr(&d, 0, "bad magic (not a LANA plan)");
-		goto out;
-	}
-	major = get16(h + 8);
-	if (major != LANA_PLAN_VERSION_MAJOR) {
-		derr(&d, 8, "unsupported version %u.%u (this decoder reads %u.x)",
-		     major, get16(h + 10), LANA_PLAN_VERSION_MAJOR);
-		goto out;
-	}
-	flags = get32(h + 12);
-	if (flags & ~(uint32_t)LANA_PLAN_F_EDIT) {
-		derr(&d, 12, "unknown flags 0x%08x", flags);
-		goto out;
-	}
-	plen = get32(h + 16);
-	if (plen != len) {
-		derr(&d, 16, "length field %u but %zu bytes", plen, len);
-		goto out;
-	}
-	if (plen > LANA_PLAN_MAX_LEN) {
-		derr(&d, 16, "length %u above the limit %u", plen,
-		     LANA_PLAN_MAX_LEN);
-		goto out;
-	}
-	crc = get32(h + 20);
-	if (crc != lana_crc32(h + 24, len - 24)) {
-		derr(&d, 20, "checksum 0x%08x does not match the contents (0x%08x)",
-		     crc, lana_crc32(h + 24, len - 24));
-		goto out;
-	}
-	st_off = get32(h + 24);
-	st_len = get32(h + 28);
-	code_off = get32(h + 32);
-	code_len = get32(h + 36);
-	if (st_off != LANA_PLAN_HDR_LEN) {
-		derr(&d, 24, "string table offset %u (must be %u)", st_off,
-		     LANA_PLAN_HDR_LEN);
-		goto out;
-	}
-	if (st_len < 1 || st_len > len - st_off) {
-		derr(&d, 28, "string table length %u outside 1..%zu", st_len,
-		     len - st_off);
-		goto out;
-	}
-	if (code_off != round4(st_off + st_len)) {
-		derr(&d, 32, "code offset %u (must be %u)", code_off,
-		     round4(st_off + st_len));
-		goto out;
-	}
-	if ((uint64_t)code_off + code_len != len) {
-		derr(&d, 36, "code section [%u, +%u) does not end at the plan length %zu",
-		     code_off, code_len, len);
-		goto out;
-	}
-	if (h[st_off]) {
-		derr(&d, st_off, "string table does not start with NUL");
-		goto out;
-	}
-	if (!all_zero(h + st_off + st_len, code_off - st_off - st_len)) {
-		derr(&d, st_off + st_len, "padding not zero");
-		goto out;
-	}
-	/* one pass over the table: string lengths and the last NUL */
-	for (i = 0, run = 0; i < st_len; i++) {
-		if (h[st_off + i]) {
-			if (++run > MAX_STR) {
-				derr(&d, st_off + i - run + 1,
-				     "string longer than %u bytes", MAX_STR);
-				goto out;
-			}
-		} else {
-			run = 0;
-			d.last_nul = i;
-		}
-	}
-	d.stlen = st_len;
-	d.st = lana_arena_memdup(&p->arena, h + st_off, st_len);
-	p->flags = flags;
-	p->crc = crc;
-	r = decode_code(&d, code_off, len, flags & LANA_PLAN_F_EDIT);
+	d.stlen = ph.st_len;
+	d.st = lana_arena_memdup(&p->arena, d.buf + ph.st_off, ph.st_len);
+	p->flags = ph.flags;
+	p->crc = ph.crc;
+	r = decode_code(&d, ph.code_off, len, ph.flags & LANA_PLAN_F_EDIT);
 out:
 	VEC_FREE(&d.tmp);
 	if (r) {

@@ -259,190 +259,260 @@ static void sort_group(insn_vec *v)
 		v->v[i].count = 0;
 }
 
-int lana_plan_diff(struct lana_plan *old, const struct lana_plan *new_,
-		   struct lana_plan *edit, struct lana_diff_stats *st,
-		   char *err, size_t errlen)
+/* The groups of an edit plan, in their order in the plan. */
+enum diff_group {
+	DG_NEW, DG_REPLACE, DG_SET, DG_BIND, DG_UNBIND, DG_DEL, DG_COUNT
+};
+
+/* One diff under way: both plans indexed, the groups being built. */
+struct diff {
+	struct dctx c;
+	struct lana_arena *a;		/* the edit plan's */
+	struct lana_diff_stats *st;
+	struct pidx ox, nx;		/* old and new plan */
+	struct lana_map names;		/* name -> old block, or nblk + new */
+	uint8_t *ostate;		/* per old block: OB_* */
+	uint8_t *covered;		/* per old BIND: a new BIND on its port */
+	uint32_t *oports;		/* per replaced old block: OUT ports */
+	uint32_t *final;		/* per new block: its IDP after the edit */
+	uint32_t next_idp;		/* last IDP taken */
+	insn_vec grp[DG_COUNT];
+};
+
+/* Index both plans and the old plan's block names; start the edit plan. */
+static int diff_start(struct diff *df, struct lana_plan *old,
+		      const struct lana_plan *new_)
 {
-	struct dctx c = { .edit = edit, .err = err, .errlen = errlen };
-	struct lana_diff_stats dummy;
-	struct pidx ox, nx;
-	insn_vec grp[6] = { { 0 } };	/* NEW REPLACE SET BIND UNBIND DEL */
-	uint8_t *ostate = NULL, *covered = NULL;
-	uint32_t *oports = NULL, *final = NULL, next_idp;
-	struct lana_arena *a = &edit->arena;
-	struct lana_map names = { 0 };	/* name -> old block, or nblk + new */
-	uint32_t i, k, oi, total;
-	int r = -EINVAL;
+	struct lana_plan *edit = df->c.edit;
+	uint32_t i;
 
-	lana_plan_init(edit);
-	if (!st)
-		st = &dummy;
-	memset(st, 0, sizeof(*st));
-	memset(&nx, 0, sizeof(nx));
-	if (pidx_build(&c, old, "old", &ox) ||
-	    pidx_build(&c, new_, "new", &nx))
-		goto out;
-	for (i = 0; i < ox.nblk; i++) {
-		const char *nm = ox.blk[i]->name ? ox.blk[i]->name : "";
+	if (pidx_build(&df->c, old, "old", &df->ox) ||
+	    pidx_build(&df->c, new_, "new", &df->nx))
+		return -EINVAL;
+	for (i = 0; i < df->ox.nblk; i++) {
+		const char *nm = df->ox.blk[i]->name ? df->ox.blk[i]->name : "";
 
-		if (!lana_map_put(&names, nm, i, NULL)) {
-			fail(&c, "old plan: block name '%s' used twice", nm);
-			goto out;
-		}
+		if (!lana_map_put(&df->names, nm, i, NULL))
+			return fail(&df->c, "old plan: block name '%s' used twice",
+				    nm);
 	}
 	edit->flags = LANA_PLAN_F_EDIT;
 	edit->base_crc = lana_plan_crc(old);
 
-	ostate = xcalloc(ox.nblk + 1, 1);
-	covered = xcalloc(ox.nbind + 1, 1);
-	oports = xcalloc(ox.nblk + 1, sizeof(*oports));
-	final = xcalloc(nx.nblk + 1, sizeof(*final));
-	next_idp = ox.max_idp;
+	df->ostate = xcalloc(df->ox.nblk + 1, 1);
+	df->covered = xcalloc(df->ox.nbind + 1, 1);
+	df->oports = xcalloc(df->ox.nblk + 1, sizeof(*df->oports));
+	df->final = xcalloc(df->nx.nblk + 1, sizeof(*df->final));
+	df->next_idp = df->ox.max_idp;
+	return 0;
+}
 
-	/* blocks: NEW, REPLACE or SET, in the new plan's order */
-	for (i = 0; i < nx.nblk; i++) {
-		const struct lana_insn *n = nx.blk[i], *o;
-		const char *nm = n->name ? n->name : "";
-		const struct lana_block_type *bt;
+/* New block @i has no old block of its name: NEW, with the next IDP. */
+static int add_block(struct diff *df, uint32_t i)
+{
+	const struct lana_insn *n = df->nx.blk[i];
+	struct lana_insn in = {
+		.op = LANA_OP_NEW, .idp = ++df->next_idp,
+		.type = cp_str(df->a, n->type),
+		.name = cp_str(df->a, n->name),
+		.params = lana_pattr_copy(df->a, n->params, n->nparams),
+		.nparams = n->nparams,
+	};
+
+	if (!df->next_idp)
+		return fail(&df->c, "IDP space exhausted");
+	lana_map_put(&df->names, n->name ? n->name : "", df->ox.nblk + i,
+		     NULL);
+	df->final[i] = in.idp;
+	VEC_PUSH(&df->grp[DG_NEW], in);
+	return 0;
+}
+
+/*
+ * New block @i has the name of old block @oi: it keeps the IDP, with SETs
+ * for changed live parameters, or is replaced (another type, another
+ * parameter set, a changed parameter that is not live).
+ */
+static void match_block(struct diff *df, uint32_t i, uint32_t oi)
+{
+	const struct lana_insn *n = df->nx.blk[i], *o = df->ox.blk[oi];
+	const struct lana_block_type *bt = lana_catalogue_find(n->type);
+	struct lana_insn in = {
+		.op = LANA_OP_REPLACE, .idp = o->idp,
+	};
+
+	df->final[i] = o->idp;
+	df->ostate[oi] = OB_KEPT;
+	if (!strcmp(o->type, n->type) &&
+	    !compare_params(df->a, o, n, bt, &df->grp[DG_SET]))
+		return;
+	in.type = cp_str(df->a, n->type);
+	in.name = cp_str(df->a, n->name);
+	in.params = lana_pattr_copy(df->a, n->params, n->nparams);
+	in.nparams = n->nparams;
+	df->ostate[oi] = OB_REPLACED;
+	df->oports[oi] = out_ports(n);
+	VEC_PUSH(&df->grp[DG_REPLACE], in);
+}
+
+/* Blocks: NEW, REPLACE or SET, in the new plan's order. */
+static int diff_blocks(struct diff *df)
+{
+	uint32_t i, oi;
+
+	for (i = 0; i < df->nx.nblk; i++) {
+		const char *nm = df->nx.blk[i]->name ? df->nx.blk[i]->name : "";
 
 		oi = NONE;
-		if (lana_map_get(&names, nm, &oi) &&
-		    (oi >= ox.nblk || ostate[oi] != OB_DELETED)) {
-			fail(&c, "new plan: block name '%s' used twice", nm);
-			goto out;
-		}
-		if (oi == NONE || oi >= ox.nblk) {
-			struct lana_insn in = {
-				.op = LANA_OP_NEW, .idp = ++next_idp,
-				.type = cp_str(a, n->type),
-				.name = cp_str(a, n->name),
-				.params = lana_pattr_copy(a, n->params, n->nparams),
-				.nparams = n->nparams,
-			};
-
-			if (!next_idp) {
-				fail(&c, "IDP space exhausted");
-				goto out;
-			}
-			lana_map_put(&names, nm, ox.nblk + i, NULL);
-			final[i] = in.idp;
-			VEC_PUSH(&grp[0], in);
-			continue;
-		}
-		o = ox.blk[oi];
-		final[i] = o->idp;
-		ostate[oi] = OB_KEPT;
-		bt = lana_catalogue_find(n->type);
-		if (strcmp(o->type, n->type) ||
-		    compare_params(a, o, n, bt, &grp[2])) {
-			struct lana_insn in = {
-				.op = LANA_OP_REPLACE, .idp = o->idp,
-				.type = cp_str(a, n->type),
-				.name = cp_str(a, n->name),
-				.params = lana_pattr_copy(a, n->params, n->nparams),
-				.nparams = n->nparams,
-			};
-
-			ostate[oi] = OB_REPLACED;
-			oports[oi] = out_ports(n);
-			VEC_PUSH(&grp[1], in);
+		if (lana_map_get(&df->names, nm, &oi) &&
+		    (oi >= df->ox.nblk || df->ostate[oi] != OB_DELETED))
+			return fail(&df->c, "new plan: block name '%s' used twice",
+				    nm);
+		if (oi == NONE || oi >= df->ox.nblk) {
+			if (add_block(df, i))
+				return -EINVAL;
+		} else {
+			match_block(df, i, oi);
 		}
 	}
+	return 0;
+}
 
-	/* new edges in final IDPs against the old edges */
-	for (i = 0; i < nx.nbind; i++) {
-		const struct lana_insn *b = nx.bind[i];
-		struct ekey key = { final[nx.bsrc[i]], b->port };
-		uint32_t fd = final[nx.bdst[i]], bi;
+/* The new plan's edges, in final IDPs, against the old edges: BIND. */
+static void diff_binds(struct diff *df)
+{
+	uint32_t i, bi;
 
-		if (lana_map_getn(&ox.outs, (const char *)&key, 8, &bi)) {
-			const struct lana_insn *ob = ox.bind[bi];
+	for (i = 0; i < df->nx.nbind; i++) {
+		const struct lana_insn *b = df->nx.bind[i];
+		struct ekey key = { df->final[df->nx.bsrc[i]], b->port };
+		uint32_t fd = df->final[df->nx.bdst[i]];
+		struct lana_insn in = {
+			.op = LANA_OP_BIND, .idp = key.idp,
+			.port = b->port, .dst = fd, .dport = b->dport,
+		};
 
-			covered[bi] = 1;
+		if (lana_map_getn(&df->ox.outs, (const char *)&key, 8, &bi)) {
+			const struct lana_insn *ob = df->ox.bind[bi];
+
+			df->covered[bi] = 1;
 			if (ob->dst == fd && ob->dport == b->dport)
 				continue;
-			st->rebound++;
+			df->st->rebound++;
 		} else {
-			st->bound++;
+			df->st->bound++;
 		}
-		{
-			struct lana_insn in = {
-				.op = LANA_OP_BIND, .idp = key.idp,
-				.port = b->port, .dst = fd, .dport = b->dport,
-			};
-
-			VEC_PUSH(&grp[3], in);
-		}
+		VEC_PUSH(&df->grp[DG_BIND], in);
 	}
+}
 
-	/* old edges without a new target */
-	for (i = 0; i < ox.nbind; i++) {
-		const struct lana_insn *b = ox.bind[i];
+/* Old edges without a new edge on their port: UNBIND (unless dropped). */
+static void diff_unbinds(struct diff *df)
+{
+	uint32_t i, oi;
 
-		oi = ox.bsrc[i];
-		if (covered[i])
+	for (i = 0; i < df->ox.nbind; i++) {
+		const struct lana_insn *b = df->ox.bind[i];
+		struct lana_insn in = {
+			.op = LANA_OP_UNBIND, .idp = b->idp, .port = b->port,
+			.dst = b->dst, .dport = b->dport,
+		};
+
+		oi = df->ox.bsrc[i];
+		if (df->covered[i])
 			continue;	/* kept, or rebound above */
-		if (ostate[oi] == OB_DELETED)
+		if (df->ostate[oi] == OB_DELETED)
 			continue;	/* DEL drops the bindings */
-		if (ostate[oi] == OB_REPLACED && b->port >= oports[oi])
+		if (df->ostate[oi] == OB_REPLACED && b->port >= df->oports[oi])
 			continue;	/* REPLACE drops the port */
-		{
-			struct lana_insn in = {
-				.op = LANA_OP_UNBIND, .idp = b->idp,
-				.port = b->port, .dst = b->dst,
-				.dport = b->dport,
-			};
-
-			VEC_PUSH(&grp[4], in);
-		}
+		VEC_PUSH(&df->grp[DG_UNBIND], in);
 	}
+}
 
-	/* blocks only in the old plan */
-	for (i = 0; i < ox.nblk; i++) {
-		if (ostate[i] != OB_DELETED)
+/* Blocks only in the old plan: DEL. */
+static void diff_deletes(struct diff *df)
+{
+	uint32_t i;
+
+	for (i = 0; i < df->ox.nblk; i++) {
+		struct lana_insn in = {
+			.op = LANA_OP_DEL, .idp = df->ox.blk[i]->idp,
+		};
+
+		if (df->ostate[i] != OB_DELETED)
 			continue;
-		{
-			struct lana_insn in = {
-				.op = LANA_OP_DEL, .idp = ox.blk[i]->idp,
-				.name = cp_str(a, ox.blk[i]->name),
-			};
-
-			VEC_PUSH(&grp[5], in);
-		}
+		in.name = cp_str(df->a, df->ox.blk[i]->name);
+		VEC_PUSH(&df->grp[DG_DEL], in);
 	}
+}
 
-	st->added = grp[0].n;
-	st->replaced = grp[1].n;
-	st->set = grp[2].n;
-	st->unbound = grp[4].n;
-	st->deleted = grp[5].n;
-	total = 0;
-	for (k = 0; k < 6; k++) {
-		sort_group(&grp[k]);
-		total += grp[k].n;
+/* Count the groups into the statistics, then sort them into @edit. */
+static void diff_finish(struct diff *df, struct lana_plan *edit)
+{
+	struct lana_diff_stats *st = df->st;
+	uint32_t k, total = 0;
+
+	st->added = df->grp[DG_NEW].n;
+	st->replaced = df->grp[DG_REPLACE].n;
+	st->set = df->grp[DG_SET].n;
+	st->unbound = df->grp[DG_UNBIND].n;
+	st->deleted = df->grp[DG_DEL].n;
+	for (k = 0; k < DG_COUNT; k++) {
+		sort_group(&df->grp[k]);
+		total += df->grp[k].n;
 	}
 	edit->insns.v = xmalloc(((size_t)total + 1) * sizeof(*edit->insns.v));
 	edit->insns.cap = total + 1;
-	for (k = 0; k < 6; k++) {
-		if (grp[k].n)
-			memcpy(edit->insns.v + edit->insns.n, grp[k].v,
-			       grp[k].n * sizeof(*grp[k].v));
-		edit->insns.n += grp[k].n;
+	for (k = 0; k < DG_COUNT; k++) {
+		if (df->grp[k].n)
+			memcpy(edit->insns.v + edit->insns.n, df->grp[k].v,
+			       df->grp[k].n * sizeof(*df->grp[k].v));
+		edit->insns.n += df->grp[k].n;
 	}
-	r = 0;
-out:
-	for (k = 0; k < 6; k++)
-		VEC_FREE(&grp[k]);
-	free(ostate);
-	free(covered);
-	free(oports);
-	free(final);
-	lana_map_free(&names);
-	pidx_free(&ox);
-	pidx_free(&nx);
+}
+
+static void diff_free(struct diff *df)
+{
+	uint32_t k;
+
+	for (k = 0; k < DG_COUNT; k++)
+		VEC_FREE(&df->grp[k]);
+	free(df->ostate);
+	free(df->covered);
+	free(df->oports);
+	free(df->final);
+	lana_map_free(&df->names);
+	pidx_free(&df->ox);
+	pidx_free(&df->nx);
+}
+
+int lana_plan_diff(struct lana_plan *old, const struct lana_plan *new_,
+		   struct lana_plan *edit, struct lana_diff_stats *st,
+		   char *err, size_t errlen)
+{
+	struct diff df = {
+		.c = { .edit = edit, .err = err, .errlen = errlen },
+		.a = &edit->arena,
+	};
+	struct lana_diff_stats dummy;
+	int r;
+
+	lana_plan_init(edit);
+	df.st = st ? st : &dummy;
+	memset(df.st, 0, sizeof(*df.st));
+	r = diff_start(&df, old, new_);
+	if (!r)
+		r = diff_blocks(&df);
+	if (!r) {
+		diff_binds(&df);
+		diff_unbinds(&df);
+		diff_deletes(&df);
+		diff_finish(&df, edit);
+	}
+	diff_free(&df);
 	if (r) {
 		lana_plan_free(edit);
-		memset(st, 0, sizeof(*st));
+		memset(df.st, 0, sizeof(*df.st));
 	}
 	return r;
 }

@@ -442,6 +442,28 @@ static void test_imports(void **state)
 	result_free(&r);
 }
 
+/* More imports than the first allocation of file records holds. */
+static void test_many_imports(void **state)
+{
+	struct lana_buf text = { 0 };
+	struct result r;
+	char name[32], def[64];
+	int i;
+
+	for (i = 0; i < 20; i++) {
+		snprintf(name, sizeof(name), "many%d.lana", i);
+		snprintf(def, sizeof(def), "const M%d = %d;\n", i, i);
+		write_tmp(name, def);
+		lana_buf_printf(&text, "import \"%s\";\n", name);
+	}
+	lana_buf_puts(&text, "g :: gen(count = M19); g -> drop();\n");
+	compile_text(&r, text.data);
+	assert_int_equal(r.rc, 0);
+	assert_non_null(find_new(&r.plan, "g"));
+	result_free(&r);
+	lana_buf_free(&text);
+}
+
 static void test_shadowing(void **state)
 {
 	struct result r;
@@ -528,6 +550,7 @@ int main(void)
 		cmocka_unit_test(test_unquoted_string_hint),
 		cmocka_unit_test(test_undeclared_block),
 		cmocka_unit_test(test_imports),
+		cmocka_unit_test(test_many_imports),
 		cmocka_unit_test(test_shadowing),
 		cmocka_unit_test(test_engine_support),
 		cmocka_unit_test(test_deterministic_plan),
