@@ -6,7 +6,7 @@
  *
  * All nodes and strings live in the arena passed to lana_parse(). Names are
  * kept as written; resolution is the compiler's job: block types in
- * lang/expand.c, values and constants in lang/value.c, ports in
+ * lang/expand.c, values and constants in lang/resolve.c, ports in
  * lang/connect.c.
  */
 #ifndef LANA_AST_H

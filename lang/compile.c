@@ -16,7 +16,7 @@
  *                     instances expand recursively, their blocks getting
  *                     hierarchical names `tr/vlan0`), then connect the
  *                     chains through lang/connect.c (ports, frame types,
- *                     fan-out); lang/value.c types every written value
+ *                     fan-out); lang/resolve.c types every written value
  *                     (parameters, constants: conversions and ranges);
  *  4. lang/connect.c  resolve edges that pass through compound boundary
  *                     ports into edges between real block ports, and

@@ -288,7 +288,7 @@ void lc_apply_defines(struct ctx *c);
  */
 bool lc_check_compound(struct ctx *c, struct compound_def *d);
 
-/* ----------------------------- lang/value.c: typed values (phases 2 and 3) */
+/* ----------------------------- lang/resolve.c: typed values (phases 2 and 3) */
 
 /**
  * lc_resolve_value() - the value @v as written, typed as @type.

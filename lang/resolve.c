@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * lang/value.c - typed values: a value as written (literal, list, bare word)
- * resolved against the type of the parameter or constant it sets. Bare
- * words are bool and enum keywords, compound parameters and constants
- * (typed ones evaluated once, untyped ones read where used); values convert
- * between integer types when they fit and are checked against the
- * parameter's range. Used while collecting definitions (lang/defs.c) and
- * expanding (lang/expand.c).
+ * lang/resolve.c - resolving values: a value as written (literal, list,
+ * bare word) resolved against the type of the parameter or constant it
+ * sets. Bare words are bool and enum keywords, compound parameters and
+ * constants (typed ones evaluated once, untyped ones read where used);
+ * values convert between integer types when they fit and are checked
+ * against the parameter's range. Used while collecting definitions
+ * (lang/defs.c) and expanding (lang/expand.c).
  */
 #include "compile_internal.h"
 
