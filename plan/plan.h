@@ -190,6 +190,26 @@ int lana_plan_apply(struct lana_plan *base, const struct lana_plan *edit,
 		    struct lana_plan *out, char *err, size_t errlen);
 
 /**
+ * lana_param_uint() - the unsigned value of parameter @name of a block of
+ * type @bt, as port-group counts (tee's n) read it: @v when it is set (not
+ * NULL, type not LANA_PT_NONE), else the parameter's default text parsed,
+ * else 0 (no such parameter, no default, @bt NULL). Non-integer values
+ * read as 0 (lana_value_as_uint). For lana_count_fn callbacks of the
+ * reference apply and of both engines' builders.
+ */
+uint64_t lana_param_uint(const struct lana_block_type *bt, const char *name,
+			 const struct lana_value *v);
+
+/**
+ * lana_pattr_uint() - lana_param_uint() of the parameter keyed @name in
+ * the @n plan parameters at @ps (a NEW or REPLACE instruction's), or of
+ * its default when @ps has none.
+ */
+uint64_t lana_pattr_uint(const struct lana_block_type *bt,
+			 const struct lana_pattr *ps, uint32_t n,
+			 const char *name);
+
+/**
  * lana_insn_port_count() - ports of direction @dir (LANA_PORT_IN/OUT) of
  * the instance NEW/REPLACE instruction @in creates, port groups sized by
  * its parameters (or their defaults); 0 for an unknown type.
