@@ -43,7 +43,7 @@ void lana_emit(struct lana_block *b, uint16_t port, struct lana_pkt *p)
 
 void *lana_block_pcpu(const struct lana_block *b)
 {
-	const struct lana_binst *bi = b->eng_priv;
+	const struct lana_inst *bi = b->eng_priv;
 	struct lana_worker *w = lana_cur_worker;
 
 	if (!bi)
@@ -54,7 +54,7 @@ void *lana_block_pcpu(const struct lana_block *b)
 
 void *lana_block_pcpu_each(const struct lana_block *b, unsigned int i)
 {
-	const struct lana_binst *bi = b->eng_priv;
+	const struct lana_inst *bi = b->eng_priv;
 
 	if (!bi)
 		return i ? NULL : b->pcpu;
@@ -80,7 +80,7 @@ uint64_t lana_now_ns(void)
 
 void lana_block_error(struct lana_block *b, const char *fmt, ...)
 {
-	struct lana_binst *bi = b->eng_priv;
+	struct lana_inst *bi = b->eng_priv;
 	va_list ap;
 
 	va_start(ap, fmt);

@@ -134,21 +134,15 @@ void lana_engine_txn_counts(struct lana_engine *e, uint64_t *fast,
  */
 #ifdef LANA_ENGINE_CORE
 
+#include "engine/txn.h"
+
 #include <pthread.h>
 #include <stdatomic.h>
 #include <urcu-qsbr.h>
 
 #define LANA_CACHELINE	 64
-#define LANA_PCPU_HDR	 32	/* struct lana_bcnt + pad, before type pcpu */
 #define LANA_BACKLOG	 4096	/* per-worker backlog entries (power of 2) */
 #define LANA_MAX_HOPS	 256
-
-/* Engine counters of one block in one worker's pcpu slot (single writer). */
-struct lana_bcnt {
-	uint64_t packets;
-	uint64_t bytes;
-	uint64_t drops;
-};
 
 /* A registered device (lana_engine_dev_add). */
 struct lana_devreg {
@@ -160,50 +154,25 @@ struct lana_devreg {
 };
 
 /*
- * struct lana_binst - the engine's side of an instance (b->eng_priv).
- * @b:      the instance handed to block code (first member)
- * @stride: bytes of one worker's pcpu slot (LANA_PCPU_HDR + pcpu_size,
- *          rounded up to a cache line); b->pcpu holds nworkers slots
- * @params: one value per catalogue parameter (type NONE when absent)
- * @nparams: number of catalogue parameters
- * @nout:   OUT ports of this instance (port groups expanded)
+ * struct lana_binst - the userspace engine's instance: the shared part
+ * (engine/core.h; its stride is LANA_PCPU_HDR + pcpu_size rounded up to a
+ * cache line, b.pcpu holds nworkers slots) and what only this engine has.
+ * @inst:   the shared part (first: b.eng_priv points to it)
  * @worker: worker that polls this block's sources (poll op, devices)
  * @ended:  the poll op returned -1
- * @inited: init succeeded (fini must run)
- * @ev_stamp: notifier de-duplication
- * @dead_next: list of instances to destroy with a graph version
- * @mem:    name and parameter storage (engine.c)
- * @err:    lana_block_error() text
  */
 struct lana_binst {
-	struct lana_block b;
-	uint32_t stride;
-	struct lana_value *params;
-	uint32_t nparams;
-	uint32_t nout;
+	struct lana_inst inst;
 	unsigned int worker;
 	atomic_bool ended;
-	bool inited;
-	uint64_t ev_stamp;
-	struct lana_binst *dead_next;
-	struct bmem *mem;
-	char err[256];
 };
 
-/* Binding of one OUT port in a graph version: dst 0 = unbound. */
-struct lana_bind {
-	uint32_t dst;
-	uint32_t dport;
-};
-
-/* One IDP's slot in a graph version; b == NULL: no block. */
-struct lana_gnode {
-	struct lana_block *b;
-	int (*rx)(struct lana_block *b, struct lana_burst *v);
-	struct lana_bind *out;
-	uint32_t nout;
-	uint32_t stride;
-};
+/* The instance of block @b (NULL for NULL). */
+static inline struct lana_binst *lana_binst_of(const struct lana_block *b)
+{
+	return b ? caa_container_of(lana_inst_of(b), struct lana_binst,
+				    inst) : NULL;
+}
 
 /* A packet source of a version, polled by one worker. */
 struct lana_src {
@@ -225,7 +194,9 @@ struct lana_bpool {
 
 /*
  * struct lana_gver - a graph version (thesis 5.2.4 registry, as one
- * RCU-published table indexed by IDP).
+ * RCU-published table indexed by IDP): the members engine/ shares
+ * (LANA_GRAPH_GROUP: gen, ntab, nevent, tab, dead, plan) and this
+ * engine's own.
  * @tab[i].out points into @pool, or to an array of its own (made by an
  *       incremental transaction for the blocks whose bindings it changed);
  *       such an array is shared with later versions until one of them
@@ -238,11 +209,9 @@ struct lana_bpool {
  *        version was built in full, or the engine is going)
  */
 struct lana_gver {
+	LANA_GRAPH_GROUP;		/* first: engine/ allocates versions */
 	struct rcu_head rcu;
 	struct lana_engine *e;
-	uint64_t gen;
-	uint32_t ntab;			/* table size (> every IDP in use) */
-	struct lana_gnode *tab;
 	uint32_t *indeg;
 	struct lana_bpool *pool;
 	struct lana_bind **freeb;	/* own arrays to free with this version */
@@ -251,11 +220,14 @@ struct lana_gver {
 	struct lana_src *src;		/* sources, grouped by worker */
 	uint32_t *wsrc;			/* worker w: src[wsrc[w] .. wsrc[w+1]) */
 	uint32_t nsrc;
-	uint32_t nevent;		/* instances with an event op */
-	struct lana_plan plan;		/* canonical full plan (see @pedit) */
 	struct lana_plan *pedit;	/* edit not yet applied to @plan */
-	struct lana_binst *dead;	/* destroy when this version goes */
 };
+
+/* The userspace version holding @g. */
+static inline struct lana_gver *lana_gver_of(const struct lana_graph *g)
+{
+	return caa_container_of(g, struct lana_gver, g);
+}
 
 /* One spawned packet waiting in a worker's backlog (lana_emit). */
 struct lana_blog {
@@ -290,8 +262,7 @@ struct lana_engine {
 	struct lana_worker *w;
 	atomic_bool stop;
 	bool running;
-	uint64_t gen;
-	uint64_t ev_stamp;
+	struct lana_core core;		/* versions published, notifier */
 	unsigned int next_src;
 	struct lana_devreg *devs;
 	uint64_t txn_fast;		/* transactions built incrementally */
@@ -310,6 +281,42 @@ static inline struct lana_bcnt *lana_bcnt_of(const struct lana_block *b,
 {
 	return (struct lana_bcnt *)((char *)b->pcpu + (size_t)w * stride);
 }
+
+/*
+ * engine.c, for the incremental path (txn_inc.c): version storage and
+ * sources. A version's source list is built in two passes by
+ * lana_gver_sources(): @each calls lana_srcb_put() for every source,
+ * once to count them by worker, once to place them (devices locked).
+ */
+struct lana_srcb {
+	struct lana_gver *v;
+	uint32_t *fill;		/* next slot of each worker (placing) */
+	uint32_t n;
+	bool place;
+};
+
+void lana_srcb_put(struct lana_srcb *sb, unsigned int worker,
+		   const struct lana_src *s);
+void lana_srcb_inst(struct lana_srcb *sb, struct lana_binst *bi);
+void lana_srcb_dev(struct lana_srcb *sb, struct lana_devreg *r);
+void lana_gver_sources(struct lana_engine *e, struct lana_gver *v,
+		       void (*each)(struct lana_srcb *sb, void *ctx),
+		       void *ctx);
+struct lana_gver *lana_gver_copy(struct lana_engine *e, uint32_t ntab,
+				 const struct lana_gver *old);
+bool lana_gver_own_out(const struct lana_gver *v,
+		       const struct lana_bind *out);
+
+/* txn_inc.c: incremental path result "take the full path instead". */
+#define LANA_TXN_UNDECIDED 1
+
+/*
+ * lana_txn_inc() - the incremental build path of @t (begun with
+ * lana_txn_begin()): the edit checked against the running version's
+ * tables, the table copied and patched. Returns LANA_TXN_UNDECIDED when
+ * the check cannot decide (nothing done), else 0 or the builder's -errno.
+ */
+int lana_txn_inc(struct lana_txn *t);
 
 #endif /* LANA_ENGINE_CORE */
 
