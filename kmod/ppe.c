@@ -123,12 +123,12 @@ static int ppe_split(struct lana_kcpu *c, const struct lana_kgver *v,
 static void ppe_run(struct lana_kcpu *c, const struct lana_kgver *v,
 		    u32 idp, u32 port, struct lana_burst *bu)
 {
-	const struct lana_kgnode *g = &v->tab[idp];
+	const struct lana_gnode *g = &v->tab[idp];
 
 	for (;;) {
-		const struct lana_kgnode *d;
+		const struct lana_gnode *d;
 		struct lana_bcnt *cnt;
-		struct lana_kbind bind;
+		struct lana_bind bind;
 		u64 bytes = 0;
 		u16 i, n = bu->n;
 		int r;

@@ -7,8 +7,10 @@ LANA_KOWN := core engine ppe block_api genl host dev
 
 # The code shared with the compiler and lanad, compiled unchanged; the
 # C library names it uses are mapped onto the kernel by kmod/compat/.
+# engine/ is the transaction core both engines run (engine/README.md).
 LANA_KSHARED := lib/util plan/codec plan/check plan/apply plan/diff \
-		plan/ports plan/idpix plan/value_ops
+		plan/ports plan/idpix plan/value_ops \
+		engine/inst engine/graph engine/notify engine/txn
 
 # The block catalogue and every block type that runs in the kernel: the
 # ALL and KERNEL lines of blocks/blocks.def.
@@ -17,4 +19,4 @@ LANA_KBLOCKS := blocks/catalogue $(addprefix blocks/,$(shell sed -n \
 	$(LANA_TOP)/blocks/blocks.def))
 
 # Directories whose sources and headers are linked into the build dir.
-LANA_KDIRS := lib plan blocks
+LANA_KDIRS := lib plan blocks engine
