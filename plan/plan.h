@@ -127,6 +127,17 @@ int lana_plan_decode(const void *buf, size_t len, struct lana_plan *p,
 int lana_plan_validate(const struct lana_plan *p, char *err, size_t errlen);
 
 /**
+ * lana_pattr_check() - check parameter @a of a block of type @bt as
+ * lana_plan_validate() does: a known key, the declared type (list element
+ * type, enum symbols) and range, and with @need_live (a SET) the
+ * LANA_PF_LIVE flag. Returns 0, or -EINVAL with @msg (@msglen bytes) set,
+ * e.g. "parameter 'vid': value 5000 out of range 1..4094".
+ */
+int lana_pattr_check(const struct lana_block_type *bt,
+		     const struct lana_pattr *a, bool need_live, char *msg,
+		     size_t msglen);
+
+/**
  * lana_plan_crc() - the checksum an edit plan names as its base: the CRC-32
  * of the encoded full plan @p (encodes it if needed).
  */

@@ -175,41 +175,13 @@ static void ob_unbind_from(struct inc *c, struct oblk *o, uint32_t from)
 			e->dst = e->dport = 0;
 }
 
-static bool sym_ok(const struct lana_param *pd, const char *s)
-{
-	const char *const *sym;
-
-	if (!pd->symbols)
-		return true;
-	for (sym = pd->symbols; *sym; sym++)
-		if (s && !strcmp(*sym, s))
-			return true;
-	return false;
-}
-
 /* A SET's parameter as lana_plan_validate() checks it in the result. */
 static bool set_param_ok(const struct lana_block_type *bt,
 			 const struct lana_pattr *a)
 {
-	const struct lana_param *pd = lana_param_find(bt, a->key);
-	const struct lana_value *v = &a->val;
 	const struct lana_port *pt;
-	char msg[160];
-	uint32_t k;
 
-	if (!pd || !(pd->flags & LANA_PF_LIVE) || v->type != pd->type)
-		return false;
-	if (v->type == LANA_PT_LIST) {
-		if (v->list.elem != pd->elem)
-			return false;
-		for (k = 0; k < v->list.n; k++)
-			if (v->list.elem == LANA_PT_ENUM &&
-			    !sym_ok(pd, v->list.items[k].str))
-				return false;
-	}
-	if (v->type == LANA_PT_ENUM && !sym_ok(pd, v->str))
-		return false;
-	if (lana_value_check_range(pd, v, msg, sizeof(msg)))
+	if (lana_pattr_check(bt, a, true, NULL, 0))
 		return false;
 	/* a live port-group count: instances keep their port count */
 	for (pt = bt->ports; pt && pt->name; pt++)
