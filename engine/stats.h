@@ -12,9 +12,15 @@
 /**
  * struct lana_block_stats - counters of one block, summed over workers
  * (userspace) or CPUs (kernel), as lana_inst_stats() fills them.
- * @packets, @bytes: that entered the block; @drops: dropped by the block
- * or by the engine after it (unbound port, LANA_DROP)
- * @stat/@nstat: the block type's own named counters
+ * @idp:     the block's IDP
+ * @name:    its instance name (owned by the instance)
+ * @type:    its block type's name
+ * @packets: packets that entered the block
+ * @bytes:   bytes of those packets
+ * @drops:   packets dropped by the block or by the engine after it
+ *           (unbound port, LANA_DROP)
+ * @stat:    the block type's own named counters (its stats op)
+ * @nstat:   entries of @stat in use
  */
 struct lana_block_stats {
 	uint32_t idp;

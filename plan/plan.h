@@ -127,11 +127,18 @@ int lana_plan_decode(const void *buf, size_t len, struct lana_plan *p,
 int lana_plan_validate(const struct lana_plan *p, char *err, size_t errlen);
 
 /**
- * lana_pattr_check() - check parameter @a of a block of type @bt as
- * lana_plan_validate() does: a known key, the declared type (list element
- * type, enum symbols) and range, and with @need_live (a SET) the
- * LANA_PF_LIVE flag. Returns 0, or -EINVAL with @msg (@msglen bytes) set,
- * e.g. "parameter 'vid': value 5000 out of range 1..4094".
+ * lana_pattr_check() - check one parameter as lana_plan_validate() does.
+ * @bt:        the block type
+ * @a:         the parameter (key and value)
+ * @need_live: it is a SET's: the parameter must be LANA_PF_LIVE
+ * @msg:       receives why it is refused (may be NULL)
+ * @msglen:    bytes of @msg
+ *
+ * A known key, the declared type (list element type, enum symbols) and
+ * range (lana_value_check_range()).
+ *
+ * Return: 0, or -EINVAL with @msg set, e.g. "parameter 'vid': value 5000
+ * out of range 1..4094".
  */
 int lana_pattr_check(const struct lana_block_type *bt,
 		     const struct lana_pattr *a, bool need_live, char *msg,
@@ -201,20 +208,30 @@ int lana_plan_apply(struct lana_plan *base, const struct lana_plan *edit,
 		    struct lana_plan *out, char *err, size_t errlen);
 
 /**
- * lana_param_uint() - the unsigned value of parameter @name of a block of
- * type @bt, as port-group counts (tee's n) read it: @v when it is set (not
- * NULL, type not LANA_PT_NONE), else the parameter's default text parsed,
- * else 0 (no such parameter, no default, @bt NULL). Non-integer values
- * read as 0 (lana_value_as_uint). For lana_count_fn callbacks of the
- * reference apply and of both engines' builders.
+ * lana_param_uint() - the unsigned value of a block's parameter as
+ * port-group counts (tee's n) read it.
+ * @bt:   the block type (NULL: no default)
+ * @name: the parameter
+ * @v:    the block's value of it, or NULL (type LANA_PT_NONE: absent)
+ *
+ * For the lana_count_fn callbacks of the reference apply (plan/apply.c,
+ * plan/ports.c) and of both engines' builders (engine/inst.c).
+ *
+ * Return: @v as an unsigned integer when set, else the parameter's
+ * default text parsed, else 0 (no such parameter, no default); a value
+ * that is not an integer reads as 0 (lana_value_as_uint()).
  */
 uint64_t lana_param_uint(const struct lana_block_type *bt, const char *name,
 			 const struct lana_value *v);
 
 /**
- * lana_pattr_uint() - lana_param_uint() of the parameter keyed @name in
- * the @n plan parameters at @ps (a NEW or REPLACE instruction's), or of
- * its default when @ps has none.
+ * lana_pattr_uint() - lana_param_uint() of a parameter in a plan's list.
+ * @bt:   the block type
+ * @ps:   the parameters of a NEW or REPLACE instruction
+ * @n:    entries of @ps
+ * @name: the parameter
+ *
+ * Return: the value keyed @name in @ps, else the default, else 0.
  */
 uint64_t lana_pattr_uint(const struct lana_block_type *bt,
 			 const struct lana_pattr *ps, uint32_t n,
