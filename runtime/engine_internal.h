@@ -134,6 +134,7 @@ void lana_engine_txn_counts(struct lana_engine *e, uint64_t *fast,
  */
 #ifdef LANA_ENGINE_CORE
 
+#include "engine/backlog.h"
 #include "engine/txn.h"
 
 #include <pthread.h>
@@ -229,14 +230,6 @@ static inline struct lana_gver *lana_gver_of(const struct lana_graph *g)
 	return caa_container_of(g, struct lana_gver, g);
 }
 
-/* One spawned packet waiting in a worker's backlog (lana_emit). */
-struct lana_blog {
-	struct lana_pkt *p;
-	uint32_t idp;
-	uint16_t port;
-	uint16_t hops;
-};
-
 /* struct lana_worker - one PPE thread. */
 struct lana_worker {
 	struct lana_engine *e;
@@ -246,7 +239,7 @@ struct lana_worker {
 	atomic_int busy;		/* inside a round with packets */
 	uint16_t cur_hops;		/* hops of the burst being processed */
 	uint32_t bl_head, bl_tail;	/* backlog ring indices */
-	struct lana_blog *bl;		/* LANA_BACKLOG entries */
+	struct lana_blog *bl;		/* LANA_BACKLOG entries (engine/backlog.h) */
 	uint64_t loop_drops;		/* written by this worker only */
 	uint64_t unbound_drops;
 	uint64_t nomem_drops;
