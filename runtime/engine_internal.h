@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * runtime/engine_internal.h - calls between the userspace engine core
- * (runtime/engine.c, ppe.c, block_api.c) and the other runtime parts:
+ * (runtime/engine.c, txn_inc.c, ppe.c, block_api.c, on engine/'s shared
+ * transaction core) and the other runtime parts:
  * the device layer (runtime/dev.c) and tests/benchmarks. Not for block code
  * (blocks include only blocks/lana_block.h) and not for lanad/lanarun
  * (they use runtime/engine.h).
@@ -129,8 +130,9 @@ void lana_engine_txn_counts(struct lana_engine *e, uint64_t *fast,
 /* ------------------------------------------------------ engine core */
 
 /*
- * Everything below is shared by runtime/engine.c, ppe.c and block_api.c
- * only (the engine core); other files use the calls above.
+ * Everything below is shared by runtime/engine.c, txn_inc.c, ppe.c and
+ * block_api.c only (the engine core; tests that check its tables too);
+ * other files use the calls above.
  */
 #ifdef LANA_ENGINE_CORE
 
@@ -275,39 +277,93 @@ static inline struct lana_bcnt *lana_bcnt_of(const struct lana_block *b,
 	return (struct lana_bcnt *)((char *)b->pcpu + (size_t)w * stride);
 }
 
-/*
- * engine.c, for the incremental path (txn_inc.c): version storage and
- * sources. A version's source list is built in two passes by
- * lana_gver_sources(): @each calls lana_srcb_put() for every source,
- * once to count them by worker, once to place them (devices locked).
+/* -------------------- engine.c, for the incremental path (txn_inc.c) */
+
+/**
+ * struct lana_srcb - a version's source list being built by
+ * lana_gver_sources(), in two passes over the same sources.
+ * @v:     the version (its wsrc, src, nsrc)
+ * @fill:  next slot of each worker (second pass)
+ * @n:     sources counted (first pass)
+ * @place: second pass: place the sources, else count them by worker
  */
 struct lana_srcb {
 	struct lana_gver *v;
-	uint32_t *fill;		/* next slot of each worker (placing) */
+	uint32_t *fill;
 	uint32_t n;
 	bool place;
 };
 
+/**
+ * lana_srcb_put() - one source of the version being built.
+ * @sb:     the builder
+ * @worker: the worker that polls it (the instance's)
+ * @s:      the source, copied in the second pass
+ */
 void lana_srcb_put(struct lana_srcb *sb, unsigned int worker,
 		   const struct lana_src *s);
+
+/**
+ * lana_srcb_inst() - the poll op of an instance as a source.
+ * @sb: the builder
+ * @bi: an instance whose type has a poll op
+ */
 void lana_srcb_inst(struct lana_srcb *sb, struct lana_binst *bi);
+
+/**
+ * lana_srcb_dev() - a registered device as a source.
+ * @sb: the builder
+ * @r:  the device's registration (e->dev_lock held: lana_gver_sources())
+ */
 void lana_srcb_dev(struct lana_srcb *sb, struct lana_devreg *r);
+
+/**
+ * lana_gver_sources() - build a version's source list, grouped by worker.
+ * @e:    the engine
+ * @v:    the version; v->wsrc zeroed, v->src not yet made
+ * @each: calls lana_srcb_put() (or its _inst/_dev forms) for every source,
+ *        the same ones in the same order on both calls, with e->dev_lock
+ *        held
+ * @ctx:  for @each
+ */
 void lana_gver_sources(struct lana_engine *e, struct lana_gver *v,
 		       void (*each)(struct lana_srcb *sb, void *ctx),
 		       void *ctx);
+
+/**
+ * lana_gver_copy() - the next version of an incremental transaction.
+ * @e:    the engine
+ * @ntab: its table size (>= old->ntab)
+ * @old:  the running version, whose table, in-degrees, event count and
+ *        binding pool (one more reference) the copy starts from
+ *
+ * Return: the version (aborts when out of memory, as xmalloc).
+ */
 struct lana_gver *lana_gver_copy(struct lana_engine *e, uint32_t ntab,
 				 const struct lana_gver *old);
+
+/**
+ * lana_gver_own_out() - whether a slot's bindings are an array of their
+ * own (made by an incremental transaction) rather than in @v's pool.
+ * @v:   the version
+ * @out: a slot's bindings (NULL: none)
+ */
 bool lana_gver_own_out(const struct lana_gver *v,
 		       const struct lana_bind *out);
 
 /* txn_inc.c: incremental path result "take the full path instead". */
 #define LANA_TXN_UNDECIDED 1
 
-/*
- * lana_txn_inc() - the incremental build path of @t (begun with
- * lana_txn_begin()): the edit checked against the running version's
- * tables, the table copied and patched. Returns LANA_TXN_UNDECIDED when
- * the check cannot decide (nothing done), else 0 or the builder's -errno.
+/**
+ * lana_txn_inc() - the incremental build path (thesis 4.2.4).
+ * @t: a transaction begun with lana_txn_begin()
+ *
+ * The edit is checked against the running version's tables and the next
+ * version made by copying and patching them, with the shared steps of
+ * engine/txn.h; then published.
+ *
+ * Return: LANA_TXN_UNDECIDED when the check cannot decide (nothing done:
+ * take lana_txn_full()), else 0 or the builder's -errno with t->err set.
  */
 int lana_txn_inc(struct lana_txn *t);
 
