@@ -2,7 +2,9 @@
 /*
  * kmod/engine.h - the kernel engine core of lana.ko: registry, builder,
  * notifier, transactions and the packet processing engine (thesis ch. 4.2,
- * 5.2.4, 5.2.5), the kernel twin of runtime/engine.h.
+ * 5.2.4, 5.2.5), the kernel twin of runtime/engine.h. The builder,
+ * versions, notifier and transactions are engine/'s, shared with the
+ * userspace engine; kmod/engine.c is the kernel's glue to them.
  *
  * There is one engine per module. The running graph is one graph version
  * (struct lana_kgver): a table indexed by IDP holding each instance and
