@@ -22,7 +22,8 @@
  * engine") rather than "unknown block type", the module's catalogue holds
  * a stub for each of them: same name, engines = LANA_ENGINE_USER, no
  * parameters, ports or ops. The kernel builder refuses such types before
- * validating parameters (kmod/engine.c). Userspace builds every type.
+ * validating parameters (engine/txn.c, switched on by kmod/engine.c's
+ * glue). Userspace builds every type.
  */
 #define LANA_DECL_ALL(n)	extern const struct lana_block_type lana_bt_##n;
 #define LANA_DECL_KERNEL(n)	LANA_DECL_ALL(n)

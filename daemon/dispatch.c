@@ -26,13 +26,13 @@
  * @eng:  the engine requests act on
  * @log:  sink for INFO/DEBUG messages, or NULL
  * @txns: the open transactions; a client's are keyed by its socket
- *        (struct lana_txn_owner: no namespace, the file descriptor)
+ *        (struct lana_ctl_owner: no namespace, the file descriptor)
  * @buf:  LANA_MSG_MAX receive buffer
  */
 struct lana_ctl_server {
 	struct lana_engine *eng;
 	void (*log)(int level, const char *msg);
-	struct lana_txns txns;
+	struct lana_ctl_txns txns;
 	char *buf;
 };
 
@@ -51,9 +51,9 @@ static void slog(struct lana_ctl_server *s, int level, const char *fmt, ...)
 	s->log(level, msg);
 }
 
-static struct lana_txn_owner client(int fd)
+static struct lana_ctl_owner client(int fd)
 {
-	return (struct lana_txn_owner){ .net = NULL, .port = (uint32_t)fd };
+	return (struct lana_ctl_owner){ .net = NULL, .port = (uint32_t)fd };
 }
 
 struct lana_ctl_server *lana_ctl_server_new(struct lana_engine *e,
@@ -72,24 +72,24 @@ void lana_ctl_server_free(struct lana_ctl_server *s)
 {
 	if (!s)
 		return;
-	lana_txn_drop_all(&s->txns);
+	lana_ctl_txn_drop_all(&s->txns);
 	free(s->buf);
 	free(s);
 }
 
 void lana_ctl_client_gone(struct lana_ctl_server *s, int fd)
 {
-	struct lana_txn_owner o = client(fd);
+	struct lana_ctl_owner o = client(fd);
 	uint32_t id;
 
-	while ((id = lana_txn_drop_owned(&s->txns, &o)))
+	while ((id = lana_ctl_txn_drop_owned(&s->txns, &o)))
 		slog(s, LOG_INFO, "transaction %u aborted: client went away",
 		     id);
 }
 
 unsigned int lana_ctl_server_txns(const struct lana_ctl_server *s)
 {
-	return lana_txn_count(&s->txns);
+	return lana_ctl_txn_count(&s->txns);
 }
 
 /*
@@ -104,7 +104,7 @@ static int apply_bytes(struct lana_ctl_server *s, const void *data,
 	char msg[512] = "";
 	int r;
 
-	r = lana_txn_decode(data, len, set, &p, err, errlen);
+	r = lana_ctl_txn_decode(data, len, set, &p, err, errlen);
 	if (r)
 		return r;
 	if (set && !p.base_crc) {
@@ -151,12 +151,12 @@ static int do_begin(struct lana_ctl_server *s, int fd,
 		    const struct lana_ctl_req *r, char *err, size_t errlen)
 {
 	uint32_t total = nla_get_u32(r->tb[LANA_ATTR_TOTAL_LEN]);
-	struct lana_txn_owner o = client(fd);
+	struct lana_ctl_owner o = client(fd);
 	struct nl_msg *m;
 	uint32_t id;
 	int rc;
 
-	rc = lana_txn_begin(&s->txns, &o, total, LANA_PLAN_MAX_LEN, &id, err,
+	rc = lana_ctl_txn_begin(&s->txns, &o, total, LANA_PLAN_MAX_LEN, &id, err,
 			    errlen);
 	if (rc)
 		return rc;
@@ -168,7 +168,7 @@ static int do_begin(struct lana_ctl_server *s, int fd,
 		rc = lana_ctl_send_msg(fd, m);
 	nlmsg_free(m);
 	if (rc) {
-		lana_txn_abort(&s->txns, &o, id, NULL, 0);
+		lana_ctl_txn_abort(&s->txns, &o, id, NULL, 0);
 		return rc;
 	}
 	slog(s, LOG_DEBUG, "transaction %u: begin, %u bytes", id, total);
@@ -178,10 +178,10 @@ static int do_begin(struct lana_ctl_server *s, int fd,
 static int do_data(struct lana_ctl_server *s, int fd,
 		   const struct lana_ctl_req *r, char *err, size_t errlen)
 {
-	struct lana_txn_owner o = client(fd);
+	struct lana_ctl_owner o = client(fd);
 	struct nlattr *d = r->tb[LANA_ATTR_DATA];
 
-	return lana_txn_data(&s->txns, &o,
+	return lana_ctl_txn_data(&s->txns, &o,
 			     nla_get_u32(r->tb[LANA_ATTR_TXN_ID]),
 			     nla_get_u32(r->tb[LANA_ATTR_OFFSET]),
 			     nla_data(d), (uint32_t)nla_len(d), err, errlen);
@@ -190,18 +190,18 @@ static int do_data(struct lana_ctl_server *s, int fd,
 static int do_commit(struct lana_ctl_server *s, int fd,
 		     const struct lana_ctl_req *r, char *err, size_t errlen)
 {
-	struct lana_txn_owner o = client(fd);
+	struct lana_ctl_owner o = client(fd);
 	struct lana_engine_counters ec;
 	uint32_t id = nla_get_u32(r->tb[LANA_ATTR_TXN_ID]);
-	struct lana_txn t;
+	struct lana_ctl_txn t;
 	int rc;
 
 	/* a commit of a complete plan ends the transaction either way */
-	rc = lana_txn_take(&s->txns, &o, id, &t, err, errlen);
+	rc = lana_ctl_txn_take(&s->txns, &o, id, &t, err, errlen);
 	if (rc)
 		return rc;
 	rc = apply_bytes(s, t.data, t.total, false, err, errlen);
-	lana_txn_drop(&t);
+	lana_ctl_txn_drop(&t);
 	if (rc) {
 		slog(s, LOG_WARNING, "transaction %u failed: %s", id, err);
 		return rc;
@@ -215,9 +215,9 @@ static int do_commit(struct lana_ctl_server *s, int fd,
 static int do_abort(struct lana_ctl_server *s, int fd,
 		    const struct lana_ctl_req *r, char *err, size_t errlen)
 {
-	struct lana_txn_owner o = client(fd);
+	struct lana_ctl_owner o = client(fd);
 	uint32_t id = nla_get_u32(r->tb[LANA_ATTR_TXN_ID]);
-	int rc = lana_txn_abort(&s->txns, &o, id, err, errlen);
+	int rc = lana_ctl_txn_abort(&s->txns, &o, id, err, errlen);
 
 	if (!rc)
 		slog(s, LOG_DEBUG, "transaction %u aborted", id);

@@ -53,7 +53,7 @@ void lana_pkt_free(struct lana_pkt *p)
 void *lana_block_pcpu(const struct lana_block *b)
 {
 	return (char *)this_cpu_ptr((void __percpu *)b->pcpu) +
-	       LANA_K_PCPU_HDR;
+	       LANA_PCPU_HDR;
 }
 
 void *lana_block_pcpu_each(const struct lana_block *b, unsigned int i)
@@ -63,7 +63,7 @@ void *lana_block_pcpu_each(const struct lana_block *b, unsigned int i)
 	if (!cpu_possible(i))
 		return (void *)lana_zero_pcpu;
 	return (char *)per_cpu_ptr((void __percpu *)b->pcpu, i) +
-	       LANA_K_PCPU_HDR;
+	       LANA_PCPU_HDR;
 }
 
 unsigned int lana_nr_workers(const struct lana_block *b)
@@ -78,7 +78,7 @@ uint64_t lana_now_ns(void)
 
 void lana_block_error(struct lana_block *b, const char *fmt, ...)
 {
-	struct lana_kinst *ki = b->eng_priv;
+	struct lana_inst *ki = b->eng_priv;
 	va_list ap;
 
 	va_start(ap, fmt);

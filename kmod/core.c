@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * kmod/core.c - module init and exit of lana.ko, the LANA kernel engine:
- * the engine core (kmod/engine.c, ppe.c: registry, builder, notifier,
- * PPE; thesis ch. 4.2, 5.2.4, 5.2.5) and its control interface, the
- * generic netlink family "lana" (kmod/genl.c, proto/proto.h).
+ * the engine core (engine/ with its kernel glue kmod/engine.c, and ppe.c:
+ * registry, builder, notifier, PPE; thesis ch. 4.2, 5.2.4, 5.2.5) and its
+ * control interface, the generic netlink family "lana" (kmod/genl.c,
+ * proto/proto.h).
  *
  * Exit order: the family goes first (no new transaction; genl waits for
  * running ones), then the graph is torn down: every instance's fini runs

@@ -2,7 +2,9 @@
 /*
  * kmod/engine.h - the kernel engine core of lana.ko: registry, builder,
  * notifier, transactions and the packet processing engine (thesis ch. 4.2,
- * 5.2.4, 5.2.5), the kernel twin of runtime/engine.h.
+ * 5.2.4, 5.2.5), the kernel twin of runtime/engine.h. The builder,
+ * versions, notifier and transactions are engine/'s, shared with the
+ * userspace engine; kmod/engine.c is the kernel's glue to them.
  *
  * There is one engine per module. The running graph is one graph version
  * (struct lana_kgver): a table indexed by IDP holding each instance and
@@ -30,82 +32,25 @@
 #include <linux/types.h>
 
 #include "blocks/lana_block.h"
+#include "engine/core.h"
 
 struct lana_plan;
 struct lana_buf;
 
 #define LANA_K_MAX_HOPS		256	/* loop guard: blocks a packet visits */
 #define LANA_K_BACKLOG		1024	/* per-CPU backlog entries (power of 2) */
-#define LANA_K_MAX_IDP		(1u << 24)	/* IDP table limit of a version */
 #define LANA_K_PLAN_MAX		(64u << 20)	/* largest plan accepted (bytes) */
 #define LANA_K_ERRLEN		256	/* error message buffers */
 
-/* Engine counters of one block on one CPU, in front of the type's pcpu area. */
-struct lana_bcnt {
-	u64 packets;
-	u64 bytes;
-	u64 drops;
-};
-
-#define LANA_K_PCPU_HDR	32	/* sizeof(struct lana_bcnt), padded */
-
-/**
- * struct lana_kinst - the engine's side of an instance (b->eng_priv).
- * @b:        the instance handed to block code (first member)
- * @params:   one value per catalogue parameter (type NONE when absent),
- *            deep-copied into @mem
- * @nparams:  number of catalogue parameters
- * @nout:     OUT ports of the instance (port groups expanded)
- * @inited:   init succeeded, fini must run
- * @ev_stamp: notifier de-duplication
- * @dead_next: list of instances leaving with a graph version
- * @mem:      allocations owned by the instance (name, parameters)
- * @err:      lana_block_error() text
- */
-struct lana_kinst {
-	struct lana_block b;
-	struct lana_value *params;
-	u32 nparams;
-	u32 nout;
-	bool inited;
-	u64 ev_stamp;
-	struct lana_kinst *dead_next;
-	struct lana_kmem *mem;
-	char err[LANA_K_ERRLEN];
-};
-
-/* Binding of one OUT port in a version; dst 0: unbound. */
-struct lana_kbind {
-	u32 dst;
-	u32 dport;
-};
-
-/* One IDP's slot in a version; b == NULL: no block. */
-struct lana_kgnode {
-	struct lana_block *b;
-	int (*rx)(struct lana_block *b, struct lana_burst *v);
-	struct lana_kbind *out;
-	u32 nout;
-};
-
 /**
  * struct lana_kgver - a graph version (the thesis's registry, 5.2.4, as
- * one RCU-published table indexed by IDP).
- * @gen:   version number (generations published)
- * @ntab:  largest IDP + 1
- * @tab:   the table
- * @binds: storage of every tab[].out
- * @plan:  the version's canonical full plan
- * @dead:  instances to destroy when this version is retired
+ * one RCU-published table indexed by IDP): the members engine/ shares
+ * (LANA_GRAPH_GROUP, engine/core.h: gen, ntab, nevent, tab, dead, plan),
+ * then @binds, the storage of every tab[].out.
  */
 struct lana_kgver {
-	u64 gen;
-	u32 ntab;
-	u32 nevent;
-	struct lana_kgnode *tab;
-	struct lana_kbind *binds;
-	struct lana_plan *plan;
-	struct lana_kinst *dead;
+	LANA_GRAPH_GROUP;
+	struct lana_bind *binds;
 };
 
 /* Engine-wide per-CPU counters. */
@@ -168,20 +113,12 @@ int lana_engine_plan_bytes(struct lana_buf *out, u32 *crc, u64 *gen);
  */
 u32 lana_engine_plan_crc(void);
 
-/**
- * struct lana_kstats - counters of one block summed over CPUs.
- * @stat/@nstat: the block type's own named counters
+/*
+ * struct lana_kstats - counters of one block summed over CPUs: the
+ * kernel's name for struct lana_block_stats (engine/stats.h), which the
+ * shared lana_inst_stats() fills.
  */
-struct lana_kstats {
-	u32 idp;
-	const char *name;
-	const char *type;
-	u64 packets;
-	u64 bytes;
-	u64 drops;
-	struct lana_stat stat[8];
-	unsigned int nstat;
-};
+#define lana_kstats lana_block_stats
 
 /**
  * lana_engine_block_stats() - the counters of the first block with IDP >=

@@ -116,11 +116,11 @@ static struct genl_family lana_family;
  * against NETLINK_URELEASE.
  */
 static DEFINE_MUTEX(lana_txn_lock);
-static struct lana_txns lana_txns;
+static struct lana_ctl_txns lana_txns;
 
-static struct lana_txn_owner lana_owner(struct genl_info *info)
+static struct lana_ctl_owner lana_owner(struct genl_info *info)
 {
-	return (struct lana_txn_owner){
+	return (struct lana_ctl_owner){
 		.net = genl_info_net(info),
 		.port = info->snd_portid,
 	};
@@ -128,7 +128,7 @@ static struct lana_txn_owner lana_owner(struct genl_info *info)
 
 static int lana_txn_begin_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct lana_txn_owner o = lana_owner(info);
+	struct lana_ctl_owner o = lana_owner(info);
 	char err[LANA_K_ERRLEN];
 	struct sk_buff *msg;
 	void *hdr;
@@ -146,11 +146,11 @@ static int lana_txn_begin_doit(struct sk_buff *skb, struct genl_info *info)
 		return -EMSGSIZE;
 	}
 	mutex_lock(&lana_txn_lock);
-	r = lana_txn_begin(&lana_txns, &o,
+	r = lana_ctl_txn_begin(&lana_txns, &o,
 			   nla_get_u32(info->attrs[LANA_ATTR_TOTAL_LEN]),
 			   LANA_K_PLAN_MAX, &id, err, sizeof(err));
 	if (!r && nla_put_u32(msg, LANA_ATTR_TXN_ID, id)) {
-		lana_txn_abort(&lana_txns, &o, id, NULL, 0);
+		lana_ctl_txn_abort(&lana_txns, &o, id, NULL, 0);
 		r = -EMSGSIZE;
 		err[0] = 0;
 	}
@@ -167,7 +167,7 @@ static int lana_txn_begin_doit(struct sk_buff *skb, struct genl_info *info)
 
 static int lana_txn_data_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct lana_txn_owner o = lana_owner(info);
+	struct lana_ctl_owner o = lana_owner(info);
 	char err[LANA_K_ERRLEN];
 	struct nlattr *d;
 	int r;
@@ -180,7 +180,7 @@ static int lana_txn_data_doit(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 	mutex_lock(&lana_txn_lock);
-	r = lana_txn_data(&lana_txns, &o,
+	r = lana_ctl_txn_data(&lana_txns, &o,
 			  nla_get_u32(info->attrs[LANA_ATTR_TXN_ID]),
 			  nla_get_u32(info->attrs[LANA_ATTR_OFFSET]),
 			  nla_data(d), nla_len(d), err, sizeof(err));
@@ -191,7 +191,7 @@ static int lana_txn_data_doit(struct sk_buff *skb, struct genl_info *info)
 }
 
 /*
- * Decode and apply @len plan bytes at @data (lana_txn_decode(): for @set,
+ * Decode and apply @len plan bytes at @data (lana_ctl_txn_decode(): for @set,
  * an edit plan of SET instructions only, whose zero base checksum means
  * the running plan, as daemon/dispatch.c does for lanad).
  */
@@ -206,7 +206,7 @@ static int apply_bytes(const void *data, size_t len, bool set,
 	if (!msg)
 		return -ENOMEM;
 	msg[0] = 0;
-	r = lana_txn_decode(data, len, set, &p, msg, LANA_K_ERRLEN);
+	r = lana_ctl_txn_decode(data, len, set, &p, msg, LANA_K_ERRLEN);
 	if (r) {
 		ext_msg(extack, "%s", msg);
 		kfree(msg);
@@ -232,16 +232,16 @@ static int apply_bytes(const void *data, size_t len, bool set,
 
 static int lana_txn_commit_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct lana_txn_owner o = lana_owner(info);
+	struct lana_ctl_owner o = lana_owner(info);
 	char err[LANA_K_ERRLEN];
-	struct lana_txn t;
+	struct lana_ctl_txn t;
 	int r;
 
 	if (lana_check_needed(info))
 		return -EINVAL;
 	/* a commit of a complete plan ends the transaction either way */
 	mutex_lock(&lana_txn_lock);
-	r = lana_txn_take(&lana_txns, &o,
+	r = lana_ctl_txn_take(&lana_txns, &o,
 			  nla_get_u32(info->attrs[LANA_ATTR_TXN_ID]), &t, err,
 			  sizeof(err));
 	mutex_unlock(&lana_txn_lock);
@@ -250,20 +250,20 @@ static int lana_txn_commit_doit(struct sk_buff *skb, struct genl_info *info)
 		return r;
 	}
 	r = apply_bytes(t.data, t.total, false, info->extack);
-	lana_txn_drop(&t);
+	lana_ctl_txn_drop(&t);
 	return r;
 }
 
 static int lana_txn_abort_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct lana_txn_owner o = lana_owner(info);
+	struct lana_ctl_owner o = lana_owner(info);
 	char err[LANA_K_ERRLEN];
 	int r;
 
 	if (lana_check_needed(info))
 		return -EINVAL;
 	mutex_lock(&lana_txn_lock);
-	r = lana_txn_abort(&lana_txns, &o,
+	r = lana_ctl_txn_abort(&lana_txns, &o,
 			   nla_get_u32(info->attrs[LANA_ATTR_TXN_ID]), err,
 			   sizeof(err));
 	mutex_unlock(&lana_txn_lock);
@@ -311,12 +311,12 @@ static int lana_netlink_notify(struct notifier_block *nb,
 			       unsigned long state, void *ptr)
 {
 	struct netlink_notify *n = ptr;
-	struct lana_txn_owner o = { .net = n->net, .port = n->portid };
+	struct lana_ctl_owner o = { .net = n->net, .port = n->portid };
 
 	if (state != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC)
 		return NOTIFY_DONE;
 	mutex_lock(&lana_txn_lock);
-	while (lana_txn_drop_owned(&lana_txns, &o))
+	while (lana_ctl_txn_drop_owned(&lana_txns, &o))
 		;
 	mutex_unlock(&lana_txn_lock);
 	return NOTIFY_DONE;
@@ -552,6 +552,6 @@ void lana_genl_exit(void)
 	genl_unregister_family(&lana_family);
 	netlink_unregister_notifier(&lana_netlink_nb);
 	mutex_lock(&lana_txn_lock);
-	lana_txn_drop_all(&lana_txns);
+	lana_ctl_txn_drop_all(&lana_txns);
 	mutex_unlock(&lana_txn_lock);
 }

@@ -27,27 +27,21 @@
 #include <linux/skbuff.h>
 
 #include "engine.h"
-
-/* One packet waiting in a CPU's backlog (lana_emit, split, nested input). */
-struct lana_kblog {
-	struct sk_buff *skb;
-	u32 idp;
-	u16 port;
-	u16 hops;
-};
+#include "engine/backlog.h"
 
 /*
  * struct lana_kcpu - the PPE state of one CPU.
  * @depth:    > 0 while this CPU is inside lana_ppe_input()
  * @cur_hops: hops of the burst being processed (for lana_emit)
  * @bl_head, @bl_tail: backlog ring indices
+ * @bl:       the backlog (lana_emit, split, nested input; engine/backlog.h)
  */
 struct lana_kcpu {
 	struct lana_kcounters cnt;
 	unsigned int depth;
 	u16 cur_hops;
 	u32 bl_head, bl_tail;
-	struct lana_kblog bl[LANA_K_BACKLOG];
+	struct lana_blog bl[LANA_K_BACKLOG];
 };
 
 static struct lana_kcpu __percpu *lana_kcpu;
@@ -65,20 +59,12 @@ static void free_burst(struct lana_burst *bu)
 static bool backlog_add(struct lana_kcpu *c, struct sk_buff *skb, u32 idp,
 			u16 port, u16 hops)
 {
-	struct lana_kblog *q;
-
-	if (c->bl_tail - c->bl_head >= LANA_K_BACKLOG) {
-		kfree_skb(skb);
-		c->cnt.nomem_drops++;
-		return false;
-	}
-	q = &c->bl[c->bl_tail & (LANA_K_BACKLOG - 1)];
-	q->skb = skb;
-	q->idp = idp;
-	q->port = port;
-	q->hops = hops;
-	c->bl_tail++;
-	return true;
+	if (lana_backlog_put(c->bl, LANA_K_BACKLOG - 1, c->bl_head,
+			     &c->bl_tail, lana_skb_pkt(skb), idp, port, hops))
+		return true;
+	kfree_skb(skb);
+	c->cnt.nomem_drops++;
+	return false;
 }
 
 /*
@@ -123,12 +109,12 @@ static int ppe_split(struct lana_kcpu *c, const struct lana_kgver *v,
 static void ppe_run(struct lana_kcpu *c, const struct lana_kgver *v,
 		    u32 idp, u32 port, struct lana_burst *bu)
 {
-	const struct lana_kgnode *g = &v->tab[idp];
+	const struct lana_gnode *g = &v->tab[idp];
 
 	for (;;) {
-		const struct lana_kgnode *d;
+		const struct lana_gnode *d;
 		struct lana_bcnt *cnt;
-		struct lana_kbind bind;
+		struct lana_bind bind;
 		u64 bytes = 0;
 		u16 i, n = bu->n;
 		int r;
@@ -181,25 +167,12 @@ static void ppe_run(struct lana_kcpu *c, const struct lana_kgver *v,
 static void ppe_backlog(struct lana_kcpu *c, const struct lana_kgver *v)
 {
 	struct lana_burst bu;
+	u32 idp;
+	u16 port;
 
 	while (c->bl_head != c->bl_tail) {
-		struct lana_kblog *q = &c->bl[c->bl_head & (LANA_K_BACKLOG - 1)];
-		u32 idp = q->idp;
-		u16 port = q->port;
-		u16 hops = q->hops;
-
-		bu.n = 0;
-		bu.dir = LANA_INGRESS;
-		while (c->bl_head != c->bl_tail && bu.n < LANA_BURST) {
-			q = &c->bl[c->bl_head & (LANA_K_BACKLOG - 1)];
-			if (q->idp != idp || q->port != port)
-				break;
-			if (q->hops > hops)
-				hops = q->hops;
-			bu.pkt[bu.n++] = lana_skb_pkt(q->skb);
-			c->bl_head++;
-		}
-		bu.hops = hops;
+		lana_backlog_take(c->bl, LANA_K_BACKLOG - 1, &c->bl_head,
+				  c->bl_tail, &bu, &idp, &port);
 		if (idp < v->ntab && v->tab[idp].b) {
 			ppe_run(c, v, idp, port, &bu);
 		} else {

@@ -9,8 +9,10 @@ LANA_KOWN := core engine ppe block_api genl host dev
 # C library names it uses are mapped onto the kernel by kmod/compat/.
 # proto/attrs, proto/txn: the control protocol's table (proto/attrs.def)
 # and what its transactions and SET mean, as lanad has them.
+# engine/ is the transaction core both engines run (engine/README.md).
 LANA_KSHARED := lib/util plan/codec plan/check plan/apply plan/diff \
-		plan/ports plan/idpix plan/value_ops proto/attrs proto/txn
+		plan/ports plan/idpix plan/value_ops proto/attrs proto/txn \
+		engine/inst engine/graph engine/notify engine/txn
 
 # The block catalogue and every block type that runs in the kernel: the
 # ALL and KERNEL lines of blocks/blocks.def.
@@ -20,4 +22,4 @@ LANA_KBLOCKS := blocks/catalogue $(addprefix blocks/,$(shell sed -n \
 
 # Directories whose sources, headers and X-macro lists (*.def) are linked
 # into the build dir.
-LANA_KDIRS := lib plan blocks proto
+LANA_KDIRS := lib plan blocks proto engine

@@ -92,22 +92,8 @@ static int fail(struct actx *c, uint32_t insn, const char *fmt, ...)
 static uint64_t blk_count(const char *name, void *ctx)
 {
 	const struct blk *b = ctx;
-	const struct lana_param *pd;
-	struct lana_arena a = { 0 };
-	struct lana_value v;
-	uint64_t r = 0;
-	char err[128];
-	uint32_t i;
 
-	for (i = 0; i < b->nparams; i++)
-		if (!strcmp(b->params[i].key, name))
-			return lana_value_as_uint(&b->params[i].val);
-	pd = lana_param_find(b->bt, name);
-	if (pd && pd->def &&
-	    !lana_value_parse(&a, pd->type, pd, pd->def, &v, err, sizeof(err)))
-		r = lana_value_as_uint(&v);
-	lana_arena_free(&a);
-	return r;
+	return lana_pattr_uint(b->bt, b->params, b->nparams, name);
 }
 
 static uint32_t nports(struct blk *b, unsigned int dir)

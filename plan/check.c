@@ -10,6 +10,7 @@
 #include "blocks/catalogue.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,41 +77,68 @@ static bool enum_ok(const struct lana_param *pd, const char *s)
 	return false;
 }
 
-/* Check one parameter of instruction @i against its declaration. */
-static int check_param(struct vctx *c, uint32_t i,
-		       const struct lana_block_type *bt,
-		       const struct lana_pattr *a, bool need_live)
+/* -EINVAL with @msg (@msglen bytes) set from @fmt. */
+static int perr(char *msg, size_t msglen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int perr(char *msg, size_t msglen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (msg && msglen) {
+		va_start(ap, fmt);
+		vsnprintf(msg, msglen, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+int lana_pattr_check(const struct lana_block_type *bt,
+		     const struct lana_pattr *a, bool need_live, char *msg,
+		     size_t msglen)
 {
 	const struct lana_param *pd = lana_param_find(bt, a->key);
 	const struct lana_value *v = &a->val;
-	char msg[200];
+	char rmsg[200];
 	uint32_t k;
 
 	if (!pd)
-		return verr(c, i, "unknown parameter '%s' for block type '%s'",
+		return perr(msg, msglen, "unknown parameter '%s' for block type '%s'",
 			    a->key, bt->name);
 	if (need_live && !(pd->flags & LANA_PF_LIVE))
-		return verr(c, i, "parameter '%s' of '%s' is not live (needs REPLACE)",
+		return perr(msg, msglen, "parameter '%s' of '%s' is not live (needs REPLACE)",
 			    a->key, bt->name);
 	if (v->type != pd->type)
-		return verr(c, i, "parameter '%s' is %s, expected %s", a->key,
-			    ptype_str(v->type), ptype_str(pd->type));
+		return perr(msg, msglen, "parameter '%s' is %s, expected %s",
+			    a->key, ptype_str(v->type), ptype_str(pd->type));
 	if (v->type == LANA_PT_LIST) {
 		if (v->list.elem != pd->elem)
-			return verr(c, i, "parameter '%s' is a list of %s, expected %s",
+			return perr(msg, msglen, "parameter '%s' is a list of %s, expected %s",
 				    a->key, ptype_str(v->list.elem),
 				    ptype_str(pd->elem));
 		for (k = 0; k < v->list.n; k++)
 			if (v->list.elem == LANA_PT_ENUM &&
 			    !enum_ok(pd, v->list.items[k].str))
-				return verr(c, i, "parameter '%s' item %u: unknown symbol '%s'",
+				return perr(msg, msglen, "parameter '%s' item %u: unknown symbol '%s'",
 					    a->key, k, v->list.items[k].str);
 	}
 	if (v->type == LANA_PT_ENUM && !enum_ok(pd, v->str))
-		return verr(c, i, "parameter '%s': unknown symbol '%s'", a->key,
-			    v->str ? v->str : "");
-	if (lana_value_check_range(pd, v, msg, sizeof(msg)))
-		return verr(c, i, "parameter '%s': %s", a->key, msg);
+		return perr(msg, msglen, "parameter '%s': unknown symbol '%s'",
+			    a->key, v->str ? v->str : "");
+	if (lana_value_check_range(pd, v, rmsg, sizeof(rmsg)))
+		return perr(msg, msglen, "parameter '%s': %s", a->key, rmsg);
+	return 0;
+}
+
+/* Check one parameter of instruction @i against its declaration. */
+static int check_param(struct vctx *c, uint32_t i,
+		       const struct lana_block_type *bt,
+		       const struct lana_pattr *a, bool need_live)
+{
+	char msg[320];
+
+	if (lana_pattr_check(bt, a, need_live, msg, sizeof(msg)))
+		return verr(c, i, "%s", msg);
 	return 0;
 }
 

@@ -127,6 +127,24 @@ int lana_plan_decode(const void *buf, size_t len, struct lana_plan *p,
 int lana_plan_validate(const struct lana_plan *p, char *err, size_t errlen);
 
 /**
+ * lana_pattr_check() - check one parameter as lana_plan_validate() does.
+ * @bt:        the block type
+ * @a:         the parameter (key and value)
+ * @need_live: it is a SET's: the parameter must be LANA_PF_LIVE
+ * @msg:       receives why it is refused (may be NULL)
+ * @msglen:    bytes of @msg
+ *
+ * A known key, the declared type (list element type, enum symbols) and
+ * range (lana_value_check_range()).
+ *
+ * Return: 0, or -EINVAL with @msg set, e.g. "parameter 'vid': value 5000
+ * out of range 1..4094".
+ */
+int lana_pattr_check(const struct lana_block_type *bt,
+		     const struct lana_pattr *a, bool need_live, char *msg,
+		     size_t msglen);
+
+/**
  * lana_plan_crc() - the checksum an edit plan names as its base: the CRC-32
  * of the encoded full plan @p (encodes it if needed).
  */
@@ -188,6 +206,36 @@ void lana_diff_summary(const struct lana_diff_stats *st, struct lana_buf *b);
  */
 int lana_plan_apply(struct lana_plan *base, const struct lana_plan *edit,
 		    struct lana_plan *out, char *err, size_t errlen);
+
+/**
+ * lana_param_uint() - the unsigned value of a block's parameter as
+ * port-group counts (tee's n) read it.
+ * @bt:   the block type (NULL: no default)
+ * @name: the parameter
+ * @v:    the block's value of it, or NULL (type LANA_PT_NONE: absent)
+ *
+ * For the lana_count_fn callbacks of the reference apply (plan/apply.c,
+ * plan/ports.c) and of both engines' builders (engine/inst.c).
+ *
+ * Return: @v as an unsigned integer when set, else the parameter's
+ * default text parsed, else 0 (no such parameter, no default); a value
+ * that is not an integer reads as 0 (lana_value_as_uint()).
+ */
+uint64_t lana_param_uint(const struct lana_block_type *bt, const char *name,
+			 const struct lana_value *v);
+
+/**
+ * lana_pattr_uint() - lana_param_uint() of a parameter in a plan's list.
+ * @bt:   the block type
+ * @ps:   the parameters of a NEW or REPLACE instruction
+ * @n:    entries of @ps
+ * @name: the parameter
+ *
+ * Return: the value keyed @name in @ps, else the default, else 0.
+ */
+uint64_t lana_pattr_uint(const struct lana_block_type *bt,
+			 const struct lana_pattr *ps, uint32_t n,
+			 const char *name);
 
 /**
  * lana_insn_port_count() - ports of direction @dir (LANA_PORT_IN/OUT) of

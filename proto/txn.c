@@ -9,14 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool owned_by(const struct lana_txn *t, const struct lana_txn_owner *o)
+static bool owned_by(const struct lana_ctl_txn *t,
+		     const struct lana_ctl_owner *o)
 {
 	return t->id && t->owner.net == o->net && t->owner.port == o->port;
 }
 
 /* Transaction @id of @o, or NULL with -ENOENT in *@r and @err set. */
-static struct lana_txn *txn_get(struct lana_txns *tt,
-				const struct lana_txn_owner *o, uint32_t id,
+static struct lana_ctl_txn *txn_get(struct lana_ctl_txns *tt,
+				const struct lana_ctl_owner *o, uint32_t id,
 				int *r, char *err, size_t errlen)
 {
 	unsigned int i;
@@ -28,11 +29,11 @@ static struct lana_txn *txn_get(struct lana_txns *tt,
 	return NULL;
 }
 
-int lana_txn_begin(struct lana_txns *tt, const struct lana_txn_owner *o,
-		   uint32_t total, uint32_t max, uint32_t *id, char *err,
-		   size_t errlen)
+int lana_ctl_txn_begin(struct lana_ctl_txns *tt, const struct lana_ctl_owner *o,
+		       uint32_t total, uint32_t max, uint32_t *id, char *err,
+		       size_t errlen)
 {
-	struct lana_txn *t = NULL;
+	struct lana_ctl_txn *t = NULL;
 	unsigned int i;
 
 	if (total < LANA_PLAN_HDR_LEN)
@@ -59,11 +60,11 @@ int lana_txn_begin(struct lana_txns *tt, const struct lana_txn_owner *o,
 	return 0;
 }
 
-int lana_txn_data(struct lana_txns *tt, const struct lana_txn_owner *o,
-		  uint32_t id, uint32_t off, const void *p, uint32_t n,
-		  char *err, size_t errlen)
+int lana_ctl_txn_data(struct lana_ctl_txns *tt, const struct lana_ctl_owner *o,
+		      uint32_t id, uint32_t off, const void *p, uint32_t n,
+		      char *err, size_t errlen)
 {
-	struct lana_txn *t;
+	struct lana_ctl_txn *t;
 	int r;
 
 	t = txn_get(tt, o, id, &r, err, errlen);
@@ -96,10 +97,10 @@ int lana_txn_data(struct lana_txns *tt, const struct lana_txn_owner *o,
 	return 0;
 }
 
-int lana_txn_take(struct lana_txns *tt, const struct lana_txn_owner *o,
-		  uint32_t id, struct lana_txn *out, char *err, size_t errlen)
+int lana_ctl_txn_take(struct lana_ctl_txns *tt, const struct lana_ctl_owner *o,
+		      uint32_t id, struct lana_ctl_txn *out, char *err, size_t errlen)
 {
-	struct lana_txn *t;
+	struct lana_ctl_txn *t;
 	int r;
 
 	t = txn_get(tt, o, id, &r, err, errlen);
@@ -114,21 +115,21 @@ int lana_txn_take(struct lana_txns *tt, const struct lana_txn_owner *o,
 	return 0;
 }
 
-int lana_txn_abort(struct lana_txns *tt, const struct lana_txn_owner *o,
-		   uint32_t id, char *err, size_t errlen)
+int lana_ctl_txn_abort(struct lana_ctl_txns *tt, const struct lana_ctl_owner *o,
+		       uint32_t id, char *err, size_t errlen)
 {
-	struct lana_txn *t;
+	struct lana_ctl_txn *t;
 	int r;
 
 	t = txn_get(tt, o, id, &r, err, errlen);
 	if (!t)
 		return r;
-	lana_txn_drop(t);
+	lana_ctl_txn_drop(t);
 	return 0;
 }
 
-uint32_t lana_txn_drop_owned(struct lana_txns *tt,
-			     const struct lana_txn_owner *o)
+uint32_t lana_ctl_txn_drop_owned(struct lana_ctl_txns *tt,
+				 const struct lana_ctl_owner *o)
 {
 	unsigned int i;
 	uint32_t id;
@@ -136,27 +137,27 @@ uint32_t lana_txn_drop_owned(struct lana_txns *tt,
 	for (i = 0; i < LANA_TXN_MAX; i++)
 		if (owned_by(&tt->slot[i], o)) {
 			id = tt->slot[i].id;
-			lana_txn_drop(&tt->slot[i]);
+			lana_ctl_txn_drop(&tt->slot[i]);
 			return id;
 		}
 	return 0;
 }
 
-void lana_txn_drop(struct lana_txn *t)
+void lana_ctl_txn_drop(struct lana_ctl_txn *t)
 {
 	free(t->data);
 	memset(t, 0, sizeof(*t));
 }
 
-void lana_txn_drop_all(struct lana_txns *tt)
+void lana_ctl_txn_drop_all(struct lana_ctl_txns *tt)
 {
 	unsigned int i;
 
 	for (i = 0; i < LANA_TXN_MAX; i++)
-		lana_txn_drop(&tt->slot[i]);
+		lana_ctl_txn_drop(&tt->slot[i]);
 }
 
-unsigned int lana_txn_count(const struct lana_txns *tt)
+unsigned int lana_ctl_txn_count(const struct lana_ctl_txns *tt)
 {
 	unsigned int i, n = 0;
 
@@ -181,8 +182,8 @@ static int check_set(const struct lana_plan *p, char *err, size_t errlen)
 	return 0;
 }
 
-int lana_txn_decode(const void *data, size_t len, bool set,
-		    struct lana_plan *p, char *err, size_t errlen)
+int lana_ctl_txn_decode(const void *data, size_t len, bool set,
+			struct lana_plan *p, char *err, size_t errlen)
 {
 	static const char prefix[] = "invalid plan: ";
 	size_t n = sizeof(prefix) - 1;

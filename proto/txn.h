@@ -26,108 +26,108 @@
 #define LANA_TXN_MAX 16
 
 /**
- * struct lana_txn_owner - the client a transaction belongs to: only it may
+ * struct lana_ctl_owner - the client a transaction belongs to: only it may
  * use the transaction, and it is dropped when the client goes away.
  * @net:  lana.ko: the socket's network namespace; lanad: NULL
  * @port: lana.ko: the socket's netlink port id; lanad: the client's file
  *        descriptor
  */
-struct lana_txn_owner {
+struct lana_ctl_owner {
 	const void *net;
 	uint32_t port;
 };
 
 /**
- * struct lana_txn - one open transaction.
+ * struct lana_ctl_txn - one open transaction.
  * @id:    its TXN_ID; 0 for a free slot
  * @owner: the client that began it
  * @total: TOTAL_LEN, bytes of the whole plan
  * @got:   bytes received so far, in order, at @data (@cap bytes allocated)
  */
-struct lana_txn {
+struct lana_ctl_txn {
 	uint32_t id;
-	struct lana_txn_owner owner;
+	struct lana_ctl_owner owner;
 	uint32_t total, got;
 	size_t cap;
 	char *data;
 };
 
 /**
- * struct lana_txns - the open transactions of an engine. Zero-initialise;
- * release with lana_txn_drop_all().
+ * struct lana_ctl_txns - the open transactions of an engine. Zero-initialise;
+ * release with lana_ctl_txn_drop_all().
  * @slot:    LANA_TXN_MAX slots
  * @next_id: the next TXN_ID to hand out (1, 2, ...; 0 is skipped)
  */
-struct lana_txns {
-	struct lana_txn slot[LANA_TXN_MAX];
+struct lana_ctl_txns {
+	struct lana_ctl_txn slot[LANA_TXN_MAX];
 	uint32_t next_id;
 };
 
 /**
- * lana_txn_begin() - TXN_BEGIN: open a transaction of @o for a plan of
+ * lana_ctl_txn_begin() - TXN_BEGIN: open a transaction of @o for a plan of
  * @total bytes, at least a plan header (LANA_PLAN_HDR_LEN) and at most
  * @max bytes (the engine's limit). *@id receives its TXN_ID.
  * Returns 0, -EINVAL (too short), -EFBIG (over @max) or -EBUSY
  * (LANA_TXN_MAX open), with @err set.
  */
-int lana_txn_begin(struct lana_txns *tt, const struct lana_txn_owner *o,
-		   uint32_t total, uint32_t max, uint32_t *id, char *err,
-		   size_t errlen);
+int lana_ctl_txn_begin(struct lana_ctl_txns *tt, const struct lana_ctl_owner *o,
+		       uint32_t total, uint32_t max, uint32_t *id, char *err,
+		       size_t errlen);
 
 /**
- * lana_txn_data() - TXN_DATA: append @n bytes at @p to transaction @id of
+ * lana_ctl_txn_data() - TXN_DATA: append @n bytes at @p to transaction @id of
  * @o. @off must be the number of bytes received so far, and the data must
  * not run past TOTAL_LEN. A refused chunk leaves the transaction as it
  * was. Returns 0, -ENOENT (no transaction @id of @o), -EINVAL (wrong
  * offset, past TOTAL_LEN) or -ENOMEM, with @err set.
  */
-int lana_txn_data(struct lana_txns *tt, const struct lana_txn_owner *o,
-		  uint32_t id, uint32_t off, const void *p, uint32_t n,
-		  char *err, size_t errlen);
+int lana_ctl_txn_data(struct lana_ctl_txns *tt, const struct lana_ctl_owner *o,
+		      uint32_t id, uint32_t off, const void *p, uint32_t n,
+		      char *err, size_t errlen);
 
 /**
- * lana_txn_take() - TXN_COMMIT: end transaction @id of @o and move it,
- * with its plan, to *@out (release it with lana_txn_drop()). Only a
+ * lana_ctl_txn_take() - TXN_COMMIT: end transaction @id of @o and move it,
+ * with its plan, to *@out (release it with lana_ctl_txn_drop()). Only a
  * complete transaction (all TOTAL_LEN bytes received) is taken; an
  * incomplete one stays open. Returns 0, -ENOENT or -EINVAL (incomplete),
  * with @err set.
  */
-int lana_txn_take(struct lana_txns *tt, const struct lana_txn_owner *o,
-		  uint32_t id, struct lana_txn *out, char *err, size_t errlen);
+int lana_ctl_txn_take(struct lana_ctl_txns *tt, const struct lana_ctl_owner *o,
+		      uint32_t id, struct lana_ctl_txn *out, char *err, size_t errlen);
 
 /**
- * lana_txn_abort() - TXN_ABORT: drop transaction @id of @o.
+ * lana_ctl_txn_abort() - TXN_ABORT: drop transaction @id of @o.
  * Returns 0 or -ENOENT with @err set.
  */
-int lana_txn_abort(struct lana_txns *tt, const struct lana_txn_owner *o,
-		   uint32_t id, char *err, size_t errlen);
+int lana_ctl_txn_abort(struct lana_ctl_txns *tt, const struct lana_ctl_owner *o,
+		       uint32_t id, char *err, size_t errlen);
 
 /**
- * lana_txn_drop_owned() - drop one open transaction of @o, the client
+ * lana_ctl_txn_drop_owned() - drop one open transaction of @o, the client
  * that went away. Returns its TXN_ID, or 0 when @o has none left: call it
  * until it returns 0.
  */
-uint32_t lana_txn_drop_owned(struct lana_txns *tt,
-			     const struct lana_txn_owner *o);
+uint32_t lana_ctl_txn_drop_owned(struct lana_ctl_txns *tt,
+				 const struct lana_ctl_owner *o);
 
-/** lana_txn_drop() - free the plan of @t and clear it (a free slot). */
-void lana_txn_drop(struct lana_txn *t);
+/** lana_ctl_txn_drop() - free the plan of @t and clear it (a free slot). */
+void lana_ctl_txn_drop(struct lana_ctl_txn *t);
 
-/** lana_txn_drop_all() - drop every transaction of @tt. */
-void lana_txn_drop_all(struct lana_txns *tt);
+/** lana_ctl_txn_drop_all() - drop every transaction of @tt. */
+void lana_ctl_txn_drop_all(struct lana_ctl_txns *tt);
 
-/** lana_txn_count() - the number of open transactions. */
-unsigned int lana_txn_count(const struct lana_txns *tt);
+/** lana_ctl_txn_count() - the number of open transactions. */
+unsigned int lana_ctl_txn_count(const struct lana_ctl_txns *tt);
 
 /**
- * lana_txn_decode() - decode the @len plan bytes at @data into @p
+ * lana_ctl_txn_decode() - decode the @len plan bytes at @data into @p
  * (lana_plan_decode()). For SET (@set), the plan must be an edit plan
  * (LANA_PLAN_F_EDIT) of SET instructions only; its base checksum may be
  * 0, for the engine to fill in with its running plan's.
  * Returns 0, or -EINVAL with @err set ("invalid plan: ...", "instruction
  * 2 (BIND): SET accepts only SET instructions") and nothing to free.
  */
-int lana_txn_decode(const void *data, size_t len, bool set,
-		    struct lana_plan *p, char *err, size_t errlen);
+int lana_ctl_txn_decode(const void *data, size_t len, bool set,
+			struct lana_plan *p, char *err, size_t errlen);
 
 #endif /* LANA_PROTO_TXN_H */

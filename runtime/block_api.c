@@ -20,30 +20,23 @@ _Thread_local struct lana_worker *lana_cur_worker;
 void lana_emit(struct lana_block *b, uint16_t port, struct lana_pkt *p)
 {
 	struct lana_worker *w = lana_cur_worker;
-	struct lana_blog *q;
 
 	if (!w) {
 		/* not on a worker: nowhere to run it */
 		lana_pkt_free(p);
 		return;
 	}
-	if (w->bl_tail - w->bl_head >= LANA_BACKLOG) {
+	if (!lana_backlog_put(w->bl, LANA_BACKLOG - 1, w->bl_head,
+			      &w->bl_tail, p, b->idp, port, w->cur_hops)) {
 		lana_pkt_free(p);
 		__atomic_store_n(&w->nomem_drops, w->nomem_drops + 1,
 				 __ATOMIC_RELAXED);
-		return;
 	}
-	q = &w->bl[w->bl_tail & (LANA_BACKLOG - 1)];
-	q->p = p;
-	q->idp = b->idp;
-	q->port = port;
-	q->hops = w->cur_hops;
-	w->bl_tail++;
 }
 
 void *lana_block_pcpu(const struct lana_block *b)
 {
-	const struct lana_binst *bi = b->eng_priv;
+	const struct lana_inst *bi = b->eng_priv;
 	struct lana_worker *w = lana_cur_worker;
 
 	if (!bi)
@@ -54,7 +47,7 @@ void *lana_block_pcpu(const struct lana_block *b)
 
 void *lana_block_pcpu_each(const struct lana_block *b, unsigned int i)
 {
-	const struct lana_binst *bi = b->eng_priv;
+	const struct lana_inst *bi = b->eng_priv;
 
 	if (!bi)
 		return i ? NULL : b->pcpu;
@@ -80,7 +73,7 @@ uint64_t lana_now_ns(void)
 
 void lana_block_error(struct lana_block *b, const char *fmt, ...)
 {
-	struct lana_binst *bi = b->eng_priv;
+	struct lana_inst *bi = b->eng_priv;
 	va_list ap;
 
 	va_start(ap, fmt);

@@ -12,6 +12,7 @@
 #ifndef LANA_ENGINE_H
 #define LANA_ENGINE_H
 
+#include "engine/stats.h"
 #include "plan/plan.h"
 
 #include <stdbool.h>
@@ -68,22 +69,7 @@ int lana_engine_apply(struct lana_engine *e, const struct lana_plan *plan,
  */
 int lana_engine_plan(struct lana_engine *e, struct lana_plan *out);
 
-/**
- * struct lana_block_stats - counters of one block, summed over workers.
- * @packets, @bytes: that entered the block; @drops: dropped by the block
- * or by the engine after it (unbound port, LANA_DROP)
- * @stat: the block type's own named counters
- */
-struct lana_block_stats {
-	uint32_t idp;
-	const char *name;
-	const char *type;
-	uint64_t packets;
-	uint64_t bytes;
-	uint64_t drops;
-	struct lana_stat stat[8];
-	unsigned int nstat;
-};
+/* struct lana_block_stats (counters of one block): engine/stats.h. */
 
 /**
  * lana_engine_stats() - call @cb for every block (IDP order), or only the

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * runtime/engine_internal.h - calls between the userspace engine core
- * (runtime/engine.c, ppe.c, block_api.c) and the other runtime parts:
+ * (runtime/engine.c, txn_inc.c, ppe.c, block_api.c, on engine/'s shared
+ * transaction core) and the other runtime parts:
  * the device layer (runtime/dev.c) and tests/benchmarks. Not for block code
  * (blocks include only blocks/lana_block.h) and not for lanad/lanarun
  * (they use runtime/engine.h).
@@ -129,26 +130,22 @@ void lana_engine_txn_counts(struct lana_engine *e, uint64_t *fast,
 /* ------------------------------------------------------ engine core */
 
 /*
- * Everything below is shared by runtime/engine.c, ppe.c and block_api.c
- * only (the engine core); other files use the calls above.
+ * Everything below is shared by runtime/engine.c, txn_inc.c, ppe.c and
+ * block_api.c only (the engine core; tests that check its tables too);
+ * other files use the calls above.
  */
 #ifdef LANA_ENGINE_CORE
+
+#include "engine/backlog.h"
+#include "engine/txn.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
 #include <urcu-qsbr.h>
 
 #define LANA_CACHELINE	 64
-#define LANA_PCPU_HDR	 32	/* struct lana_bcnt + pad, before type pcpu */
 #define LANA_BACKLOG	 4096	/* per-worker backlog entries (power of 2) */
 #define LANA_MAX_HOPS	 256
-
-/* Engine counters of one block in one worker's pcpu slot (single writer). */
-struct lana_bcnt {
-	uint64_t packets;
-	uint64_t bytes;
-	uint64_t drops;
-};
 
 /* A registered device (lana_engine_dev_add). */
 struct lana_devreg {
@@ -160,50 +157,25 @@ struct lana_devreg {
 };
 
 /*
- * struct lana_binst - the engine's side of an instance (b->eng_priv).
- * @b:      the instance handed to block code (first member)
- * @stride: bytes of one worker's pcpu slot (LANA_PCPU_HDR + pcpu_size,
- *          rounded up to a cache line); b->pcpu holds nworkers slots
- * @params: one value per catalogue parameter (type NONE when absent)
- * @nparams: number of catalogue parameters
- * @nout:   OUT ports of this instance (port groups expanded)
+ * struct lana_binst - the userspace engine's instance: the shared part
+ * (engine/core.h; its stride is LANA_PCPU_HDR + pcpu_size rounded up to a
+ * cache line, b.pcpu holds nworkers slots) and what only this engine has.
+ * @inst:   the shared part (first: b.eng_priv points to it)
  * @worker: worker that polls this block's sources (poll op, devices)
  * @ended:  the poll op returned -1
- * @inited: init succeeded (fini must run)
- * @ev_stamp: notifier de-duplication
- * @dead_next: list of instances to destroy with a graph version
- * @mem:    name and parameter storage (engine.c)
- * @err:    lana_block_error() text
  */
 struct lana_binst {
-	struct lana_block b;
-	uint32_t stride;
-	struct lana_value *params;
-	uint32_t nparams;
-	uint32_t nout;
+	struct lana_inst inst;
 	unsigned int worker;
 	atomic_bool ended;
-	bool inited;
-	uint64_t ev_stamp;
-	struct lana_binst *dead_next;
-	struct bmem *mem;
-	char err[256];
 };
 
-/* Binding of one OUT port in a graph version: dst 0 = unbound. */
-struct lana_bind {
-	uint32_t dst;
-	uint32_t dport;
-};
-
-/* One IDP's slot in a graph version; b == NULL: no block. */
-struct lana_gnode {
-	struct lana_block *b;
-	int (*rx)(struct lana_block *b, struct lana_burst *v);
-	struct lana_bind *out;
-	uint32_t nout;
-	uint32_t stride;
-};
+/* The instance of block @b (NULL for NULL). */
+static inline struct lana_binst *lana_binst_of(const struct lana_block *b)
+{
+	return b ? caa_container_of(lana_inst_of(b), struct lana_binst,
+				    inst) : NULL;
+}
 
 /* A packet source of a version, polled by one worker. */
 struct lana_src {
@@ -225,7 +197,9 @@ struct lana_bpool {
 
 /*
  * struct lana_gver - a graph version (thesis 5.2.4 registry, as one
- * RCU-published table indexed by IDP).
+ * RCU-published table indexed by IDP): the members engine/ shares
+ * (LANA_GRAPH_GROUP: gen, ntab, nevent, tab, dead, plan) and this
+ * engine's own.
  * @tab[i].out points into @pool, or to an array of its own (made by an
  *       incremental transaction for the blocks whose bindings it changed);
  *       such an array is shared with later versions until one of them
@@ -238,11 +212,9 @@ struct lana_bpool {
  *        version was built in full, or the engine is going)
  */
 struct lana_gver {
+	LANA_GRAPH_GROUP;		/* first: engine/ allocates versions */
 	struct rcu_head rcu;
 	struct lana_engine *e;
-	uint64_t gen;
-	uint32_t ntab;			/* table size (> every IDP in use) */
-	struct lana_gnode *tab;
 	uint32_t *indeg;
 	struct lana_bpool *pool;
 	struct lana_bind **freeb;	/* own arrays to free with this version */
@@ -251,19 +223,14 @@ struct lana_gver {
 	struct lana_src *src;		/* sources, grouped by worker */
 	uint32_t *wsrc;			/* worker w: src[wsrc[w] .. wsrc[w+1]) */
 	uint32_t nsrc;
-	uint32_t nevent;		/* instances with an event op */
-	struct lana_plan plan;		/* canonical full plan (see @pedit) */
 	struct lana_plan *pedit;	/* edit not yet applied to @plan */
-	struct lana_binst *dead;	/* destroy when this version goes */
 };
 
-/* One spawned packet waiting in a worker's backlog (lana_emit). */
-struct lana_blog {
-	struct lana_pkt *p;
-	uint32_t idp;
-	uint16_t port;
-	uint16_t hops;
-};
+/* The userspace version holding @g. */
+static inline struct lana_gver *lana_gver_of(const struct lana_graph *g)
+{
+	return caa_container_of(g, struct lana_gver, g);
+}
 
 /* struct lana_worker - one PPE thread. */
 struct lana_worker {
@@ -274,7 +241,7 @@ struct lana_worker {
 	atomic_int busy;		/* inside a round with packets */
 	uint16_t cur_hops;		/* hops of the burst being processed */
 	uint32_t bl_head, bl_tail;	/* backlog ring indices */
-	struct lana_blog *bl;		/* LANA_BACKLOG entries */
+	struct lana_blog *bl;		/* LANA_BACKLOG entries (engine/backlog.h) */
 	uint64_t loop_drops;		/* written by this worker only */
 	uint64_t unbound_drops;
 	uint64_t nomem_drops;
@@ -290,8 +257,7 @@ struct lana_engine {
 	struct lana_worker *w;
 	atomic_bool stop;
 	bool running;
-	uint64_t gen;
-	uint64_t ev_stamp;
+	struct lana_core core;		/* versions published, notifier */
 	unsigned int next_src;
 	struct lana_devreg *devs;
 	uint64_t txn_fast;		/* transactions built incrementally */
@@ -310,6 +276,96 @@ static inline struct lana_bcnt *lana_bcnt_of(const struct lana_block *b,
 {
 	return (struct lana_bcnt *)((char *)b->pcpu + (size_t)w * stride);
 }
+
+/* -------------------- engine.c, for the incremental path (txn_inc.c) */
+
+/**
+ * struct lana_srcb - a version's source list being built by
+ * lana_gver_sources(), in two passes over the same sources.
+ * @v:     the version (its wsrc, src, nsrc)
+ * @fill:  next slot of each worker (second pass)
+ * @n:     sources counted (first pass)
+ * @place: second pass: place the sources, else count them by worker
+ */
+struct lana_srcb {
+	struct lana_gver *v;
+	uint32_t *fill;
+	uint32_t n;
+	bool place;
+};
+
+/**
+ * lana_srcb_put() - one source of the version being built.
+ * @sb:     the builder
+ * @worker: the worker that polls it (the instance's)
+ * @s:      the source, copied in the second pass
+ */
+void lana_srcb_put(struct lana_srcb *sb, unsigned int worker,
+		   const struct lana_src *s);
+
+/**
+ * lana_srcb_inst() - the poll op of an instance as a source.
+ * @sb: the builder
+ * @bi: an instance whose type has a poll op
+ */
+void lana_srcb_inst(struct lana_srcb *sb, struct lana_binst *bi);
+
+/**
+ * lana_srcb_dev() - a registered device as a source.
+ * @sb: the builder
+ * @r:  the device's registration (e->dev_lock held: lana_gver_sources())
+ */
+void lana_srcb_dev(struct lana_srcb *sb, struct lana_devreg *r);
+
+/**
+ * lana_gver_sources() - build a version's source list, grouped by worker.
+ * @e:    the engine
+ * @v:    the version; v->wsrc zeroed, v->src not yet made
+ * @each: calls lana_srcb_put() (or its _inst/_dev forms) for every source,
+ *        the same ones in the same order on both calls, with e->dev_lock
+ *        held
+ * @ctx:  for @each
+ */
+void lana_gver_sources(struct lana_engine *e, struct lana_gver *v,
+		       void (*each)(struct lana_srcb *sb, void *ctx),
+		       void *ctx);
+
+/**
+ * lana_gver_copy() - the next version of an incremental transaction.
+ * @e:    the engine
+ * @ntab: its table size (>= old->ntab)
+ * @old:  the running version, whose table, in-degrees, event count and
+ *        binding pool (one more reference) the copy starts from
+ *
+ * Return: the version (aborts when out of memory, as xmalloc).
+ */
+struct lana_gver *lana_gver_copy(struct lana_engine *e, uint32_t ntab,
+				 const struct lana_gver *old);
+
+/**
+ * lana_gver_own_out() - whether a slot's bindings are an array of their
+ * own (made by an incremental transaction) rather than in @v's pool.
+ * @v:   the version
+ * @out: a slot's bindings (NULL: none)
+ */
+bool lana_gver_own_out(const struct lana_gver *v,
+		       const struct lana_bind *out);
+
+/* txn_inc.c: incremental path result "take the full path instead". */
+#define LANA_TXN_UNDECIDED 1
+
+/**
+ * lana_txn_inc() - the incremental build path (thesis 4.2.4).
+ * @t: a transaction begun with lana_txn_begin()
+ *
+ * The edit is checked against the running version's tables and the next
+ * version made by copying and patching them, with the shared steps of
+ * engine/txn.h; then published.
+ *
+ * Return: LANA_TXN_UNDECIDED when the check cannot decide (nothing done:
+ * take lana_txn_full()), else 0 or the builder's -errno with t->err set.
+ */
+int lana_txn_inc(struct lana_txn *t);
 
 #endif /* LANA_ENGINE_CORE */
 

@@ -161,25 +161,12 @@ static void ppe_run(struct lana_worker *w, const struct lana_gver *v,
 static void ppe_backlog(struct lana_worker *w, const struct lana_gver *v)
 {
 	struct lana_burst bu;
+	uint32_t idp;
+	uint16_t port;
 
 	while (w->bl_head != w->bl_tail) {
-		struct lana_blog *q = &w->bl[w->bl_head & (LANA_BACKLOG - 1)];
-		uint32_t idp = q->idp;
-		uint16_t port = q->port;
-		uint16_t hops = q->hops;
-
-		bu.n = 0;
-		bu.dir = LANA_INGRESS;
-		while (w->bl_head != w->bl_tail && bu.n < LANA_BURST) {
-			q = &w->bl[w->bl_head & (LANA_BACKLOG - 1)];
-			if (q->idp != idp || q->port != port)
-				break;
-			if (q->hops > hops)
-				hops = q->hops;
-			bu.pkt[bu.n++] = q->p;
-			w->bl_head++;
-		}
-		bu.hops = hops;
+		lana_backlog_take(w->bl, LANA_BACKLOG - 1, &w->bl_head,
+				  w->bl_tail, &bu, &idp, &port);
 		if (idp < v->ntab && v->tab[idp].b) {
 			ppe_run(w, v, idp, port, &bu);
 		} else {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * bench/patch/patch.c - cost of live-patching a large running graph in the
- * userspace engine (runtime/engine.c transactions).
+ * userspace engine (transactions: engine/txn.c, runtime/txn_inc.c).
  *
  *	patch [-n blocks] [-r rounds] [-w workers]
  *
