@@ -79,6 +79,13 @@ static bool is_uint_type(unsigned int t)
  * declared type within range, required parameters have no default, group
  * counts name an unsigned integer parameter.
  */
+/* NEED() - fail naming the block and the missing or wrong piece. */
+#define NEED(cond, ...)				\
+	do {					\
+		if (!(cond))			\
+			fail_msg(__VA_ARGS__);	\
+	} while (0)
+
 static void test_descriptors(void **state)
 {
 	struct lana_arena a = { 0 };
@@ -90,11 +97,11 @@ static void test_descriptors(void **state)
 		const struct lana_port *port, *o;
 		size_t nl = strlen(bt->name);
 
-		assert_non_null(bt->synopsis);
+		NEED(bt->synopsis, "%s: no .synopsis", bt->name);
 		if (strncmp(bt->synopsis, bt->name, nl) || bt->synopsis[nl] != '(')
 			fail_msg("%s: synopsis '%s'", bt->name, bt->synopsis);
-		assert_non_null(bt->doc);
-		assert_true(strlen(bt->doc) > 20);
+		NEED(bt->doc && strlen(bt->doc) > 20,
+		     "%s: .doc missing or shorter than 20 characters", bt->name);
 		assert_true(bt->engines & LANA_ENGINE_ALL);
 		assert_int_equal(bt->engines & ~LANA_ENGINE_ALL, 0);
 
@@ -102,7 +109,8 @@ static void test_descriptors(void **state)
 			struct lana_value v;
 			char err[256];
 
-			assert_non_null(p->doc);
+			NEED(p->doc, "%s: parameter '%s' has no .doc", bt->name,
+			     p->name);
 			assert_true(p->type > LANA_PT_NONE && p->type < LANA_PT_MAX);
 			if (p->type == LANA_PT_LIST)
 				assert_true(p->elem > LANA_PT_NONE &&
@@ -117,7 +125,9 @@ static void test_descriptors(void **state)
 					fail_msg("%s: duplicate param %s",
 						 bt->name, p->name);
 			/* each parameter named in the synopsis */
-			assert_non_null(strstr(bt->synopsis, p->name));
+			NEED(strstr(bt->synopsis, p->name),
+			     "%s: the synopsis does not name parameter '%s'",
+			     bt->name, p->name);
 			if (p->flags & LANA_PF_REQUIRED) {
 				if (p->def)
 					fail_msg("%s.%s: required with default",
@@ -141,7 +151,8 @@ static void test_descriptors(void **state)
 		}
 
 		for (port = bt->ports; port->name; port++) {
-			assert_non_null(port->doc);
+			NEED(port->doc, "%s: port '%s' has no .doc", bt->name,
+			     port->name);
 			assert_true(port->dir == LANA_PORT_IN ||
 				    port->dir == LANA_PORT_OUT);
 			assert_true(port->frame < LANA_FRAME_MAX);
