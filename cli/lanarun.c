@@ -549,7 +549,7 @@ static const struct lanarun_cmd commands[] = {
 		.min_args = 1, .max_args = 1,
 		.argerr = "expected the shell (bash)", .run = cmd_completion,
 	},
-	{ NULL },
+	{ 0 },
 };
 
 /*
@@ -591,7 +591,7 @@ static const struct lanarun_opt options[] = {
 "  -h, --help                   show this help (after a command: the command's)\n" },
 	{ "version", LANARUN_ARG_NONE, NULL,
 "  -V, --version                show the version\n" },
-	{ NULL },
+	{ 0 },
 };
 
 enum {
