@@ -11,6 +11,7 @@
  * replaced at runtime without replacing the block.
  */
 #include "lana_block.h"
+#include "plan/bpf_check.h"
 
 #ifdef __KERNEL__
 #include <linux/errno.h>
@@ -43,8 +44,6 @@ static const struct lana_port bpf_ports[] = {
 	  .doc = "frames the filter does not match (dropped when unconnected)" },
 	LANA_PORT_END
 };
-
-#define BPF_MAX_INSNS 4096	/* BPF_MAXINSNS of Linux and libpcap */
 
 /*
  * One loaded filter program. The engine-specific part is confined to
@@ -172,16 +171,23 @@ static const struct lana_counter bpf_counters[] = {
 	LANA_COUNTER_END
 };
 
+/*
+ * The validator has refused plans with programs lana_bpf_check() refuses;
+ * checked again here (defence in depth: blocks are also built from values
+ * that did not come through a plan), since bpf_filter() aborts the process
+ * on an opcode it does not implement, which its bpf_validate() lets pass.
+ */
 static struct bpf_code *bpf_load(struct lana_block *b,
 				 const struct lana_value *v)
 {
+	char msg[200];
+
 	if (v->type != LANA_PT_FILTER || !v->filter.n || !v->filter.insns) {
 		lana_block_error(b, "filter is required");
 		return NULL;
 	}
-	if (v->filter.n > BPF_MAX_INSNS) {
-		lana_block_error(b, "filter has %u instructions (at most %u)",
-				 v->filter.n, BPF_MAX_INSNS);
+	if (lana_bpf_check(v->filter.insns, v->filter.n, msg, sizeof(msg))) {
+		lana_block_error(b, "%s", msg);
 		return NULL;
 	}
 	return bpf_code_new(b, v->filter.insns, v->filter.n);

@@ -9,8 +9,9 @@ LANA_KOWN := core engine ppe block_api genl host dev
 # C library names it uses are mapped onto the kernel by kmod/compat/.
 # proto/attrs, proto/txn: the control protocol's table (proto/attrs.def)
 # and what its transactions and SET mean, as lanad has them.
+# plan/bpf_check: the classic BPF programs both engines run.
 # engine/ is the transaction core both engines run (engine/README.md).
-LANA_KSHARED := lib/util plan/codec plan/check plan/apply plan/diff \
+LANA_KSHARED := lib/util plan/codec plan/check plan/bpf_check plan/apply plan/diff \
 		plan/ports plan/idpix plan/value_ops proto/attrs proto/txn \
 		engine/inst engine/graph engine/notify engine/txn
 

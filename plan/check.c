@@ -7,6 +7,7 @@
  * (IDP, OUT port): linear in the size of the plan.
  */
 #include "plan.h"
+#include "bpf_check.h"
 #include "blocks/catalogue.h"
 
 #include <errno.h>
@@ -116,12 +117,22 @@ int lana_pattr_check(const struct lana_block_type *bt,
 			return perr(msg, msglen, "parameter '%s' is a list of %s, expected %s",
 				    a->key, ptype_str(v->list.elem),
 				    ptype_str(pd->elem));
-		for (k = 0; k < v->list.n; k++)
-			if (v->list.elem == LANA_PT_ENUM &&
-			    !enum_ok(pd, v->list.items[k].str))
+		for (k = 0; k < v->list.n; k++) {
+			const struct lana_value *it = &v->list.items[k];
+
+			if (v->list.elem == LANA_PT_ENUM && !enum_ok(pd, it->str))
 				return perr(msg, msglen, "parameter '%s' item %u: unknown symbol '%s'",
-					    a->key, k, v->list.items[k].str);
+					    a->key, k, it->str);
+			if (v->list.elem == LANA_PT_FILTER &&
+			    lana_bpf_check(it->filter.insns, it->filter.n,
+					   rmsg, sizeof(rmsg)))
+				return perr(msg, msglen, "parameter '%s' item %u: %s",
+					    a->key, k, rmsg);
+		}
 	}
+	if (v->type == LANA_PT_FILTER &&
+	    lana_bpf_check(v->filter.insns, v->filter.n, rmsg, sizeof(rmsg)))
+		return perr(msg, msglen, "parameter '%s': %s", a->key, rmsg);
 	if (v->type == LANA_PT_ENUM && !enum_ok(pd, v->str))
 		return perr(msg, msglen, "parameter '%s': unknown symbol '%s'",
 			    a->key, v->str ? v->str : "");

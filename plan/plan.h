@@ -134,8 +134,9 @@ int lana_plan_validate(const struct lana_plan *p, char *err, size_t errlen);
  * @msg:       receives why it is refused (may be NULL)
  * @msglen:    bytes of @msg
  *
- * A known key, the declared type (list element type, enum symbols) and
- * range (lana_value_check_range()).
+ * A known key, the declared type (list element type, enum symbols),
+ * range (lana_value_check_range()) and, for a filter, a program both
+ * engines run (lana_bpf_check()).
  *
  * Return: 0, or -EINVAL with @msg set, e.g. "parameter 'vid': value 5000
  * out of range 1..4094".

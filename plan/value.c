@@ -10,6 +10,7 @@
  * DLT_EN10MB).
  */
 #include "value.h"
+#include "bpf_check.h"
 #include "blocks/catalogue.h"
 
 #include <arpa/inet.h>
@@ -506,6 +507,7 @@ static int parse_filter(struct lana_arena *a, const char *text,
 	struct bpf_program prog;
 	struct filter_prog fp;
 	const char *key;
+	char msg[200];
 	uint32_t idx, i;
 
 	if (!lana_map_get(&fcache.map, text, &idx)) {
@@ -528,6 +530,11 @@ static int parse_filter(struct lana_arena *a, const char *text,
 			fp.insns[i].k = prog.bf_insns[i].k;
 		}
 		pcap_freecode(&prog);
+		/* e.g. "ip6 protochain": libpcap jumps backwards there */
+		if (lana_bpf_check(fp.insns, fp.n, msg, sizeof(msg)))
+			return fail(err, errlen,
+				    "the program compiled from this expression runs in no LANA engine: %s",
+				    msg);
 		idx = fcache.progs.n;
 		VEC_PUSH(&fcache.progs, fp);
 		key = lana_arena_strdup(&fcache.arena, text);

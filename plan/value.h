@@ -30,7 +30,9 @@
  * @err:  receives a message such as "value 5000 out of range 1..4094"
  *
  * Filters are compiled with libpcap (pcap_compile on a DLT_EN10MB dead
- * handle, snaplen 65535, optimised); on failure @err holds libpcap's message.
+ * handle, snaplen 65535, optimised); on failure @err holds libpcap's message,
+ * or lana_bpf_check()'s when the program is one the engines do not run
+ * (`ip6 protochain` jumps backwards).
  * Returns 0, or -1 with @err set.
  */
 int lana_value_parse(struct lana_arena *a, unsigned int type,

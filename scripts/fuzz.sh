@@ -37,6 +37,10 @@ for f in tests/lang/good/*.lana examples/*.lana; do
 		-o "$out/corpus-fuzz_plan/$b.plan" "$(basename "$f")") 2>/dev/null || true
 done
 
+# the filter target starts from the same plans (their filters run)
+mkdir -p "$out/corpus-fuzz_bpf"
+cp "$out"/corpus-fuzz_plan/*.plan "$out/corpus-fuzz_bpf/" 2>/dev/null || true
+
 for t in "${targets[@]}"; do
 	mkdir -p "$out/corpus-$t"
 	echo "$t: ${secs} s"

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * tests/blocks/test_bpf.c - bpf (blocks/bpf.c): "tcp port 80" on hand-built
- * TCP/UDP frames, live filter change, invalid programs.
+ * TCP/UDP frames, live filter change, invalid programs (a jump past the
+ * end, an opcode libpcap does not implement).
  */
 #include "harness.h"
 
@@ -108,6 +109,14 @@ static void test_bpf_invalid(void **state)
 		{ .code = 0x15, .jt = 5, .jf = 0, .k = 0 },	/* jeq #0 */
 		{ .code = 0x06, .k = 0xffff },			/* ret */
 	};
+	/*
+	 * a RET with a bit libpcap does not know: bpf_validate() passes it,
+	 * bpf_filter() aborts on it; lana_bpf_check() refuses it
+	 */
+	struct lana_bpf_insn badret[2] = {
+		{ .code = 0x28, .k = 12 },			/* ldh [12] */
+		{ .code = 0x8006, .k = 0xffff },
+	};
 	struct lana_value fv = { .type = LANA_PT_FILTER };
 	struct lana_burst v;
 	uint8_t f[128];
@@ -119,6 +128,9 @@ static void test_bpf_invalid(void **state)
 	fv.filter.insns = bad;
 	assert_int_not_equal(t->b.type->set(&t->b, 0, &fv), 0);
 	fv.filter.n = 0;
+	assert_int_not_equal(t->b.type->set(&t->b, 0, &fv), 0);
+	fv.filter.n = 2;
+	fv.filter.insns = badret;
 	assert_int_not_equal(t->b.type->set(&t->b, 0, &fv), 0);
 
 	/* the old program still runs */

@@ -14,6 +14,10 @@
  * protocol is proto/proto.h.
  *
  * usage: lana-malformed [-v] [RANDOM_MESSAGES]   (default 2000)
+ *        lana-malformed --plan FILE
+ * --plan commits the plan FILE exactly as it is (lanarun validates a plan
+ * file before it sends it) and prints "applied" or "refused: errno N:
+ * MESSAGE"; exit 0 applied, 1 refused, 2 error (tests/kmod/vm-core.sh).
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -657,14 +661,45 @@ static void test_random(unsigned int count)
 	ok("random messages sent");
 }
 
+/* --plan FILE: commit FILE as it is; 0 applied, 1 refused, 2 error. */
+static int send_file(const char *path)
+{
+	static uint8_t buf[1 << 20];
+	char msg[256] = "";
+	FILE *fp = fopen(path, "rb");
+	size_t len;
+	int e;
+
+	if (!fp) {
+		perror(path);
+		return 2;
+	}
+	len = fread(buf, 1, sizeof(buf), fp);
+	fclose(fp);
+	e = commit_plan(buf, len, msg, sizeof(msg));
+	if (e < 0) {
+		printf("no reply to the transaction\n");
+		return 2;
+	}
+	if (!e) {
+		printf("applied\n");
+		return 0;
+	}
+	printf("refused: errno %d: %s\n", e, msg);
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned int nrandom = 2000;
+	const char *plan = NULL;
 	int one = 1, i;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-v"))
 			verbose = true;
+		else if (!strcmp(argv[i], "--plan") && i + 1 < argc)
+			plan = argv[++i];
 		else
 			nrandom = (unsigned int)strtoul(argv[i], NULL, 10);
 	}
@@ -683,6 +718,11 @@ int main(int argc, char **argv)
 		   sizeof(one));
 	nl_socket_disable_seq_check(sk);
 	nl_socket_set_buffer_size(sk, 1 << 20, 1 << 20);
+	if (plan) {
+		i = send_file(plan);
+		nl_socket_free(sk);
+		return i;
+	}
 
 	check_alive("before");
 	test_headers();

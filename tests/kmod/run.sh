@@ -82,6 +82,17 @@ if [ -n "$lanarun" ]; then
 		"$top/examples/bridge_filtered.lana:/data/bridge_filtered.lana")
 	[ -f "$top/tests/kmod/vm-core.sh" ] &&
 		files+=("$top/tests/kmod/vm-core.sh:/usr/local/bin/vm-core.sh")
+	# a plan with a bpf opcode no engine implements, for vm-core.sh
+	printf '%s\n' 'c :: counter() -> f :: bpf(filter = "len > 0") -> d :: drop();' \
+		>"$work/bpf-bad.lana"
+	if "$top/tests/mkbadbpf.sh" "$lanarun" "$work/bpf-bad.lana" \
+		"$work/bpf-bad.plan" >"$work/mkbadbpf.log" 2>&1; then
+		files+=("$work/bpf-bad.plan:/data/bpf-bad.plan")
+	else
+		tail -n 20 "$work/mkbadbpf.log"
+		echo "FAIL: tests/mkbadbpf.sh"
+		failed=$((failed + 1))
+	fi
 	# engine parity: expected counters from the userspace engine
 	if "$top/tests/kmod/parity.sh" --host "$lanarun" "$work/parity" \
 		>"$work/parity-host.log" 2>&1; then

@@ -117,6 +117,27 @@ if L types eth >/dev/null 2>&1; then
 	check "after the refused eth: graph unchanged" show_has "$W/s4" d3 drop
 fi
 
+# a bpf filter with an opcode neither libpcap nor the kernel implements
+# (0x8006, a RET with an unknown bit; made on the host by
+# tests/mkbadbpf.sh): lanarun refuses the plan file itself, so
+# lana-malformed --plan sends it as is for the kernel's own validator
+if [ -f /data/bpf-bad.plan ] && command -v lana-malformed >/dev/null; then
+	bpf_want="instruction 2 (NEW f): parameter 'filter': filter instruction 2: opcode 0x8006 not allowed"
+	bpf_bad_raw() {
+		if lana-malformed --plan /data/bpf-bad.plan >"$W/out" 2>&1; then
+			cat "$W/out"
+			return 1
+		fi
+		grep -qF "$bpf_want" "$W/out" || { cat "$W/out"; return 1; }
+	}
+	check "bpf opcode 0x8006 refused by lana.ko, filter instruction named" bpf_bad_raw
+	check "bpf opcode 0x8006 refused by lanarun" refused /data/bpf-bad.plan \
+		"filter instruction 2: opcode 0x8006 not allowed"
+	check "after the refused bpf plan: graph unchanged" show_has "$W/s5" d3 drop
+else
+	skip "bpf opcode 0x8006 plan (no /data/bpf-bad.plan or lana-malformed)"
+fi
+
 check "flush" L flush
 check "show after flush: no blocks" sh -c "! lanarun --engine kernel show | grep -Eq '(counter|drop|tee)'"
 

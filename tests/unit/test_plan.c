@@ -97,6 +97,16 @@ static struct lana_value vfilter(struct lana_plan *p, const char *expr,
 	return v;
 }
 
+/* "ldh [12]; ret #65535": a program lana_bpf_check() accepts. */
+static struct lana_value vfilter_valid(struct lana_plan *p)
+{
+	struct lana_value v = vfilter(p, "ip", 2);
+
+	v.filter.insns[0] = (struct lana_bpf_insn){ .code = 0x28, .k = 12 };
+	v.filter.insns[1] = (struct lana_bpf_insn){ .code = 0x06, .k = 0xffff };
+	return v;
+}
+
 static struct lana_value vprefix(uint8_t fam, uint8_t plen)
 {
 	struct lana_value v = { .type = LANA_PT_PREFIX };
@@ -789,7 +799,7 @@ static void build_valid(struct lana_plan *p)
 	add_insn(p, LANA_OP_NEW, 3, "counter", "c");
 	add_insn(p, LANA_OP_NEW, 4, "drop", "d");
 	i = add_insn(p, LANA_OP_NEW, 5, "bpf", "f");
-	add_param(p, i, "filter", vfilter(p, "ip", 2));
+	add_param(p, i, "filter", vfilter_valid(p));
 	add_bind(p, LANA_OP_BIND, 1, 0, 2, 0);
 	add_bind(p, LANA_OP_BIND, 2, 0, 3, 0);
 	add_bind(p, LANA_OP_BIND, 3, 0, 4, 0);
@@ -892,6 +902,11 @@ static void test_validate(void **state)
 	build_valid(&p);
 	add_insn(&p, LANA_OP_DEL, 4, NULL, "d");
 	expect_invalid(&p, "DEL in a full plan");
+
+	/* a RET with a bit libpcap's bpf_filter() does not know (it aborts) */
+	build_valid(&p);
+	p.insns.v[4].params[0].val.filter.insns[1].code = 0x8006;
+	expect_invalid(&p, "instruction 5 (NEW f): parameter 'filter': filter instruction 1: opcode 0x8006 not allowed");
 }
 
 static void test_validate_edit(void **state)

@@ -438,6 +438,8 @@ static void test_filter(void **state)
 
 	bad(f, LANA_PT_FILTER, NULL, "tcp port", "syntax error");
 	bad(f, LANA_PT_FILTER, NULL, "tcp port 99999", "illegal port number");
+	/* libpcap compiles protochain with a backward jump: no engine runs it */
+	bad(f, LANA_PT_FILTER, NULL, "ip6 protochain 6", "backward jump");
 	/* a failure is not cached */
 	bad(f, LANA_PT_FILTER, NULL, "tcp port", "syntax error");
 }
