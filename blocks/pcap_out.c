@@ -13,6 +13,11 @@
  *   ring of @queue bytes owned by the calling worker (one single-producer
  *   ring per worker, no lock). A record that does not fit is dropped and
  *   counted (`dropped`); so is every frame while a FIFO has no reader.
+ *   In an offline engine (`lanarun run`, lana_block_offline()) a full ring
+ *   makes rx wait for the writer instead (a condition variable the writer
+ *   signals when it takes records), so a replay loses nothing; it still
+ *   drops while a FIFO has no reader, a record larger than the whole ring,
+ *   and once the engine is stopping.
  * - A writer thread per open file (a "sink") drains the rings with
  *   write(2) on a non-blocking descriptor. EAGAIN (a FIFO whose reader is
  *   slow) keeps the records queued: the rings fill and rx() drops. Write
@@ -24,6 +29,9 @@
  *   every PO_RETRY_MS, and frames are dropped (counted) until a reader
  *   comes; each new reader gets a pcap file header first. After EPIPE the
  *   FIFO is closed and reopened the same way.
+ * - busy() (for lana_engine_idle()) is true while the instance has
+ *   records queued or being written to an open file, so `lanarun run`
+ *   prints its counters only once the queue is drained.
  * - fini() lets the writer flush the instance's rings for at most
  *   PO_FLUSH_MS (less if the FIFO has no reader), then discards the rest.
  *
@@ -59,6 +67,7 @@
 #define PO_FILEHDR	24	/* pcap file header */
 #define PO_BUF		(512 * 1024)	/* writer batch: >= one record */
 #define PO_MAXREC	1024	/* records in one batch */
+#define PO_WAIT_MS	100	/* offline rx: recheck of the engine's state */
 
 enum { PCAP_OUT_P_FILE, PCAP_OUT_P_SNAPLEN, PCAP_OUT_P_QUEUE, PCAP_OUT_P_MAX };
 
@@ -122,11 +131,12 @@ struct po_sink {
 	int connected;		/* rx may queue (atomic) */
 	int sleeping;		/* writer waits for work (atomic) */
 	bool stop;
+	unsigned int waiters;	/* offline rx waiting for room in a ring */
 	uint32_t snaplen;	/* largest of the instances' */
 	uint32_t hdr_snaplen;	/* in the header written last */
 	pthread_t thr;
 	pthread_mutex_t lock;
-	pthread_cond_t cond;	/* progress of the writer */
+	pthread_cond_t cond;	/* progress of the writer, room in a ring */
 	struct pcap_out_priv *first, *last;	/* instances, oldest first */
 	struct pcap_out_priv *owner;	/* whose records are in @buf */
 	/* the batch being written: header or records of @owner */
@@ -269,6 +279,8 @@ static bool batch_fill(struct po_sink *s)
 		}
 		__atomic_store_n(&r->tail, tail, __ATOMIC_RELEASE);
 	}
+	if (s->waiters)
+		pthread_cond_broadcast(&s->cond);	/* room in the rings */
 	return true;
 }
 
@@ -707,10 +719,58 @@ static uint64_t pcap_out_now(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* Make the records up to @head visible to the writer; wake it if asleep. */
+static void pcap_out_publish(struct po_sink *s, struct pcap_out_pcpu *c,
+			     struct po_ring *r, uint64_t head,
+			     unsigned int put)
+{
+	__atomic_store_n(&r->head, head, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&c->queued, c->queued + put, __ATOMIC_RELAXED);
+	if (__atomic_load_n(&s->sleeping, __ATOMIC_SEQ_CST) &&
+	    __atomic_exchange_n(&s->sleeping, 0, __ATOMIC_SEQ_CST))
+		sink_wake(s);
+}
+
+/*
+ * Offline rx: wait until ring @r (records published up to @head) has
+ * @need bytes free, the FIFO lost its reader, or the engine stops being
+ * offline (it is stopping); the writer signals s->cond when it takes
+ * records. Returns whether there is room; *@tail is the ring's tail.
+ */
+static bool pcap_out_wait_room(const struct lana_block *b,
+			       struct po_sink *s, struct po_ring *r,
+			       uint64_t head, uint64_t need, uint64_t *tail)
+{
+	struct timespec dl;
+	bool room;
+
+	pthread_mutex_lock(&s->lock);
+	for (;;) {
+		*tail = __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE);
+		room = r->cap - (head - *tail) >= need;
+		if (room || !__atomic_load_n(&s->connected, __ATOMIC_ACQUIRE) ||
+		    !lana_block_offline(b))
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &dl);
+		dl.tv_nsec += PO_WAIT_MS * 1000000L;
+		if (dl.tv_nsec >= 1000000000L) {
+			dl.tv_sec++;
+			dl.tv_nsec -= 1000000000L;
+		}
+		s->waiters++;
+		pthread_cond_timedwait(&s->cond, &s->lock, &dl);
+		s->waiters--;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return room;
+}
+
 /*
  * The frames leave the graph here: copied into this worker's ring (or
  * dropped), freed, verdict LANA_STOLEN. No lock, no system call except
- * waking a sleeping writer (a non-blocking eventfd write).
+ * waking a sleeping writer (a non-blocking eventfd write) - but in an
+ * offline engine a full ring makes the worker wait for the writer
+ * (pcap_out_wait_room()) rather than drop.
  */
 static int pcap_out_rx(struct lana_block *b, struct lana_burst *v)
 {
@@ -721,6 +781,7 @@ static int pcap_out_rx(struct lana_block *b, struct lana_burst *v)
 	uint64_t head = r->head, tail, now = 0;
 	unsigned int i, put = 0, drop = 0;
 	bool open = __atomic_load_n(&s->connected, __ATOMIC_ACQUIRE);
+	bool offline = lana_block_offline(b);
 
 	tail = __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE);
 	for (i = 0; i < v->n; i++) {
@@ -731,6 +792,16 @@ static int pcap_out_rx(struct lana_block *b, struct lana_burst *v)
 		uint32_t h[4];
 
 		v->verdict[i] = LANA_STOLEN;
+		if (open && offline &&
+		    r->cap - (head - tail) < PO_HDR + (uint64_t)cap &&
+		    PO_HDR + (uint64_t)cap <= r->cap) {
+			if (put)
+				pcap_out_publish(s, c, r, head, put);
+			put = 0;
+			offline = pcap_out_wait_room(b, s, r, head,
+						     PO_HDR + (uint64_t)cap,
+						     &tail);
+		}
 		if (!open || r->cap - (head - tail) < PO_HDR + (uint64_t)cap) {
 			drop++;
 			lana_pkt_free(p);
@@ -751,18 +822,33 @@ static int pcap_out_rx(struct lana_block *b, struct lana_burst *v)
 		put++;
 		lana_pkt_free(p);
 	}
-	if (put) {
-		__atomic_store_n(&r->head, head, __ATOMIC_SEQ_CST);
-		__atomic_store_n(&c->queued, c->queued + put,
-				 __ATOMIC_RELAXED);
-		if (__atomic_load_n(&s->sleeping, __ATOMIC_SEQ_CST) &&
-		    __atomic_exchange_n(&s->sleeping, 0, __ATOMIC_SEQ_CST))
-			sink_wake(s);
-	}
+	if (put)
+		pcap_out_publish(s, c, r, head, put);
 	if (drop)
 		__atomic_store_n(&c->dropped, c->dropped + drop,
 				 __ATOMIC_RELAXED);
 	return LANA_RX_VERDICTS;
+}
+
+/*
+ * Records of @b queued, or being written, to an open file: `lanarun run`
+ * waits for them before it prints the counters. Not while a FIFO has no
+ * reader (fd < 0): nothing can be written then, fini discards them.
+ */
+static bool pcap_out_busy(const struct lana_block *b)
+{
+	const struct pcap_out_priv *po = b->priv;
+	struct po_sink *s = po->sink;
+	bool busy;
+
+	if (!s)
+		return false;
+	pthread_mutex_lock(&s->lock);
+	busy = s->fd >= 0 &&
+	       (!priv_empty(po) ||
+		(s->off != s->len && (!s->owner || s->owner == po)));
+	pthread_mutex_unlock(&s->lock);
+	return busy;
 }
 
 static unsigned int pcap_out_stats(const struct lana_block *b,
@@ -790,7 +876,8 @@ LANA_BLOCK_TYPE(pcap_out) = {
 	       "keeping at most snaplen bytes of each, by a writer thread: "
 	       "the packet path only queues a copy, at most queue bytes per "
 	       "worker, and drops (counted) what does not fit, so a slow or "
-	       "absent reader never stalls the graph. A FIFO without a reader "
+	       "absent reader never stalls the graph; lanarun run, offline, "
+	       "waits for room instead and loses nothing. A FIFO without a reader "
 	       "is reopened every 100 ms, frames are dropped meanwhile. "
 	       "Instances naming the same file (a REPLACE) share it: the new "
 	       "one appends after the old one's queue. Userspace engine only.",
@@ -804,4 +891,5 @@ LANA_BLOCK_TYPE(pcap_out) = {
 	.fini = pcap_out_fini,
 	.rx = pcap_out_rx,
 	.stats = pcap_out_stats,
+	.busy = pcap_out_busy,
 };
