@@ -293,6 +293,16 @@ struct lana_block_type {
 	 */
 	void (*event)(struct lana_block *b, unsigned int ev,
 		      const struct lana_block *src);
+	/*
+	 * @busy: optional, for blocks that hand packets to a thread of their
+	 * own (pcap_out's writer): true while work taken in by rx is not
+	 * finished yet (records queued or being written). Called in the
+	 * control thread by lana_engine_idle(), after the workers are idle,
+	 * so `lanarun run` stops only once it returns false and prints final
+	 * counters. Must not block for long; work that can never finish (a
+	 * FIFO without a reader) does not count as busy.
+	 */
+	bool (*busy)(const struct lana_block *b);
 };
 
 /* Notifier events. */
@@ -439,6 +449,16 @@ static inline uint64_t lana_pcpu_sum(const struct lana_block *b, size_t off)
 	}
 	return sum;
 }
+
+/**
+ * lana_block_offline() - whether @b runs in an offline engine (`lanarun
+ * run` replaying files and generators, engine option offline) that is not
+ * stopping: such a run must be lossless, so rx may wait (sleep) for room
+ * in a queue of the block's own instead of dropping, rechecking this
+ * every 100 ms or so. False in a live engine (lanad), in the kernel, for
+ * a block outside an engine, and once the engine is being stopped.
+ */
+bool lana_block_offline(const struct lana_block *b);
 
 /** lana_now_ns() - monotonic time in ns. */
 uint64_t lana_now_ns(void);

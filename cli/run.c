@@ -91,6 +91,7 @@ int lana_run(const char *path, const struct lana_compile_opts *o,
 		return r < 0 ? 2 : 1;
 
 	eo.workers = workers ? workers : 1;
+	eo.offline = true;	/* lossless: blocks wait rather than drop */
 	e = lana_engine_new(&eo);
 	if (!e) {
 		fprintf(stderr, "lanarun: cannot create the engine: %s\n",

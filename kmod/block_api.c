@@ -71,6 +71,11 @@ unsigned int lana_nr_workers(const struct lana_block *b)
 	return nr_cpu_ids;
 }
 
+bool lana_block_offline(const struct lana_block *b)
+{
+	return false;	/* the kernel engine carries live traffic only */
+}
+
 uint64_t lana_now_ns(void)
 {
 	return ktime_get_ns();

@@ -63,6 +63,13 @@ unsigned int lana_nr_workers(const struct lana_block *b)
 	return b->eng->nworkers;
 }
 
+bool lana_block_offline(const struct lana_block *b)
+{
+	if (!b->eng_priv || !b->eng)
+		return false;
+	return b->eng->o.offline && !atomic_load(&b->eng->stop);
+}
+
 uint64_t lana_now_ns(void)
 {
 	struct timespec ts;

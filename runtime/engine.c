@@ -633,6 +633,13 @@ bool lana_engine_idle(struct lana_engine *e)
 	for (i = 0; i < e->nworkers && idle; i++)
 		if (atomic_load(&e->w[i].busy))
 			idle = false;
+	/* after the workers: no packet enters a block's queue any more */
+	for (i = 0; i < v->ntab && idle; i++) {
+		const struct lana_block *b = v->tab[i].b;
+
+		if (b && b->type->busy && b->type->busy(b))
+			idle = false;
+	}
 	pthread_mutex_unlock(&e->lock);
 	return idle;
 }

@@ -28,11 +28,17 @@ struct lana_engine;
  *            counted (0: default 256)
  * @log:      log sink for engine and block messages (NULL: stderr);
  *            @level is a syslog priority (LOG_ERR, LOG_INFO, ...)
+ * @offline:  an offline run (`lanarun run`: sources are files and
+ *            generators, not live traffic) which must lose nothing:
+ *            blocks that would drop rather than wait in a live graph
+ *            (pcap_out's full queue) may make the worker wait instead;
+ *            lana_block_offline() tells them. lanad leaves it false.
  */
 struct lana_engine_opts {
 	unsigned int workers;
 	unsigned int max_hops;
 	void (*log)(int level, const char *msg);
+	bool offline;
 };
 
 /** lana_engine_new() - an engine with an empty graph; NULL with errno set. */
@@ -96,8 +102,10 @@ int lana_engine_flush(struct lana_engine *e, char *err, size_t errlen);
 
 /**
  * lana_engine_idle() - true when every source has ended (pcap_in played,
- * gen count reached) and no packet is in flight: `lanarun run` stops then.
- * Graphs with eth or tap never become idle.
+ * gen count reached), no packet is in flight and no block has work in
+ * flight outside the workers (its busy op, e.g. pcap_out's queued
+ * records): `lanarun run` stops then, and the counters it prints are
+ * final. Graphs with eth or tap never become idle.
  */
 bool lana_engine_idle(struct lana_engine *e);
 

@@ -270,6 +270,7 @@ void write_pcap(const char *path, const char *snaplen,
 	struct tb *t = tb_new("pcap_out", kv);
 	struct lana_burst v;
 	unsigned int i;
+	uint64_t t0;
 	int rc;
 
 	burst_init(&v);
@@ -287,7 +288,15 @@ void write_pcap(const char *path, const char *snaplen,
 	for (i = 0; i < v.n; i++)
 		assert_int_equal(v.verdict[i], LANA_STOLEN);
 	burst_free(&v, rc);	/* frees nothing: all stolen */
+	/* pcap_out's writer thread writes them: wait for it, 5 s at most */
+	t0 = lana_now_ns();
+	while (tb_stat(t, "written") < n &&
+	       lana_now_ns() - t0 < 5000000000ull)
+		usleep(1000);
 	assert_int_equal(tb_stat(t, "written"), n);
+	assert_int_equal(tb_stat(t, "dropped"), 0);
+	assert_int_equal(tb_stat(t, "errors"), 0);
+	assert_int_equal(tb_stat(t, "queued"), 0);
 	tb_free(t);
 }
 

@@ -166,7 +166,8 @@ void mk_frames(struct tframe *fr, unsigned int n);
 
 /**
  * write_pcap() - write the @n frames of @fr to @path through a pcap_out
- * block (snaplen @snaplen, e.g. "65535B") and check its `written`.
+ * block (snaplen @snaplen, e.g. "65535B"), wait for its writer thread
+ * and check its counters: `written` @n, nothing dropped, failed or queued.
  * @no_ts_last: give the last frame no timestamp (pcap_out then uses the
  *              time of writing)
  */

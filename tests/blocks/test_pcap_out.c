@@ -1,11 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * tests/blocks/test_pcap_out.c - pcap_out (blocks/pcap_out.c): frames read
- * back with libpcap, timestamps, snaplen, a path that cannot be opened.
+ * back with libpcap, timestamps, snaplen, a path that cannot be opened; a
+ * full queue (a FIFO nobody reads) drops and counts, a write error counts,
+ * a FIFO without a reader neither blocks init nor queues; two instances on
+ * one file (a REPLACE) append instead of truncating.
  */
 #include "harness.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pcap/pcap.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -102,10 +108,302 @@ static void test_pcap_out_bad_path(void **state)
 	tb_free(t);
 }
 
+/* rx the frames of lengths @lens[0..@n) (mk_eth frames) into @t. */
+static void rx_lens(struct tb *t, const uint32_t *lens, unsigned int n)
+{
+	uint8_t f[1600];
+	struct lana_burst v;
+	unsigned int i;
+	int rc;
+
+	burst_init(&v);
+	for (i = 0; i < n; i++)
+		burst_add(&v, f, mk_eth(f, lens[i] - 14));
+	rc = t->b.type->rx(&t->b, &v);
+	assert_int_equal(rc, LANA_RX_VERDICTS);
+	for (i = 0; i < n; i++)
+		assert_int_equal(v.verdict[i], LANA_STOLEN);
+	burst_free(&v, rc);
+}
+
+/* Wait up to 5 s for counter @name of @t to reach @want; then check it. */
+static void wait_stat(struct tb *t, const char *name, uint64_t want)
+{
+	uint64_t t0 = lana_now_ns();
+
+	while (tb_stat(t, name) < want && lana_now_ns() - t0 < 5000000000ull)
+		usleep(1000);
+	assert_int_equal(tb_stat(t, name), want);
+}
+
+/* Read exactly @n bytes from the non-blocking @fd into @buf, 5 s at most. */
+static void read_all(int fd, uint8_t *buf, size_t n)
+{
+	uint64_t t0 = lana_now_ns();
+	size_t got = 0;
+
+	while (got < n) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t r;
+
+		assert_true(lana_now_ns() - t0 < 5000000000ull);
+		poll(&p, 1, 100);
+		r = read(fd, buf + got, n - got);
+		if (r > 0)
+			got += (size_t)r;
+		else if (r == 0)	/* a FIFO without a writer yet */
+			usleep(1000);
+		else
+			assert_true(errno == EAGAIN);
+	}
+}
+
+/* A FIFO in a fresh directory: its path, to unlink(), rmdir() and free(). */
+static char *tmp_fifo(void)
+{
+	char *dir = tmp_path("fifo"), *p = NULL;
+
+	unlink(dir);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	assert_true(asprintf(&p, "%s/f", dir) > 0);
+	assert_int_equal(mkfifo(p, 0600), 0);
+	free(dir);
+	return p;
+}
+
+static void rm_fifo(char *p)
+{
+	unlink(p);
+	*strrchr(p, '/') = '\0';
+	rmdir(p);
+	free(p);
+}
+
+/*
+ * A FIFO whose reader does not read: the test holds it open (O_RDWR) with
+ * its pipe shrunk to one page and filled, so the writer cannot write even
+ * the file header. The queue is 4096 bytes (one worker outside an engine);
+ * a record takes 16 + caplen bytes:
+ *   10 frames of 1000 B: records of 1016 B, 4 fit (4064 B), 6 dropped;
+ *   a frame of 16 B: a record of 32 B fits the 32 B left exactly;
+ *   one more of 16 B: dropped.                     queued 5, dropped 7.
+ * Reading the pipe lets the writer write all 5. The reader closing makes
+ * the next write fail (EPIPE): 1 error, not written; the FIFO then has no
+ * reader, so the frame after that is dropped.      dropped 8, errors 1.
+ */
+static void test_pcap_out_queue_full(void **state)
+{
+	static const uint32_t big[10] = { 1000, 1000, 1000, 1000, 1000,
+					  1000, 1000, 1000, 1000, 1000 };
+	static const uint32_t small[1] = { 16 };
+	char *path = tmp_fifo();
+	const char *kv[] = { "file", NULL, "queue", "4096B", NULL };
+	uint8_t junk[4096], buf[24 + 4 * 1016 + 32];
+	uint32_t rh[4], fh[6];
+	size_t filled = 0;
+	unsigned int i;
+	struct tb *t;
+	ssize_t r;
+	int fd;
+
+	kv[1] = path;
+	fd = open(path, O_RDWR | O_NONBLOCK);
+	assert_true(fd >= 0);
+	assert_true(fcntl(fd, F_SETPIPE_SZ, 4096) >= 4096);
+	memset(junk, 0x5a, sizeof(junk));
+	while ((r = write(fd, junk, sizeof(junk) - filled % sizeof(junk))) > 0)
+		filled += (size_t)r;
+	assert_true(r < 0 && errno == EAGAIN);
+	assert_true(filled >= 4096);
+
+	t = tb_new("pcap_out", kv);
+	rx_lens(t, big, 10);
+	rx_lens(t, small, 1);
+	rx_lens(t, small, 1);
+	assert_int_equal(tb_stat(t, "dropped"), 7);
+	assert_int_equal(tb_stat(t, "queued"), 5);
+	usleep(200000);		/* the writer cannot write anything */
+	assert_int_equal(tb_stat(t, "written"), 0);
+	assert_int_equal(tb_stat(t, "queued"), 5);
+
+	for (i = 0; i < filled; i += sizeof(junk))
+		read_all(fd, junk, filled - i < sizeof(junk) ?
+				   filled - i : sizeof(junk));
+	read_all(fd, buf, sizeof(buf));
+	memcpy(fh, buf, sizeof(fh));
+	assert_int_equal(fh[0], 0xa1b2c3d4);
+	assert_int_equal(fh[4], 65535);	/* snaplen */
+	assert_int_equal(fh[5], 1);	/* DLT_EN10MB */
+	for (i = 0; i < 5; i++) {
+		uint32_t len = i < 4 ? 1000 : 16;
+
+		memcpy(rh, buf + 24 + i * 1016, sizeof(rh));
+		assert_int_equal(rh[2], len);
+		assert_int_equal(rh[3], len);
+	}
+	wait_stat(t, "written", 5);
+	assert_int_equal(tb_stat(t, "queued"), 0);
+	assert_int_equal(tb_stat(t, "errors"), 0);
+
+	close(fd);		/* the reader goes away */
+	rx_lens(t, small, 1);
+	wait_stat(t, "errors", 1);
+	rx_lens(t, small, 1);
+	assert_int_equal(tb_stat(t, "dropped"), 8);
+	assert_int_equal(tb_stat(t, "written"), 5);
+	assert_int_equal(tb_stat(t, "queued"), 0);
+	tb_free(t);
+	rm_fifo(path);
+}
+
+/*
+ * A FIFO without a reader: init returns at once (open gives ENXIO), the
+ * frames are dropped; when a reader comes the writer opens the FIFO
+ * within 100 ms, writes the file header, then what arrives from then on.
+ */
+static void test_pcap_out_fifo_no_reader(void **state)
+{
+	static const uint32_t lens[5] = { 60, 70, 80, 90, 100 };
+	char *path = tmp_fifo();
+	const char *kv[] = { "file", NULL, NULL };
+	uint8_t buf[24 + 16 + 60 + 16 + 70];
+	uint32_t rh[4];
+	uint64_t t0;
+	struct tb *t;
+	int fd;
+
+	kv[1] = path;
+	t0 = lana_now_ns();
+	t = tb_new("pcap_out", kv);
+	assert_true(lana_now_ns() - t0 < 1000000000ull);
+	rx_lens(t, lens, 5);
+	assert_int_equal(tb_stat(t, "dropped"), 5);
+	assert_int_equal(tb_stat(t, "queued"), 0);
+
+	fd = open(path, O_RDONLY | O_NONBLOCK);
+	assert_true(fd >= 0);
+	read_all(fd, buf, 24);		/* the writer connected */
+	rx_lens(t, lens, 2);
+	read_all(fd, buf + 24, sizeof(buf) - 24);
+	memcpy(rh, buf + 24, sizeof(rh));
+	assert_int_equal(rh[2], 60);
+	memcpy(rh, buf + 24 + 16 + 60, sizeof(rh));
+	assert_int_equal(rh[2], 70);
+	wait_stat(t, "written", 2);
+	assert_int_equal(tb_stat(t, "dropped"), 5);
+	assert_int_equal(tb_stat(t, "errors"), 0);
+	t0 = lana_now_ns();
+	tb_free(t);
+	assert_true(lana_now_ns() - t0 < 1000000000ull);
+	close(fd);
+	rm_fifo(path);
+}
+
+/* rx frames @fr[@from..@to) into @t, 32 a burst, timestamps kept. */
+static void rx_frames(struct tb *t, const struct tframe *fr, unsigned int from,
+		      unsigned int to)
+{
+	struct lana_burst v;
+	unsigned int i;
+	int rc;
+
+	burst_init(&v);
+	for (i = from; i < to; i++) {
+		burst_add(&v, fr[i].data, fr[i].len);
+		v.pkt[v.n - 1]->ts_ns = fr[i].ts_ns;
+	}
+	rc = t->b.type->rx(&t->b, &v);
+	burst_free(&v, rc);
+}
+
+/*
+ * A REPLACE of pcap_out with another snaplen: the new instance is made
+ * while the old one still exists. Old (snaplen @s1) gets frames 0..2, new
+ * (@s2) 3..4, the old one goes (fini), the new one gets 5. The file holds
+ * one header and all 6 records, old first; the header's snaplen is the
+ * larger of the two: @want bytes in all. Then a NEW of the same file
+ * alone truncates it.
+ */
+static void replace_case(uint32_t s1, uint32_t s2, uint64_t want)
+{
+	struct tframe fr[6];
+	char *path = tmp_path("replace");
+	char sn1[16], sn2[16], errbuf[PCAP_ERRBUF_SIZE];
+	const char *kv1[] = { "file", path, "snaplen", sn1, NULL };
+	const char *kv2[] = { "file", path, "snaplen", sn2, NULL };
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	struct tb *a, *b;
+	uint64_t size = 24;
+	unsigned int i;
+	struct stat sb;
+	pcap_t *pc;
+
+	mk_frames(fr, 6);	/* 60, 491, 922, 1353, 329, 760 bytes */
+	snprintf(sn1, sizeof(sn1), "%uB", s1);
+	snprintf(sn2, sizeof(sn2), "%uB", s2);
+	a = tb_new("pcap_out", kv1);
+	rx_frames(a, fr, 0, 3);
+	b = tb_new("pcap_out", kv2);
+	rx_frames(b, fr, 3, 5);
+	wait_stat(a, "written", 3);
+	tb_free(a);
+	rx_frames(b, fr, 5, 6);
+	wait_stat(b, "written", 3);
+	tb_free(b);
+
+	for (i = 0; i < 6; i++) {
+		uint32_t s = i < 3 ? s1 : s2;
+
+		size += 16 + (fr[i].len < s ? fr[i].len : s);
+	}
+	assert_int_equal(size, want);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_size, want);
+	pc = pcap_open_offline(path, errbuf);
+	if (!pc)
+		fail_msg("%s", errbuf);
+	assert_int_equal(pcap_snapshot(pc), s1 > s2 ? s1 : s2);
+	for (i = 0; i < 6; i++) {
+		uint32_t s = i < 3 ? s1 : s2;
+		uint32_t cap = fr[i].len < s ? fr[i].len : s;
+
+		assert_int_equal(pcap_next_ex(pc, &h, &data), 1);
+		assert_int_equal(h->len, fr[i].len);
+		assert_int_equal(h->caplen, cap);
+		assert_memory_equal(data, fr[i].data, cap);
+		assert_int_equal((uint64_t)h->ts.tv_sec * 1000000 +
+				 (uint64_t)h->ts.tv_usec, fr[i].ts_ns / 1000);
+	}
+	assert_int_equal(pcap_next_ex(pc, &h, &data), PCAP_ERROR_BREAK);
+	pcap_close(pc);
+
+	a = tb_new("pcap_out", kv1);	/* alone: a new capture */
+	tb_free(a);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_size, 24);
+	unlink(path);
+	free(path);
+}
+
+static void test_pcap_out_replace(void **state)
+{
+	/* 24 + (16+60 + 16+491 + 16+922) + (16+100) * 3 = 1893 bytes */
+	replace_case(65535, 100, 1893);
+	/*
+	 * 24 + (16+60 + 16+64 + 16+64) + (16+1353 + 16+329 + 16+760) = 2750;
+	 * the header's snaplen grows to 65535: nothing cut when read
+	 */
+	replace_case(64, 65535, 2750);
+}
+
 static const struct CMUnitTest pcap_out_tests[] = {
 	cmocka_unit_test(test_pcap_out),
 	cmocka_unit_test(test_pcap_out_snaplen),
 	cmocka_unit_test(test_pcap_out_bad_path),
+	cmocka_unit_test(test_pcap_out_queue_full),
+	cmocka_unit_test(test_pcap_out_fifo_no_reader),
+	cmocka_unit_test(test_pcap_out_replace),
 };
 
 BLOCK_TESTS(pcap_out, pcap_out_tests);
