@@ -45,6 +45,7 @@ struct lana_pkt *lana_pkt_get(uint32_t len)
 	p->data = p->buf + LANA_PKT_HEADROOM;
 	p->len = len;
 	p->ts_ns = 0;
+	memset(&p->off, 0, sizeof(p->off));
 	p->next = NULL;
 	return p;
 }
@@ -75,6 +76,7 @@ struct lana_pkt *lana_pkt_copy(struct lana_block *b, struct lana_pkt *p)
 		return NULL;
 	memcpy(q->data, p->data, p->len);
 	q->ts_ns = p->ts_ns;
+	q->off = p->off;	/* offsets are from the frame start: unchanged */
 	return q;
 }
 

@@ -12,6 +12,8 @@ PKGS=(
 	libcmocka-dev clang libclang-rt-14-dev graphviz man-db groff-base
 	# end-to-end tests: namespaces and veth pairs, traffic, captures
 	iproute2 iputils-ping tcpdump iperf3 curl procps ethtool
+	# offload tests: frames crafted independently (tests/unit/offload_gen.py)
+	python3-scapy
 	# kernel engine: build against Debian's kernel, test it in a VM
 	linux-headers-amd64 linux-image-amd64 qemu-system-x86 busybox-static
 	kmod cpio xz-utils zstd
