@@ -270,6 +270,8 @@ LANA_BLOCK_TYPE(bpf) = {
 	.ports = bpf_ports,
 	.counters = bpf_counters,
 	.engines = LANA_ENGINE_ALL,
+	/* a filter may read lengths and payload: wire frames only */
+	.flags = LANA_BT_FINAL,
 	.priv_size = sizeof(struct bpf_priv),
 	.pcpu_size = sizeof(struct bpf_pcpu),
 	.init = bpf_init,

@@ -210,6 +210,16 @@ struct lana_counter {
 				 * (transmitted); packets at its outputs come
 				 * from outside, so no path runs from its
 				 * inputs to its outputs (no cycle through it) */
+#define LANA_BT_FINAL  0x0004	/* reads or rewrites bytes that offload
+				 * metadata leaves unfinished (payload,
+				 * checksums, lengths): the engine hands rx
+				 * only final frames, checksums completed and
+				 * GSO super-frames segmented (runtime/
+				 * offload.c; kmod: skb_gso_segment(),
+				 * skb_checksum_help()). Without the flag a
+				 * block may see partial frames
+				 * (lana_pkt_partial()) and must keep their
+				 * metadata right (lana_pkt_shift()). */
 
 /**
  * struct lana_block_type - descriptor of a functional block type.
@@ -408,10 +418,28 @@ struct lana_stat {
  * lana_pkt_writable(p, n): make the first n bytes safe to write (the kernel
  *   unshares data a packet tap still sees); the frame start, or NULL.
  *   Call it before writing into a packet without lana_pkt_push().
+ * lana_pkt_partial(p): true if p's checksum is left to offload or p is a
+ *   GSO super-frame (its bytes are not what goes on the wire).
+ * lana_pkt_shift(p, delta): the block inserted (delta > 0) or removed
+ *   bytes before the L3 header (a VLAN tag): keep the offload metadata
+ *   pointing at the same L4 header (a no-op in the kernel, whose
+ *   csum_start counts from skb->head).
  */
 struct lana_pkt *lana_pkt_alloc(struct lana_block *b, uint32_t len);
 struct lana_pkt *lana_pkt_copy(struct lana_block *b, struct lana_pkt *p);
 void lana_pkt_free(struct lana_pkt *p);
+
+/**
+ * lana_pkt_complete() - complete the checksum a sender left to offload
+ * (RFC 1071 at csum_start/csum_offset, virtio spec 1.1 sec. 5.1.6.2), for
+ * a block that needs the final bytes of one frame without declaring
+ * LANA_BT_FINAL. Userspace: lana_pkt_csum_complete() of runtime/offload.c;
+ * kernel: skb_checksum_help().
+ * Return: 0 (also when there was nothing to complete), -EMSGSIZE for a GSO
+ * super-frame (only LANA_BT_FINAL gets segments), or -EINVAL when the
+ * metadata lies outside the frame.
+ */
+int lana_pkt_complete(struct lana_block *b, struct lana_pkt *p);
 
 /**
  * lana_emit() - send a packet the block spawned (e.g. a tee copy) out of

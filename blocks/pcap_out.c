@@ -885,6 +885,8 @@ LANA_BLOCK_TYPE(pcap_out) = {
 	.ports = pcap_out_ports,
 	.counters = pcap_out_counters,
 	.engines = LANA_ENGINE_USER,
+	/* a capture holds frames as they are on the wire */
+	.flags = LANA_BT_FINAL,
 	.priv_size = sizeof(struct pcap_out_priv),
 	.pcpu_size = sizeof(struct pcap_out_pcpu),
 	.init = pcap_out_init,

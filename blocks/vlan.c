@@ -8,6 +8,11 @@
  * @pcp; op = pop removes the tag of frames tagged with @vid; op = filter
  * passes frames tagged with @vid unchanged. Frames that do not carry @vid
  * (pop, filter) leave at `reject`, or are dropped when it is unconnected.
+ *
+ * Frames with a checksum left to offload or GSO super-frames stay so: the
+ * tag moves the L4 header by 4 bytes, and lana_pkt_shift() moves the
+ * metadata (csum_start, hdr_len) with it; the tag itself is not covered
+ * by any checksum and the kernel segments tagged super-frames.
  */
 #include "lana_block.h"
 
@@ -212,6 +217,8 @@ static int vlan_rx(struct lana_block *b, struct lana_burst *v)
 			d[13] = VLAN_TPID & 0xff;
 			d[14] = (uint8_t)(tci >> 8);
 			d[15] = (uint8_t)tci;
+			/* a partial checksum or GSO frame stays one */
+			lana_pkt_shift(p, VLAN_HLEN);
 			break;
 		case VLAN_POP:
 			/* keep at least a 14-byte Ethernet header */
@@ -229,6 +236,7 @@ static int vlan_rx(struct lana_block *b, struct lana_burst *v)
 			}
 			memmove(d + VLAN_HLEN, d, VLAN_MACS);
 			lana_pkt_pull(p, VLAN_HLEN);
+			lana_pkt_shift(p, -VLAN_HLEN);
 			break;
 		default:
 			if (!vlan_has_vid(d, len, vid)) {

@@ -9,6 +9,7 @@
  */
 #include <linux/cpumask.h>
 #include <linux/kernel.h>
+#include <linux/netdevice.h>
 #include <linux/percpu.h>
 #include <linux/skbuff.h>
 #include <linux/timekeeping.h>
@@ -48,6 +49,22 @@ struct lana_pkt *lana_pkt_copy(struct lana_block *b, struct lana_pkt *p)
 void lana_pkt_free(struct lana_pkt *p)
 {
 	kfree_skb(lana_pkt_skb(p));
+}
+
+/*
+ * The kernel already completes checksums at transmit; a block that needs
+ * the bytes now gets skb_checksum_help() (Documentation/networking/
+ * checksum-offloads.rst).
+ */
+int lana_pkt_complete(struct lana_block *b, struct lana_pkt *p)
+{
+	struct sk_buff *skb = lana_pkt_skb(p);
+
+	if (skb_is_gso(skb))
+		return -EMSGSIZE;
+	if (skb->ip_summed != CHECKSUM_PARTIAL)
+		return 0;
+	return skb_checksum_help(skb) ? -EINVAL : 0;
 }
 
 void *lana_block_pcpu(const struct lana_block *b)

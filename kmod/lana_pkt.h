@@ -76,4 +76,17 @@ static inline uint8_t *lana_pkt_writable(struct lana_pkt *p, uint32_t n)
 	return skb->data;
 }
 
+/* Checksum left to offload, or a GSO super-frame (blocks/lana_block.h). */
+static inline bool lana_pkt_partial(const struct lana_pkt *p)
+{
+	const struct sk_buff *skb = (const struct sk_buff *)p;
+
+	return skb->ip_summed == CHECKSUM_PARTIAL || skb_is_gso(skb);
+}
+
+/* csum_start counts from skb->head, which a push or pull leaves alone. */
+static inline void lana_pkt_shift(struct lana_pkt *p, int delta)
+{
+}
+
 #endif /* LANA_KMOD_PKT_H */

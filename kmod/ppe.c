@@ -24,6 +24,7 @@
 #include <linux/bottom_half.h>
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
+#include <linux/netdevice.h>
 #include <linux/skbuff.h>
 
 #include "engine.h"
@@ -102,6 +103,60 @@ static int ppe_split(struct lana_kcpu *c, const struct lana_kgver *v,
 }
 
 /*
+ * The burst leaving @idp.@port goes to a LANA_BT_FINAL block: hand it
+ * final frames, the kernel's way (the twin of runtime/ppe.c's, whose
+ * software path is runtime/offload.c): GSO super-frames are cut with
+ * skb_gso_segment() without device features (segments get their
+ * checksums in software), other partial checksums are completed with
+ * skb_checksum_help(). Segments that do not fit the burst wait in the
+ * backlog, in order; frames that fail are dropped (*@bad).
+ */
+static void ppe_finish(struct lana_kcpu *c, struct lana_burst *bu, u32 idp,
+		       u16 port, u16 *bad)
+{
+	struct lana_pkt *in[LANA_BURST];
+	struct sk_buff *skb, *segs, *next;
+	u16 i, n = bu->n;
+	bool spill = false;
+
+	for (i = 0; i < n; i++)
+		if (lana_pkt_partial(bu->pkt[i]))
+			break;
+	if (i == n)
+		return;
+	memcpy(in, bu->pkt, n * sizeof(in[0]));
+	bu->n = 0;
+	for (i = 0; i < n; i++) {
+		skb = lana_pkt_skb(in[i]);
+		if (skb_is_gso(skb)) {
+			segs = skb_gso_segment(skb, 0);
+			if (IS_ERR_OR_NULL(segs)) {
+				kfree_skb(skb);
+				(*bad)++;
+				continue;
+			}
+			consume_skb(skb);
+			skb = segs;
+		} else if (skb->ip_summed == CHECKSUM_PARTIAL &&
+			   skb_checksum_help(skb)) {
+			kfree_skb(skb);
+			(*bad)++;
+			continue;
+		}
+		for (; skb; skb = next) {
+			next = skb->next;
+			skb_mark_not_on_list(skb);
+			if (!spill && bu->n < LANA_BURST) {
+				bu->pkt[bu->n++] = lana_skb_pkt(skb);
+				continue;
+			}
+			spill = true;
+			backlog_add(c, skb, idp, port, bu->hops - 1);
+		}
+	}
+}
+
+/*
  * Send burst @bu out of OUT port @port of the block at @idp and on through
  * the graph until every packet was dropped, stolen, queued, or sent out
  * of an unbound port.
@@ -135,6 +190,15 @@ static void ppe_run(struct lana_kcpu *c, const struct lana_kgver *v,
 		}
 		d = &v->tab[bind.dst];
 		cnt = lana_bcnt_this(d->b);
+		if (d->b->type->flags & LANA_BT_FINAL) {
+			u16 bad = 0;
+
+			ppe_finish(c, bu, idp, (u16)port, &bad);
+			cnt->drops += bad;
+			n = bu->n;
+			if (!n)
+				return;
+		}
 		for (i = 0; i < n; i++)
 			bytes += lana_pkt_len(bu->pkt[i]);
 		cnt->packets += n;

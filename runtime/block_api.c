@@ -10,7 +10,9 @@
  */
 #define LANA_ENGINE_CORE
 #include "engine_internal.h"
+#include "offload.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <time.h>
@@ -32,6 +34,14 @@ void lana_emit(struct lana_block *b, uint16_t port, struct lana_pkt *p)
 		__atomic_store_n(&w->nomem_drops, w->nomem_drops + 1,
 				 __ATOMIC_RELAXED);
 	}
+}
+
+int lana_pkt_complete(struct lana_block *b, struct lana_pkt *p)
+{
+	(void)b;
+	if (p->off.gso_type != LANA_GSO_NONE)
+		return -EMSGSIZE;
+	return lana_pkt_csum_complete(p);
 }
 
 void *lana_block_pcpu(const struct lana_block *b)

@@ -18,6 +18,7 @@
  */
 #define LANA_ENGINE_CORE
 #include "engine_internal.h"
+#include "offload.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -94,6 +95,52 @@ static void ppe_split(struct lana_worker *w, const struct lana_gver *v,
 }
 
 /*
+ * The burst leaving @idp.@port goes to a LANA_BT_FINAL block: make every
+ * frame final (runtime/offload.c). Segments keep their order; those that
+ * do not fit the burst wait in the backlog to leave @idp.@port after it.
+ * Frames whose metadata does not match their headers are dropped
+ * (counted in *@bad).
+ */
+static void ppe_finish(struct lana_worker *w, struct lana_burst *bu,
+		       uint32_t idp, uint16_t port, uint16_t *bad)
+{
+	struct lana_pkt *in[LANA_BURST], *p, *next;
+	uint16_t i, n = bu->n;
+	bool spill = false;
+
+	for (i = 0; i < n; i++)
+		if (lana_pkt_partial(bu->pkt[i]))
+			break;
+	if (i == n)
+		return;
+	memcpy(in, bu->pkt, n * sizeof(in[0]));
+	bu->n = 0;
+	for (i = 0; i < n; i++) {
+		p = in[i];
+		if (lana_pkt_partial(p) && lana_pkt_finish(p) < 0) {
+			lana_pkt_free(p);
+			(*bad)++;
+			continue;
+		}
+		for (; p; p = next) {
+			next = p->next;
+			p->next = NULL;
+			if (!spill && bu->n < LANA_BURST) {
+				bu->pkt[bu->n++] = p;
+				continue;
+			}
+			spill = true;
+			if (!lana_backlog_put(w->bl, LANA_BACKLOG - 1,
+					      w->bl_head, &w->bl_tail, p, idp,
+					      port, (uint16_t)(bu->hops - 1))) {
+				lana_pkt_free(p);
+				cnt_add(&w->nomem_drops, 1);
+			}
+		}
+	}
+}
+
+/*
  * Send burst @bu out of OUT port @port of the block at @idp and on through
  * the graph until every packet was dropped, stolen or sent out of an
  * unbound port. Recursion happens only when a block splits a burst, and
@@ -128,6 +175,16 @@ static void ppe_run(struct lana_worker *w, const struct lana_gver *v,
 		}
 		d = &v->tab[bind.dst];
 		c = lana_bcnt_of(d->b, w->id, d->stride);
+		if (d->b->type->flags & LANA_BT_FINAL) {
+			uint16_t bad = 0;
+
+			ppe_finish(w, bu, idp, (uint16_t)port, &bad);
+			if (bad)
+				cnt_add(&c->drops, bad);
+			n = bu->n;
+			if (!n)
+				return;
+		}
 		for (i = 0; i < n; i++)
 			bytes += lana_pkt_len(bu->pkt[i]);
 		cnt_add(&c->packets, n);

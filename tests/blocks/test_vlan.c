@@ -224,7 +224,49 @@ static void test_engine_pcap_vlan(void **state)
 	free(out);
 }
 
+/*
+ * A frame whose TCP checksum is left to offload (csum_start 34 = 14 + 20,
+ * csum_offset 16) stays partial through push and pop: the metadata
+ * moves with the L4 header, 4 bytes (the tag) each way.
+ */
+static void test_vlan_partial(void **state)
+{
+	static const char *const push[] = { "op", "push", "vid", "7", NULL };
+	static const char *const pop[] = { "op", "pop", "vid", "7", NULL };
+	struct tb *tp = tb_new("vlan", push), *to = tb_new("vlan", pop);
+	struct lana_burst v;
+	uint8_t f[128];
+	uint32_t len = mk_eth(f, 100);
+	int rc;
+
+	(void)state;
+	burst_init(&v);
+	burst_add(&v, f, len);
+	v.pkt[0]->off.flags = LANA_PKT_F_NEEDS_CSUM;
+	v.pkt[0]->off.gso_type = LANA_GSO_TCPV4;
+	v.pkt[0]->off.gso_size = 1448;
+	v.pkt[0]->off.hdr_len = 54;
+	v.pkt[0]->off.csum_start = 34;
+	v.pkt[0]->off.csum_offset = 16;
+	rc = tp->b.type->rx(&tp->b, &v);
+	assert_true(rc == 0 || (rc == LANA_RX_VERDICTS && !v.verdict[0]));
+	assert_true(lana_pkt_partial(v.pkt[0]));
+	assert_int_equal(v.pkt[0]->off.csum_start, 38);
+	assert_int_equal(v.pkt[0]->off.hdr_len, 58);
+	assert_int_equal(v.pkt[0]->off.csum_offset, 16);
+	assert_int_equal(v.pkt[0]->off.gso_size, 1448);
+	rc = to->b.type->rx(&to->b, &v);
+	assert_true(rc == 0 || (rc == LANA_RX_VERDICTS && !v.verdict[0]));
+	assert_int_equal(v.pkt[0]->off.csum_start, 34);
+	assert_int_equal(v.pkt[0]->off.hdr_len, 54);
+	assert_frame(v.pkt[0], f, len);
+	burst_free(&v, rc);
+	tb_free(tp);
+	tb_free(to);
+}
+
 static const struct CMUnitTest vlan_tests[] = {
+	cmocka_unit_test(test_vlan_partial),
 	cmocka_unit_test(test_vlan_push),
 	cmocka_unit_test(test_vlan_pop),
 	cmocka_unit_test(test_vlan_filter),
