@@ -579,6 +579,104 @@ static void test_set_live(void **state)
 	lana_plan_free(&q);
 }
 
+/* ------------------------------------------------- SET rollback */
+
+/*
+ * A gen whose set op records every call ("name=rate ") and refuses the
+ * rate 13: a transaction that SETs two kept blocks, the second refused,
+ * must undo the first through its set op (the block's live state), keep
+ * the running plan, and name the refused instruction.
+ */
+static struct lana_block_type tgen;
+static char setlog[512];
+
+static int tgen_set(struct lana_block *b, unsigned int pidx,
+		    const struct lana_value *v)
+{
+	size_t l = strlen(setlog);
+
+	snprintf(setlog + l, sizeof(setlog) - l, "%s=%llu ", b->name,
+		 (unsigned long long)v->u);
+	if (v->u == 13) {
+		lana_block_error(b, "rate 13 refused");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static uint64_t plan_rate_of(struct lana_engine *e, const char *name)
+{
+	struct lana_plan run;
+	uint64_t r = UINT64_MAX;
+	uint32_t i, k;
+
+	assert_int_equal(lana_engine_plan(e, &run), 0);
+	for (i = 0; i < run.insns.n; i++) {
+		struct lana_insn *in = &run.insns.v[i];
+
+		if (in->op != LANA_OP_NEW || strcmp(in->name, name))
+			continue;
+		for (k = 0; k < in->nparams; k++)
+			if (!strcmp(in->params[k].key, "rate"))
+				r = in->params[k].val.u;
+	}
+	lana_plan_free(&run);
+	return r;
+}
+
+/* g1 gen(rate = @r1) -> d1 drop, g2 gen(rate = @r2) -> d2 drop */
+static void plan_two_gens(struct lana_plan *p, uint64_t r1, uint64_t r2)
+{
+	lana_plan_init(p);
+	plan_new(p, 1, "gen", "g1");
+	plan_param(p, "count", LANA_PT_U64, 1);
+	plan_param(p, "rate", LANA_PT_RATE, r1);
+	plan_new(p, 2, "gen", "g2");
+	plan_param(p, "count", LANA_PT_U64, 1);
+	plan_param(p, "rate", LANA_PT_RATE, r2);
+	plan_new(p, 3, "drop", "d1");
+	plan_new(p, 4, "drop", "d2");
+	plan_bind(p, 1, 0, 3, 0);
+	plan_bind(p, 2, 0, 4, 0);
+}
+
+static void test_set_rollback(void **state)
+{
+	struct lana_engine *e;
+	struct lana_plan p, q;
+	char err[256] = "";
+
+	tgen = *lana_catalogue_find("gen");
+	tgen.set = tgen_set;
+	assert_int_equal(lana_engine_register_type(&tgen), 0);
+	e = engine(1);		/* not started: no packet moves */
+	plan_two_gens(&p, 1000, 2000);
+	apply_ok(e, &p);
+
+	/* g1 1000 -> 5000 is accepted, then g2 2000 -> 13 is refused */
+	setlog[0] = 0;
+	plan_two_gens(&q, 5000, 13);
+	assert_int_equal(lana_engine_apply(e, &q, err, sizeof(err)), -EINVAL);
+	/* g1's SET ran, g2's was refused, g1 was given its old rate back */
+	assert_string_equal(setlog, "g1=5000 g2=13 g1=1000 ");
+	assert_non_null(strstr(err, "(SET 2 g2 rate): rate 13 refused"));
+	assert_int_equal(plan_rate_of(e, "g1"), 1000);
+	assert_int_equal(plan_rate_of(e, "g2"), 2000);
+
+	/* the graph still takes a good edit from where it was */
+	setlog[0] = 0;
+	lana_plan_free(&q);
+	plan_two_gens(&q, 5000, 2000);
+	apply_ok(e, &q);
+	assert_string_equal(setlog, "g1=5000 ");
+	assert_int_equal(plan_rate_of(e, "g1"), 5000);
+
+	lana_engine_free(e);
+	lana_engine_unregister_types();
+	lana_plan_free(&p);
+	lana_plan_free(&q);
+}
+
 /* ------------------------------------------- notifier and destructors */
 
 static const struct lana_block_type *real_fwd;
@@ -1400,6 +1498,7 @@ int main(void)
 		cmocka_unit_test(test_atomic),
 		cmocka_unit_test(test_patch_insert),
 		cmocka_unit_test(test_set_live),
+		cmocka_unit_test(test_set_rollback),
 		cmocka_unit_test(test_notifier),
 		cmocka_unit_test(test_free_runs_fini),
 		cmocka_unit_test(test_patch_under_load),
