@@ -260,6 +260,31 @@ static size_t b_name_no_nul(char *buf)
 	return copy_msg(buf, m);
 }
 
+static size_t b_name_inner_nul(char *buf)
+{
+	struct nl_msg *m = req(LANA_CMD_STATS_GET);
+
+	/* NUL-terminated, within 255 bytes, but a NUL inside */
+	assert_int_equal(nla_put(m, LANA_ATTR_NAME, 6, "ab\0cd"), 0);
+	return copy_msg(buf, m);
+}
+
+static size_t b_name_leading_nul(char *buf)
+{
+	struct nl_msg *m = req(LANA_CMD_STATS_GET);
+
+	assert_int_equal(nla_put(m, LANA_ATTR_NAME, 3, "\0x"), 0);
+	return copy_msg(buf, m);
+}
+
+static size_t b_u32_short(char *buf)
+{
+	struct nl_msg *m = req(LANA_CMD_TXN_COMMIT);
+
+	assert_int_equal(nla_put(m, LANA_ATTR_TXN_ID, 2, "\1\0"), 0);
+	return copy_msg(buf, m);
+}
+
 static size_t b_data_over_chunk(char *buf)
 {
 	struct nl_msg *m = req(LANA_CMD_TXN_DATA);
@@ -351,10 +376,16 @@ static const struct bad_case bad_cases[] = {
 	  "unknown command" },
 	{ "name too long", b_name_too_long, -EINVAL, "NAME too long" },
 	{ "name without NUL", b_name_no_nul, -EINVAL, "NUL" },
+	{ "name with a NUL inside", b_name_inner_nul, -EINVAL,
+	  "STATS_GET: attribute NAME: string contains NUL" },
+	{ "name with a leading NUL", b_name_leading_nul, -EINVAL,
+	  "STATS_GET: attribute NAME: string contains NUL" },
 	{ "DATA over LANA_CHUNK", b_data_over_chunk, -EINVAL,
 	  "32769 bytes, at most 32768" },
 	{ "u32 of 8 bytes", b_u32_wrong_size, -EINVAL,
 	  "TXN_ID: 8 bytes, expected 4" },
+	{ "u32 of 2 bytes", b_u32_short, -EINVAL,
+	  "TXN_COMMIT: attribute TXN_ID: 2 bytes, expected 4" },
 	{ "missing attribute", b_missing_attr, -EINVAL,
 	  "missing attribute OFFSET" },
 	{ "unexpected attribute", b_unexpected_attr, -EINVAL,
@@ -385,6 +416,90 @@ static void test_parse_rejects(void **state)
 				 bad_cases[i].what, rc, err, bad_cases[i].code,
 				 bad_cases[i].msg);
 	}
+}
+
+/*
+ * The attribute of type @type directly inside the nest @nest (the last
+ * one if several): a pointer into the message.
+ */
+static struct nlattr *nested_attr(struct nlattr *nest, int type)
+{
+	struct nlattr *a, *found = NULL;
+	int rem;
+
+	nla_for_each_nested(a, nest, rem)
+		if (nla_type(a) == type)
+			found = a;
+	assert_non_null(found);
+	return found;
+}
+
+/*
+ * A STATS_GET reply whose BLOCK nest holds an attribute running past the
+ * nest's end: the nest must be refused as malformed, not read as if the
+ * attribute were absent (docs/runtime.md, "Validation": each attribute
+ * well formed, inside its message; proto/attrs.def: NESTED holds
+ * attributes).
+ */
+static void test_nest_inner_overrun(void **state)
+{
+	struct lana_block_stats in = {
+		.idp = 7, .name = "c", .type = "counter", .packets = 1,
+		.bytes = 2, .drops = 3,
+	}, out;
+	struct lana_ctl_req r;
+	struct nlmsghdr *h;
+	struct nlattr *blk, *a;
+	struct nl_msg *m;
+	char err[256], want[128];
+	int blen;
+
+	/* DROPS, the last attribute of the BLOCK, 4 bytes past its end */
+	m = lana_ctl_msg_new(FAM, LANA_CMD_STATS_GET, NLM_F_MULTI, 5);
+	assert_int_equal(lana_ctl_put_block(m, &in), 0);
+	h = nlmsg_hdr(m);
+	assert_int_equal(lana_ctl_parse(h, h->nlmsg_len, FAM, true, &r, err,
+					sizeof(err)), 0);
+	assert_int_equal(lana_ctl_get_block(r.tb[LANA_ATTR_BLOCK], &out, err,
+					    sizeof(err)), 0);
+	blk = r.tb[LANA_ATTR_BLOCK];
+	blen = nla_len(blk);
+	a = nested_attr(blk, LANA_ATTR_DROPS);
+	assert_ptr_equal((char *)a + NLA_HDRLEN + 8, (char *)nla_data(blk) + blen);
+	a->nla_len += 4;
+	assert_int_equal(lana_ctl_parse(h, h->nlmsg_len, FAM, true, &r, err,
+					sizeof(err)), 0);
+	err[0] = '\0';
+	assert_int_equal(lana_ctl_get_block(r.tb[LANA_ATTR_BLOCK], &out, err,
+					    sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want), "BLOCK: malformed attribute at byte %d of %d",
+		 blen - (NLA_HDRLEN + 8), blen);
+	assert_string_equal(err, want);
+	nlmsg_free(m);
+
+	/* VALUE, the last attribute of a STAT nest, past the STAT's end */
+	in.nstat = 1;
+	in.stat[0].name = "hits";
+	in.stat[0].value = 9;
+	m = lana_ctl_msg_new(FAM, LANA_CMD_STATS_GET, NLM_F_MULTI, 6);
+	assert_int_equal(lana_ctl_put_block(m, &in), 0);
+	h = nlmsg_hdr(m);
+	assert_int_equal(lana_ctl_parse(h, h->nlmsg_len, FAM, true, &r, err,
+					sizeof(err)), 0);
+	blk = nested_attr(r.tb[LANA_ATTR_BLOCK], LANA_ATTR_STAT);
+	blen = nla_len(blk);
+	a = nested_attr(blk, LANA_ATTR_VALUE);
+	assert_ptr_equal((char *)a + NLA_HDRLEN + 8, (char *)nla_data(blk) + blen);
+	a->nla_len += 4;
+	assert_int_equal(lana_ctl_parse(h, h->nlmsg_len, FAM, true, &r, err,
+					sizeof(err)), 0);
+	err[0] = '\0';
+	assert_int_equal(lana_ctl_get_block(r.tb[LANA_ATTR_BLOCK], &out, err,
+					    sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want), "STAT: malformed attribute at byte %d of %d",
+		 blen - (NLA_HDRLEN + 8), blen);
+	assert_string_equal(err, want);
+	nlmsg_free(m);
 }
 
 /* ------------------------------------------------ dispatcher, in process */
@@ -563,6 +678,32 @@ static void test_server_rejects_malformed(void **state)
 	}
 	assert_int_equal(running_crc(f), crc);
 	assert_int_equal(lana_ctl_server_txns(f->srv), 0);
+}
+
+/*
+ * A request without NLM_F_REQUEST is refused before its command runs
+ * (docs/runtime.md, "Validation"): no transaction opens, nothing is
+ * flushed.
+ */
+static void test_server_needs_request_flag(void **state)
+{
+	struct fix *f = *state;
+	struct nl_msg *m;
+	struct result res;
+
+	m = lana_ctl_msg_new(FAM, LANA_CMD_TXN_BEGIN, NLM_F_ACK, 11);
+	assert_non_null(m);
+	nla_put_u32(m, LANA_ATTR_TOTAL_LEN, 64);
+	xact(f, m, &res);
+	assert_int_equal(res.error, -EINVAL);
+	assert_string_equal(res.msg, "NLM_F_REQUEST not set");
+	assert_int_equal(res.replies, 0);
+	assert_int_equal(lana_ctl_server_txns(f->srv), 0);
+
+	/* the same request with the flag is taken */
+	begin(f, 64);
+	assert_int_equal(lana_ctl_server_txns(f->srv), 1);
+	lana_ctl_client_gone(f->srv, f->sv[1]);
 }
 
 static void test_server_oversized(void **state)
@@ -946,8 +1087,11 @@ int main(void)
 		cmocka_unit_test(test_roundtrip_block),
 		cmocka_unit_test(test_policy),
 		cmocka_unit_test(test_parse_rejects),
+		cmocka_unit_test(test_nest_inner_overrun),
 		cmocka_unit_test(test_connect_errors),
 		cmocka_unit_test_setup_teardown(test_server_rejects_malformed,
+						fix_setup, fix_teardown),
+		cmocka_unit_test_setup_teardown(test_server_needs_request_flag,
 						fix_setup, fix_teardown),
 		cmocka_unit_test_setup_teardown(test_server_oversized,
 						fix_setup, fix_teardown),

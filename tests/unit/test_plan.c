@@ -689,6 +689,215 @@ static void test_corrupt_values(void **state)
 	lana_buf_free(&s.b);
 }
 
+/* ------------------------------------------- list bounds and padding */
+
+/* A list of two u64: items of 12 bytes (no padding), value 32 bytes. */
+static struct lana_value mk_list_u64x2(struct lana_plan *p)
+{
+	struct lana_value v = { .type = LANA_PT_LIST };
+
+	v.list.elem = LANA_PT_U64;
+	v.list.n = 2;
+	v.list.items = lana_arena_alloc(&p->arena, 2 * sizeof(*v.list.items));
+	v.list.items[0] = vuint(LANA_PT_U64, 1);
+	v.list.items[1] = vuint(LANA_PT_U64, 2);
+	return v;
+}
+
+/* A list of one u8: an item of 5 bytes and 3 bytes of padding. */
+static struct lana_value mk_list_u8(struct lana_plan *p)
+{
+	struct lana_value v = { .type = LANA_PT_LIST };
+
+	v.list.elem = LANA_PT_U8;
+	v.list.n = 1;
+	v.list.items = lana_arena_alloc(&p->arena, sizeof(*v.list.items));
+	v.list.items[0] = vuint(LANA_PT_U8, 0x5a);
+	return v;
+}
+
+/* A list of one mac: an item of 10 bytes and 2 bytes of padding. */
+static struct lana_value mk_list_mac(struct lana_plan *p)
+{
+	struct lana_value v = { .type = LANA_PT_LIST };
+
+	v.list.elem = LANA_PT_MAC;
+	v.list.n = 1;
+	v.list.items = lana_arena_alloc(&p->arena, sizeof(*v.list.items));
+	v.list.items[0] = (struct lana_value){ .type = LANA_PT_MAC };
+	memcpy(v.list.items[0].mac, "\x02\x01\x02\x03\x04\x05", 6);
+	return v;
+}
+
+static void wr16(void *p, uint16_t v)
+{
+	uint8_t *q = p;
+
+	q[0] = (uint8_t)v;
+	q[1] = (uint8_t)(v >> 8);
+}
+
+static uint16_t rd16(const void *p)
+{
+	const uint8_t *q = p;
+
+	return (uint16_t)(q[0] | q[1] << 8);
+}
+
+static void expect_ok(const struct lana_buf *b)
+{
+	struct lana_plan p;
+	char err[256] = "";
+
+	if (lana_plan_decode(b->data, b->len, &p, err, sizeof(err)))
+		fail_msg("decode refused the unchanged plan: %s", err);
+	lana_plan_free(&p);
+}
+
+/*
+ * Decode of the NEW of build_single() must fail with exactly
+ * "offset @off: instruction 1 (NEW): @what".
+ */
+static void expect_fail_at(struct lana_buf *b, uint32_t off, const char *what)
+{
+	struct lana_plan p;
+	char err[256] = "", want[256];
+
+	fix_crc(b);
+	snprintf(want, sizeof(want), "offset %u: instruction 1 (NEW): %s", off,
+		 what);
+	if (lana_plan_decode(b->data, b->len, &p, err, sizeof(err)) == 0)
+		fail_msg("decode accepted a plan with: %s", want);
+	assert_string_equal(err, want);
+	assert_int_equal(p.insns.n, 0);
+	assert_null(p.arena.head);
+}
+
+/*
+ * A list value is u8 elem, 3 bytes 0, u32 n, then n items, each u16 len
+ * (header included), u8 ptype, u8 0, value, padding to 4: the items and
+ * their lengths must fit in the value, exactly, and n must be their number
+ * (docs/plan-format.md, "Parameter attributes").
+ */
+static void test_corrupt_list_bounds(void **state)
+{
+	struct single s;
+	uint32_t v, it;
+
+	/* one u32: attribute of 8 + 16 bytes; value at +8, item at +16 */
+	build_single(&s, "k", mk_list);
+	v = s.attr + 8;
+	it = s.attr + 16;
+	assert_int_equal(rd16(s.b.data + s.attr), 24);
+	assert_int_equal(rd16(s.b.data + it), 8);
+	expect_ok(&s.b);
+	/* the item's length runs past the attribute (and the value) */
+	wr16(s.b.data + it, 12);
+	expect_fail_at(&s.b, it, "list item 0 length 12 outside 4..8");
+	wr16(s.b.data + it, 0xffff);
+	expect_fail_at(&s.b, it, "list item 0 length 65535 outside 4..8");
+	/* shorter than its own header */
+	wr16(s.b.data + it, 3);
+	expect_fail_at(&s.b, it, "list item 0 length 3 outside 4..8");
+	wr16(s.b.data + it, 8);
+	/* the count lies: 2 items cannot fit in a 16-byte value */
+	wr32(s.b.data + v + 4, 2);
+	expect_fail_at(&s.b, v + 4, "list of 2 items does not fit in 16 bytes");
+	wr32(s.b.data + v + 4, 0xffff);
+	expect_fail_at(&s.b, v + 4,
+		       "list of 65535 items does not fit in 16 bytes");
+	wr32(s.b.data + v + 4, 1);
+	fix_crc(&s.b);
+	expect_ok(&s.b);
+	lana_buf_free(&s.b);
+
+	/* two u64: attribute of 8 + 32 bytes, items at +16 and +28 */
+	build_single(&s, "k", mk_list_u64x2);
+	v = s.attr + 8;
+	it = s.attr + 16;
+	assert_int_equal(rd16(s.b.data + s.attr), 40);
+	assert_int_equal(rd16(s.b.data + it), 12);
+	assert_int_equal(rd16(s.b.data + it + 12), 12);
+	expect_ok(&s.b);
+	/* the count lies, within the 8-bytes-an-item bound: no room for #2 */
+	wr32(s.b.data + v + 4, 3);
+	expect_fail_at(&s.b, s.attr + 40,
+		       "list item 2 header beyond the value");
+	/* the count lies low: the second item is left over */
+	wr32(s.b.data + v + 4, 1);
+	expect_fail_at(&s.b, it + 12, "12 trailing bytes after 1 list items");
+	wr32(s.b.data + v + 4, 0);
+	expect_fail_at(&s.b, it, "24 trailing bytes after 0 list items");
+	wr32(s.b.data + v + 4, 2);
+	/* the last item's length runs past the attribute */
+	wr16(s.b.data + it + 12, 16);
+	expect_fail_at(&s.b, it + 12, "list item 1 length 16 outside 4..12");
+	wr16(s.b.data + it + 12, 12);
+	fix_crc(&s.b);
+	expect_ok(&s.b);
+	lana_buf_free(&s.b);
+}
+
+/*
+ * Attributes and list items are padded to 4 bytes with zeros, and an
+ * instruction's length counts its attributes with their padding
+ * (docs/plan-format.md, "Conventions", "Instructions").
+ */
+static void test_corrupt_padding(void **state)
+{
+	struct single s;
+	uint32_t it;
+
+	/* bool: attribute of 9 bytes, 3 bytes of padding, NEW of 28 */
+	build_single(&s, "k", mk_bool);
+	assert_int_equal(rd16(s.b.data + s.attr), 9);
+	assert_int_equal(rd16(s.b.data + s.ins), 28);
+	expect_ok(&s.b);
+	s.b.data[s.attr + 10] = 1;
+	expect_fail_at(&s.b, s.attr + 9, "padding not zero");
+	s.b.data[s.attr + 10] = 0;
+	s.b.data[s.attr + 11] = (char)0x80;
+	expect_fail_at(&s.b, s.attr + 9, "padding not zero");
+	s.b.data[s.attr + 11] = 0;
+	/* missing padding: the NEW ends right after the attribute's 9 bytes */
+	wr16(s.b.data + s.ins, 25);
+	expect_fail_at(&s.b, s.attr, "parameter padding beyond the instruction");
+	wr16(s.b.data + s.ins, 28);
+	fix_crc(&s.b);
+	expect_ok(&s.b);
+	lana_buf_free(&s.b);
+
+	/* a list of one u8: item of 5 bytes at +16, padding at +21..+23 */
+	build_single(&s, "k", mk_list_u8);
+	it = s.attr + 16;
+	assert_int_equal(rd16(s.b.data + s.attr), 24);
+	assert_int_equal(rd16(s.b.data + it), 5);
+	expect_ok(&s.b);
+	s.b.data[it + 6] = 1;
+	expect_fail_at(&s.b, it + 5, "padding not zero");
+	s.b.data[it + 6] = 0;
+	fix_crc(&s.b);
+	expect_ok(&s.b);
+	lana_buf_free(&s.b);
+
+	/* a list of one mac: item of 10 bytes, then 2 bytes of padding */
+	build_single(&s, "k", mk_list_mac);
+	it = s.attr + 16;
+	assert_int_equal(rd16(s.b.data + s.attr), 28);
+	assert_int_equal(rd16(s.b.data + it), 10);
+	expect_ok(&s.b);
+	s.b.data[it + 11] = 0x20;
+	expect_fail_at(&s.b, it + 10, "padding not zero");
+	s.b.data[it + 11] = 0;
+	/* missing padding: the value ends right after the item's 10 bytes */
+	wr16(s.b.data + s.attr, 26);
+	expect_fail_at(&s.b, it, "list item 0 padding beyond the value");
+	wr16(s.b.data + s.attr, 28);
+	fix_crc(&s.b);
+	expect_ok(&s.b);
+	lana_buf_free(&s.b);
+}
+
 static void test_duplicate_key(void **state)
 {
 	struct lana_plan p;
@@ -1063,6 +1272,8 @@ int main(void)
 		cmocka_unit_test(test_corrupt_strings),
 		cmocka_unit_test(test_corrupt_insn),
 		cmocka_unit_test(test_corrupt_values),
+		cmocka_unit_test(test_corrupt_list_bounds),
+		cmocka_unit_test(test_corrupt_padding),
 		cmocka_unit_test(test_duplicate_key),
 		cmocka_unit_test(test_encode_errors),
 		cmocka_unit_test(test_flip_every_byte),
