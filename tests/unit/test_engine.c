@@ -937,6 +937,103 @@ static void test_flip_paths(void **state)
 	lana_plan_free(&pb);
 }
 
+/*
+ * Version @one or the other of the two-edge flip: two sources g and g2
+ * (one per worker) into fwd f, which selects path 1 (counter c1, then
+ * fwd chain m1 -> n1 -> o1) or path 2 (c2 -> m2 -> n2 -> o2):
+ *   @one:  f -> c1,  o1 -> b1,  o2 -> x
+ *   !@one: f -> c2,  o2 -> b2,  o1 -> x
+ * and b1, b2, x -> sink -> drop. Each version changes TWO edges, f's and
+ * the one out of the end of the path it selects, so a packet that took
+ * f's edge in one version and o1's (or o2's) in the next ends up in x.
+ * The chain only widens the window between the two edges.
+ */
+static void flip2_plan(struct lana_plan *p, uint64_t n, bool one)
+{
+	static const char *const chain[2][3] = {
+		{ "m1", "n1", "o1" }, { "m2", "n2", "o2" },
+	};
+	unsigned int k, j;
+
+	lana_plan_init(p);
+	plan_gen(p, n, 0);
+	plan_new(p, 2, "gen", "g2");
+	plan_param(p, "count", LANA_PT_U64, n);
+	plan_new(p, 3, "fwd", "f");
+	plan_new(p, 4, "counter", "c1");
+	plan_new(p, 5, "counter", "c2");
+	plan_new(p, 6, "counter", "b1");
+	plan_new(p, 7, "counter", "b2");
+	plan_new(p, 8, "counter", "x");
+	plan_new(p, 9, "counter", "sink");
+	plan_new(p, 10, "drop", "d");
+	/* path k: c at 4 + k, chain at 11 + 3k .. 13 + 3k */
+	for (k = 0; k < 2; k++) {
+		for (j = 0; j < 3; j++)
+			plan_new(p, 11 + 3 * k + j, "fwd", chain[k][j]);
+		plan_bind(p, 4 + k, 0, 11 + 3 * k, 0);
+		plan_bind(p, 11 + 3 * k, 0, 12 + 3 * k, 0);
+		plan_bind(p, 12 + 3 * k, 0, 13 + 3 * k, 0);
+	}
+	plan_bind(p, 1, 0, 3, 0);
+	plan_bind(p, 2, 0, 3, 0);
+	plan_bind(p, 3, 0, one ? 4 : 5, 0);
+	plan_bind(p, 13, 0, one ? 6 : 8, 0);
+	plan_bind(p, 16, 0, one ? 8 : 7, 0);
+	plan_bind(p, 6, 0, 9, 0);
+	plan_bind(p, 7, 0, 9, 0);
+	plan_bind(p, 8, 0, 9, 0);
+	plan_bind(p, 9, 0, 10, 0);
+}
+
+/*
+ * A packet runs its whole way in the one version its worker took at the
+ * start of the round. Both paths are flipped, two edges per version, for
+ * as long as the two sources (one per worker, unpaced) send. A packet
+ * that saw one version at f and the next at the end of its path would be
+ * counted in x; so x == 0, every packet that entered c1 left to b1
+ * (c1 == b1, c2 == b2), and none was lost or duplicated
+ * (b1 + b2 == sink == 2n, each source sent n).
+ */
+static void test_flip_two_edges(void **state)
+{
+	const uint64_t n = 6000000;	/* ~0.3 s at full speed */
+	struct lana_engine *e = engine(2);
+	struct lana_plan p1, p2;
+	uint64_t c1, c2, b1, b2;
+	unsigned int i;
+
+	flip2_plan(&p1, n, true);
+	flip2_plan(&p2, n, false);
+	apply_ok(e, &p1);
+	assert_int_equal(lana_engine_start(e), 0);
+	for (i = 0; i < 100000 && !lana_engine_idle(e); i++) {
+		struct timespec ts = { 0, 50000 };
+
+		apply_ok(e, i % 2 ? &p1 : &p2);
+		nanosleep(&ts, NULL);
+	}
+	wait_idle(e, 20000);
+	fprintf(stderr, "[ INFO     ] %u flips while the sources ran\n", i);
+	c1 = stat_of(e, "c1", "packets");
+	c2 = stat_of(e, "c2", "packets");
+	b1 = stat_of(e, "b1", "packets");
+	b2 = stat_of(e, "b2", "packets");
+	assert_int_equal(stat_of(e, "x", "packets"), 0);
+	assert_int_equal(c1, b1);
+	assert_int_equal(c2, b2);
+	assert_int_equal(b1 + b2, 2 * n);
+	assert_int_equal(stat_of(e, "sink", "packets"), 2 * n);
+	assert_int_equal(stats_of(e, "g").packets, n);
+	assert_int_equal(stats_of(e, "g2").packets, n);
+	assert_true(i > 1);
+	assert_true(b1 > 0);
+	assert_true(b2 > 0);
+	lana_engine_free(e);
+	lana_plan_free(&p1);
+	lana_plan_free(&p2);
+}
+
 /* Flush removes everything; the engine keeps working afterwards. */
 static void test_flush(void **state)
 {
@@ -1503,6 +1600,7 @@ int main(void)
 		cmocka_unit_test(test_free_runs_fini),
 		cmocka_unit_test(test_patch_under_load),
 		cmocka_unit_test(test_flip_paths),
+		cmocka_unit_test(test_flip_two_edges),
 		cmocka_unit_test(test_flush),
 		cmocka_unit_test(test_invalid),
 		cmocka_unit_test(test_edit_chain_no_plan_get),
