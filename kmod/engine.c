@@ -217,7 +217,7 @@ int lana_engine_plan_bytes(struct lana_buf *out, u32 *crc, u64 *gen)
 /* ---------------------------------------------------------------- stats */
 
 int lana_engine_block_stats(u32 *idp, const char *name,
-			    struct lana_kstats *s)
+			    struct lana_block_stats *s)
 {
 	const struct lana_kgver *v = cur_locked();
 	u32 i;

@@ -113,21 +113,15 @@ int lana_engine_plan_bytes(struct lana_buf *out, u32 *crc, u64 *gen);
  */
 u32 lana_engine_plan_crc(void);
 
-/*
- * struct lana_kstats - counters of one block summed over CPUs: the
- * kernel's name for struct lana_block_stats (engine/stats.h), which the
- * shared lana_inst_stats() fills.
- */
-#define lana_kstats lana_block_stats
-
 /**
  * lana_engine_block_stats() - the counters of the first block with IDP >=
  * *@idp (lock held), or of the block named @name when not NULL. On
  * success *@idp is the block's IDP. Returns 0, or -ENOENT when there is
- * no such block.
+ * no such block. @s is filled by the shared lana_inst_stats()
+ * (struct lana_block_stats, engine/stats.h), as in lanad.
  */
 int lana_engine_block_stats(u32 *idp, const char *name,
-			    struct lana_kstats *s);
+			    struct lana_block_stats *s);
 
 /** lana_engine_counters() - engine counters summed over CPUs. */
 void lana_engine_counters(struct lana_kcounters *c, u64 *generation);

@@ -421,7 +421,7 @@ static int lana_plan_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
  * start callback carry no extended ack in 6.1, those of dumpit do (in the
  * NLMSG_DONE message).
  */
-static int put_block(struct sk_buff *skb, const struct lana_kstats *s)
+static int put_block(struct sk_buff *skb, const struct lana_block_stats *s)
 {
 	struct nlattr *blk, *st;
 	unsigned int i;
@@ -454,7 +454,7 @@ static int lana_stats_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	const struct genl_dumpit_info *gi = genl_dumpit_info(cb);
 	struct nlattr *na = gi->attrs[LANA_ATTR_NAME];
 	const char *name = na ? nla_data(na) : NULL;
-	struct lana_kstats *s;
+	struct lana_block_stats *s;
 	int r = 0;
 
 	if (name && cb->args[1])

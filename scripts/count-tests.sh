@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
-# scripts/count-tests.sh [--total] BUILDDIR... - count test cases in the
+# scripts/count-tests.sh BUILDDIR... - count test cases in the
 # logs of `make check`: cmocka's "[  PASSED  ] N test(s)." and
 # "[  FAILED  ] N test(s)", and script tests' "N passed, M failed" lines.
 # Prints "N passed, M failed".
 set -uo pipefail
-[ "${1:-}" = --total ] && shift
 passed=0 failed=0
 for d in "$@"; do
 	for log in $(find "$d/tests" -name '*.log' 2>/dev/null); do
