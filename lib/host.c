@@ -113,11 +113,14 @@ int lana_read_input(const char *path, size_t max, char **data, size_t *len,
 {
 	struct lana_buf b = { 0 };
 	bool is_stdin = !strcmp(path, "-");
-	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
-	int fd = is_stdin ? 0 : open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	struct stat st;
-	int r = 0;
+	int fd, r = 0;
 
+	/* a device is not even opened (opening one can have effects) */
+	if (!is_stdin && stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return lana_errf(err, errlen, -EINVAL, "not a regular file");
+	/* O_NONBLOCK: should it have become a FIFO, do not wait for a writer */
+	fd = is_stdin ? 0 : open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return lana_errf(err, errlen, -errno, "%s", strerror(errno));
 	if (!is_stdin) {

@@ -209,8 +209,9 @@ int lana_read_file(const char *path, char **data, size_t *len);
  *          strerror() text, "not a regular file" or "larger than N MiB,
  *          the limit for this input"
  * A named file must be a regular file: devices (/dev/zero), FIFOs,
- * sockets and directories are refused without reading (a FIFO is opened
- * with O_NONBLOCK, so that no writer is waited for; see open(2)).
+ * sockets and directories are refused without being opened (stat(2)),
+ * and checked again on the open file (fstat(2)), which is opened with
+ * O_NONBLOCK so that a FIFO swapped in meanwhile waits for no writer.
  * Returns 0, or -errno: -EINVAL for a file that is not regular, -EFBIG
  * for one larger than @max, else the error of open(2) or read(2).
  */
