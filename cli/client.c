@@ -129,6 +129,8 @@ int lana_client_load(const struct lana_client_opts *o, const char *path,
 		.defines = o->defines,
 		.ndefines = o->ndefines,
 		.engines = engines,
+		.max_blocks = o->max_blocks,
+		.max_errors = o->max_errors,
 	};
 	struct lana_sources s;
 	char *data;
@@ -137,10 +139,11 @@ int lana_client_load(const struct lana_client_opts *o, const char *path,
 	int r;
 
 	if (strcmp(path, "-")) {
-		r = lana_read_file(path, &data, &len);
+		r = lana_read_input(path, LANA_MAX_PLAN_FILE, &data, &len,
+				    err, sizeof(err));
 		if (r) {
 			fprintf(stderr, "%s: cannot read '%s': %s\n", prog, path,
-				strerror(-r));
+				err);
 			return EXIT_USAGE;
 		}
 		if (len >= 8 && !memcmp(data, LANA_PLAN_MAGIC, 8)) {

@@ -18,6 +18,13 @@ enum lana_client_engine {
 	LANA_CLIENT_KERNEL,	/* the genl family "lana" (lana.ko) */
 };
 
+/*
+ * The largest plan file lanarun reads. Plans take about 40 bytes per block
+ * (the 1,000,003-block chain of bench/compile: 39.9 MB), so a plan of the
+ * engine's most blocks (2^24 - 1) stays below it.
+ */
+#define LANA_MAX_PLAN_FILE (1024u * 1024 * 1024)
+
 /**
  * struct lana_client_opts - options lanarun passes to the engine commands.
  * @socket:   lanad's socket; NULL: $LANA_SOCKET, else /run/lana/lanad.sock
@@ -28,6 +35,8 @@ enum lana_client_engine {
  * @werror:   warnings are errors when compiling
  * @incdirs:  import search path (-I), @nincdirs entries
  * @defines:  -D NAME=VALUE constant overrides, @ndefines entries
+ * @max_blocks: --max-blocks (0: the compiler's default)
+ * @max_errors: --max-errors (0: no limit)
  */
 struct lana_client_opts {
 	const char *socket;
@@ -40,6 +49,8 @@ struct lana_client_opts {
 	uint32_t nincdirs;
 	const char *const *defines;
 	uint32_t ndefines;
+	uint32_t max_blocks;
+	uint32_t max_errors;
 };
 
 /**

@@ -7,7 +7,7 @@
  * the table finds. The engine commands are in cli/client.c.
  *
  * Exit status: 0 success, 1 findings (errors in the input, or warnings
- * with -Werror), 2 usage or I/O error.
+ * with -Werror) or out of memory, 2 usage or I/O error.
  */
 #include "lang/compile.h"
 #include "plan/plan.h"
@@ -31,6 +31,8 @@
 
 #define EXIT_FINDINGS 1
 #define EXIT_USAGE 2
+/* --max-errors by default: a screenful (clang stops after 20, -ferror-limit) */
+#define LANARUN_MAX_ERRORS 20
 
 static const char *prog = "lanarun";
 
@@ -38,6 +40,8 @@ static struct {
 	const char *socket;	/* --socket, else $LANA_SOCKET */
 	int engine;		/* --engine: enum lana_client_engine */
 	unsigned int workers;	/* run --workers */
+	uint32_t max_blocks;	/* --max-blocks (0: the compiler's default) */
+	uint32_t max_errors;	/* --max-errors (0: no limit) */
 	bool dry_run;		/* apply --dry-run */
 	bool json;		/* --format=json, --json */
 	bool color;
@@ -97,6 +101,8 @@ static struct lana_compile_opts compile_opts(void)
 	o.nincdirs = g.incdirs.n;
 	o.defines = g.defines.v;
 	o.ndefines = g.defines.n;
+	o.max_blocks = g.max_blocks;
+	o.max_errors = g.max_errors;
 	return o;
 }
 
@@ -114,6 +120,8 @@ static struct lana_client_opts client_opts(void)
 	o.nincdirs = g.incdirs.n;
 	o.defines = g.defines.v;
 	o.ndefines = g.defines.n;
+	o.max_blocks = g.max_blocks;
+	o.max_errors = g.max_errors;
 	return o;
 }
 
@@ -292,10 +300,11 @@ static int cmd_disasm(int argc, char **argv)
 	char err[512];
 	int r;
 
-	r = lana_read_file(argv[0], &data, &len);
+	r = lana_read_input(argv[0], LANA_MAX_PLAN_FILE, &data, &len, err,
+			    sizeof(err));
 	if (r) {
 		fprintf(stderr, "%s: cannot read '%s': %s\n", prog, argv[0],
-			strerror(-r));
+			err);
 		return EXIT_USAGE;
 	}
 	r = lana_plan_decode(data, len, &p, err, sizeof(err));
@@ -463,7 +472,7 @@ static const struct lanarun_cmd commands[] = {
 		.name = "apply", .args = "FILE [--dry-run]",
 		.summary = "load FILE into the running engine (diff + one transaction)",
 		.section = LANARUN_ENGINE_CMDS,
-		.opts = "engine socket dry-run include define W format color",
+		.opts = "engine socket dry-run include define W format color max-blocks max-errors",
 		.arg = LANARUN_ARG_FILE, .min_args = 1, .max_args = 1,
 		.argerr = "expected one input file", .engine = lana_cmd_apply,
 	}, {
@@ -492,21 +501,21 @@ static const struct lanarun_cmd commands[] = {
 		.name = "run", .args = "FILE [--workers N]",
 		.summary = "run FILE in a private engine until its sources end",
 		.section = LANARUN_ENGINE_CMDS,
-		.opts = "workers include define W format color",
+		.opts = "workers include define W format color max-blocks max-errors",
 		.arg = LANARUN_ARG_FILE, .min_args = 1, .max_args = 1,
 		.argerr = "expected one graph file", .run = cmd_run,
 	}, {
 		.name = "lint", .alias = "check", .args = "FILE...",
-		.summary = "check graphs; report every error and warning",
+		.summary = "check graphs; report every error (up to --max-errors) and warning",
 		.section = LANARUN_COMPILER_CMDS,
-		.opts = "include define W format color",
+		.opts = "include define W format color max-blocks max-errors",
 		.arg = LANARUN_ARG_FILE, .min_args = 1, .max_args = -1,
 		.argerr = "no input file", .run = cmd_lint,
 	}, {
 		.name = "compile", .args = "FILE [-o OUT]",
 		.summary = "compile a graph into a plan (default OUT: FILE.plan)",
 		.section = LANARUN_COMPILER_CMDS,
-		.opts = "include define W format emit stats output color",
+		.opts = "include define W format emit stats output color max-blocks max-errors",
 		.arg = LANARUN_ARG_FILE, .min_args = 1, .max_args = 1,
 		.argerr = "expected one input file", .argerr_count = true,
 		.run = cmd_compile,
@@ -520,14 +529,14 @@ static const struct lanarun_cmd commands[] = {
 		.name = "diff", .args = "OLD NEW [-o OUT]",
 		.summary = "edit script from OLD to NEW (.lana or .plan each)",
 		.section = LANARUN_COMPILER_CMDS,
-		.opts = "include define W format summary stats output color",
+		.opts = "include define W format summary stats output color max-blocks max-errors",
 		.arg = LANARUN_ARG_FILE, .min_args = 2, .max_args = 2,
 		.argerr = "expected OLD and NEW", .run = cmd_diff,
 	}, {
 		.name = "graph", .args = "FILE [-o OUT]",
 		.summary = "write the flattened graph as Graphviz DOT",
 		.section = LANARUN_COMPILER_CMDS,
-		.opts = "include define W format output color",
+		.opts = "include define W format output color max-blocks max-errors",
 		.arg = LANARUN_ARG_FILE, .min_args = 1, .max_args = 1,
 		.argerr = "expected one input file", .run = cmd_graph,
 	}, {
@@ -573,6 +582,12 @@ static const struct lanarun_opt options[] = {
 "  -D, --define NAME=VALUE      set the top-level constant NAME to VALUE\n" },
 	{ "W", LANARUN_ARG_WORDS, "error",
 "  -W error, -Werror            treat warnings as errors\n" },
+	{ "max-blocks", LANARUN_ARG_NONE, NULL,
+"      --max-blocks N           the most blocks a graph may have after compound\n"
+"                               expansion (default 1048576, at most 16777215)\n" },
+	{ "max-errors", LANARUN_ARG_NONE, NULL,
+"      --max-errors N           stop compiling after N errors (default 20;\n"
+"                               0: no limit)\n" },
 	{ "format", LANARUN_ARG_WORDS, "text json",
 "  -f, --format text|json       output format of diagnostics and results\n" },
 	{ "emit", LANARUN_ARG_WORDS, "plan json disasm dot",
@@ -604,6 +619,8 @@ enum {
 	OPT_ENGINE,
 	OPT_SOCKET,
 	OPT_WORKERS,
+	OPT_MAX_BLOCKS,
+	OPT_MAX_ERRORS,
 };
 
 static const char short_opts[] = "I:D:f:o:W:nhV";
@@ -622,6 +639,8 @@ static const struct option long_opts[] = {
 	{ "engine", required_argument, NULL, OPT_ENGINE },
 	{ "socket", required_argument, NULL, OPT_SOCKET },
 	{ "workers", required_argument, NULL, OPT_WORKERS },
+	{ "max-blocks", required_argument, NULL, OPT_MAX_BLOCKS },
+	{ "max-errors", required_argument, NULL, OPT_MAX_ERRORS },
 	{ "dry-run", no_argument, NULL, 'n' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -666,6 +685,24 @@ static unsigned int parse_workers(const char *s)
 	if (*end || w < 1 || w > 256)
 		die_usage("--workers takes a number from 1 to 256");
 	return (unsigned int)w;
+}
+
+/*
+ * The decimal number @s of option @opt, from @min to @max; a usage error
+ * otherwise.
+ */
+static uint32_t parse_count(const char *opt, const char *s, uint32_t min,
+			    uint32_t max)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (!*s || *end || *s == '-' || errno || v < min || v > max)
+		die_usage("%s takes a number from %u to %u, not '%s'", opt, min,
+			  max, s);
+	return (uint32_t)v;
 }
 
 /* Set g from option @c (getopt_long() result) with argument @arg. */
@@ -721,6 +758,13 @@ static void set_option(int c, const char *arg, const char **color)
 	case OPT_WORKERS:
 		g.workers = parse_workers(arg);
 		break;
+	case OPT_MAX_BLOCKS:
+		g.max_blocks = parse_count("--max-blocks", arg, 1,
+					   LANA_MAX_BLOCKS_LIMIT);
+		break;
+	case OPT_MAX_ERRORS:
+		g.max_errors = parse_count("--max-errors", arg, 0, UINT32_MAX);
+		break;
 	case 'n':
 		g.dry_run = true;
 		break;
@@ -739,6 +783,7 @@ static int parse_options(int argc, char **argv)
 
 	g.socket = getenv("LANA_SOCKET");
 	g.workers = 1;
+	g.max_errors = LANARUN_MAX_ERRORS;
 	while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
@@ -804,6 +849,8 @@ int main(int argc, char **argv)
 	const struct lanarun_cmd *cmd = NULL;
 	int rc;
 
+	/* out of memory: a message and exit status 1, not abort() */
+	lana_oom_exit(prog);
 	rc = parse_options(argc, argv);
 	if (rc >= 0)
 		return rc;

@@ -71,6 +71,7 @@ static void define(struct ctx *c)
 	/* compound declarations are checked even when unused */
 	for (i = 0; i < c->compounds.n; i++)
 		lc_check_compound(c, &c->compounds.v[i]);
+	lc_count_compounds(c);
 }
 
 /*
@@ -89,6 +90,9 @@ static void build(struct ctx *c, uint32_t top, uint32_t errors0,
 	/* loading the imports may have moved the file records */
 	lc_expand_body(c, &sc, &c->files.v[top].ast->body, top);
 	lc_scope_free(&sc);
+	/* a partial graph (block cap, --max-errors) is not checked further */
+	if (lc_halted(c))
+		return;
 
 	final = xmalloc(sizeof(uint32_t) * (c->out_tgt.n + 1));
 	lc_resolve_edges(c, &edges, final);
@@ -133,10 +137,17 @@ int lana_compile(struct lana_sources *s, const char *path,
 	struct lana_arena scratch = { 0 };
 	struct ctx c = { 0 };
 	uint32_t errors0 = s->errors;
+	char err[256];
 	int r;
 
 	c.s = s;
 	c.o = o;
+	c.max_blocks = o && o->max_blocks ? o->max_blocks :
+		       LANA_MAX_BLOCKS_DEFAULT;
+	if (c.max_blocks > LANA_MAX_BLOCKS_LIMIT)
+		c.max_blocks = LANA_MAX_BLOCKS_LIMIT;
+	if (o && o->max_errors)
+		s->max_errors = o->max_errors;
 	c.ast_arena = &ast_arena;
 	if (plan) {
 		lana_plan_init(plan);
@@ -144,10 +155,10 @@ int lana_compile(struct lana_sources *s, const char *path,
 	} else {
 		c.val_arena = &scratch;
 	}
-	r = lana_source_load(s, path, (struct lana_loc){ 0 });
+	r = lana_source_read(s, path, (struct lana_loc){ 0 }, err, sizeof(err));
 	if (r < 0) {
 		lana_error(s, (struct lana_loc){ 0 }, "cannot read '%s': %s",
-			   path, strerror(-r));
+			   path, err);
 		if (plan)
 			lana_plan_free(plan);
 		lana_arena_free(&scratch);
@@ -159,7 +170,7 @@ int lana_compile(struct lana_sources *s, const char *path,
 	 * one of them has been reported): checking a partial program would
 	 * only add errors that follow from them.
 	 */
-	if (s->errors == errors0) {
+	if (s->errors == errors0 && !s->stopped) {
 		define(&c);
 		build(&c, (uint32_t)r, errors0, plan);
 	}

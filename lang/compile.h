@@ -24,6 +24,12 @@
  *            constant is used (overriding the file's definition, or defining
  *            it when the file has none)
  * @ndefines: entries in @defines
+ * @max_blocks: the most blocks the graph may have after compound
+ *            expansion (0: LANA_MAX_BLOCKS_DEFAULT; at most
+ *            LANA_MAX_BLOCKS_LIMIT); the instance that would cross it is
+ *            an error and expansion stops, before its blocks are made
+ * @max_errors: errors recorded before the compilation stops (0: no
+ *            limit); sets struct lana_sources' @max_errors
  *
  * Imports are searched in the importing file's directory, then @incdirs,
  * then each directory of $LANA_PATH (colon-separated), then the installed
@@ -35,7 +41,23 @@ struct lana_compile_opts {
 	uint32_t engines;
 	const char *const *defines;
 	uint32_t ndefines;
+	uint32_t max_blocks;
+	uint32_t max_errors;
 };
+
+/*
+ * The default cap on blocks after expansion, 2^20: just above the largest
+ * graph the compile benchmark measures (bench/compile: 1,000,003 blocks,
+ * 502 to 794 MiB peak RSS), so that the compiler needs at most about
+ * 1 to 2 GiB (deeply nested compounds, with their long hierarchical names,
+ * take about 1.8 KiB per block).
+ */
+#define LANA_MAX_BLOCKS_DEFAULT 1048576u
+/* The highest cap: an engine version holds IDPs 1 .. 2^24 - 1
+ * (LANA_MAX_IDP in engine/core.h). */
+#define LANA_MAX_BLOCKS_LIMIT ((1u << 24) - 1)
+/* Compound instances nest at most this deep (a top-level instance is 1). */
+#define LANA_MAX_COMPOUND_DEPTH 64
 
 /**
  * lana_compile() - compile @path into @plan.

@@ -77,6 +77,10 @@ struct compound_def {
 	unsigned int *ptypes;	/* declared type of each parameter */
 	struct lana_value *defaults;	/* parsed defaults (type NONE if none) */
 	bool *reported;		/* per input port: dangling reported */
+	uint64_t nblocks;	/* blocks of one instance, fully expanded
+				 * (saturated; recursion counts 0) */
+	uint8_t count_state;	/* lc_count_compounds(): 0 new, 1 busy, 2 done */
+	bool reach_marked;	/* marked used below a depth-limit cut */
 };
 
 struct block {
@@ -155,6 +159,8 @@ struct ctx {
 	struct lana_value **defaults;	/* per catalogue type, lazily */
 	struct lana_map once;		/* deduplicated diagnostics */
 	uint32_t depth;			/* compound expansion depth */
+	uint32_t max_blocks;		/* cap on c->blocks.n (--max-blocks) */
+	bool halt;			/* the block cap was hit: stop */
 	uint32_t const_depth;		/* constant resolution depth */
 	struct scope *cur_inst_scope;	/* innermost compound scope */
 };
@@ -194,6 +200,7 @@ enum once_tag {
 	ONCE_REDEFINED_BLOCK,	/* a block name declared twice */
 	ONCE_NO_EFFECT,		/* a statement that is a lone reference */
 	ONCE_SELF_INSTANCE,	/* a compound that instantiates itself */
+	ONCE_TOO_DEEP,		/* compound instances nested too deeply */
 	ONCE_COMPOUND_UNKNOWN_PARAM, /* an argument the compound lacks */
 	ONCE_COMPOUND_MISSING_PARAM, /* a compound parameter without value */
 	ONCE_DUPLICATE_PORT,	/* a boundary port name declared twice */
@@ -208,6 +215,15 @@ static inline bool loc_seen(struct ctx *c, struct lana_loc loc,
 				      loc.line, loc.col, (int)tag);
 
 	return !lana_map_put(&c->once, key, 0, NULL);
+}
+
+/*
+ * Stop building the graph: the block cap was hit, or the error limit
+ * (--max-errors) was reached. What is left of it is not checked further.
+ */
+static inline bool lc_halted(const struct ctx *c)
+{
+	return c->halt || c->s->stopped;
 }
 
 /* Inside a compound expansion, report each error only once per location. */
@@ -287,6 +303,18 @@ void lc_apply_defines(struct ctx *c);
  * Returns true when they are valid.
  */
 bool lc_check_compound(struct ctx *c, struct compound_def *d);
+
+/**
+ * lc_count_compounds() - the number of blocks one instance of each
+ * compound expands to (compound_def @nblocks): its own blocks plus those
+ * of the compounds it instantiates, counted once per compound over the
+ * static graph of which compound uses which (iterative depth-first
+ * search, linear in the size of the bodies; a recursive use counts 0, it
+ * is an error when expanded). Lets expansion refuse an instance that
+ * would pass the block cap before it makes any of its blocks.
+ * @c: compiler context, after lc_collect_globals()
+ */
+void lc_count_compounds(struct ctx *c);
 
 /* ----------------------------- lang/resolve.c: typed values (phases 2 and 3) */
 

@@ -235,3 +235,90 @@ bool lc_check_compound(struct ctx *c, struct compound_def *d)
 	}
 	return d->params_ok;
 }
+
+/* ------------------------------------------- expanded size of compounds */
+
+/* A position in the walk of lc_count_compounds(): compound @d, at element
+ * @el of statement @st of its body. */
+struct count_frame {
+	uint32_t d;
+	uint32_t st;
+	uint32_t el;
+};
+
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+/* The next element with a type in the body of @f's compound, or NULL. */
+static const struct ast_elem *next_typed(struct ctx *c, struct count_frame *f)
+{
+	const struct ast_body *body = c->compounds.v[f->d].ast->body;
+
+	for (; body && f->st < body->n; f->st++, f->el = 0) {
+		const struct ast_stmt *st = &body->stmts[f->st];
+
+		if (st->kind != AST_STMT_CHAIN)
+			continue;
+		while (f->el < st->chain.n) {
+			const struct ast_elem *e = &st->chain.elems[f->el++];
+
+			if (e->type)
+				return e;
+		}
+	}
+	return NULL;
+}
+
+void lc_count_compounds(struct ctx *c)
+{
+	VEC(struct count_frame) stk = { 0 };
+	uint32_t r, k;
+
+	for (r = 0; r < c->compounds.n; r++) {
+		struct count_frame root = { .d = r };
+
+		if (c->compounds.v[r].count_state)
+			continue;
+		c->compounds.v[r].count_state = 1;
+		c->compounds.v[r].nblocks = 0;
+		VEC_PUSH(&stk, root);
+		while (stk.n) {
+			struct count_frame *f = &stk.v[stk.n - 1];
+			struct compound_def *d = &c->compounds.v[f->d];
+			const struct ast_elem *e = next_typed(c, f);
+
+			if (!e) {
+				d->count_state = 2;
+				stk.n--;
+				if (stk.n) {
+					struct compound_def *up =
+						&c->compounds.v[stk.v[stk.n - 1].d];
+
+					up->nblocks = sat_add(up->nblocks,
+							      d->nblocks);
+				}
+				continue;
+			}
+			/* as instantiate(): the catalogue first */
+			if (lana_catalogue_find(e->type)) {
+				d->nblocks = sat_add(d->nblocks, 1);
+			} else if (lana_map_get(&c->compound_map, e->type, &k)) {
+				struct compound_def *sub = &c->compounds.v[k];
+				struct count_frame fr = { .d = k };
+
+				if (sub->count_state == 2) {
+					d->nblocks = sat_add(d->nblocks,
+							     sub->nblocks);
+				} else if (!sub->count_state) {
+					sub->count_state = 1;
+					sub->nblocks = 0;
+					VEC_PUSH(&stk, fr);
+				}
+				/* busy: recursion, reported when expanded */
+			}
+		}
+	}
+	VEC_FREE(&stk);
+}

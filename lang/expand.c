@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_COMPOUND_DEPTH 64
 
 /* ---------------------------------------------- did-you-mean suggestions */
 
@@ -356,6 +355,36 @@ static bool set_defaults(struct ctx *c, struct scope *sc,
 }
 
 /*
+ * Element @e of scope @sc (a block, or an instance of compound @d that
+ * expands to @n blocks) would take the graph past the block cap: report it
+ * at @e, the instantiation that crosses the cap, and stop the expansion.
+ */
+static void block_cap_error(struct ctx *c, struct scope *sc,
+			    const struct ast_elem *e,
+			    const struct compound_def *d, uint64_t n)
+{
+	uint64_t total = n > UINT64_MAX - c->blocks.n ? UINT64_MAX :
+			 c->blocks.n + n;
+
+	c->halt = true;
+	if (d) {
+		lana_error(c->s, e->type_loc,
+			   "block '%s' expands to %s%llu blocks: this instance would take the graph to %s%llu blocks, past the limit of %u (--max-blocks)",
+			   d->ast->name, n == UINT64_MAX ? "more than " : "",
+			   (unsigned long long)n,
+			   total == UINT64_MAX ? "more than " : "",
+			   (unsigned long long)total, c->max_blocks);
+		lana_note(c->s, d->ast->loc, "block '%s' is defined here",
+			  d->ast->name);
+	} else {
+		lana_error(c->s, e->type_loc,
+			   "the graph has more than %u blocks, the limit (--max-blocks)",
+			   c->max_blocks);
+	}
+	note_expansion(c, sc);
+}
+
+/*
  * Create the instance for element @e (declaration or anonymous) in scope
  * @sc. Returns an encoded reference (REF_*), or NONE on error.
  */
@@ -373,6 +402,10 @@ static uint32_t instantiate(struct ctx *c, struct scope *sc,
 			return instantiate_compound(c, sc, e,
 						    &c->compounds.v[cidx]);
 		unknown_type_error(c, sc, e);
+		return NONE;
+	}
+	if (c->blocks.n >= c->max_blocks) {
+		block_cap_error(c, sc, e, NULL, 1);
 		return NONE;
 	}
 	check_engine(c, sc, e, bt);
@@ -509,7 +542,7 @@ static void create_instances(struct ctx *c, struct scope *sc,
 			const struct ast_elem *e = &st->chain.elems[j];
 
 			refs[k] = NONE;
-			if (!e->type)
+			if (!e->type || lc_halted(c))
 				continue;	/* reference: pass 2 */
 			refs[k] = instantiate(c, sc, e);
 			define_name(c, sc, e, refs[k]);
@@ -529,6 +562,8 @@ static void connect_chains(struct ctx *c, struct scope *sc,
 
 		if (st->kind != AST_STMT_CHAIN)
 			continue;
+		if (lc_halted(c))
+			return;
 		for (j = 0; j < ch->n; j++)
 			if (!ch->elems[j].type)
 				refs[j] = lookup_ref(c, sc, &ch->elems[j]);
@@ -700,9 +735,72 @@ static void declare_boundary(struct ctx *c, struct scope *sc,
 }
 
 /*
+ * Mark compound @d and every compound its body uses, directly or not, as
+ * used: an instance cut off at the depth limit does not make the
+ * compounds below it "unused" (that warning would follow from the error).
+ * Iterative; each compound is walked once per compilation.
+ */
+static void mark_reachable_used(struct ctx *c, struct compound_def *d)
+{
+	VEC(uint32_t) todo = { 0 };
+	uint32_t i, j, k;
+
+	if (d->reach_marked)
+		return;
+	d->reach_marked = true;
+	VEC_PUSH(&todo, (uint32_t)(d - c->compounds.v));
+	while (todo.n) {
+		struct compound_def *x = &c->compounds.v[todo.v[--todo.n]];
+		const struct ast_body *body = x->ast->body;
+
+		x->used = true;
+		mark_file_used(c, x->file);
+		for (i = 0; body && i < body->n; i++) {
+			const struct ast_stmt *st = &body->stmts[i];
+
+			if (st->kind != AST_STMT_CHAIN)
+				continue;
+			for (j = 0; j < st->chain.n; j++) {
+				const struct ast_elem *e = &st->chain.elems[j];
+
+				if (!e->type || lana_catalogue_find(e->type) ||
+				    !lana_map_get(&c->compound_map, e->type, &k) ||
+				    c->compounds.v[k].reach_marked)
+					continue;
+				c->compounds.v[k].reach_marked = true;
+				VEC_PUSH(&todo, k);
+			}
+		}
+	}
+	VEC_FREE(&todo);
+}
+
+/* Instance @full of @d for @e would nest deeper than the limit. */
+static void too_deep_error(struct ctx *c, struct scope *outer,
+			   struct compound_def *d, const char *full,
+			   const struct ast_elem *e)
+{
+	struct scope *top = outer;
+
+	mark_reachable_used(c, d);
+	if (!should_report(c, e->type_loc, ONCE_TOO_DEEP))
+		return;
+	while (top->outer && top->outer->inst)
+		top = top->outer;
+	lana_error(c->s, e->type_loc,
+		   "compound nesting deeper than %u levels: instance '%s' of block '%s' would be level %u",
+		   LANA_MAX_COMPOUND_DEPTH, full, d->ast->name, c->depth + 1);
+	if (top->inst)
+		lana_note(c->s, top->inst->loc,
+			  "level 1 is instance '%s' of block '%s'",
+			  top->inst->name, top->inst->def->ast->name);
+}
+
+/*
  * Instantiate compound @d as @full for element @e of scope @outer: bind
  * its parameters, then expand its body in a scope of its own. Returns the
- * instance's reference, or NONE when @d instantiates itself.
+ * instance's reference, or NONE when @d instantiates itself, would nest
+ * deeper than LANA_MAX_COMPOUND_DEPTH or take the graph past the block cap.
  */
 static uint32_t expand_compound(struct ctx *c, struct scope *outer,
 				struct compound_def *d, const char *full,
@@ -714,13 +812,22 @@ static uint32_t expand_compound(struct ctx *c, struct scope *outer,
 	uint32_t j, iidx;
 	bool ok;
 
-	if (d->active || c->depth >= MAX_COMPOUND_DEPTH) {
+	if (d->active) {
 		if (should_report(c, e->type_loc, ONCE_SELF_INSTANCE)) {
 			lana_error(c->s, e->type_loc,
 				   "block '%s' instantiates itself", a->name);
 			lana_note(c->s, a->loc, "block '%s' is defined here",
 				  a->name);
 		}
+		return NONE;
+	}
+	if (c->depth >= LANA_MAX_COMPOUND_DEPTH) {
+		too_deep_error(c, outer, d, full, e);
+		return NONE;
+	}
+	/* fail before making any block of it (c->blocks.n <= max_blocks) */
+	if (d->nblocks > c->max_blocks - c->blocks.n) {
+		block_cap_error(c, outer, e, d, d->nblocks);
 		return NONE;
 	}
 	ok = lc_check_compound(c, d);

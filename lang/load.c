@@ -135,7 +135,7 @@ void lc_load_imports(struct ctx *c, uint32_t file, uint32_t depth)
 	fr->state = 1;
 	for (i = 0; i < body->n; i++) {
 		const struct ast_stmt *st = &body->stmts[i];
-		char path[4096];
+		char path[4096], err[256];
 		char *real;
 		uint32_t idx;
 		int r;
@@ -174,10 +174,10 @@ void lc_load_imports(struct ctx *c, uint32_t file, uint32_t depth)
 			lana_error(c->s, st->imp.loc, "imports nested too deeply");
 			continue;
 		}
-		r = lana_source_load(c->s, path, st->imp.loc);
+		r = lana_source_read(c->s, path, st->imp.loc, err, sizeof(err));
 		if (r < 0) {
 			lana_error(c->s, st->imp.loc, "cannot read '%s': %s",
-				   path, strerror(-r));
+				   path, err);
 			free(real);
 			continue;
 		}

@@ -49,8 +49,16 @@ int lana_scan(LANA_YYSTYPE *lval, LANA_YYLTYPE *lloc, void *scanner);
 %code {
 #include "blocks/lana_block.h"
 
-/* Nesting (lists in lists) is the only thing that deepens the stack. */
+/*
+ * Nesting (lists in lists, compound bodies in compound bodies) is the only
+ * thing that deepens the stack; past YYMAXDEPTH entries bison reports
+ * "memory exhausted", reported as "nesting too deep". The parser is not
+ * recursive: the stack is bison's own array, here on the C stack at its
+ * full size from the start (about 100 KiB), so that it never grows with
+ * malloc() and running out of memory is never taken for deep nesting.
+ */
 #define YYMAXDEPTH 2000
+#define YYINITDEPTH YYMAXDEPTH
 
 /*
  * A nonterminal's location is that of its first token (the first
@@ -300,7 +308,14 @@ vlist
 static int lana_yylex(LANA_YYSTYPE *lval, LANA_YYLTYPE *lloc,
 		      struct lana_parse_ctx *ctx)
 {
-	int t = lana_scan(lval, lloc, ctx->scanner);
+	int t;
+
+	/* --max-errors reached: end the input here, nothing more is wanted */
+	if (ctx->s->stopped) {
+		memset(lloc, 0, sizeof(*lloc));
+		return LANA_YYEOF;
+	}
+	t = lana_scan(lval, lloc, ctx->scanner);
 
 	if (ctx->tok_loc.line) {
 		ctx->prev_loc = ctx->tok_loc;

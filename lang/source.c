@@ -37,6 +37,7 @@ void lana_sources_free(struct lana_sources *s)
 	VEC_FREE(&s->files);
 	VEC_FREE(&s->diags);
 	s->errors = s->warnings = 0;
+	s->stopped = s->dropping = false;
 }
 
 static uint32_t add_file(struct lana_sources *s, char *path, char *text,
@@ -55,16 +56,23 @@ static uint32_t add_file(struct lana_sources *s, char *path, char *text,
 	return s->files.n - 1;
 }
 
-int lana_source_load(struct lana_sources *s, const char *path,
-		     struct lana_loc imported)
+int lana_source_read(struct lana_sources *s, const char *path,
+		     struct lana_loc imported, char *err, size_t errlen)
 {
 	char *text;
 	size_t len;
-	int err = lana_read_file(path, &text, &len);
+	int r = lana_read_input(path, LANA_MAX_SOURCE_SIZE, &text, &len, err,
+				errlen);
 
-	if (err < 0)
-		return err;
+	if (r < 0)
+		return r;
 	return (int)add_file(s, xstrdup(path), text, len, imported);
+}
+
+int lana_source_load(struct lana_sources *s, const char *path,
+		     struct lana_loc imported)
+{
+	return lana_source_read(s, path, imported, NULL, 0);
 }
 
 uint32_t lana_source_add(struct lana_sources *s, const char *path,
@@ -108,11 +116,45 @@ static void add_diag(struct lana_sources *s, uint8_t sev, struct lana_loc loc,
 	VEC_PUSH(&s->diags, d);
 }
 
+static void add_diag_f(struct lana_sources *s, uint8_t sev,
+		       struct lana_loc loc, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void add_diag_f(struct lana_sources *s, uint8_t sev,
+		       struct lana_loc loc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	add_diag(s, sev, loc, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * May one more diagnostic that counts as an error be recorded? After
+ * @s->max_errors of them, the first one more becomes "too many errors,
+ * stopping" (not counted) and the compilation is stopped.
+ */
+static bool error_allowed(struct lana_sources *s)
+{
+	if (s->stopped)
+		return false;
+	if (!s->max_errors || s->errors < s->max_errors)
+		return true;
+	s->stopped = true;
+	add_diag_f(s, LANA_SEV_ERROR, (struct lana_loc){ 0 },
+		   "too many errors, stopping (--max-errors %u)",
+		   s->max_errors);
+	return false;
+}
+
 void lana_error(struct lana_sources *s, struct lana_loc loc,
 		const char *fmt, ...)
 {
 	va_list ap;
 
+	s->dropping = !error_allowed(s);
+	if (s->dropping)
+		return;
 	va_start(ap, fmt);
 	add_diag(s, LANA_SEV_ERROR, loc, fmt, ap);
 	va_end(ap);
@@ -124,6 +166,9 @@ void lana_warning(struct lana_sources *s, struct lana_loc loc,
 {
 	va_list ap;
 
+	s->dropping = s->werror ? !error_allowed(s) : s->stopped;
+	if (s->dropping)
+		return;
 	va_start(ap, fmt);
 	add_diag(s, LANA_SEV_WARNING, loc, fmt, ap);
 	va_end(ap);
@@ -138,6 +183,8 @@ void lana_note(struct lana_sources *s, struct lana_loc loc,
 {
 	va_list ap;
 
+	if (s->dropping)
+		return;
 	va_start(ap, fmt);
 	add_diag(s, LANA_SEV_NOTE, loc, fmt, ap);
 	va_end(ap);
@@ -199,9 +246,8 @@ static bool get_line(struct printer *p, uint32_t file, uint32_t line,
 	if (line > li->n)
 		return false;
 	b = li->start[line - 1];
-	e = b;
-	while (e < src->len && src->text[e] != '\n')
-		e++;
+	/* the next line's start, not a scan: a line may be megabytes long */
+	e = line < li->n ? li->start[line] - 1 : src->len;
 	if (e > b && src->text[e - 1] == '\r')
 		e--;
 	*text = src->text + b;
@@ -233,28 +279,62 @@ static const char *sev_color(uint8_t sev)
 	}
 }
 
+/*
+ * Longest source line an excerpt shows in full, in bytes. A longer line
+ * (a generated or minified file) is cut to a window of this many bytes
+ * around the marked text, the cut ends shown as "...", as clang does, so
+ * that each diagnostic stays a few lines long.
+ */
+#define EXCERPT_MAX 100
+#define EXCERPT_BEFORE 30	/* bytes kept before the marked text */
+
+/* Is byte @c a UTF-8 continuation byte (not a place to cut a line)? */
+static bool utf8_cont(char c)
+{
+	return ((unsigned char)c & 0xc0) == 0x80;
+}
+
 /* The source line of @loc and a caret line under it. */
 static void print_excerpt(struct printer *p, struct lana_loc loc)
 {
 	const char *text;
-	size_t n, i, col, len;
+	size_t n, i, col, len, ws = 0, we;
 	int w;
 
 	if (loc.col == 0 || !get_line(p, loc.file, loc.line, &text, &n))
 		return;
-	/* gutter: at least 5 digits wide, as GCC */
-	w = fprintf(p->f, "%5u", loc.line);
-	fputs(" | ", p->f);
-	fwrite(text, 1, n, p->f);
-	fprintf(p->f, "\n%*s | ", w > 0 ? w : 5, "");
 	col = loc.col - 1;
 	if (col > n)
 		col = n;
-	for (i = 0; i < col; i++)
-		fputc(text[i] == '\t' ? '\t' : ' ', p->f);
 	len = loc.len ? loc.len : 1;
 	if (len > n - col)
 		len = n - col ? n - col : 1;
+	we = n;
+	if (n > EXCERPT_MAX) {
+		if (col + (len < EXCERPT_MAX / 2 ? len : EXCERPT_MAX / 2) >
+		    EXCERPT_MAX)
+			ws = col - EXCERPT_BEFORE;
+		while (ws < col && utf8_cont(text[ws]))
+			ws++;
+		we = ws + EXCERPT_MAX < n ? ws + EXCERPT_MAX : n;
+		while (we > col && we < n && utf8_cont(text[we]))
+			we--;
+		if (col + len > we)
+			len = we > col ? we - col : 1;
+	}
+	/* gutter: at least 5 digits wide, as GCC */
+	w = fprintf(p->f, "%5u", loc.line);
+	fputs(" | ", p->f);
+	if (ws)
+		fputs("...", p->f);
+	fwrite(text + ws, 1, we - ws, p->f);
+	if (we < n)
+		fputs("...", p->f);
+	fprintf(p->f, "\n%*s | ", w > 0 ? w : 5, "");
+	if (ws)
+		fputs("   ", p->f);
+	for (i = ws; i < col; i++)
+		fputc(text[i] == '\t' ? '\t' : ' ', p->f);
 	if (p->color)
 		fputs(C_CARET, p->f);
 	fputc('^', p->f);

@@ -57,9 +57,20 @@ struct lana_diag {
 	uint32_t parent;	/* for notes: index of the error/warning */
 };
 
+/* The largest source file the compiler reads (a 1,000,000-block chain
+ * as bench/compile/gen_graph writes it is 29 MB). */
+#define LANA_MAX_SOURCE_SIZE (64u * 1024 * 1024)
+
 /**
  * struct lana_sources - the files of one compilation and its diagnostics.
  * Zero-initialise, then lana_sources_init().
+ * @max_errors: errors recorded before the compilation stops (0: no limit,
+ *              the default); the error after the last one recorded is
+ *              replaced by one "too many errors, stopping", and from then
+ *              on nothing more is recorded (GCC's -fmax-errors)
+ * @stopped:    @max_errors was reached: the compiler stops at the next
+ *              opportunity (the parser at the next token, the expansion at
+ *              the next element) and later phases are skipped
  */
 struct lana_sources {
 	VEC(struct lana_source) files;	/* files.v[0] is a placeholder */
@@ -67,6 +78,9 @@ struct lana_sources {
 	uint32_t errors;
 	uint32_t warnings;
 	bool werror;			/* warnings count as errors */
+	uint32_t max_errors;
+	bool stopped;
+	bool dropping;			/* notes of a dropped diagnostic */
 };
 
 /** lana_sources_init() - prepare an empty set. */
@@ -78,10 +92,21 @@ void lana_sources_free(struct lana_sources *s);
 /**
  * lana_source_load() - read @path and add it to the set.
  * @imported: import statement location, or a zero loc for a top-level file
+ * @path must be a regular file of at most LANA_MAX_SOURCE_SIZE bytes, or
+ * "-" for standard input (see lana_read_input()).
  * Returns the file index (>= 1), or -errno (nothing added).
  */
 int lana_source_load(struct lana_sources *s, const char *path,
 		     struct lana_loc imported);
+
+/**
+ * lana_source_read() - lana_source_load() that also says why a file cannot
+ * be read: its text goes to @err (@errlen bytes), e.g. "No such file or
+ * directory", "not a regular file", "larger than 64 MiB, the limit for
+ * this input" (lana_read_input() with LANA_MAX_SOURCE_SIZE).
+ */
+int lana_source_read(struct lana_sources *s, const char *path,
+		     struct lana_loc imported, char *err, size_t errlen);
 
 /**
  * lana_source_add() - add in-memory text (copied) under the name @path.
@@ -98,7 +123,9 @@ const struct lana_source *lana_source_get(const struct lana_sources *s,
  * lana_error()/lana_warning()/lana_note() - record a diagnostic at @loc.
  * A note attaches to the last error or warning. lana_warning() counts as
  * an error when @s->werror is set (it is still printed as a warning, with
- * " [-Werror]" appended).
+ * " [-Werror]" appended). Once @s->max_errors errors are recorded, the
+ * next error or -Werror warning is replaced by "too many errors, stopping"
+ * and @s->stopped is set; after that nothing is recorded or counted.
  * "imported from" notes are added automatically for files that were
  * imported, when the diagnostic is printed.
  */

@@ -15,8 +15,21 @@
 #include <unistd.h>
 #include <zlib.h>
 
+/* lana_oom_exit(): the program name to exit with, NULL to abort */
+static const char *oom_prog;
+
+void lana_oom_exit(const char *prog)
+{
+	oom_prog = prog;
+}
+
 static void oom(void)
 {
+	if (oom_prog) {
+		/* stderr is unbuffered: no allocation on the way out */
+		fprintf(stderr, "%s: out of memory\n", oom_prog);
+		_exit(1);
+	}
 	fputs("lana: out of memory\n", stderr);
 	abort();
 }
@@ -93,6 +106,78 @@ int lana_read_file(const char *path, char **data, size_t *len)
 	*data = b.data;
 	*len = b.len;
 	return 0;
+}
+
+int lana_read_input(const char *path, size_t max, char **data, size_t *len,
+		    char *err, size_t errlen)
+{
+	struct lana_buf b = { 0 };
+	bool is_stdin = !strcmp(path, "-");
+	struct stat st;
+	int fd, r = 0;
+
+	/* a device is not even opened (opening one can have effects) */
+	if (!is_stdin && stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return lana_errf(err, errlen, -EINVAL, "not a regular file");
+	/* O_NONBLOCK: should it have become a FIFO, do not wait for a writer */
+	fd = is_stdin ? 0 : open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return lana_errf(err, errlen, -errno, "%s", strerror(errno));
+	if (!is_stdin) {
+		if (fstat(fd, &st) < 0) {
+			r = lana_errf(err, errlen, -errno, "%s",
+				      strerror(errno));
+			goto out;
+		}
+		if (!S_ISREG(st.st_mode)) {
+			r = lana_errf(err, errlen, -EINVAL,
+				      "not a regular file");
+			goto out;
+		}
+		if ((uint64_t)st.st_size > max)
+			goto too_big;
+		/* a regular file: blocking reads from here on */
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	}
+	for (;;) {
+		/* one byte more than @max tells a file that grew past it */
+		size_t room = max - b.len + 1 < 65536 ? max - b.len + 1 : 65536;
+		char *w = lana_buf_reserve(&b, room);
+		ssize_t n = read(fd, w, room);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			r = lana_errf(err, errlen, -errno, "%s",
+				      strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		b.len += (size_t)n;
+		if (b.len > max)
+			goto too_big;
+	}
+	lana_buf_reserve(&b, 0);
+	b.data[b.len] = '\0';
+	*data = b.data;
+	*len = b.len;
+	b.data = NULL;
+	goto out;
+too_big:
+	if (max >= 1024 * 1024 && max % (1024 * 1024) == 0)
+		r = lana_errf(err, errlen, -EFBIG,
+			      "larger than %zu MiB, the limit for this input",
+			      max / (1024 * 1024));
+	else
+		r = lana_errf(err, errlen, -EFBIG,
+			      "larger than %zu bytes, the limit for this input",
+			      max);
+out:
+	if (!is_stdin)
+		close(fd);
+	lana_buf_free(&b);
+	return r;
 }
 
 int lana_write_file(const char *path, const void *data, size_t len)

@@ -25,6 +25,17 @@ void *xcalloc(size_t nmemb, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 
+/**
+ * lana_oom_exit() - make allocation failure in the x*() helpers and the
+ * arena exit the process: print "@prog: out of memory" to stderr and
+ * _exit(1), without a core dump. For command-line tools (lanarun), whose
+ * user wants an exit status; without this call (lanad) allocation failure
+ * prints "lana: out of memory" and calls abort(). Userspace only.
+ * @prog: the program name for the message (kept, not copied), or NULL to
+ *        return to abort()
+ */
+void lana_oom_exit(const char *prog);
+
 /* ------------------------------------------------------------------ arena */
 
 struct lana_arena_chunk;
@@ -185,6 +196,27 @@ int lana_errf(char *err, size_t errlen, int code, const char *fmt, ...)
  * buffer. Returns 0 and sets *@data and *@len, or -errno.
  */
 int lana_read_file(const char *path, char **data, size_t *len);
+
+/**
+ * lana_read_input() - read an input file of at most @max bytes into a
+ * malloc'd, NUL-terminated buffer: what the compiler and lanarun read.
+ * @path:   a file name, or "-" for standard input (a pipe or a terminal
+ *          is fine there)
+ * @max:    the largest accepted size in bytes (less than SIZE_MAX)
+ * @data:   receives the buffer (free() it) on success
+ * @len:    receives the number of bytes on success
+ * @err:    receives the reason on failure (@errlen bytes; may be NULL):
+ *          strerror() text, "not a regular file" or "larger than N MiB,
+ *          the limit for this input"
+ * A named file must be a regular file: devices (/dev/zero), FIFOs,
+ * sockets and directories are refused without being opened (stat(2)),
+ * and checked again on the open file (fstat(2)), which is opened with
+ * O_NONBLOCK so that a FIFO swapped in meanwhile waits for no writer.
+ * Returns 0, or -errno: -EINVAL for a file that is not regular, -EFBIG
+ * for one larger than @max, else the error of open(2) or read(2).
+ */
+int lana_read_input(const char *path, size_t max, char **data, size_t *len,
+		    char *err, size_t errlen);
 
 /** lana_write_file() - write @len bytes to @path ("-" = stdout). 0 or -errno. */
 int lana_write_file(const char *path, const void *data, size_t len);
