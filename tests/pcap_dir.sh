@@ -108,9 +108,12 @@ ln -s "$secret" "$tmp/pc/link"
 refused "pcap_out to a symlink inside a directory pointing outside" \
 	"gen(count = 3) -> pcap_out(file = \"$pc/link\");" \
 	"$pc/link: a symbolic link, refused under the pcap directories (--pcap-dir)"
+# (to a capture libpcap would read, so that following it would succeed)
+python3 "$src/tests/mkbadpcap.py" "$tmp/out/valid.pcap" >/dev/null
+ln -s "$tmp/out/valid.pcap" "$tmp/pc/vlink"
 refused "pcap_in of a symlink inside a directory pointing outside" \
-	"pcap_in(file = \"$pc/link\") -> drop();" \
-	"$pc/link: a symbolic link, refused under the pcap directories (--pcap-dir)"
+	"pcap_in(file = \"$pc/vlink\") -> drop();" \
+	"$pc/vlink: a symbolic link, refused under the pcap directories (--pcap-dir)"
 ln -s "$tmp/out" "$tmp/pc/sd"
 refused "pcap_out through a symlinked directory inside pointing outside" \
 	"gen(count = 3) -> pcap_out(file = \"$pc/sd/secret\");" \
