@@ -488,6 +488,24 @@ static inline uint64_t lana_pcpu_sum(const struct lana_block *b, size_t off)
  */
 bool lana_block_offline(const struct lana_block *b);
 
+/**
+ * lana_block_pcap_dirs() - the directories @b may open capture files in
+ * (pcap_in, pcap_out): a NULL-terminated list of absolute real paths, the
+ * engine option pcap_dirs (lanad --pcap-dir), or NULL when paths are not
+ * confined (`lanarun run`, a block outside an engine). Userspace only.
+ */
+const char *const *lana_block_pcap_dirs(const struct lana_block *b);
+
+/**
+ * lana_block_log() - write a printf-style message at syslog priority
+ * @level (LOG_ERR, LOG_WARNING, ...) to the engine's log (lanad's log,
+ * `lanarun run`'s standard error), prefixed with @b's type and name; for
+ * what happens while packets flow, which no instruction reports (init
+ * and set use lana_block_error()). Any thread; userspace only.
+ */
+void lana_block_log(const struct lana_block *b, int level, const char *fmt,
+		    ...) __attribute__((format(printf, 3, 4)));
+
 /** lana_now_ns() - monotonic time in ns. */
 uint64_t lana_now_ns(void);
 

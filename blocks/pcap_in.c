@@ -7,13 +7,25 @@
  * Reads the libpcap savefile @file (pcap(3PCAP), link type Ethernet) and
  * emits its frames at `out`, @loop times (0 = forever), either as fast as
  * the graph accepts them or, with @pace, with the recorded inter-packet gaps.
- * Userspace engine only.
+ * Userspace engine only. In lanad @file is confined to the pcap
+ * directories (--pcap-dir, blocks/pcap_file.h).
+ *
+ * A record libpcap cannot read (pcap_next_ex(3PCAP) PCAP_ERROR: cut short,
+ * or a capture length above its limit, 256 KiB for Ethernet) ends the
+ * source: it is counted (`errors`) and logged with its file offset. A
+ * capture length above the file's snaplen but within the limit is not an
+ * error for libpcap: the frame comes out cut to the snaplen.
  */
 #include "lana_block.h"
+#include "pcap_file.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
+#include <unistd.h>
 
 #include <pcap/pcap.h>
 
@@ -23,7 +35,8 @@ static const struct lana_param pcap_in_params[] = {
 	[PCAP_IN_P_FILE] = {
 		.name = "file", .type = LANA_PT_STRING,
 		.flags = LANA_PF_REQUIRED,
-		.doc = "path of the pcap file to read",
+		.doc = "path of the pcap file to read (lanad: inside its "
+		       "--pcap-dir)",
 	},
 	[PCAP_IN_P_LOOP] = {
 		.name = "loop", .type = LANA_PT_U32, .def = "1",
@@ -50,7 +63,7 @@ static const struct lana_port pcap_in_ports[] = {
  */
 struct pcap_in_priv {
 	pcap_t *pc;
-	char *file;
+	struct pcap_file file;	/* resolved once, reopened each pass */
 	uint32_t loop;		/* passes to play, 0 = forever */
 	bool pace;
 	bool done;
@@ -63,18 +76,69 @@ struct pcap_in_priv {
 
 struct pcap_in_pcpu {
 	uint64_t read;
+	uint64_t errors;
 };
 
 static const struct lana_counter pcap_in_counters[] = {
 	LANA_COUNTER(struct pcap_in_pcpu, read,
 		     "frames read from the file, over all passes"),
+	LANA_COUNTER(struct pcap_in_pcpu, errors,
+		     "corrupt or truncated records that ended the replay "
+		     "(logged with their file offset)"),
 	LANA_COUNTER_END
 };
 
-static pcap_t *pcap_in_open(const char *file, char *errbuf)
+/*
+ * Open the resolved file @f for reading: by path as libpcap does when
+ * not confined (`lanarun run`: "-" is standard input), else through
+ * pcap_file_open() (O_NOFOLLOW beneath the pcap directory), only a
+ * regular file or a FIFO, and without waiting for a FIFO's writer
+ * (O_NONBLOCK for the open only: a FIFO without one reads as empty).
+ * NULL with the reason in @errbuf (PCAP_ERRBUF_SIZE bytes).
+ */
+static pcap_t *pcap_in_open(const struct pcap_file *f, char *errbuf)
 {
-	return pcap_open_offline_with_tstamp_precision(file,
+	struct stat st;
+	pcap_t *pc;
+	FILE *fp;
+	int fd, r;
+
+	if (!f->confined)
+		return pcap_open_offline_with_tstamp_precision(f->path,
+				PCAP_TSTAMP_PRECISION_NANO, errbuf);
+	fd = pcap_file_open(f, O_RDONLY | O_NONBLOCK, 0);
+	if (fd < 0) {
+		pcap_file_strerror(f, fd, errbuf, PCAP_ERRBUF_SIZE);
+		return NULL;
+	}
+	r = fstat(fd, &st) ? -errno : 0;
+	if (r)
+		pcap_file_strerror(f, r, errbuf, PCAP_ERRBUF_SIZE);
+	else
+		r = pcap_file_check(f, &st, errbuf, PCAP_ERRBUF_SIZE);
+	if (!r && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)) {
+		r = -errno;
+		pcap_file_strerror(f, r, errbuf, PCAP_ERRBUF_SIZE);
+	}
+	fp = r ? NULL : fdopen(fd, "rb");
+	if (!fp) {
+		if (!r)
+			pcap_file_strerror(f, -errno, errbuf, PCAP_ERRBUF_SIZE);
+		close(fd);
+		return NULL;
+	}
+	pc = pcap_fopen_offline_with_tstamp_precision(fp,
 			PCAP_TSTAMP_PRECISION_NANO, errbuf);
+	if (!pc) {
+		char why[PCAP_ERRBUF_SIZE];
+
+		/* libpcap's reason, but with the path, as for the others */
+		snprintf(why, sizeof(why), "%s", errbuf);
+		snprintf(errbuf, PCAP_ERRBUF_SIZE, "cannot open '%.96s': "
+			 "%.140s", f->path, why);
+		fclose(fp);
+	}
+	return pc;
 }
 
 static int pcap_in_init(struct lana_block *b, const struct lana_value *params)
@@ -82,7 +146,7 @@ static int pcap_in_init(struct lana_block *b, const struct lana_value *params)
 	struct pcap_in_priv *pi = b->priv;
 	const char *file = params[PCAP_IN_P_FILE].str;
 	char errbuf[PCAP_ERRBUF_SIZE] = "";
-	int dlt;
+	int dlt, r;
 
 	if (params[PCAP_IN_P_FILE].type != LANA_PT_STRING || !file) {
 		lana_block_error(b, "file is required");
@@ -94,9 +158,21 @@ static int pcap_in_init(struct lana_block *b, const struct lana_value *params)
 	if (params[PCAP_IN_P_PACE].type == LANA_PT_BOOL)
 		pi->pace = params[PCAP_IN_P_PACE].b;
 
-	pi->pc = pcap_in_open(file, errbuf);
+	r = pcap_file_resolve(&pi->file, lana_block_pcap_dirs(b), file,
+			      errbuf, sizeof(errbuf));
+	if (r) {
+		lana_block_error(b, "%s", errbuf);
+		pcap_file_release(&pi->file);
+		return r;
+	}
+	pi->pc = pcap_in_open(&pi->file, errbuf);
 	if (!pi->pc) {
-		lana_block_error(b, "cannot open '%s': %s", file, errbuf);
+		if (pi->file.confined)
+			lana_block_error(b, "%s", errbuf);
+		else
+			lana_block_error(b, "cannot open '%s': %s", file,
+					 errbuf);
+		pcap_file_release(&pi->file);
 		return -ENOENT;
 	}
 	dlt = pcap_datalink(pi->pc);
@@ -108,14 +184,8 @@ static int pcap_in_init(struct lana_block *b, const struct lana_value *params)
 				 name ? name : "unknown");
 		pcap_close(pi->pc);
 		pi->pc = NULL;
+		pcap_file_release(&pi->file);
 		return -EINVAL;
-	}
-	pi->file = strdup(file);
-	if (!pi->file) {
-		lana_block_error(b, "out of memory");
-		pcap_close(pi->pc);
-		pi->pc = NULL;
-		return -ENOMEM;
 	}
 	return 0;
 }
@@ -128,10 +198,9 @@ static void pcap_in_fini(struct lana_block *b)
 		lana_pkt_free(pi->pending);
 	if (pi->pc)
 		pcap_close(pi->pc);
-	free(pi->file);
+	pcap_file_release(&pi->file);
 	pi->pending = NULL;
 	pi->pc = NULL;
-	pi->file = NULL;
 }
 
 /*
@@ -149,10 +218,31 @@ static void pcap_in_rewind(struct pcap_in_priv *pi, bool error)
 		return;
 	}
 	pcap_close(pi->pc);
-	pi->pc = pcap_in_open(pi->file, errbuf);
+	pi->pc = pcap_in_open(&pi->file, errbuf);
 	pi->pass_read = 0;
 	if (!pi->pc)
 		pi->done = true;
+}
+
+/*
+ * libpcap could not read the record at byte @off of the file
+ * (pcap_next_ex(3PCAP) PCAP_ERROR: a truncated record, a capture length
+ * above 256 KiB, ...): the replay ends there; log where and why, count it.
+ * @off is -1 when the file cannot tell (a FIFO).
+ */
+static void pcap_in_corrupt(struct lana_block *b, struct pcap_in_priv *pi,
+			    long off)
+{
+	struct pcap_in_pcpu *c = lana_block_pcpu(b);
+	char at[48] = "";
+
+	if (off >= 0)
+		snprintf(at, sizeof(at), " at offset %ld", off);
+	lana_block_log(b, LOG_ERR, "%s: bad record%s (after %llu good "
+		       "records of pass %u): %s; the replay ends",
+		       pi->file.path, at, (unsigned long long)pi->pass_read,
+		       pi->passes + 1, pcap_geterr(pi->pc));
+	__atomic_store_n(&c->errors, c->errors + 1, __ATOMIC_RELAXED);
 }
 
 /* The next frame of the file, or NULL at the end of the source. */
@@ -163,10 +253,15 @@ static struct lana_pkt *pcap_in_next(struct lana_block *b,
 	const u_char *data;
 	struct lana_pkt *p;
 	uint64_t ts;
+	long off;
 	int r;
 
 	while (!pi->done) {
+		/* where the record starts, for the message below */
+		off = ftell(pcap_file(pi->pc));
 		r = pcap_next_ex(pi->pc, &h, &data);
+		if (r == PCAP_ERROR)
+			pcap_in_corrupt(b, pi, off);
 		if (r != 1) {
 			pcap_in_rewind(pi, r != PCAP_ERROR_BREAK);
 			continue;
@@ -226,7 +321,10 @@ LANA_BLOCK_TYPE(pcap_in) = {
 	.doc = "Replay frames from a pcap capture file. The Ethernet frames of "
 	       "file leave at out, loop times (0 = forever), as fast as "
 	       "possible or, with pace, with the inter-packet gaps recorded in "
-	       "the file. Userspace engine only.",
+	       "the file. A corrupt or truncated record ends the replay; it is "
+	       "counted (errors) and logged with its offset. In lanad the file "
+	       "must lie inside a --pcap-dir directory, reached without "
+	       "symbolic links or '..'. Userspace engine only.",
 	.params = pcap_in_params,
 	.ports = pcap_in_ports,
 	.counters = pcap_in_counters,

@@ -7,6 +7,13 @@
  * Writes every frame entering at `in` to the libpcap savefile @file (link
  * type Ethernet), truncated to @snaplen bytes. Userspace engine only.
  *
+ * In lanad @file is confined to the pcap directories (--pcap-dir,
+ * blocks/pcap_file.h: no symlink, no `..`, a regular file or a FIFO) and
+ * nothing that exists is truncated: a regular file is created (O_EXCL),
+ * or joined while another instance writes it (a REPLACE, below); an
+ * existing one is refused. `lanarun run` opens @file as given and
+ * truncates it.
+ *
  * Nothing here blocks a worker or the control thread on I/O:
  *
  * - rx() only copies each frame (up to snaplen) as a pcap record into a
@@ -45,15 +52,18 @@
  * raises the snaplen in the file header of a regular file (a FIFO's reader
  * has read the header already: it keeps the first snaplen, later readers
  * get the larger one). Only when the last instance goes is the file
- * closed; a later NEW of the same path truncates it again.
+ * closed; a later NEW of the same path truncates it again (lanad: is
+ * refused, the file exists).
  */
 #include "lana_block.h"
+#include "pcap_file.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -75,8 +85,9 @@ static const struct lana_param pcap_out_params[] = {
 	[PCAP_OUT_P_FILE] = {
 		.name = "file", .type = LANA_PT_STRING,
 		.flags = LANA_PF_REQUIRED,
-		.doc = "path of the pcap file (truncated first) or FIFO to "
-		       "write",
+		.doc = "path of the pcap file or FIFO to write; lanarun run "
+		       "truncates a file, lanad creates a new one inside its "
+		       "--pcap-dir",
 	},
 	[PCAP_OUT_P_SNAPLEN] = {
 		.name = "snaplen", .type = LANA_PT_SIZE, .flags = LANA_PF_RANGE,
@@ -124,7 +135,7 @@ struct po_sink {
 	unsigned int refs;
 	dev_t dev;
 	ino_t ino;
-	char *path;
+	struct pcap_file file;	/* where a FIFO is reopened */
 	bool fifo;
 	int fd;			/* -1: FIFO without a reader */
 	int efd;		/* eventfd: wakes the writer */
@@ -334,7 +345,7 @@ static void sink_try_open(struct po_sink *s)
 	struct stat st;
 	int fd;
 
-	fd = open(s->path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	fd = pcap_file_open(&s->file, O_WRONLY | O_NONBLOCK, 0);
 	if (fd < 0)
 		return;
 	if (fstat(fd, &st) || !S_ISFIFO(st.st_mode)) {
@@ -450,7 +461,7 @@ static void sink_free(struct po_sink *s)
 	pthread_cond_destroy(&s->cond);
 	pthread_mutex_destroy(&s->lock);
 	free(s->buf);
-	free(s->path);
+	pcap_file_release(&s->file);
 	free(s);
 }
 
@@ -468,58 +479,95 @@ static struct po_sink *sink_find(const struct stat *st)
  * Open @path for @b: a new sink with its writer (file header with
  * @snaplen), or the existing one of the same file. Under po_sinks_lock.
  * 0 or -errno with the error set.
+ *
+ * Not confined (`lanarun run`), a regular file is truncated. Confined
+ * (lanad, lana_block_pcap_dirs(); pcap_file.h), the path is resolved
+ * beneath a pcap directory and nothing that exists is truncated: a FIFO
+ * is opened, a regular file only joins the sink that writes it already
+ * (a REPLACE) and is refused otherwise, and a new file is created with
+ * O_EXCL.
  */
 static int sink_get(struct lana_block *b, const char *path,
 		    uint32_t snaplen, struct po_sink **out)
 {
 	struct po_sink *s;
+	struct pcap_file f;
 	pthread_condattr_t ca;
 	sigset_t all, old;
 	struct stat st = { 0 };
-	int fd, r;
+	char err[512];
+	int fd, r, flags = O_WRONLY | O_NONBLOCK;
 
-	if (!stat(path, &st)) {
+	r = pcap_file_resolve(&f, lana_block_pcap_dirs(b), path, err,
+			      sizeof(err));
+	if (r)
+		goto fail;
+	r = pcap_file_stat(&f, &st);
+	if (!r) {
+		r = pcap_file_check(&f, &st, err, sizeof(err));
+		if (r)
+			goto fail;
 		s = sink_find(&st);
 		if (s) {
 			s->refs++;
 			*out = s;
+			pcap_file_release(&f);
 			return 0;
 		}
+		if (f.confined && !S_ISFIFO(st.st_mode)) {
+			r = -EEXIST;
+			goto exists;
+		}
+	} else if (f.confined && r != -ENOENT) {
+		pcap_file_strerror(&f, r, err, sizeof(err));
+		goto fail;
 	}
-	fd = open(path, O_WRONLY | O_CREAT | O_NONBLOCK | O_CLOEXEC, 0644);
-	if (fd < 0 && errno != ENXIO) {
-		r = -errno;
-		lana_block_error(b, "cannot open '%s': %s", path, strerror(-r));
-		return r;
+	if (!f.confined)
+		flags |= O_CREAT;
+	else if (r == -ENOENT)
+		flags |= O_CREAT | O_EXCL;
+	fd = pcap_file_open(&f, flags, 0644);
+	if (fd < 0 && fd != -ENXIO) {
+		r = fd;
+		pcap_file_strerror(&f, r, err, sizeof(err));
+		goto fail;
 	}
 	if (fd >= 0) {
 		if (fstat(fd, &st)) {
 			r = -errno;
 			close(fd);
-			lana_block_error(b, "cannot open '%s': %s", path,
-					 strerror(-r));
-			return r;
+			pcap_file_strerror(&f, r, err, sizeof(err));
+			goto fail;
 		}
-		if (S_ISREG(st.st_mode) && ftruncate(fd, 0)) {
+		r = pcap_file_check(&f, &st, err, sizeof(err));
+		if (!r && f.confined && S_ISREG(st.st_mode) &&
+		    !(flags & O_EXCL))
+			r = -EEXIST;	/* a file replaced the FIFO meanwhile */
+		if (r) {
+			close(fd);
+			if (r == -EEXIST)
+				goto exists;
+			goto fail;
+		}
+		if (!f.confined && S_ISREG(st.st_mode) && ftruncate(fd, 0)) {
 			r = -errno;
 			close(fd);
-			lana_block_error(b, "cannot truncate '%s': %s", path,
-					 strerror(-r));
-			return r;
+			snprintf(err, sizeof(err), "cannot truncate '%s': %s",
+				 path, strerror(-r));
+			goto fail;
 		}
 	}
-	/* fd < 0: ENXIO, a FIFO without a reader; st is from stat() */
+	/* fd < 0: ENXIO, a FIFO without a reader; st is from the stat */
 	s = calloc(1, sizeof(*s));
-	if (!s || !(s->buf = malloc(PO_BUF)) || !(s->path = strdup(path))) {
-		if (s) {
-			free(s->buf);
-			free(s);
-		}
+	if (!s || !(s->buf = malloc(PO_BUF))) {
+		free(s);
 		if (fd >= 0)
 			close(fd);
-		lana_block_error(b, "out of memory");
-		return -ENOMEM;
+		r = -ENOMEM;
+		snprintf(err, sizeof(err), "out of memory");
+		goto fail;
 	}
+	s->file = f;
 	s->refs = 1;
 	s->snaplen = snaplen;
 	s->dev = st.st_dev;
@@ -556,6 +604,14 @@ static int sink_get(struct lana_block *b, const char *path,
 	po_sinks = s;
 	*out = s;
 	return 0;
+exists:
+	snprintf(err, sizeof(err), "%s: exists; lanad writes only new files "
+		 "or FIFOs, it does not overwrite (remove it, or name a new "
+		 "file)", path);
+fail:
+	lana_block_error(b, "%s", err);
+	pcap_file_release(&f);
+	return r;
 }
 
 /* Drop a reference; the last stops the writer and closes the file. */
@@ -880,7 +936,10 @@ LANA_BLOCK_TYPE(pcap_out) = {
 	       "waits for room instead and loses nothing. A FIFO without a reader "
 	       "is reopened every 100 ms, frames are dropped meanwhile. "
 	       "Instances naming the same file (a REPLACE) share it: the new "
-	       "one appends after the old one's queue. Userspace engine only.",
+	       "one appends after the old one's queue. In lanad the file "
+	       "must lie inside a --pcap-dir directory, reached without "
+	       "symbolic links or '..', and be new or a FIFO: lanad never "
+	       "overwrites a file. Userspace engine only.",
 	.params = pcap_out_params,
 	.ports = pcap_out_ports,
 	.counters = pcap_out_counters,

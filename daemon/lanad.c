@@ -29,6 +29,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#define LANA_PCAP_DIR	"/var/lib/lana/pcap"	/* --pcap-dir default */
 #define MAX_CLIENTS	64
 #define SEND_TIMEOUT_S	5	/* a client that does not read is dropped */
 
@@ -86,13 +87,15 @@ static void usage(FILE *f)
 "  -d, --daemon         detach and run in the background (logs to syslog)\n"
 "  -w, --workers N      packet worker threads (default: 1)\n"
 "  -s, --socket PATH    control socket (default: $LANA_SOCKET or %s)\n"
+"      --pcap-dir DIR   pcap_in and pcap_out open files only inside DIR;\n"
+"                       repeat for more directories (default: %s)\n"
 "      --syslog         log to syslog instead of standard error\n"
 "  -v, --verbose        log more (repeat for debug messages)\n"
 "  -h, --help           show this help\n"
 "  -V, --version        show the version\n"
 "\n"
 "Stop with SIGTERM or SIGINT: the graph is torn down and the socket removed.\n"
-"See lanad(8).\n", LANA_DEFAULT_SOCKET);
+"See lanad(8).\n", LANA_DEFAULT_SOCKET, LANA_PCAP_DIR);
 }
 
 /* mkdir -p the directory holding @path (mode 0755). */
@@ -266,6 +269,40 @@ static unsigned int parse_workers(const char *s)
 	return (unsigned int)v;
 }
 
+/*
+ * --pcap-dir @dir: append its real path (realpath(3); what pcap paths are
+ * matched against, blocks/pcap_file.h) to the NULL-terminated list
+ * @eo->pcap_dirs. @dir must be a directory, except the default, which is
+ * taken as written when it does not exist (pcap blocks then fail, naming
+ * it). Exits with status 2 on a bad @dir.
+ */
+static void add_pcap_dir(struct lana_engine_opts *eo, const char *dir,
+			 bool dflt)
+{
+	const char **v = (const char **)eo->pcap_dirs;
+	char *real = realpath(dir, NULL);
+	struct stat st;
+	size_t n = 0;
+
+	if (!real && dflt)
+		real = strdup(dir);
+	if (!real || (!dflt && (stat(real, &st) || !S_ISDIR(st.st_mode)))) {
+		fprintf(stderr, "lanad: --pcap-dir %s: %s\n", dir,
+			real ? "not a directory" : strerror(errno));
+		exit(2);
+	}
+	while (v && v[n])
+		n++;
+	v = realloc(v, (n + 2) * sizeof(*v));
+	if (!v) {
+		fprintf(stderr, "lanad: out of memory\n");
+		exit(2);
+	}
+	v[n] = real;
+	v[n + 1] = NULL;
+	eo->pcap_dirs = v;
+}
+
 /* What the command line asks for. */
 struct lanad_opts {
 	struct lana_engine_opts eo;
@@ -287,13 +324,14 @@ struct lanad {
  */
 static int parse_options(int argc, char **argv, struct lanad_opts *o)
 {
-	enum { OPT_SYSLOG = 256 };
+	enum { OPT_SYSLOG = 256, OPT_PCAP_DIR };
 	static const struct option opts[] = {
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "daemon", no_argument, NULL, 'd' },
 		{ "workers", required_argument, NULL, 'w' },
 		{ "socket", required_argument, NULL, 's' },
 		{ "syslog", no_argument, NULL, OPT_SYSLOG },
+		{ "pcap-dir", required_argument, NULL, OPT_PCAP_DIR },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -321,6 +359,9 @@ static int parse_options(int argc, char **argv, struct lanad_opts *o)
 		case OPT_SYSLOG:
 			g.syslog = true;
 			break;
+		case OPT_PCAP_DIR:
+			add_pcap_dir(&o->eo, optarg, false);
+			break;
 		case 'v':
 			g.verbose++;
 			break;
@@ -343,6 +384,8 @@ static int parse_options(int argc, char **argv, struct lanad_opts *o)
 			argv[optind]);
 		return 2;
 	}
+	if (!o->eo.pcap_dirs)
+		add_pcap_dir(&o->eo, LANA_PCAP_DIR, true);
 	o->sock = lana_ctl_socket_path(o->sock);
 	if (o->daemonize)
 		g.syslog = true;
@@ -411,6 +454,8 @@ static int setup(const struct lanad_opts *o, struct lanad *d)
 	}
 	log_msg(LOG_INFO, "listening on %s, %u worker%s", d->sock,
 		o->eo.workers, o->eo.workers == 1 ? "" : "s");
+	for (r = 0; o->eo.pcap_dirs[r]; r++)
+		log_msg(LOG_INFO, "pcap files in %s", o->eo.pcap_dirs[r]);
 	return 0;
 fail:
 	unlink(d->sock);

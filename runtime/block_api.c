@@ -80,6 +80,29 @@ bool lana_block_offline(const struct lana_block *b)
 	return b->eng->o.offline && !atomic_load(&b->eng->stop);
 }
 
+const char *const *lana_block_pcap_dirs(const struct lana_block *b)
+{
+	if (!b->eng_priv || !b->eng)
+		return NULL;
+	return b->eng->o.pcap_dirs;
+}
+
+void lana_block_log(const struct lana_block *b, int level,
+		    const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (b->eng_priv && b->eng)
+		lana_engine_log(b->eng, level, "%s %s: %s", b->type->name,
+				b->name ? b->name : "", msg);
+	else
+		fprintf(stderr, "%s: %s\n", b->name ? b->name : "block", msg);
+}
+
 uint64_t lana_now_ns(void)
 {
 	struct timespec ts;

@@ -33,12 +33,18 @@ struct lana_engine;
  *            blocks that would drop rather than wait in a live graph
  *            (pcap_out's full queue) may make the worker wait instead;
  *            lana_block_offline() tells them. lanad leaves it false.
+ * @pcap_dirs: NULL-terminated list of the directories (absolute, real
+ *            paths) pcap_in and pcap_out may open files in
+ *            (lana_block_pcap_dirs(), lanad --pcap-dir), or NULL: paths
+ *            are opened as given, as `lanarun run` does for the user's
+ *            own files. The strings must outlive the engine.
  */
 struct lana_engine_opts {
 	unsigned int workers;
 	unsigned int max_hops;
 	void (*log)(int level, const char *msg);
 	bool offline;
+	const char *const *pcap_dirs;
 };
 
 /** lana_engine_new() - an engine with an empty graph; NULL with errno set. */

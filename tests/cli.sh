@@ -223,5 +223,33 @@ wait "$reader"
 n=$(pcap_frames "$tmp/fifo.pcap")
 [ "$n" = 2000 ] && ok || bad "slow FIFO: $n frames read"
 
+# `lanarun run` is the user's own process opening the user's own files:
+# no pcap directories (that is lanad, tests/pcap_dir.sh). pcap_out writes
+# through a symlink and over an existing file, truncating it, as before.
+printf 'not a capture\n' >"$tmp/real.pcap"
+ln -s "$tmp/real.pcap" "$tmp/link.pcap"
+printf 'gen(count = 3, size = 100) -> pcap_out(file = "%s");\n' \
+	"$tmp/link.pcap" >"$tmp/ln.lana"
+expect_rc 0 "run pcap_out through a symlink" "$L" run "$tmp/ln.lana"
+[ -L "$tmp/link.pcap" ] && [ "$(stat -c %s "$tmp/real.pcap")" = $((24 + 3 * 116)) ] && ok ||
+	bad "run: pcap_out wrote 3 frames of 100 bytes through the symlink: $(ls -l "$tmp")"
+# a corrupt capture (tests/mkbadpcap.py): two good records, one whose
+# caplen is above 256 KiB (or one cut short), one more good: the two first
+# come out byte for byte, the error is counted and logged with the offset
+if command -v python3 >/dev/null; then
+	for kind in caplen trunc; do
+		off=$(python3 "$src/tests/mkbadpcap.py" "$tmp/bad.pcap" "$kind")
+		printf 'i :: pcap_in(file = "%s", loop = 0) -> pcap_out(file = "%s");\n' \
+			"$tmp/bad.pcap" "$tmp/good.pcap" >"$tmp/bad.lana"
+		expect_rc 0 "run a corrupt capture ($kind)" timeout 20 "$L" run "$tmp/bad.lana"
+		grep -q '^ *1  i  .* read=2 errors=1$' "$tmp/out" && ok ||
+			bad "corrupt capture ($kind): read=2 errors=1: $(cat "$tmp/out")"
+		grep -q "pcap_in i: $tmp/bad.pcap: bad record at offset $off (after 2 good records of pass 1): " "$tmp/err" && ok ||
+			bad "corrupt capture ($kind): the log names offset $off: $(cat "$tmp/err")"
+		head -c "$off" "$tmp/bad.pcap" | cmp -s - "$tmp/good.pcap" && ok ||
+			bad "corrupt capture ($kind): the two good frames came out byte for byte"
+	done
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

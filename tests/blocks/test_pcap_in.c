@@ -2,11 +2,14 @@
 /*
  * tests/blocks/test_pcap_in.c - pcap_in (blocks/pcap_in.c): files written by
  * pcap_out read back once and in loops, loop = 0 forever, pace, a missing
- * file, a file that is not Ethernet.
+ * file, a file that is not Ethernet; a record libpcap rejects in the middle
+ * of a file (a capture length above 256 KiB, a truncated record) ends the
+ * replay and is counted.
  */
 #include "harness.h"
 
 #include <pcap/pcap.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -173,12 +176,121 @@ static void test_pcap_in_not_ethernet(void **state)
 	free(path);
 }
 
+/* Append to @f a pcap record header (pcap-savefile(5), host order). */
+static void put_rechdr(FILE *f, uint32_t sec, uint32_t caplen, uint32_t len)
+{
+	uint32_t h[4] = { sec, 0, caplen, len };
+
+	assert_int_equal(fwrite(h, sizeof(h), 1, f), 1);
+}
+
+/* Append the record of frame @fr (@n bytes) to @f. */
+static void put_rec(FILE *f, uint32_t sec, const uint8_t *fr, uint32_t n)
+{
+	put_rechdr(f, sec, n, n);
+	assert_int_equal(fwrite(fr, 1, n, f), n);
+}
+
+/*
+ * A file written byte by byte (not by pcap_out): the 24-byte header
+ * (2.4, snaplen 65535, Ethernet), frames of 60 and 70 bytes, then a bad
+ * record: @trunc: a header claiming 100 bytes and 10 of them, the end of
+ * the file; else a header claiming 300000 bytes (above libpcap's 256 KiB
+ * limit for Ethernet) followed by a good 80-byte record. Read with
+ * loop = 0 (forever): exactly the two first frames come out, then the
+ * source ends, and the error is counted once.
+ */
+static void corrupt_case(bool trunc)
+{
+	static const uint32_t fh[6] = { 0xa1b2c3d4, 2 | (4u << 16), 0, 0,
+					65535, 1 };
+	char *path = tmp_path("corrupt");
+	const char *kv[] = { "file", path, "loop", "0", NULL };
+	uint8_t f1[60], f2[70], f3[100];
+	struct lana_burst v;
+	unsigned int got = 0, spins = 0, i;
+	FILE *f = fopen(path, "wb");
+	struct tb *t;
+	int rc;
+
+	mk_eth(f1, 60 - 14);
+	mk_eth(f2, 70 - 14);
+	mk_eth(f3, 100 - 14);
+	f2[20] = 0x5a;	/* the two frames differ */
+	assert_non_null(f);
+	assert_int_equal(fwrite(fh, sizeof(fh), 1, f), 1);
+	put_rec(f, 1767225600, f1, 60);
+	put_rec(f, 1767225601, f2, 70);
+	if (trunc) {
+		put_rechdr(f, 1767225602, 100, 100);
+		assert_int_equal(fwrite(f3, 1, 10, f), 10);
+	} else {
+		put_rechdr(f, 1767225602, 300000, 300000);
+		put_rec(f, 1767225603, f3, 80);
+	}
+	assert_int_equal(fclose(f), 0);
+
+	t = tb_new("pcap_in", kv);
+	for (;;) {
+		burst_init(&v);
+		rc = t->b.type->poll(&t->b, &v);
+		if (rc < 0)
+			break;
+		for (i = 0; i < v.n; i++, got++) {
+			assert_true(got < 2);
+			if (got)
+				assert_frame(v.pkt[i], f2, 70);
+			else
+				assert_frame(v.pkt[i], f1, 60);
+		}
+		burst_free(&v, 0);
+		assert_true(++spins < 100000);
+	}
+	assert_int_equal(got, 2);
+	assert_int_equal(tb_stat(t, "read"), 2);
+	assert_int_equal(tb_stat(t, "errors"), 1);
+	tb_free(t);
+	unlink(path);
+	free(path);
+}
+
+static void test_pcap_in_bad_caplen(void **state)
+{
+	corrupt_case(false);
+}
+
+static void test_pcap_in_truncated(void **state)
+{
+	corrupt_case(true);
+}
+
+/* A whole file played, loops and all, counts no error. */
+static void test_pcap_in_no_error(void **state)
+{
+	struct tframe fr[3];
+	char *path = tmp_path("noerr");
+	const char *kv[] = { "file", path, "loop", "3", NULL };
+	struct tb *t;
+
+	mk_frames(fr, 3);
+	write_pcap(path, "65535B", fr, 3, false);
+	t = tb_new("pcap_in", kv);
+	read_all(t, fr, 3, 3);
+	assert_int_equal(tb_stat(t, "errors"), 0);
+	tb_free(t);
+	unlink(path);
+	free(path);
+}
+
 static const struct CMUnitTest pcap_in_tests[] = {
 	cmocka_unit_test(test_pcap_in),
 	cmocka_unit_test(test_pcap_in_forever),
 	cmocka_unit_test(test_pcap_in_pace),
 	cmocka_unit_test(test_pcap_in_missing),
 	cmocka_unit_test(test_pcap_in_not_ethernet),
+	cmocka_unit_test(test_pcap_in_bad_caplen),
+	cmocka_unit_test(test_pcap_in_truncated),
+	cmocka_unit_test(test_pcap_in_no_error),
 };
 
 BLOCK_TESTS(pcap_in, pcap_in_tests);

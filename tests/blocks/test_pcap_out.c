@@ -4,9 +4,13 @@
  * back with libpcap, timestamps, snaplen, a path that cannot be opened; a
  * full queue (a FIFO nobody reads) drops and counts, a write error counts,
  * a FIFO without a reader neither blocks init nor queues; two instances on
- * one file (a REPLACE) append instead of truncating.
+ * one file (a REPLACE) append instead of truncating. The path rules of
+ * lanad (blocks/pcap_file.c, pcap_in's too): outside the pcap directories,
+ * `..`, relative, symbolic links as the file or on the way refused, with
+ * openat2(2) and with its fallback; not confined, paths work as given.
  */
 #include "harness.h"
+#include "blocks/pcap_file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -397,6 +401,198 @@ static void test_pcap_out_replace(void **state)
 	replace_case(64, 65535, 2750);
 }
 
+/* The tree of the path tests, under a fresh directory. */
+struct ctree {
+	char base[64];		/* /tmp/lana-test-conf-XXXXXX */
+	char pc[96];		/* base/pc: the pcap directory */
+	const char *dirs[2];	/* { pc, NULL } */
+};
+
+static void ctree_path(const struct ctree *c, char *buf, size_t len,
+		       const char *rel)
+{
+	assert_true((size_t)snprintf(buf, len, "%s/%s", c->base, rel) < len);
+}
+
+/*
+ * base/pc/sub/           base/out/secret (0600, "secret\n")
+ * base/pc/link -> base/out/secret    base/pc/sd -> base/out
+ * base/pc/sub/up -> ..   (back into pc: still a symlink)
+ * base/pcX/              (a name that begins like pc)
+ */
+static void ctree_make(struct ctree *c)
+{
+	char a[160], b[160];
+	int fd;
+
+	strcpy(c->base, "/tmp/lana-test-conf-XXXXXX");
+	assert_non_null(mkdtemp(c->base));
+	ctree_path(c, c->pc, sizeof(c->pc), "pc");
+	c->dirs[0] = c->pc;
+	c->dirs[1] = NULL;
+	assert_int_equal(mkdir(c->pc, 0755), 0);
+	ctree_path(c, a, sizeof(a), "pc/sub");
+	assert_int_equal(mkdir(a, 0755), 0);
+	ctree_path(c, a, sizeof(a), "pcX");
+	assert_int_equal(mkdir(a, 0755), 0);
+	ctree_path(c, a, sizeof(a), "out");
+	assert_int_equal(mkdir(a, 0755), 0);
+	ctree_path(c, a, sizeof(a), "out/secret");
+	fd = open(a, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "secret\n", 7), 7);
+	close(fd);
+	ctree_path(c, b, sizeof(b), "pc/link");
+	assert_int_equal(symlink(a, b), 0);
+	ctree_path(c, a, sizeof(a), "out");
+	ctree_path(c, b, sizeof(b), "pc/sd");
+	assert_int_equal(symlink(a, b), 0);
+	ctree_path(c, b, sizeof(b), "pc/sub/up");
+	assert_int_equal(symlink("..", b), 0);
+}
+
+static void ctree_remove(struct ctree *c)
+{
+	static const char *const files[] = {
+		"pc/sub/new.pcap", "pc/sub/new2.pcap", "pc/new.pcap",
+		"pc/link", "pc/sd", "pc/sub/up", "out/secret", NULL,
+	};
+	static const char *const dirs[] = { "pc/sub", "pc", "pcX", "out",
+					    NULL };
+	char a[160];
+	unsigned int i;
+
+	for (i = 0; files[i]; i++) {
+		ctree_path(c, a, sizeof(a), files[i]);
+		unlink(a);
+	}
+	for (i = 0; dirs[i]; i++) {
+		ctree_path(c, a, sizeof(a), dirs[i]);
+		rmdir(a);
+	}
+	assert_int_equal(rmdir(c->base), 0);
+}
+
+/*
+ * Resolve @path confined to c->pc; expect @want and, when @msg is not
+ * NULL, @msg in the message.
+ */
+static void expect_resolve(const struct ctree *c, const char *path, int want,
+			   const char *msg)
+{
+	struct pcap_file f;
+	char err[512];
+	int r;
+
+	r = pcap_file_resolve(&f, c->dirs, path, err, sizeof(err));
+	if (r != want || (msg && !strstr(err, msg)))
+		fail_msg("%s: %d '%s', want %d '%s'", path, r, err, want,
+			 msg ? msg : "");
+	/* every message names the path */
+	if (r)
+		assert_non_null(strstr(err, path));
+	pcap_file_release(&f);
+}
+
+/* The rules, with openat2(2) (@no_openat2 false) or its fallback. */
+static void confine_case(bool no_openat2)
+{
+	struct ctree c;
+	struct pcap_file f;
+	struct stat st;
+	char p[200], outside[200], err[512];
+	int fd;
+
+	pcap_file_no_openat2 = no_openat2;
+	ctree_make(&c);
+	snprintf(outside, sizeof(outside), "outside the pcap directories "
+		 "(--pcap-dir): %s", c.pc);
+
+	ctree_path(&c, p, sizeof(p), "out/secret");
+	expect_resolve(&c, p, -EACCES, outside);
+	ctree_path(&c, p, sizeof(p), "pcX/new.pcap");	/* not under pc/ */
+	expect_resolve(&c, p, -EACCES, outside);
+	expect_resolve(&c, c.pc, -EACCES, outside);	/* the dir itself */
+	expect_resolve(&c, "/", -EACCES, outside);
+	ctree_path(&c, p, sizeof(p), "pc/../out/secret");
+	expect_resolve(&c, p, -EACCES, "'..' is not allowed");
+	ctree_path(&c, p, sizeof(p), "pc/sub/../../out/secret");
+	expect_resolve(&c, p, -EACCES, "'..' is not allowed");
+	expect_resolve(&c, "pc/new.pcap", -EACCES, "not an absolute path");
+	/* a symlinked directory on the way, out of pc or back into it */
+	ctree_path(&c, p, sizeof(p), "pc/sd/secret");
+	expect_resolve(&c, p, -ELOOP, "a symbolic link in the path");
+	ctree_path(&c, p, sizeof(p), "pc/sub/up/sub/new.pcap");
+	expect_resolve(&c, p, -ELOOP, "a symbolic link in the path");
+	ctree_path(&c, p, sizeof(p), "pc/nosuch/new.pcap");
+	expect_resolve(&c, p, -ENOENT, "No such file");
+
+	/* a symlink as the file: resolves, but neither opens nor passes */
+	ctree_path(&c, p, sizeof(p), "pc/link");
+	assert_int_equal(pcap_file_resolve(&f, c.dirs, p, err, sizeof(err)),
+			 0);
+	assert_int_equal(pcap_file_open(&f, O_RDONLY, 0), -ELOOP);
+	assert_int_equal(pcap_file_open(&f, O_WRONLY | O_NONBLOCK, 0),
+			 -ELOOP);
+	assert_int_equal(pcap_file_stat(&f, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	assert_int_equal(pcap_file_check(&f, &st, err, sizeof(err)), -ELOOP);
+	assert_non_null(strstr(err, "a symbolic link, refused"));
+	pcap_file_release(&f);
+
+	/* a directory is no file either */
+	ctree_path(&c, p, sizeof(p), "pc/sub");
+	assert_int_equal(pcap_file_resolve(&f, c.dirs, p, err, sizeof(err)),
+			 0);
+	assert_int_equal(pcap_file_stat(&f, &st), 0);
+	assert_int_equal(pcap_file_check(&f, &st, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "not a regular file or FIFO"));
+	pcap_file_release(&f);
+
+	/* inside: created where the path says, extra slashes and . too */
+	ctree_path(&c, p, sizeof(p), "pc/sub/new.pcap");
+	assert_int_equal(pcap_file_resolve(&f, c.dirs, p, err, sizeof(err)),
+			 0);
+	fd = pcap_file_open(&f, O_WRONLY | O_CREAT | O_EXCL, 0644);
+	assert_true(fd >= 0);
+	close(fd);
+	pcap_file_release(&f);
+	assert_int_equal(stat(p, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	snprintf(p, sizeof(p), "%s//./pc///sub/./new2.pcap", c.base);
+	assert_int_equal(pcap_file_resolve(&f, c.dirs, p, err, sizeof(err)),
+			 0);
+	fd = pcap_file_open(&f, O_WRONLY | O_CREAT | O_EXCL, 0644);
+	assert_true(fd >= 0);
+	close(fd);
+	pcap_file_release(&f);
+	ctree_path(&c, p, sizeof(p), "pc/sub/new2.pcap");
+	assert_int_equal(stat(p, &st), 0);
+
+	/* not confined (dirs NULL): the path as given, symlink followed */
+	ctree_path(&c, p, sizeof(p), "pc/link");
+	assert_int_equal(pcap_file_resolve(&f, NULL, p, err, sizeof(err)), 0);
+	fd = pcap_file_open(&f, O_RDONLY, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(read(fd, err, sizeof(err)), 7);
+	assert_memory_equal(err, "secret\n", 7);
+	close(fd);
+	pcap_file_release(&f);
+
+	ctree_remove(&c);
+	pcap_file_no_openat2 = false;
+}
+
+static void test_pcap_file_confine(void **state)
+{
+	confine_case(false);
+}
+
+static void test_pcap_file_confine_fallback(void **state)
+{
+	confine_case(true);
+}
+
 static const struct CMUnitTest pcap_out_tests[] = {
 	cmocka_unit_test(test_pcap_out),
 	cmocka_unit_test(test_pcap_out_snaplen),
@@ -404,6 +600,8 @@ static const struct CMUnitTest pcap_out_tests[] = {
 	cmocka_unit_test(test_pcap_out_queue_full),
 	cmocka_unit_test(test_pcap_out_fifo_no_reader),
 	cmocka_unit_test(test_pcap_out_replace),
+	cmocka_unit_test(test_pcap_file_confine),
+	cmocka_unit_test(test_pcap_file_confine_fallback),
 };
 
 BLOCK_TESTS(pcap_out, pcap_out_tests);

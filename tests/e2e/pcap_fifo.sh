@@ -49,7 +49,8 @@ show_ms() {
 }
 
 e2e_netns_up
-"$D" --socket "$sock" --workers 2 >"$tmp/lanad.log" 2>&1 &
+# the FIFOs live in $tmp: lanad's pcap directory (--pcap-dir)
+"$D" --socket "$sock" --workers 2 --pcap-dir "$tmp" >"$tmp/lanad.log" 2>&1 &
 lanad_pid=$!
 for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
 e2e_check "lanad listens on its socket" test -S "$sock"
