@@ -145,7 +145,6 @@ void lana_engine_txn_counts(struct lana_engine *e, uint64_t *fast,
 
 #define LANA_CACHELINE	 64
 #define LANA_BACKLOG	 4096	/* per-worker backlog entries (power of 2) */
-#define LANA_PPE_NEST	 32	/* ppe_split nesting, then the backlog */
 
 /* A registered device (lana_engine_dev_add). */
 struct lana_devreg {
@@ -240,7 +239,6 @@ struct lana_worker {
 	bool started;
 	atomic_int busy;		/* inside a round with packets */
 	uint32_t cur_hops;		/* hops of the burst being processed */
-	unsigned int depth;		/* ppe_run() nesting (ppe_split) */
 	uint32_t bl_head, bl_tail;	/* backlog ring indices */
 	struct lana_blog *bl;		/* LANA_BACKLOG entries (engine/backlog.h) */
 	uint64_t loop_drops;		/* written by this worker only */

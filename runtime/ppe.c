@@ -48,32 +48,13 @@ static void ppe_run(struct lana_worker *w, const struct lana_gver *v,
 		    uint32_t idp, uint32_t port, struct lana_burst *bu);
 
 /*
- * Queue sub-burst @sub to leave @idp.@port from the backlog, keeping its
- * hop count (the nesting of ppe_split() is bounded, not the graph).
- */
-static void ppe_defer(struct lana_worker *w, struct lana_burst *sub,
-		      uint32_t idp, uint16_t port)
-{
-	uint16_t i;
-
-	for (i = 0; i < sub->n; i++) {
-		if (!lana_backlog_put(w->bl, LANA_BACKLOG - 1, w->bl_head,
-				      &w->bl_tail, sub->pkt[i], idp, port,
-				      sub->hops)) {
-			lana_pkt_free(sub->pkt[i]);
-			cnt_add(&w->nomem_drops, 1);
-		}
-	}
-	sub->n = 0;
-}
-
-/*
  * The block at @idp answered LANA_RX_VERDICTS: free LANA_DROP packets
  * (counted as its drops), leave LANA_STOLEN ones, and send the others on
  * as one burst per OUT port, in the order the ports first appear. Every
- * burst but the last is run here (nested ppe_run(), or from the backlog
- * past LANA_PPE_NEST levels); the last stays in @bu for the caller.
- * Returns its port, or -1 when nothing is left.
+ * burst but the last is run here, by a nested ppe_run(); the last stays in
+ * @bu for the caller's loop. A nested burst is a proper subset of @bu, so
+ * nesting is at most LANA_BURST - 1 deep, whatever the graph's length.
+ * Returns the last burst's port, or -1 when nothing is left.
  */
 static int ppe_split(struct lana_worker *w, const struct lana_gver *v,
 		     uint32_t idp, struct lana_burst *bu)
@@ -120,13 +101,7 @@ static int ppe_split(struct lana_worker *w, const struct lana_gver *v,
 		}
 		sub.hops = bu->hops;
 		sub.dir = bu->dir;
-		if (w->depth >= LANA_PPE_NEST) {
-			ppe_defer(w, &sub, idp, port);
-			continue;
-		}
-		w->depth++;
 		ppe_run(w, v, idp, port, &sub);
-		w->depth--;
 	}
 	bu->n = 0;
 	return -1;
@@ -183,7 +158,7 @@ static void ppe_finish(struct lana_worker *w, struct lana_burst *bu,
  * the graph until every packet was dropped, stolen or sent out of an
  * unbound port, or made more hops than the version's loop guard allows
  * (v->max_hops, engine/graph.c lana_graph_hops()). Recursion happens only
- * when a block splits a burst over several ports, at most LANA_PPE_NEST
+ * when a block splits a burst over several ports, at most LANA_BURST - 1
  * levels deep (ppe_split()), whatever the length of the graph.
  */
 static void ppe_run(struct lana_worker *w, const struct lana_gver *v,

@@ -1377,6 +1377,80 @@ static void plan_filter(struct lana_plan *p, const char *expr)
 }
 
 /*
+ * bpf with its own rx, answering verdicts: every packet of a burst but the
+ * last out of port 0, the last out of port 1 (tsplit_all: every packet
+ * out of port 0).
+ */
+static struct lana_block_type tsplit;
+static bool tsplit_all;
+
+static int tsplit_rx(struct lana_block *b, struct lana_burst *v)
+{
+	uint16_t i;
+
+	for (i = 0; i < v->n; i++)
+		v->verdict[i] = !tsplit_all && i == v->n - 1;
+	return LANA_RX_VERDICTS;
+}
+
+/* gen(count = @n) -> @len tsplit blocks, both ports to the next -> drop. */
+static void run_split_chain(uint32_t len, uint64_t n)
+{
+	struct lana_engine *e = engine(1);
+	uint64_t loop, unbound, nomem;
+	struct lana_plan p;
+	char nm[16];
+	uint32_t i;
+
+	lana_plan_init(&p);
+	for (i = 1; i <= len; i++) {
+		snprintf(nm, sizeof(nm), "s%u", i);
+		plan_new(&p, 1 + i, "bpf", nm);
+		plan_filter(&p, "len > 0");
+	}
+	plan_gen(&p, n, 0);
+	plan_new(&p, len + 2, "drop", "d");
+	for (i = 1; i <= len + 1; i++) {
+		plan_bind(&p, i, 0, i + 1, 0);
+		if (i > 1)
+			plan_bind(&p, i, 1, i + 1, 0);
+	}
+	apply_ok(e, &p);
+	assert_int_equal(lana_engine_start(e), 0);
+	wait_idle(e, 60000);
+	for (i = 1; i <= len; i += len / 10) {
+		snprintf(nm, sizeof(nm), "s%u", i);
+		if (stats_of(e, nm).packets != n)
+			fail_msg("%s counted %llu, want %llu", nm,
+				 (unsigned long long)stats_of(e, nm).packets,
+				 (unsigned long long)n);
+	}
+	assert_int_equal(stats_of(e, "d").packets, n);
+	assert_int_equal(engine_drops(e, &loop, &unbound, &nomem), 0);
+	lana_engine_free(e);
+	lana_plan_free(&p);
+}
+
+/*
+ * Chains of blocks that answer verdicts: splitting every burst (31 of 32
+ * packets one way, nested: the deepest lanad goes), and 30000 of them
+ * sending every packet one way, which must not nest at all (a nested call
+ * per block overflows the worker's stack long before the end). Every
+ * packet reaches every block once: n each, n at the drop.
+ */
+static void test_split_deep(void **state)
+{
+	tsplit = *lana_catalogue_find("bpf");
+	tsplit.rx = tsplit_rx;
+	assert_int_equal(lana_engine_register_type(&tsplit), 0);
+	tsplit_all = false;
+	run_split_chain(100, 4000);
+	tsplit_all = true;
+	run_split_chain(30000, 100);
+	lana_engine_unregister_types();
+}
+
+/*
  * The engine keeps its own deep copy of an incremental edit (to build the
  * plan on demand): the caller frees the edit (strings, filter program)
  * before the plan is asked for, and the served plan has the new filter.
@@ -1744,6 +1818,7 @@ int main(void)
 		cmocka_unit_test(test_tee_backlog),
 		cmocka_unit_test(test_loop_guard),
 		cmocka_unit_test(test_long_chain),
+		cmocka_unit_test(test_split_deep),
 		cmocka_unit_test(test_stale),
 		cmocka_unit_test(test_atomic),
 		cmocka_unit_test(test_patch_insert),
