@@ -74,9 +74,9 @@ failed=0
 ok() { echo "ok: hops: $*"; }
 fail() { echo "FAIL: hops: $*"; failed=1; }
 check() {	# NAME CMD...
-	n=$1
+	what=$1
 	shift
-	if "$@"; then ok "$n"; else fail "$n"; fi
+	if "$@"; then ok "$what"; else fail "$what"; fi
 }
 
 for f in hops.pcap hops-chain300.lana hops-chain1000.lana hops-unbound.lana \
