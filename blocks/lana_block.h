@@ -389,13 +389,14 @@ enum lana_dir {
  * @n:       packets in @pkt
  * @in_port: IN port of the receiving block
  * @dir:     enum lana_dir
- * @hops:    blocks visited so far (loop guard)
+ * @hops:    blocks entered since the packets entered the graph (the loop
+ *           guard: at most the version's bound, engine/core.h max_hops)
  */
 struct lana_burst {
 	uint16_t n;
 	uint16_t in_port;
 	uint8_t dir;
-	uint16_t hops;
+	uint32_t hops;
 	struct lana_pkt *pkt[LANA_BURST];
 	uint16_t verdict[LANA_BURST];
 };

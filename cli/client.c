@@ -319,6 +319,23 @@ static void put_edge_end(struct lana_buf *b, const struct lana_insn *in,
 	put_port(b, in, dir, port);
 }
 
+/* "drops":N,"loop_drops":N,... of the engine's own record @s. */
+static void put_engine_json(struct lana_buf *b,
+			    const struct lana_block_stats *s)
+{
+	unsigned int k;
+
+	lana_buf_printf(b, "\"engine\":{\"drops\":%llu",
+			s ? (unsigned long long)s->drops : 0ULL);
+	for (k = 0; s && k < s->nstat; k++) {
+		lana_buf_putc(b, ',');
+		lana_buf_put_json_str(b, s->stat[k].name);
+		lana_buf_printf(b, ":%llu",
+				(unsigned long long)s->stat[k].value);
+	}
+	lana_buf_puts(b, "},");
+}
+
 static void show_json(const struct lana_plan *p, const struct lana_map *bm,
 		      const struct stats_vec *sv, const struct lana_map *sm,
 		      struct lana_buf *b)
@@ -327,7 +344,9 @@ static void show_json(const struct lana_plan *p, const struct lana_map *bm,
 	uint32_t i;
 	unsigned int k;
 
-	lana_buf_printf(b, "{\"plan_crc\":%u,\"blocks\":[", p->crc);
+	lana_buf_printf(b, "{\"plan_crc\":%u,", p->crc);
+	put_engine_json(b, stats_of(sv, sm, LANA_ENGINE_STATS_IDP));
+	lana_buf_puts(b, "\"blocks\":[");
 	for (i = 0; i < p->insns.n; i++) {
 		const struct lana_insn *in = &p->insns.v[i];
 		const struct lana_block_stats *s;
@@ -400,6 +419,24 @@ static int bind_cmp(const void *a, const void *b)
 }
 
 /*
+ * The engine's own drops (its record, IDP 0, of the stats dump):
+ * "engine drops 5000: loop_drops 0, unbound_drops 5000, nomem_drops 0".
+ */
+static void put_engine_text(struct lana_buf *b,
+			    const struct lana_block_stats *s)
+{
+	unsigned int k;
+
+	lana_buf_printf(b, "engine drops %llu",
+			s ? (unsigned long long)s->drops : 0ULL);
+	for (k = 0; s && k < s->nstat; k++)
+		lana_buf_printf(b, "%s%s %llu", k ? ", " : ": ",
+				s->stat[k].name,
+				(unsigned long long)s->stat[k].value);
+	lana_buf_putc(b, '\n');
+}
+
+/*
  * One line per block (IDP order, as the engine's canonical plan lists
  * them) with its counters, then its named statistics and its outgoing
  * edges, indented, like `ip -s link`.
@@ -425,6 +462,7 @@ static void show_text(const struct lana_plan *p, const struct lana_map *bm,
 		if ((int)strlen(in->type) > wtype)
 			wtype = (int)strlen(in->type);
 	}
+	put_engine_text(b, stats_of(sv, sm, LANA_ENGINE_STATS_IDP));
 	if (!nblocks) {
 		lana_buf_puts(b, "no blocks\n");
 		VEC_FREE(&binds);

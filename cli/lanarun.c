@@ -477,7 +477,7 @@ static const struct lanarun_cmd commands[] = {
 		.argerr = "expected one input file", .engine = lana_cmd_apply,
 	}, {
 		.name = "show",
-		.summary = "running graph: blocks, counters and edges",
+		.summary = "running graph: engine drops, blocks, counters, edges",
 		.section = LANARUN_ENGINE_CMDS, .opts = "engine socket format",
 		.engine = lana_cmd_show,
 	}, {

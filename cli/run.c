@@ -32,6 +32,8 @@ static int print_block(const struct lana_block_stats *s, void *arg)
 	struct print_ctx *pc = arg;
 	unsigned int i;
 
+	if (s->idp == LANA_ENGINE_STATS_IDP)
+		return 0;	/* the engine's record: its drops go to stderr */
 	if (pc->json) {
 		lana_buf_puts(&pc->b, pc->first ? "" : ",");
 		lana_buf_printf(&pc->b, "{\"idp\":%u,\"name\":", s->idp);

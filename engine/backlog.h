@@ -17,7 +17,7 @@ struct lana_blog {
 	struct lana_pkt *p;
 	uint32_t idp;
 	uint16_t port;
-	uint16_t hops;		/* blocks it visited (loop guard) */
+	uint32_t hops;		/* blocks it entered (loop guard) */
 };
 
 /**
@@ -29,7 +29,7 @@ struct lana_blog {
  * @p:    the packet
  * @idp:  the block it leaves
  * @port: through this OUT port
- * @hops: blocks it visited so far
+ * @hops: blocks it entered so far
  *
  * Return: true, or false when the ring is full (the caller frees @p and
  * counts the drop).
@@ -37,7 +37,7 @@ struct lana_blog {
 static inline bool lana_backlog_put(struct lana_blog *bl, uint32_t mask,
 				    uint32_t head, uint32_t *tail,
 				    struct lana_pkt *p, uint32_t idp,
-				    uint16_t port, uint16_t hops)
+				    uint16_t port, uint32_t hops)
 {
 	struct lana_blog *q;
 
@@ -70,7 +70,7 @@ static inline void lana_backlog_take(const struct lana_blog *bl,
 				     uint32_t *idp, uint16_t *port)
 {
 	const struct lana_blog *q = &bl[*head & mask];
-	uint16_t hops = q->hops;
+	uint32_t hops = q->hops;
 
 	*idp = q->idp;
 	*port = q->port;

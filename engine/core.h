@@ -98,6 +98,11 @@ struct lana_gnode {
  * @gen:    version number (versions published before it, plus one)
  * @ntab:   table size (> every IDP in use)
  * @nevent: instances whose type has an event op
+ * @max_hops: the loop guard of this version: a packet about to enter its
+ *          (@max_hops + 1)th block after the one it entered the graph at
+ *          is dropped and counted. Derived from the table when the version
+ *          is published (lana_graph_hops(), engine/graph.c), so that no
+ *          packet of an acyclic graph ever reaches it
  * @tab:    the table
  * @dead:   instances to destroy when this version is freed
  * @plan:   the version's canonical full plan (see the userspace engine for
@@ -107,6 +112,7 @@ struct lana_gnode {
 	uint64_t gen;							\
 	uint32_t ntab;							\
 	uint32_t nevent;						\
+	uint32_t max_hops;						\
 	struct lana_gnode *tab;						\
 	struct lana_inst *dead;						\
 	struct lana_plan *plan

@@ -158,3 +158,88 @@ int lana_graph_fill(struct lana_core *c, struct lana_graph *nv,
 	fill_binds(nv, bp);
 	return 0;
 }
+
+/* The destination slot of @g's binding @b, or NULL when it is unbound. */
+static const struct lana_gnode *bind_dst(const struct lana_graph *g,
+					 const struct lana_bind *b)
+{
+	if (!b->dst || b->dst >= g->ntab || !g->tab[b->dst].b)
+		return NULL;
+	return &g->tab[b->dst];
+}
+
+static bool is_vlink(const struct lana_gnode *n)
+{
+	return n->b->type->flags & LANA_BT_VLINK;
+}
+
+/*
+ * Kahn's topological sort of @g, an edge into a vlink block left out
+ * (it ends a path); @indeg and @queue have ntab entries. Returns the
+ * longest path in edges, or UINT32_MAX when some block is on a cycle.
+ */
+static uint32_t longest_path(const struct lana_graph *g, uint32_t *indeg,
+			     uint32_t *queue, uint32_t nblocks)
+{
+	uint32_t *dist = xcalloc(g->ntab ? g->ntab : 1, sizeof(*dist));
+	uint32_t i, p, head = 0, tail = 0, len = 0;
+
+	for (i = 0; i < g->ntab; i++)
+		if (g->tab[i].b && !indeg[i])
+			queue[tail++] = i;
+	while (head < tail) {
+		const struct lana_gnode *u = &g->tab[queue[head]];
+		/* a vlink's outputs carry frames from outside: a new path */
+		uint32_t d = (is_vlink(u) ? 0 : dist[queue[head]]) + 1;
+
+		head++;
+		for (p = 0; p < u->nout; p++) {
+			const struct lana_gnode *w = bind_dst(g, &u->out[p]);
+			uint32_t x = u->out[p].dst;
+
+			if (!w)
+				continue;
+			if (d > len)
+				len = d;
+			if (is_vlink(w))
+				continue;
+			if (d > dist[x])
+				dist[x] = d;
+			if (!--indeg[x])
+				queue[tail++] = x;
+		}
+	}
+	free(dist);
+	return tail < nblocks ? UINT32_MAX : len;
+}
+
+uint32_t lana_graph_hops(const struct lana_graph *g)
+{
+	uint32_t *indeg, *queue, i, p, nblocks = 0, nvlink = 0, len;
+	uint64_t bound;
+
+	indeg = xcalloc(g->ntab ? g->ntab : 1, sizeof(*indeg));
+	queue = xcalloc(g->ntab ? g->ntab : 1, sizeof(*queue));
+	for (i = 0; i < g->ntab; i++) {
+		const struct lana_gnode *u = &g->tab[i];
+
+		if (!u->b)
+			continue;
+		nblocks++;
+		if (is_vlink(u))
+			nvlink++;
+		for (p = 0; p < u->nout; p++) {
+			const struct lana_gnode *w = bind_dst(g, &u->out[p]);
+
+			if (w && !is_vlink(w))
+				indeg[u->out[p].dst]++;
+		}
+	}
+	len = longest_path(g, indeg, queue, nblocks);
+	if (len == UINT32_MAX)
+		len = nblocks;	/* a cycle: longer than any simple path */
+	free(indeg);
+	free(queue);
+	bound = (uint64_t)len * ((uint64_t)nvlink + 1);
+	return bound > UINT32_MAX - 1 ? UINT32_MAX - 1 : (uint32_t)bound;
+}

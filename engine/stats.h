@@ -33,4 +33,50 @@ struct lana_block_stats {
 	unsigned int nstat;
 };
 
+/*
+ * The engine's own record in a dump of every block's counters (lanad's
+ * STATS reply, lana.ko's LANA_CMD_STATS_GET without a name): sent after
+ * the blocks, with IDP 0 (no block has it: a binding to 0 is unbound),
+ * @drops the packets the engine itself dropped and one named counter per
+ * reason (LANA_ENGINE_STAT_*), what `lanarun show` prints as engine drops.
+ */
+#define LANA_ENGINE_STATS_IDP	0
+#define LANA_ENGINE_STATS_NAME	"(engine)"
+#define LANA_ENGINE_STATS_TYPE	"engine"
+#define LANA_ENGINE_STAT_LOOP	"loop_drops"	/* the loop guard */
+#define LANA_ENGINE_STAT_UNBOUND "unbound_drops" /* sent to an unbound port */
+#define LANA_ENGINE_STAT_NOMEM	"nomem_drops"	/* backlog full, no memory */
+#define LANA_ENGINE_STAT_STALE	"stale_drops"	/* kernel: frame for a block
+						 * no longer published */
+
+/**
+ * lana_engine_stats_init() - make @s the engine's record, no counter yet.
+ * @s: filled: IDP 0, name and type as above, every count 0
+ */
+static inline void lana_engine_stats_init(struct lana_block_stats *s)
+{
+	*s = (struct lana_block_stats){
+		.idp = LANA_ENGINE_STATS_IDP,
+		.name = LANA_ENGINE_STATS_NAME,
+		.type = LANA_ENGINE_STATS_TYPE,
+	};
+}
+
+/**
+ * lana_engine_stats_add() - add one reason's count to the engine's record.
+ * @s:    the record (lana_engine_stats_init()); at most 8 reasons
+ * @name: LANA_ENGINE_STAT_*
+ * @n:    packets dropped for that reason (added to @s->drops too)
+ */
+static inline void lana_engine_stats_add(struct lana_block_stats *s,
+					 const char *name, uint64_t n)
+{
+	if (s->nstat >= sizeof(s->stat) / sizeof(s->stat[0]))
+		return;
+	s->stat[s->nstat].name = name;
+	s->stat[s->nstat].value = n;
+	s->nstat++;
+	s->drops += n;
+}
+
 #endif /* LANA_ENGINE_STATS_H */

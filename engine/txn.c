@@ -376,6 +376,7 @@ void lana_txn_publish(struct lana_txn *t)
 	uint32_t i;
 
 	t->nv->gen = ++c->gen;
+	t->nv->max_hops = lana_graph_hops(t->nv);
 	c->glue->publish(c, t->nv);
 	if (t->nv->nevent || t->old->nevent)
 		for (i = 0; i < t->ev.n; i++)

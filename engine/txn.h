@@ -278,6 +278,32 @@ void lana_graph_free_all(struct lana_core *c, struct lana_graph *g);
 int lana_graph_fill(struct lana_core *c, struct lana_graph *nv,
 		    const struct lana_graph *old);
 
+/**
+ * lana_graph_hops() - the loop guard bound of a version's table.
+ * @g: the version, table filled (bindings set)
+ *
+ * L is the longest path, in edges, through the bound OUT ports of @g,
+ * where an edge into a LANA_BT_VLINK block ends a path (its inputs leave
+ * the graph) and its outputs start one (thesis 4.2.6; lang/check.c makes
+ * the same cut). A packet counts one hop per block it enters after the
+ * one it entered the graph at, and packets spawned or queued in the
+ * backlog keep their parent's count and leave the block that queued
+ * them, so in an acyclic table no packet makes more than L hops. In the
+ * kernel a frame a block transmits may enter the graph again at a vlink
+ * (nested lana_ppe_input(), queued to the backlog with its count); if the
+ * device topology is acyclic that happens at most once per vlink block, V
+ * of them, each time for at most L more hops. The bound is therefore
+ * (V + 1) * L. A table with a cycle (a raw plan: the compiler refuses
+ * cycles) takes the number of its blocks for L, more than any path
+ * without a loop has edges, so every looping packet ends.
+ *
+ * Iterative (Kahn's topological sort), O(blocks + bindings); allocation
+ * through xmalloc (never fails).
+ *
+ * Return: the bound, at most UINT32_MAX - 1.
+ */
+uint32_t lana_graph_hops(const struct lana_graph *g);
+
 /* ------------------------------------------- notifier (engine/notify.c) */
 
 /**
@@ -414,7 +440,8 @@ void lana_txn_leave(struct lana_txn *t, struct lana_inst *in);
  * lana_txn_publish() - make t->nv the running version.
  * @t: the transaction, t->nv complete
  *
- * Numbers t->nv, publishes it (glue publish: one pointer swap), delivers
+ * Numbers t->nv, sets its loop guard (lana_graph_hops()), publishes it
+ * (glue publish: one pointer swap), delivers
  * the queued events when either version has a block with an event op,
  * then retires t->old (glue retire: freed with the instances that left
  * after a grace period).

@@ -234,6 +234,18 @@ int lana_engine_block_stats(u32 *idp, const char *name,
 	return -ENOENT;
 }
 
+void lana_engine_self_stats(struct lana_block_stats *s)
+{
+	struct lana_kcounters c;
+
+	lana_ppe_counters(&c);
+	lana_engine_stats_init(s);
+	lana_engine_stats_add(s, LANA_ENGINE_STAT_LOOP, c.loop_drops);
+	lana_engine_stats_add(s, LANA_ENGINE_STAT_UNBOUND, c.unbound_drops);
+	lana_engine_stats_add(s, LANA_ENGINE_STAT_NOMEM, c.nomem_drops);
+	lana_engine_stats_add(s, LANA_ENGINE_STAT_STALE, c.stale_drops);
+}
+
 void lana_engine_counters(struct lana_kcounters *c, u64 *generation)
 {
 	lana_ppe_counters(c);

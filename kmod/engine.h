@@ -37,7 +37,6 @@
 struct lana_plan;
 struct lana_buf;
 
-#define LANA_K_MAX_HOPS		256	/* loop guard: blocks a packet visits */
 #define LANA_K_BACKLOG		1024	/* per-CPU backlog entries (power of 2) */
 #define LANA_K_PLAN_MAX		(64u << 20)	/* largest plan accepted (bytes) */
 #define LANA_K_ERRLEN		256	/* error message buffers */
@@ -122,6 +121,14 @@ u32 lana_engine_plan_crc(void);
  */
 int lana_engine_block_stats(u32 *idp, const char *name,
 			    struct lana_block_stats *s);
+
+/**
+ * lana_engine_self_stats() - the engine's own record of a full stats dump
+ * (engine/stats.h: IDP 0, the packets lana.ko dropped itself, by reason:
+ * loop guard, unbound port, no memory, stale version), as lanad sends it.
+ * @s: filled
+ */
+void lana_engine_self_stats(struct lana_block_stats *s);
 
 /** lana_engine_counters() - engine counters summed over CPUs. */
 void lana_engine_counters(struct lana_kcounters *c, u64 *generation);

@@ -416,7 +416,8 @@ static int lana_plan_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 /* ------------------------------------------------------------ STATS_GET */
 
 /*
- * cb->args[0]: next IDP; cb->args[1]: the named block was sent. An
+ * cb->args[0]: next IDP; cb->args[1]: the named block was sent; cb->args[2]:
+ * the engine's own record (after the blocks of a full dump) was sent. An
  * unknown NAME is reported by the first dumpit call: errors of a dump's
  * start callback carry no extended ack in 6.1, those of dumpit do (in the
  * NLMSG_DONE message).
@@ -467,14 +468,18 @@ static int lana_stats_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 		u32 idp = (u32)cb->args[0];
 		void *hdr;
 
+		if (cb->args[2])
+			break;
 		if (lana_engine_block_stats(&idp, name, s)) {
 			/* no (more) blocks; an unknown name is an error */
 			if (name) {
 				ext_msg(cb->extack, "no block named '%s'",
 					name);
 				r = -ENOENT;
+				break;
 			}
-			break;
+			lana_engine_self_stats(s);
+			idp = LANA_ENGINE_STATS_IDP;
 		}
 		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
 				  cb->nlh->nlmsg_seq, &lana_family,
@@ -492,7 +497,10 @@ static int lana_stats_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 			cb->args[1] = 1;
 			break;
 		}
-		cb->args[0] = (long)idp + 1;
+		if (s->idp == LANA_ENGINE_STATS_IDP)
+			cb->args[2] = 1;
+		else
+			cb->args[0] = (long)idp + 1;
 	}
 	mutex_unlock(&lana_engine_lock);
 	kfree(s);

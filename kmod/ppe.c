@@ -18,7 +18,9 @@
  * constant whatever the graph. A frame that arrives on a CPU already inside
  * the PPE (a block transmitted on a device whose transmit enters the graph
  * again, e.g. a tap) is queued to the backlog too, keeping its hop count:
- * the loop guard (LANA_K_MAX_HOPS) catches cycles through devices.
+ * the loop guard (the version's max_hops, derived from its graph by
+ * engine/graph.c lana_graph_hops()) catches cycles through devices and
+ * those of raw plans, and never drops a packet of an acyclic graph.
  * Counters are per CPU (single writer with BH disabled, summed on read).
  */
 #include <linux/bottom_half.h>
@@ -40,7 +42,7 @@
 struct lana_kcpu {
 	struct lana_kcounters cnt;
 	unsigned int depth;
-	u16 cur_hops;
+	u32 cur_hops;
 	u32 bl_head, bl_tail;
 	struct lana_blog bl[LANA_K_BACKLOG];
 };
@@ -58,7 +60,7 @@ static void free_burst(struct lana_burst *bu)
 
 /* Queue @skb to leave @idp's OUT port @port later; false when full. */
 static bool backlog_add(struct lana_kcpu *c, struct sk_buff *skb, u32 idp,
-			u16 port, u16 hops)
+			u16 port, u32 hops)
 {
 	if (lana_backlog_put(c->bl, LANA_K_BACKLOG - 1, c->bl_head,
 			     &c->bl_tail, lana_skb_pkt(skb), idp, port, hops))
@@ -183,7 +185,7 @@ static void ppe_run(struct lana_kcpu *c, const struct lana_kgver *v,
 			c->cnt.unbound_drops += n;
 			return;
 		}
-		if (++bu->hops > LANA_K_MAX_HOPS) {
+		if (++bu->hops > v->max_hops) {
 			free_burst(bu);
 			c->cnt.loop_drops += n;
 			return;

@@ -569,6 +569,42 @@ void lana_engine_txn_counts(struct lana_engine *e, uint64_t *fast,
 
 /* ---------------------------------------------------------------- stats */
 
+/* The engine's counters summed over workers (e->lock held). */
+static void counters_locked(struct lana_engine *e,
+			    struct lana_engine_counters *c)
+{
+	unsigned int w;
+
+	memset(c, 0, sizeof(*c));
+	c->generation = e->core.gen;
+	for (w = 0; w < e->nworkers; w++) {
+		struct lana_worker *wk = &e->w[w];
+
+		c->loop_drops += __atomic_load_n(&wk->loop_drops,
+						 __ATOMIC_RELAXED);
+		c->unbound_drops += __atomic_load_n(&wk->unbound_drops,
+						    __ATOMIC_RELAXED);
+		c->nomem_drops += __atomic_load_n(&wk->nomem_drops,
+						  __ATOMIC_RELAXED);
+	}
+}
+
+/* The engine's own record (engine/stats.h), e->lock held. */
+static int engine_record(struct lana_engine *e,
+			 int (*cb)(const struct lana_block_stats *s, void *ctx),
+			 void *ctx)
+{
+	struct lana_engine_counters c;
+	struct lana_block_stats s;
+
+	counters_locked(e, &c);
+	lana_engine_stats_init(&s);
+	lana_engine_stats_add(&s, LANA_ENGINE_STAT_LOOP, c.loop_drops);
+	lana_engine_stats_add(&s, LANA_ENGINE_STAT_UNBOUND, c.unbound_drops);
+	lana_engine_stats_add(&s, LANA_ENGINE_STAT_NOMEM, c.nomem_drops);
+	return cb(&s, ctx);
+}
+
 int lana_engine_stats(struct lana_engine *e, const char *name,
 		      int (*cb)(const struct lana_block_stats *s, void *ctx),
 		      void *ctx)
@@ -592,6 +628,8 @@ int lana_engine_stats(struct lana_engine *e, const char *name,
 		if (name)
 			break;
 	}
+	if (!name && !r)
+		r = engine_record(e, cb, ctx);
 	pthread_mutex_unlock(&e->lock);
 	if (name && !found)
 		return -ENOENT;
@@ -601,21 +639,8 @@ int lana_engine_stats(struct lana_engine *e, const char *name,
 void lana_engine_counters(struct lana_engine *e,
 			  struct lana_engine_counters *c)
 {
-	unsigned int w;
-
-	memset(c, 0, sizeof(*c));
 	pthread_mutex_lock(&e->lock);
-	c->generation = e->core.gen;
-	for (w = 0; w < e->nworkers; w++) {
-		struct lana_worker *wk = &e->w[w];
-
-		c->loop_drops += __atomic_load_n(&wk->loop_drops,
-						 __ATOMIC_RELAXED);
-		c->unbound_drops += __atomic_load_n(&wk->unbound_drops,
-						    __ATOMIC_RELAXED);
-		c->nomem_drops += __atomic_load_n(&wk->nomem_drops,
-						  __ATOMIC_RELAXED);
-	}
+	counters_locked(e, c);
 	pthread_mutex_unlock(&e->lock);
 }
 
@@ -661,9 +686,6 @@ struct lana_engine *lana_engine_new(const struct lana_engine_opts *o)
 		return NULL;
 	e->o = *o;
 	e->nworkers = o->workers;
-	e->max_hops = o->max_hops ? o->max_hops : LANA_MAX_HOPS;
-	if (e->max_hops > 65000)
-		e->max_hops = 65000;
 	pthread_mutex_init(&e->lock, NULL);
 	pthread_mutex_init(&e->dev_lock, NULL);
 	atomic_init(&e->stop, false);

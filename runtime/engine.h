@@ -24,8 +24,6 @@ struct lana_engine;
 /**
  * struct lana_engine_opts - engine settings.
  * @workers:  packet worker threads (>= 1)
- * @max_hops: loop guard: a packet visiting more blocks is dropped and
- *            counted (0: default 256)
  * @log:      log sink for engine and block messages (NULL: stderr);
  *            @level is a syslog priority (LOG_ERR, LOG_INFO, ...)
  * @offline:  an offline run (`lanarun run`: sources are files and
@@ -41,7 +39,6 @@ struct lana_engine;
  */
 struct lana_engine_opts {
 	unsigned int workers;
-	unsigned int max_hops;
 	void (*log)(int level, const char *msg);
 	bool offline;
 	const char *const *pcap_dirs;
@@ -84,9 +81,11 @@ int lana_engine_plan(struct lana_engine *e, struct lana_plan *out);
 /* struct lana_block_stats (counters of one block): engine/stats.h. */
 
 /**
- * lana_engine_stats() - call @cb for every block (IDP order), or only the
- * block named @name when not NULL. Returns 0, -ENOENT for an unknown
- * @name, or the first non-zero value @cb returned.
+ * lana_engine_stats() - call @cb for every block (IDP order), then once
+ * for the engine's own record (IDP 0, LANA_ENGINE_STATS_NAME: the packets
+ * the engine dropped, by reason; engine/stats.h), or only for the block
+ * named @name when not NULL. Returns 0, -ENOENT for an unknown @name, or
+ * the first non-zero value @cb returned.
  */
 int lana_engine_stats(struct lana_engine *e, const char *name,
 		      int (*cb)(const struct lana_block_stats *s, void *ctx),

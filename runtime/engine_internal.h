@@ -145,7 +145,6 @@ void lana_engine_txn_counts(struct lana_engine *e, uint64_t *fast,
 
 #define LANA_CACHELINE	 64
 #define LANA_BACKLOG	 4096	/* per-worker backlog entries (power of 2) */
-#define LANA_MAX_HOPS	 256
 
 /* A registered device (lana_engine_dev_add). */
 struct lana_devreg {
@@ -239,7 +238,7 @@ struct lana_worker {
 	pthread_t th;
 	bool started;
 	atomic_int busy;		/* inside a round with packets */
-	uint16_t cur_hops;		/* hops of the burst being processed */
+	uint32_t cur_hops;		/* hops of the burst being processed */
 	uint32_t bl_head, bl_tail;	/* backlog ring indices */
 	struct lana_blog *bl;		/* LANA_BACKLOG entries (engine/backlog.h) */
 	uint64_t loop_drops;		/* written by this worker only */
@@ -250,7 +249,6 @@ struct lana_worker {
 struct lana_engine {
 	struct lana_engine_opts o;
 	unsigned int nworkers;
-	unsigned int max_hops;
 	pthread_mutex_t lock;		/* control-thread calls */
 	pthread_mutex_t dev_lock;	/* devs list */
 	struct lana_gver *cur;		/* RCU-published */

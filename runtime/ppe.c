@@ -50,10 +50,14 @@ static void ppe_run(struct lana_worker *w, const struct lana_gver *v,
 /*
  * The block at @idp answered LANA_RX_VERDICTS: free LANA_DROP packets
  * (counted as its drops), leave LANA_STOLEN ones, and send the others on
- * as one burst per OUT port.
+ * as one burst per OUT port, in the order the ports first appear. Every
+ * burst but the last is run here, by a nested ppe_run(); the last stays in
+ * @bu for the caller's loop. A nested burst is a proper subset of @bu, so
+ * nesting is at most LANA_BURST - 1 deep, whatever the graph's length.
+ * Returns the last burst's port, or -1 when nothing is left.
  */
-static void ppe_split(struct lana_worker *w, const struct lana_gver *v,
-		      uint32_t idp, struct lana_burst *bu)
+static int ppe_split(struct lana_worker *w, const struct lana_gver *v,
+		     uint32_t idp, struct lana_burst *bu)
 {
 	const struct lana_gnode *g = &v->tab[idp];
 	struct lana_burst sub;
@@ -71,6 +75,7 @@ static void ppe_split(struct lana_worker *w, const struct lana_gver *v,
 			m++;
 		}
 	}
+	bu->n = m;
 	if (drops)
 		cnt_add(&lana_bcnt_of(g->b, w->id, g->stride)->drops, drops);
 	while (m) {
@@ -88,10 +93,18 @@ static void ppe_split(struct lana_worker *w, const struct lana_gver *v,
 			}
 		}
 		m = k;
+		if (!m) {
+			/* the last port: the caller goes on with it */
+			memcpy(bu->pkt, sub.pkt, sub.n * sizeof(sub.pkt[0]));
+			bu->n = sub.n;
+			return port;
+		}
 		sub.hops = bu->hops;
 		sub.dir = bu->dir;
 		ppe_run(w, v, idp, port, &sub);
 	}
+	bu->n = 0;
+	return -1;
 }
 
 /*
@@ -132,7 +145,7 @@ static void ppe_finish(struct lana_worker *w, struct lana_burst *bu,
 			spill = true;
 			if (!lana_backlog_put(w->bl, LANA_BACKLOG - 1,
 					      w->bl_head, &w->bl_tail, p, idp,
-					      port, (uint16_t)(bu->hops - 1))) {
+					      port, bu->hops - 1)) {
 				lana_pkt_free(p);
 				cnt_add(&w->nomem_drops, 1);
 			}
@@ -143,14 +156,16 @@ static void ppe_finish(struct lana_worker *w, struct lana_burst *bu,
 /*
  * Send burst @bu out of OUT port @port of the block at @idp and on through
  * the graph until every packet was dropped, stolen or sent out of an
- * unbound port. Recursion happens only when a block splits a burst, and
- * each level adds a hop, so the depth is bounded by max_hops.
+ * unbound port, or made more hops than the version's loop guard allows
+ * (v->max_hops, engine/graph.c lana_graph_hops()). Recursion happens only
+ * when a block splits a burst over several ports, at most LANA_BURST - 1
+ * levels deep (ppe_split()), whatever the length of the graph.
  */
 static void ppe_run(struct lana_worker *w, const struct lana_gver *v,
 		    uint32_t idp, uint32_t port, struct lana_burst *bu)
 {
 	const struct lana_gnode *g = &v->tab[idp];
-	unsigned int max_hops = w->e->max_hops;
+	uint32_t max_hops = v->max_hops;
 
 	for (;;) {
 		const struct lana_gnode *d;
@@ -197,20 +212,19 @@ static void ppe_run(struct lana_worker *w, const struct lana_gver *v,
 		bu->in_port = (uint16_t)bind.dport;
 		w->cur_hops = bu->hops;
 		r = d->rx(d->b, bu);
-		if (r >= 0) {
-			g = d;
-			idp = bind.dst;
-			port = (uint32_t)r;
-			continue;
-		}
 		if (r == LANA_RX_VERDICTS) {
-			ppe_split(w, v, bind.dst, bu);
+			r = ppe_split(w, v, bind.dst, bu);
+			if (r < 0)
+				return;
+		} else if (r < 0) {
+			/* any other negative answer: the block failed, drop */
+			free_burst(bu);
+			cnt_add(&c->drops, n);
 			return;
 		}
-		/* any other negative answer: the block failed, drop */
-		free_burst(bu);
-		cnt_add(&c->drops, n);
-		return;
+		g = d;
+		idp = bind.dst;
+		port = (uint32_t)r;
 	}
 }
 

@@ -3,7 +3,8 @@
 #
 # Builds lana.ko (when kmod/ has sources) against the headers of Debian's
 # linux-image-amd64 kernel, lanarun (scripts/build.sh, or $LANARUN), the
-# malformed-message sender tests/kmod/malformed.c and the expected
+# malformed-message sender tests/kmod/malformed.c, tests/plan-send and the
+# graphs of tests/kmod/hops.sh (loop guard, engine drops), the expected
 # counters of tests/kmod/parity.sh (userspace engine, on the host), builds
 # an initramfs running tests/kmod/vm-test.sh as /test.sh (with iproute2's
 # ip, lana.ko, lanarun, the examples, tests/kmod/vm-core.sh and the
@@ -103,6 +104,21 @@ if [ -n "$lanarun" ]; then
 	else
 		tail -n 20 "$work/parity-host.log"
 		echo "FAIL: parity: userspace engine run on the host"
+		failed=$((failed + 1))
+	fi
+	# loop guard and engine drops: long chains, a raw plan with a cycle
+	# (tests/kmod/hops.sh), sent as is by tests/plan-send
+	if make -C "$bdir" tests/plan-send >"$work/plan-send-build.log" 2>&1 &&
+		"$top/tests/kmod/hops.sh" --host "$lanarun" "$top/tests/mkcycle.sh" \
+			"$work/hops" >"$work/hops-host.log" 2>&1; then
+		files+=("$top/tests/kmod/hops.sh:/usr/local/bin/hops.sh"
+			"$bdir/tests/plan-send:/usr/local/bin/lana-plan-send")
+		for f in "$work"/hops/*; do
+			files+=("$f:/data/$(basename "$f")")
+		done
+	else
+		tail -n 20 "$work/plan-send-build.log" "$work/hops-host.log"
+		echo "FAIL: hops: plan-send build or graphs made on the host"
 		failed=$((failed + 1))
 	fi
 fi

@@ -289,6 +289,13 @@ else
 	skip "lana-malformed not in the image"
 fi
 
+# ---------------------------------------- loop guard and engine drops
+if [ -x /usr/local/bin/hops.sh ] && [ -x /usr/local/bin/lana-plan-send ]; then
+	sh /usr/local/bin/hops.sh /data || failed=1
+else
+	skip "hops.sh or lana-plan-send not in the image"
+fi
+
 # ------------------------------------------------- engine parity
 if [ -x /usr/local/bin/parity.sh ]; then
 	sh /usr/local/bin/parity.sh /data || failed=1

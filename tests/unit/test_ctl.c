@@ -862,7 +862,7 @@ static void test_server_stats_and_dump(void **state)
 	m = lana_ctl_msg_new(FAM, LANA_CMD_STATS_GET,
 			     NLM_F_REQUEST | NLM_F_DUMP, 4);
 	xact(f, m, &res);
-	assert_int_equal(res.replies, 3);
+	assert_int_equal(res.replies, 4);	/* 3 blocks, the engine's record */
 	assert_true(res.done);
 
 	m = lana_ctl_msg_new(FAM, LANA_CMD_STATS_GET,
@@ -1014,6 +1014,11 @@ static void test_client_api(void **state)
 					    sizeof(err)), 0);
 	assert_non_null(strstr(names.data, "1:c:counter 2:v:vlan 3:d:drop "));
 	assert_non_null(strstr(names.data, ":c2999:counter "));
+	/* the engine's own record comes last, once (engine/stats.h) */
+	assert_true(names.len >= strlen("0:(engine):engine "));
+	assert_string_equal(names.data + names.len -
+			    strlen("0:(engine):engine "), "0:(engine):engine ");
+	assert_null(strstr(names.data, "0:(engine):engine 0:"));
 	lana_buf_free(&names);
 
 	/* SET with base 0 = the running plan */
