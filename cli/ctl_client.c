@@ -143,8 +143,8 @@ static int parse_error(const struct nlmsghdr *nlh, char *err, size_t errlen)
 }
 
 /*
- * Sending failed with @r: when lanad closed the connection, it may have
- * left a sequence-0 NLMSG_ERROR saying why ("too many clients (limit
+ * Sending or receiving failed with @r: when lanad closed the connection,
+ * it may have left a sequence-0 NLMSG_ERROR saying why ("too many clients (limit
  * 128)", "idle for 60 s: disconnected"). Returns its errno with its
  * message in @err, or @r with @err empty.
  */
@@ -203,10 +203,15 @@ int lana_ctl_request(struct lana_ctl_conn *c, struct nl_msg *m,
 		struct nlmsghdr *nlh;
 		int rem;
 
-		if (n < 0)
+		if (n < 0) {
+			/* a reset is reported before lanad's last words */
+			r = engine_notice(c, (int)n, err, errlen);
+			if (r != (int)n)
+				return r;
 			return lana_errf(err, errlen, (int)n,
 					 "cannot receive from the engine: %s",
 					 strerror((int)-n));
+		}
 		if (n == 0)
 			return lana_errf(err, errlen, -ECONNRESET,
 					 "the engine closed the connection");

@@ -172,6 +172,23 @@ static int try_send(int fd, const void *p, size_t len)
 }
 
 /*
+ * Tell @fd why it is being closed: the NLMSG_ERROR of sequence 0 @error
+ * and @msg, sent without blocking. What the client sent and lanad did not
+ * read is discarded first: closing a Unix socket with unread data makes
+ * the peer's next receive fail with ECONNRESET before it sees the notice.
+ */
+static void notice(int fd, int error, const char *msg)
+{
+	char m[LANA_CTL_ERROR_MAX];
+	int i;
+
+	for (i = 0; i < 256; i++)
+		if (recv(fd, m, sizeof(m), MSG_DONTWAIT | MSG_TRUNC) <= 0)
+			break;
+	try_send(fd, m, lana_ctl_error_put(m, NULL, error, msg));
+}
+
+/*
  * Send the reply datagram @p of @len bytes to client @fd, never blocking:
  * straight to the socket when nothing is queued before it and the socket
  * takes it, else at the end of the client's queue. A queue that would
@@ -349,7 +366,7 @@ void lana_ctl_client_gone(struct lana_ctl_server *s, int fd)
 
 int lana_ctl_client_add(struct lana_ctl_server *s, int fd)
 {
-	char m[LANA_CTL_ERROR_MAX], msg[80];
+	char msg[80];
 
 	if (conn_find(s, fd))
 		return 0;
@@ -357,7 +374,7 @@ int lana_ctl_client_add(struct lana_ctl_server *s, int fd)
 		snprintf(msg, sizeof(msg), "too many clients (limit %u)",
 			 s->lim.clients);
 		slog(s, LOG_WARNING, "%s: connection refused", msg);
-		try_send(fd, m, lana_ctl_error_put(m, NULL, -EUSERS, msg));
+		notice(fd, -EUSERS, msg);
 		return -EUSERS;
 	}
 	conn_get(s, fd);
@@ -439,7 +456,7 @@ int lana_ctl_server_expire(struct lana_ctl_server *s, int *fd)
 			     id, o.port, secs(t, sizeof(t), s->lim.txn_idle_ms));
 	for (i = 0; i < s->ncl; i++) {
 		struct ctl_client *c = s->cl[i];
-		char m[LANA_CTL_ERROR_MAX], msg[80];
+		char msg[80];
 
 		if (!c || conn_deadline(s, c) > now)
 			continue;
@@ -454,7 +471,7 @@ int lana_ctl_server_expire(struct lana_ctl_server *s, int *fd)
 		snprintf(msg, sizeof(msg), "idle for %s: disconnected",
 			 secs(t, sizeof(t), s->lim.idle_ms));
 		slog(s, LOG_INFO, "client fd %d %s", c->fd, msg);
-		try_send(c->fd, m, lana_ctl_error_put(m, NULL, -ETIMEDOUT, msg));
+		notice(c->fd, -ETIMEDOUT, msg);
 		return 1;
 	}
 	return 0;
