@@ -193,11 +193,12 @@ fail:
 }
 
 /*
- * Accept every pending connection into @fds (*@n of them); beyond the
- * limit each is refused with "too many clients" (lana_ctl_client_add()).
+ * Accept every pending connection into @fds (*@n of them, room for @cap);
+ * beyond the limit each is refused with "too many clients"
+ * (lana_ctl_client_add()).
  */
 static void accept_clients(struct lana_ctl_server *srv, int lfd, int *fds,
-			   unsigned int *n)
+			   unsigned int *n, unsigned int cap)
 {
 	for (;;) {
 		int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
@@ -210,10 +211,16 @@ static void accept_clients(struct lana_ctl_server *srv, int lfd, int *fds,
 					strerror(errno));
 			return;
 		}
-		if (lana_ctl_client_add(srv, fd))
+		if (lana_ctl_client_add(srv, fd)) {
 			close(fd);
-		else
-			fds[(*n)++] = fd;
+			continue;
+		}
+		if (*n >= cap) {	/* the dispatcher counts the same: never */
+			lana_ctl_client_gone(srv, fd);
+			close(fd);
+			continue;
+		}
+		fds[(*n)++] = fd;
 	}
 }
 
@@ -296,7 +303,7 @@ static int serve(struct lana_engine *e, int lfd, int sfd,
 			fds[i] = fds[--n];
 		}
 		if (pfd[1].revents & POLLIN)
-			accept_clients(srv, lfd, fds, &n);
+			accept_clients(srv, lfd, fds, &n, lim->clients);
 	}
 	for (i = 0; i < n; i++)
 		drop_client(srv, fds[i], 0);
