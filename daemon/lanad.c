@@ -103,8 +103,8 @@ static void usage(FILE *f)
 "                                (default: %u)\n"
 "      --idle-timeout SECONDS*   close a connection idle this long (default: %u)\n"
 "      --send-queue SIZE*        replies queued for a client that does not\n"
-"                                read them; beyond, it is disconnected\n"
-"                                (default: %uM)\n"
+"                                read them (at least 64K); beyond, it is\n"
+"                                disconnected (default: %uM)\n"
 "      --send-timeout SECONDS*   ... or when a reply waits this long\n"
 "                                (default: %u)\n"
 "\n"
@@ -487,6 +487,11 @@ static int parse_options(int argc, char **argv, struct lanad_opts *o)
 		case OPT_SEND_QUEUE:
 			o->lim.out_bytes = parse_size("send-queue", optarg,
 						      1ull << 40);
+			if (o->lim.out_bytes && o->lim.out_bytes < LANA_MSG_MAX) {
+				fprintf(stderr, "lanad: --send-queue below one message (%d bytes)\n",
+					LANA_MSG_MAX);
+				return 2;
+			}
 			break;
 		case OPT_SEND_TIMEOUT:
 			o->lim.out_ms = parse_secs("send-timeout", optarg);
