@@ -142,6 +142,37 @@ static int parse_error(const struct nlmsghdr *nlh, char *err, size_t errlen)
 	return error;
 }
 
+/*
+ * Sending or receiving failed with @r: when lanad closed the connection,
+ * it may have left a sequence-0 NLMSG_ERROR saying why ("too many clients (limit
+ * 128)", "idle for 60 s: disconnected"). Returns its errno with its
+ * message in @err, or @r with @err empty.
+ */
+static int engine_notice(struct lana_ctl_conn *c, int r, char *err,
+			 size_t errlen)
+{
+	ssize_t n;
+
+	if (err && errlen)
+		err[0] = '\0';
+	if (c->kernel || !err || !errlen)
+		return r;
+	n = lana_ctl_recv(c->fd, c->buf, LANA_MSG_MAX, MSG_DONTWAIT);
+	if (n >= (ssize_t)NLMSG_HDRLEN && n <= LANA_MSG_MAX) {
+		struct nlmsghdr *nlh = (struct nlmsghdr *)c->buf;
+		int e;
+
+		if (nlh->nlmsg_type != NLMSG_ERROR || nlh->nlmsg_seq ||
+		    nlh->nlmsg_len != (size_t)n)
+			return r;
+		e = parse_error(nlh, err, errlen);
+		if (e)
+			return e;
+		err[0] = '\0';
+	}
+	return r;
+}
+
 int lana_ctl_request(struct lana_ctl_conn *c, struct nl_msg *m,
 		     lana_ctl_reply_fn cb, void *ctx, char *err,
 		     size_t errlen)
@@ -157,19 +188,30 @@ int lana_ctl_request(struct lana_ctl_conn *c, struct nl_msg *m,
 	req->nlmsg_seq = seq = ++c->seq;
 	req->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
 	r = lana_ctl_send_msg(c->fd, m);
-	if (r)
+	if (r) {
+		/* lanad may have said why before it closed the socket */
+		int e = engine_notice(c, r, err, errlen);
+
+		if (e != r)
+			return e;	/* @err has lanad's message */
 		return lana_errf(err, errlen, r,
 				 "cannot send to the engine: %s",
 				 strerror(-r));
+	}
 	for (;;) {
 		ssize_t n = lana_ctl_recv(c->fd, c->buf, LANA_MSG_MAX, 0);
 		struct nlmsghdr *nlh;
 		int rem;
 
-		if (n < 0)
+		if (n < 0) {
+			/* a reset is reported before lanad's last words */
+			r = engine_notice(c, (int)n, err, errlen);
+			if (r != (int)n)
+				return r;
 			return lana_errf(err, errlen, (int)n,
 					 "cannot receive from the engine: %s",
 					 strerror((int)-n));
+		}
 		if (n == 0)
 			return lana_errf(err, errlen, -ECONNRESET,
 					 "the engine closed the connection");
@@ -184,6 +226,13 @@ int lana_ctl_request(struct lana_ctl_conn *c, struct nl_msg *m,
 		for (; nlmsg_ok(nlh, rem); nlh = nlmsg_next(nlh, &rem)) {
 			struct lana_ctl_req rep;
 
+			/* sequence 0: lanad's notice before it closes us */
+			if (!c->kernel && !nlh->nlmsg_seq &&
+			    nlh->nlmsg_type == NLMSG_ERROR) {
+				r = parse_error(nlh, err, errlen);
+				if (r)
+					return r;
+			}
 			if (nlh->nlmsg_seq != seq)
 				continue;	/* stale reply */
 			if (nlh->nlmsg_type == NLMSG_NOOP)

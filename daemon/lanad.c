@@ -30,8 +30,6 @@
 #include <unistd.h>
 
 #define LANA_PCAP_DIR	"/var/lib/lana/pcap"	/* --pcap-dir default */
-#define MAX_CLIENTS	64
-#define SEND_TIMEOUT_S	5	/* a client that does not read is dropped */
 
 static struct {
 	bool syslog;
@@ -94,8 +92,34 @@ static void usage(FILE *f)
 "  -h, --help           show this help\n"
 "  -V, --version        show the version\n"
 "\n"
+"Control plane limits (SIZE in bytes, or with a K, M or G suffix; 0 means\n"
+"no limit where marked *):\n"
+"      --max-clients N           connections at once; more are refused with\n"
+"                                \"too many clients\" (default: %u)\n"
+"      --max-txns N              open transactions over all clients, 1..%u\n"
+"                                (default: %u)\n"
+"      --max-client-txns N       open transactions of one client (default: %u)\n"
+"      --max-txn-size SIZE       plan bytes of one transaction (default: %uM)\n"
+"      --max-txn-bytes SIZE*     plan bytes of all open transactions\n"
+"                                (default: %lluM)\n"
+"      --max-client-txn-bytes SIZE*  ... of one client's (default: %lluM)\n"
+"      --txn-timeout SECONDS*    abort an open transaction idle this long\n"
+"                                (default: %u)\n"
+"      --idle-timeout SECONDS*   close a connection idle this long (default: %u)\n"
+"      --send-queue SIZE*        replies queued for a client that does not\n"
+"                                read them (at least 64K); beyond, it is\n"
+"                                disconnected (default: %uM)\n"
+"      --send-timeout SECONDS*   ... or when a reply waits this long\n"
+"                                (default: %u)\n"
+"\n"
 "Stop with SIGTERM or SIGINT: the graph is torn down and the socket removed.\n"
-"See lanad(8).\n", LANA_DEFAULT_SOCKET, LANA_PCAP_DIR);
+"See lanad(8).\n", LANA_DEFAULT_SOCKET, LANA_PCAP_DIR,
+		LANA_CTL_DEF_CLIENTS, LANA_TXN_MAX,
+		LANA_CTL_MAX_TXN, LANA_CTL_DEF_CLIENT_TXNS,
+		LANA_CTL_DEF_TXN_SIZE >> 20, LANA_CTL_DEF_TXN_BYTES >> 20,
+		LANA_CTL_DEF_CLIENT_TXN_BYTES >> 20,
+		LANA_CTL_DEF_TXN_IDLE_MS / 1000, LANA_CTL_DEF_IDLE_MS / 1000,
+		LANA_CTL_DEF_OUT_BYTES >> 20, LANA_CTL_DEF_OUT_MS / 1000);
 }
 
 /* mkdir -p the directory holding @path (mode 0755). */
@@ -173,44 +197,82 @@ fail:
 	return r;
 }
 
-static void accept_client(int lfd, struct pollfd *pfd, unsigned int *n)
+/*
+ * Accept every pending connection into @fds (*@n of them, room for @cap);
+ * beyond the limit each is refused with "too many clients"
+ * (lana_ctl_client_add()).
+ */
+static void accept_clients(struct lana_ctl_server *srv, int lfd, int *fds,
+			   unsigned int *n, unsigned int cap)
 {
-	struct timeval tv = { .tv_sec = SEND_TIMEOUT_S };
-	int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	for (;;) {
+		int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 
-	if (fd < 0) {
-		if (errno != EAGAIN && errno != EINTR)
-			log_msg(LOG_WARNING, "accept: %s", strerror(errno));
-		return;
+		if (fd < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				log_msg(LOG_WARNING, "accept: %s",
+					strerror(errno));
+			return;
+		}
+		if (lana_ctl_client_add(srv, fd)) {
+			close(fd);
+			continue;
+		}
+		if (*n >= cap) {	/* the dispatcher counts the same: never */
+			lana_ctl_client_gone(srv, fd);
+			close(fd);
+			continue;
+		}
+		fds[(*n)++] = fd;
 	}
-	if (*n >= MAX_CLIENTS + 2) {
-		log_msg(LOG_WARNING, "too many clients (%d): connection refused",
-			MAX_CLIENTS);
-		close(fd);
-		return;
-	}
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	pfd[*n].fd = fd;
-	pfd[*n].events = POLLIN;
-	pfd[*n].revents = 0;
-	(*n)++;
-	log_msg(LOG_DEBUG, "client connected (fd %d)", fd);
 }
 
-/* Serve until SIGTERM/SIGINT. Returns the exit status. */
-static int serve(struct lana_engine *e, int lfd, int sfd)
+/* Forget client @fd and close it. */
+static void drop_client(struct lana_ctl_server *srv, int fd, int why)
 {
-	struct pollfd pfd[MAX_CLIENTS + 2];
-	struct lana_ctl_server *srv = lana_ctl_server_new(e, log_sink);
-	unsigned int n = 2, i;
-	int rc = 0;
+	if (why && why != -ECONNRESET && why != -EPIPE && why != -ENOBUFS)
+		log_msg(LOG_INFO, "client fd %d dropped: %s", fd,
+			strerror(-why));
+	lana_ctl_client_gone(srv, fd);
+	close(fd);
+}
 
+/*
+ * Serve until SIGTERM/SIGINT. Returns the exit status. The poll set is
+ * rebuilt every round from the dispatcher's wishes (POLLIN, POLLOUT), so
+ * that no socket call of the control thread ever blocks.
+ */
+static int serve(struct lana_engine *e, int lfd, int sfd,
+		 const struct lana_ctl_limits *lim)
+{
+	struct lana_ctl_server *srv = lana_ctl_server_new(e, log_sink);
+	struct pollfd *pfd = xcalloc(lim->clients + 2, sizeof(*pfd));
+	int *fds = xcalloc(lim->clients, sizeof(*fds));
+	unsigned int n = 0, i;
+	int rc = 0, fd;
+
+	lana_ctl_server_set_limits(srv, lim);
 	pfd[0].fd = sfd;
 	pfd[0].events = POLLIN;
 	pfd[1].fd = lfd;
 	pfd[1].events = POLLIN;
 	for (;;) {
-		if (poll(pfd, n, -1) < 0) {
+		/* timeouts first: they may drop clients */
+		while (lana_ctl_server_expire(srv, &fd) > 0)
+			for (i = 0; i < n; i++)
+				if (fds[i] == fd) {
+					drop_client(srv, fd, 0);
+					fds[i] = fds[--n];
+					break;
+				}
+		for (i = 0; i < n; i++) {
+			pfd[i + 2].fd = fds[i];
+			pfd[i + 2].events = lana_ctl_client_events(srv, fds[i]);
+			pfd[i + 2].revents = 0;
+		}
+		if (poll(pfd, n + 2, lana_ctl_server_timeout(srv)) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_msg(LOG_ERR, "poll: %s", strerror(errno));
@@ -227,46 +289,95 @@ static int serve(struct lana_engine *e, int lfd, int sfd)
 				break;
 			}
 		}
-		for (i = 2; i < n; i++) {
-			int r;
+		for (i = n; i-- > 0;) {
+			short rev = pfd[i + 2].revents;
+			int r = 0;
 
-			if (!pfd[i].revents)
+			fd = fds[i];
+			if (!rev)
 				continue;
-			r = pfd[i].revents & POLLIN ?
-			    lana_ctl_serve_one(srv, pfd[i].fd) : -ECONNRESET;
-			if (r == 0 && !(pfd[i].revents & (POLLERR | POLLNVAL)))
+			if (rev & POLLOUT)
+				r = lana_ctl_client_write(srv, fd);
+			if (!r && (rev & POLLIN))
+				r = lana_ctl_serve_one(srv, fd);
+			else if (!r && (rev & (POLLHUP | POLLERR | POLLNVAL)))
+				r = -ECONNRESET;
+			if (!r)
 				continue;
-			if (r != -ECONNRESET && r != -EPIPE && r)
-				log_msg(LOG_INFO, "client dropped: %s",
-					strerror(-r));
-			lana_ctl_client_gone(srv, pfd[i].fd);
-			close(pfd[i].fd);
-			pfd[i] = pfd[--n];
-			i--;
+			drop_client(srv, fd, r);
+			fds[i] = fds[--n];
 		}
 		if (pfd[1].revents & POLLIN)
-			accept_client(lfd, pfd, &n);
+			accept_clients(srv, lfd, fds, &n, lim->clients);
 	}
-	for (i = 2; i < n; i++) {
-		lana_ctl_client_gone(srv, pfd[i].fd);
-		close(pfd[i].fd);
-	}
+	for (i = 0; i < n; i++)
+		drop_client(srv, fds[i], 0);
 	lana_ctl_server_free(srv);
+	free(fds);
+	free(pfd);
 	return rc;
 }
 
-static unsigned int parse_workers(const char *s)
+/* The integer @s of option --@opt, @lo..@hi; exits 2 when it is not. */
+static unsigned long long parse_num(const char *opt, const char *s,
+				    unsigned long long lo,
+				    unsigned long long hi)
 {
+	unsigned long long v;
 	char *end;
-	unsigned long v;
 
 	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || !*s || v < 1 || v > 1024) {
-		fprintf(stderr, "lanad: invalid --workers '%s' (1..1024)\n", s);
+	v = strtoull(s, &end, 10);
+	if (errno || *end || !*s || *s == '-' || v < lo || v > hi) {
+		fprintf(stderr, "lanad: invalid --%s '%s' (%llu..%llu)\n", opt, s,
+			lo, hi);
 		exit(2);
 	}
-	return (unsigned int)v;
+	return v;
+}
+
+/*
+ * The size @s of option --@opt: bytes, or with a K, M or G suffix (KiB,
+ * MiB, GiB), at most @hi bytes; exits 2 when it is not one.
+ */
+static unsigned long long parse_size(const char *opt, const char *s,
+				     unsigned long long hi)
+{
+	unsigned long long v, mul = 1;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (*end && !end[1]) {
+		const char *u = strchr("kKmMgG", *end);
+
+		if (u)
+			mul = 1ull << (10 * (1 + (u - "kKmMgG") / 2));
+		end += !!u;
+	}
+	if (errno || *end || end == s || *s == '-' || v > hi / mul) {
+		fprintf(stderr,
+			"lanad: invalid --%s '%s' (bytes, or a number with K, M or G; at most %lluM)\n",
+			opt, s, hi >> 20);
+		exit(2);
+	}
+	return v * mul;
+}
+
+/* The seconds @s (decimals allowed) of option --@opt, as ms. */
+static unsigned int parse_secs(const char *opt, const char *s)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || *end || end == s || !(v >= 0 && v <= 86400)) {
+		fprintf(stderr, "lanad: invalid --%s '%s' (0..86400 seconds)\n",
+			opt, s);
+		exit(2);
+	}
+	return (unsigned int)(v * 1000 + 0.5);
 }
 
 /*
@@ -306,6 +417,7 @@ static void add_pcap_dir(struct lana_engine_opts *eo, const char *dir,
 /* What the command line asks for. */
 struct lanad_opts {
 	struct lana_engine_opts eo;
+	struct lana_ctl_limits lim;
 	const char *sock;	/* the control socket's path */
 	bool daemonize;
 };
@@ -324,7 +436,13 @@ struct lanad {
  */
 static int parse_options(int argc, char **argv, struct lanad_opts *o)
 {
-	enum { OPT_SYSLOG = 256, OPT_PCAP_DIR };
+	enum {
+		OPT_SYSLOG = 256, OPT_PCAP_DIR, OPT_CLIENTS, OPT_TXNS,
+		OPT_CLIENT_TXNS,
+		OPT_TXN_SIZE, OPT_TXN_BYTES, OPT_CLIENT_TXN_BYTES,
+		OPT_TXN_TIMEOUT, OPT_IDLE_TIMEOUT, OPT_SEND_QUEUE,
+		OPT_SEND_TIMEOUT,
+	};
 	static const struct option opts[] = {
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "daemon", no_argument, NULL, 'd' },
@@ -332,6 +450,17 @@ static int parse_options(int argc, char **argv, struct lanad_opts *o)
 		{ "socket", required_argument, NULL, 's' },
 		{ "syslog", no_argument, NULL, OPT_SYSLOG },
 		{ "pcap-dir", required_argument, NULL, OPT_PCAP_DIR },
+		{ "max-clients", required_argument, NULL, OPT_CLIENTS },
+		{ "max-txns", required_argument, NULL, OPT_TXNS },
+		{ "max-client-txns", required_argument, NULL, OPT_CLIENT_TXNS },
+		{ "max-txn-size", required_argument, NULL, OPT_TXN_SIZE },
+		{ "max-txn-bytes", required_argument, NULL, OPT_TXN_BYTES },
+		{ "max-client-txn-bytes", required_argument, NULL,
+		  OPT_CLIENT_TXN_BYTES },
+		{ "txn-timeout", required_argument, NULL, OPT_TXN_TIMEOUT },
+		{ "idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT },
+		{ "send-queue", required_argument, NULL, OPT_SEND_QUEUE },
+		{ "send-timeout", required_argument, NULL, OPT_SEND_TIMEOUT },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -340,6 +469,7 @@ static int parse_options(int argc, char **argv, struct lanad_opts *o)
 	int c;
 
 	o->eo = (struct lana_engine_opts){ .workers = 1, .log = log_sink };
+	lana_ctl_limits_default(&o->lim);
 	o->sock = NULL;
 	o->daemonize = false;
 	while ((c = getopt_long(argc, argv, "fdw:s:vhV", opts, NULL)) != -1) {
@@ -351,7 +481,61 @@ static int parse_options(int argc, char **argv, struct lanad_opts *o)
 			o->daemonize = true;
 			break;
 		case 'w':
-			o->eo.workers = parse_workers(optarg);
+			o->eo.workers = (unsigned int)parse_num("workers",
+								optarg, 1,
+								1024);
+			break;
+		case OPT_CLIENTS:
+			o->lim.clients = (unsigned int)parse_num("max-clients",
+								 optarg, 1,
+								 65536);
+			break;
+		case OPT_TXNS:
+			o->lim.txns = (unsigned int)parse_num("max-txns", optarg,
+							      1, LANA_TXN_MAX);
+			break;
+		case OPT_CLIENT_TXNS:
+			o->lim.txns_per_client =
+				(unsigned int)parse_num("max-client-txns",
+							optarg, 1,
+							LANA_TXN_MAX);
+			break;
+		case OPT_TXN_SIZE:
+			o->lim.txn_size = (uint32_t)parse_size("max-txn-size",
+							       optarg,
+							       LANA_PLAN_MAX_LEN);
+			if (o->lim.txn_size < LANA_PLAN_HDR_LEN) {
+				fprintf(stderr, "lanad: --max-txn-size below a plan header (%d bytes)\n",
+					LANA_PLAN_HDR_LEN);
+				return 2;
+			}
+			break;
+		case OPT_TXN_BYTES:
+			o->lim.txn_bytes = parse_size("max-txn-bytes", optarg,
+						      1ull << 40);
+			break;
+		case OPT_CLIENT_TXN_BYTES:
+			o->lim.client_txn_bytes =
+				parse_size("max-client-txn-bytes", optarg,
+					   1ull << 40);
+			break;
+		case OPT_TXN_TIMEOUT:
+			o->lim.txn_idle_ms = parse_secs("txn-timeout", optarg);
+			break;
+		case OPT_IDLE_TIMEOUT:
+			o->lim.idle_ms = parse_secs("idle-timeout", optarg);
+			break;
+		case OPT_SEND_QUEUE:
+			o->lim.out_bytes = parse_size("send-queue", optarg,
+						      1ull << 40);
+			if (o->lim.out_bytes && o->lim.out_bytes < LANA_MSG_MAX) {
+				fprintf(stderr, "lanad: --send-queue below one message (%d bytes)\n",
+					LANA_MSG_MAX);
+				return 2;
+			}
+			break;
+		case OPT_SEND_TIMEOUT:
+			o->lim.out_ms = parse_secs("send-timeout", optarg);
 			break;
 		case 's':
 			o->sock = optarg;
@@ -487,7 +671,7 @@ int main(int argc, char **argv)
 		openlog("lanad", LOG_PID, LOG_DAEMON);
 	if (setup(&o, &d))
 		return 1;
-	rc = serve(d.e, d.lfd, d.sfd);
+	rc = serve(d.e, d.lfd, d.sfd, &o.lim);
 	teardown(&d);
 	return rc;
 }

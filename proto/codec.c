@@ -226,8 +226,8 @@ ssize_t lana_ctl_recv(int fd, void *buf, size_t cap, int flags)
 	return n < 0 ? -errno : n;
 }
 
-int lana_ctl_reply_error(int fd, const struct nlmsghdr *req, int error,
-			 const char *msg)
+size_t lana_ctl_error_put(void *buf, const struct nlmsghdr *req, int error,
+			  const char *msg)
 {
 	struct {
 		struct nlmsghdr nlh;
@@ -236,6 +236,7 @@ int lana_ctl_reply_error(int fd, const struct nlmsghdr *req, int error,
 	} m;
 	size_t len = NLMSG_LENGTH(sizeof(struct nlmsgerr));
 
+	_Static_assert(sizeof(m) <= LANA_CTL_ERROR_MAX, "LANA_CTL_ERROR_MAX");
 	memset(&m, 0, sizeof(m));
 	m.nlh.nlmsg_type = NLMSG_ERROR;
 	m.nlh.nlmsg_flags = NLM_F_CAPPED;
@@ -256,10 +257,20 @@ int lana_ctl_reply_error(int fd, const struct nlmsghdr *req, int error,
 		m.nlh.nlmsg_flags |= NLM_F_ACK_TLVS;
 	}
 	m.nlh.nlmsg_len = len;
-	return send_raw(fd, &m, len);
+	memcpy(buf, &m, len);
+	return len;
 }
 
-int lana_ctl_reply_done(int fd, uint32_t seq)
+int lana_ctl_reply_error(int fd, const struct nlmsghdr *req, int error,
+			 const char *msg)
+{
+	char m[LANA_CTL_ERROR_MAX];
+	size_t len = lana_ctl_error_put(m, req, error, msg);
+
+	return send_raw(fd, m, len);
+}
+
+size_t lana_ctl_done_put(void *buf, uint32_t seq)
 {
 	struct {
 		struct nlmsghdr nlh;
@@ -271,7 +282,16 @@ int lana_ctl_reply_done(int fd, uint32_t seq)
 	m.nlh.nlmsg_type = NLMSG_DONE;
 	m.nlh.nlmsg_flags = NLM_F_MULTI;
 	m.nlh.nlmsg_seq = seq;
-	return send_raw(fd, &m, m.nlh.nlmsg_len);
+	memcpy(buf, &m, m.nlh.nlmsg_len);
+	return m.nlh.nlmsg_len;
+}
+
+int lana_ctl_reply_done(int fd, uint32_t seq)
+{
+	char m[NLMSG_LENGTH(sizeof(int))];
+	size_t len = lana_ctl_done_put(m, seq);
+
+	return send_raw(fd, m, len);
 }
 
 static int put_str(struct nl_msg *m, int attr, const char *s, size_t max)

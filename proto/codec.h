@@ -121,6 +121,24 @@ int lana_ctl_parse(void *buf, size_t len, uint16_t family, bool reply,
 int lana_ctl_reply_error(int fd, const struct nlmsghdr *req, int error,
 			 const char *msg);
 
+/* The largest message lana_ctl_error_put() builds, bytes. */
+#define LANA_CTL_ERROR_MAX \
+	(NLMSG_LENGTH(sizeof(struct nlmsgerr)) + NLA_HDRLEN + NLA_ALIGN(512))
+
+/**
+ * lana_ctl_error_put() - build into @buf (LANA_CTL_ERROR_MAX bytes) the
+ * NLMSG_ERROR that lana_ctl_reply_error() sends, for a caller that queues
+ * its replies. Returns its length in bytes.
+ */
+size_t lana_ctl_error_put(void *buf, const struct nlmsghdr *req, int error,
+			  const char *msg);
+
+/**
+ * lana_ctl_done_put() - build into @buf (NLMSG_LENGTH(sizeof(int)) bytes)
+ * the NLMSG_DONE that lana_ctl_reply_done() sends. Returns its length.
+ */
+size_t lana_ctl_done_put(void *buf, uint32_t seq);
+
 /**
  * lana_ctl_reply_done() - send NLMSG_DONE (payload: int 0) ending a dump
  * for sequence @seq. Returns 0 or -errno.

@@ -29,33 +29,88 @@ static struct lana_ctl_txn *txn_get(struct lana_ctl_txns *tt,
 	return NULL;
 }
 
+/*
+ * @v bytes as the number *@n and unit of lana_errf()'s "%llu %s": MiB or
+ * KiB when @v is a whole number of them, else bytes.
+ */
+static const char *size_unit(uint64_t v, unsigned long long *n)
+{
+	if (v && !(v % (1024 * 1024))) {
+		*n = v / (1024 * 1024);
+		return "MiB";
+	}
+	if (v && !(v % 1024)) {
+		*n = v / 1024;
+		return "KiB";
+	}
+	*n = v;
+	return "bytes";
+}
+
 int lana_ctl_txn_begin(struct lana_ctl_txns *tt, const struct lana_ctl_owner *o,
 		       uint32_t total, uint32_t max, uint32_t *id, char *err,
 		       size_t errlen)
 {
+	const struct lana_ctl_txn_limits *l = &tt->lim;
+	unsigned int txns = l->txns && l->txns < LANA_TXN_MAX ? l->txns :
+			    LANA_TXN_MAX;
 	struct lana_ctl_txn *t = NULL;
-	unsigned int i;
+	unsigned int i, nopen = 0, mine = 0;
+	uint64_t bytes = 0, my_bytes = 0;
+	unsigned long long n;
+	const char *u;
 
 	if (total < LANA_PLAN_HDR_LEN)
 		return lana_errf(err, errlen, -EINVAL,
 				 "TOTAL_LEN %u is shorter than a plan header (%d bytes)",
 				 total, LANA_PLAN_HDR_LEN);
-	if (total > max)
+	if (total > max) {
+		u = size_unit(max, &n);
 		return lana_errf(err, errlen, -EFBIG,
-				 "TOTAL_LEN %u exceeds the plan size limit (%u bytes)",
-				 total, max);
-	for (i = 0; i < LANA_TXN_MAX && !t; i++)
-		if (!tt->slot[i].id)
-			t = &tt->slot[i];
-	if (!t)
+				 "transaction too large: TOTAL_LEN %u bytes (limit %llu %s)",
+				 total, n, u);
+	}
+	for (i = 0; i < LANA_TXN_MAX; i++) {
+		const struct lana_ctl_txn *s = &tt->slot[i];
+
+		if (!s->id) {
+			if (!t)
+				t = &tt->slot[i];
+			continue;
+		}
+		nopen++;
+		bytes += s->total;
+		if (owned_by(s, o)) {
+			mine++;
+			my_bytes += s->total;
+		}
+	}
+	if (l->txns_per_owner && mine >= l->txns_per_owner)
 		return lana_errf(err, errlen, -EBUSY,
-				 "too many open transactions (%d)",
-				 LANA_TXN_MAX);
+				 "too many open transactions (limit %u per client)",
+				 l->txns_per_owner);
+	if (!t || nopen >= txns)
+		return lana_errf(err, errlen, -EBUSY,
+				 "too many open transactions (limit %u over all clients)",
+				 txns);
+	if (l->bytes_per_owner && my_bytes + total > l->bytes_per_owner) {
+		u = size_unit(l->bytes_per_owner, &n);
+		return lana_errf(err, errlen, -ENOBUFS,
+				 "open transactions too large: this client's would hold %llu bytes (limit %llu %s per client)",
+				 (unsigned long long)(my_bytes + total), n, u);
+	}
+	if (l->bytes && bytes + total > l->bytes) {
+		u = size_unit(l->bytes, &n);
+		return lana_errf(err, errlen, -ENOBUFS,
+				 "open transactions too large: all clients' would hold %llu bytes (limit %llu %s over all clients)",
+				 (unsigned long long)(bytes + total), n, u);
+	}
 	if (!tt->next_id)
 		tt->next_id = 1;
 	t->id = tt->next_id++;
 	t->owner = *o;
 	t->total = total;
+	t->touched = tt->now;
 	*id = t->id;
 	return 0;
 }
@@ -94,6 +149,7 @@ int lana_ctl_txn_data(struct lana_ctl_txns *tt, const struct lana_ctl_owner *o,
 	}
 	memcpy(t->data + t->got, p, n);
 	t->got += n;
+	t->touched = tt->now;
 	return 0;
 }
 
@@ -137,6 +193,22 @@ uint32_t lana_ctl_txn_drop_owned(struct lana_ctl_txns *tt,
 	for (i = 0; i < LANA_TXN_MAX; i++)
 		if (owned_by(&tt->slot[i], o)) {
 			id = tt->slot[i].id;
+			lana_ctl_txn_drop(&tt->slot[i]);
+			return id;
+		}
+	return 0;
+}
+
+uint32_t lana_ctl_txn_expire(struct lana_ctl_txns *tt, uint64_t before,
+			     struct lana_ctl_owner *o)
+{
+	unsigned int i;
+	uint32_t id;
+
+	for (i = 0; i < LANA_TXN_MAX; i++)
+		if (tt->slot[i].id && tt->slot[i].touched < before) {
+			id = tt->slot[i].id;
+			*o = tt->slot[i].owner;
 			lana_ctl_txn_drop(&tt->slot[i]);
 			return id;
 		}

@@ -26,6 +26,27 @@
 #define LANA_TXN_MAX 16
 
 /**
+ * struct lana_ctl_txn_limits - what the open transactions may hold, checked
+ * at TXN_BEGIN (lana_ctl_txn_begin()). Zero means "no limit of its own";
+ * a zero-initialised struct (lana.ko) keeps only LANA_TXN_MAX.
+ * @txns:            open at once over all clients (at most LANA_TXN_MAX)
+ * @txns_per_owner:  open at once by one client
+ * @bytes:           TOTAL_LEN summed over all open transactions, bytes
+ * @bytes_per_owner: TOTAL_LEN summed over one client's, bytes
+ *
+ * Bytes are counted as declared by TOTAL_LEN, not as received: a
+ * transaction reserves its whole plan when it begins, so a client learns
+ * at TXN_BEGIN, before sending any data, that it would not fit, and a
+ * transaction once begun can always be completed.
+ */
+struct lana_ctl_txn_limits {
+	unsigned int txns;
+	unsigned int txns_per_owner;
+	uint64_t bytes;
+	uint64_t bytes_per_owner;
+};
+
+/**
  * struct lana_ctl_owner - the client a transaction belongs to: only it may
  * use the transaction, and it is dropped when the client goes away.
  * @net:  lana.ko: the socket's network namespace; lanad: NULL
@@ -43,6 +64,7 @@ struct lana_ctl_owner {
  * @owner: the client that began it
  * @total: TOTAL_LEN, bytes of the whole plan
  * @got:   bytes received so far, in order, at @data (@cap bytes allocated)
+ * @touched: the table's @now at its TXN_BEGIN or last accepted TXN_DATA
  */
 struct lana_ctl_txn {
 	uint32_t id;
@@ -50,6 +72,7 @@ struct lana_ctl_txn {
 	uint32_t total, got;
 	size_t cap;
 	char *data;
+	uint64_t touched;
 };
 
 /**
@@ -57,18 +80,29 @@ struct lana_ctl_txn {
  * release with lana_ctl_txn_drop_all().
  * @slot:    LANA_TXN_MAX slots
  * @next_id: the next TXN_ID to hand out (1, 2, ...; 0 is skipped)
+ * @lim:     the limits lana_ctl_txn_begin() enforces (zero: LANA_TXN_MAX
+ *           only); the caller may set them at any time, open
+ *           transactions are not affected
+ * @now:     the caller's clock (any unit, e.g. ms), set before each call:
+ *           copied into a transaction's @touched by TXN_BEGIN and TXN_DATA,
+ *           for lana_ctl_txn_expire(); may stay 0 (no idle timeout)
  */
 struct lana_ctl_txns {
 	struct lana_ctl_txn slot[LANA_TXN_MAX];
 	uint32_t next_id;
+	struct lana_ctl_txn_limits lim;
+	uint64_t now;
 };
 
 /**
  * lana_ctl_txn_begin() - TXN_BEGIN: open a transaction of @o for a plan of
  * @total bytes, at least a plan header (LANA_PLAN_HDR_LEN) and at most
- * @max bytes (the engine's limit). *@id receives its TXN_ID.
- * Returns 0, -EINVAL (too short), -EFBIG (over @max) or -EBUSY
- * (LANA_TXN_MAX open), with @err set.
+ * @max bytes (the engine's limit for one transaction). *@id receives its
+ * TXN_ID. Returns 0, or with @err set: -EINVAL (too short), -EFBIG (over
+ * @max: "transaction too large: ... (limit 64 MiB)"), -EBUSY (the table,
+ * @tt->lim.txns or @tt->lim.txns_per_owner full: "too many open
+ * transactions (limit 4 per client)") or -ENOBUFS (@tt->lim.bytes or
+ * @tt->lim.bytes_per_owner would be exceeded).
  */
 int lana_ctl_txn_begin(struct lana_ctl_txns *tt, const struct lana_ctl_owner *o,
 		       uint32_t total, uint32_t max, uint32_t *id, char *err,
@@ -109,6 +143,15 @@ int lana_ctl_txn_abort(struct lana_ctl_txns *tt, const struct lana_ctl_owner *o,
  */
 uint32_t lana_ctl_txn_drop_owned(struct lana_ctl_txns *tt,
 				 const struct lana_ctl_owner *o);
+
+/**
+ * lana_ctl_txn_expire() - drop one open transaction not touched (begun or
+ * given data) since @before, in the unit of @tt->now. Returns its TXN_ID,
+ * with its owner in *@o, or 0 when none is that old: call it until it
+ * returns 0.
+ */
+uint32_t lana_ctl_txn_expire(struct lana_ctl_txns *tt, uint64_t before,
+			     struct lana_ctl_owner *o);
 
 /** lana_ctl_txn_drop() - free the plan of @t and clear it (a free slot). */
 void lana_ctl_txn_drop(struct lana_ctl_txn *t);

@@ -29,6 +29,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/netlink.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -106,6 +107,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		else
 			lana_ctl_handle(srv, sv[1], dgram, len, LANA_MSG_MAX);
 		drain();
+		/* what the socket did not take: queued replies, a dump */
+		while ((lana_ctl_client_events(srv, sv[1]) & POLLOUT) &&
+		       !lana_ctl_client_write(srv, sv[1]))
+			drain();
 		data += len;
 		size -= len;
 	}

@@ -817,22 +817,250 @@ static void test_server_txn_errors(void **state)
 	lana_plan_free(&p);
 }
 
+/* TXN_BEGIN of @total bytes that must fail with @error and @msg. */
+static void begin_fails(struct fix *f, uint32_t total, int error,
+			const char *msg)
+{
+	struct nl_msg *m = req(LANA_CMD_TXN_BEGIN);
+	struct result res;
+
+	nla_put_u32(m, LANA_ATTR_TOTAL_LEN, total);
+	xact(f, m, &res);
+	assert_int_equal(res.error, error);
+	assert_int_equal(res.replies, 0);
+	assert_string_equal(res.msg, msg);
+}
+
 static void test_server_txn_limit(void **state)
 {
 	struct fix *f = *state;
-	struct nl_msg *m;
-	struct result res;
-	int i;
+	struct lana_ctl_limits l;
+	int sv2[2], i;
 
+	/* the default: 4 per client */
+	for (i = 0; i < 4; i++)
+		begin(f, 64);
+	begin_fails(f, 64, -EBUSY,
+		    "too many open transactions (limit 4 per client)");
+	assert_int_equal(lana_ctl_server_txns(f->srv), 4);
+	lana_ctl_client_gone(f->srv, f->sv[1]);
+	assert_int_equal(lana_ctl_server_txns(f->srv), 0);
+
+	/* without a per-client limit, the table's 16 */
+	lana_ctl_limits_default(&l);
+	l.txns_per_client = 0;
+	lana_ctl_server_set_limits(f->srv, &l);
 	for (i = 0; i < LANA_CTL_MAX_TXN; i++)
 		begin(f, 64);
-	m = req(LANA_CMD_TXN_BEGIN);
-	nla_put_u32(m, LANA_ATTR_TOTAL_LEN, 64);
-	xact(f, m, &res);
-	assert_int_equal(res.error, -EBUSY);
+	begin_fails(f, 64, -EBUSY,
+		    "too many open transactions (limit 16 over all clients)");
 	assert_int_equal(lana_ctl_server_txns(f->srv), LANA_CTL_MAX_TXN);
 	lana_ctl_client_gone(f->srv, f->sv[1]);
 	assert_int_equal(lana_ctl_server_txns(f->srv), 0);
+
+	/* a global limit below the table's counts everyone's */
+	l.txns = 3;
+	l.txns_per_client = 2;
+	lana_ctl_server_set_limits(f->srv, &l);
+	begin(f, 64);
+	begin(f, 64);
+	begin_fails(f, 64, -EBUSY,
+		    "too many open transactions (limit 2 per client)");
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv2), 0);
+	{
+		int keep0 = f->sv[0], keep1 = f->sv[1];
+
+		f->sv[0] = sv2[0];
+		f->sv[1] = sv2[1];
+		begin(f, 64);	/* the other client's own two are free */
+		begin_fails(f, 64, -EBUSY,
+			    "too many open transactions (limit 3 over all clients)");
+		lana_ctl_client_gone(f->srv, sv2[1]);
+		f->sv[0] = keep0;
+		f->sv[1] = keep1;
+	}
+	close(sv2[0]);
+	close(sv2[1]);
+	lana_ctl_client_gone(f->srv, f->sv[1]);
+	assert_int_equal(lana_ctl_server_txns(f->srv), 0);
+}
+
+static void test_server_txn_bytes(void **state)
+{
+	struct fix *f = *state;
+	struct lana_ctl_limits l;
+
+	/* one transaction: the default limit is 64 MiB = 67108864 bytes */
+	begin_fails(f, 67108865, -EFBIG,
+		    "transaction too large: TOTAL_LEN 67108865 bytes (limit 64 MiB)");
+	begin(f, 67108864);
+	lana_ctl_client_gone(f->srv, f->sv[1]);
+
+	/* bytes reserved at TXN_BEGIN: 3000 + 2000 > 4 KiB = 4096 */
+	lana_ctl_limits_default(&l);
+	l.client_txn_bytes = 4096;
+	l.txn_bytes = 6000;
+	l.txn_size = 3000;
+	lana_ctl_server_set_limits(f->srv, &l);
+	begin_fails(f, 3001, -EFBIG,
+		    "transaction too large: TOTAL_LEN 3001 bytes (limit 3000 bytes)");
+	begin(f, 3000);
+	begin_fails(f, 2000, -ENOBUFS,
+		    "open transactions too large: this client's would hold 5000 bytes (limit 4 KiB per client)");
+	begin(f, 1096);		/* exactly 4096 */
+	begin_fails(f, 64, -ENOBUFS,
+		    "open transactions too large: this client's would hold 4160 bytes (limit 4 KiB per client)");
+	/* all clients: 4096 + 2000 > 6000 */
+	l.client_txn_bytes = 0;
+	lana_ctl_server_set_limits(f->srv, &l);
+	begin_fails(f, 2000, -ENOBUFS,
+		    "open transactions too large: all clients' would hold 6096 bytes (limit 6000 bytes over all clients)");
+	lana_ctl_client_gone(f->srv, f->sv[1]);
+	begin(f, 3000);		/* freed with the client */
+	lana_ctl_client_gone(f->srv, f->sv[1]);
+}
+
+/* An idle transaction is aborted at its deadline, a busy one is not. */
+static void test_server_txn_timeout(void **state)
+{
+	struct fix *f = *state;
+	struct lana_ctl_limits l;
+	struct result res;
+	uint32_t idle, busy;
+	int fd = -1, i;
+
+	lana_ctl_limits_default(&l);
+	l.txn_idle_ms = 200;
+	l.idle_ms = 0;
+	lana_ctl_server_set_limits(f->srv, &l);
+	idle = begin(f, 64);
+	busy = begin(f, 64);
+	assert_in_range(lana_ctl_server_timeout(f->srv), 150, 200);
+	for (i = 0; i < 6; i++) {	/* 6 x 50 ms: busy is fed every 50 */
+		usleep(50 * 1000);
+		data(f, busy, (uint32_t)i, "x", 1, &res);
+		assert_int_equal(res.error, 0);
+		assert_int_equal(lana_ctl_server_expire(f->srv, &fd), 0);
+	}
+	/* 300 ms passed: idle is gone, busy is still there */
+	assert_int_equal(lana_ctl_server_txns(f->srv), 1);
+	data(f, idle, 0, "x", 1, &res);
+	assert_int_equal(res.error, -ENOENT);
+	data(f, busy, 6, "x", 1, &res);
+	assert_int_equal(res.error, 0);
+	lana_ctl_client_gone(f->srv, f->sv[1]);
+}
+
+/*
+ * A client that does not read: its replies queue up to out_bytes, then it
+ * is cut off; another client is answered meanwhile. An idle client is
+ * told why it is closed.
+ */
+static void test_server_output_queue(void **state)
+{
+	struct fix *f = *state;
+	struct lana_ctl_limits l;
+	struct nlmsghdr *h;
+	int fd = -1, i, r = 0, first = -1;
+	ssize_t n;
+
+	lana_ctl_limits_default(&l);
+	l.out_bytes = 100000;
+	l.out_ms = 300;
+	l.idle_ms = 0;
+	lana_ctl_server_set_limits(f->srv, &l);
+	/*
+	 * FLUSH acks (NLMSG_ERROR 16 + nlmsgerr 4 + capped request header 16
+	 * = 36 bytes each) until the socket is full and then the queue:
+	 * 100000 / 36 = 2777 acks fit, the 2778th queued one breaks it.
+	 */
+	for (i = 0; !r; i++) {
+		struct nl_msg *m = req(LANA_CMD_FLUSH);
+		struct nlmsghdr *q = nlmsg_hdr(m);
+
+		assert_true(i < 100000);
+		assert_int_equal(send(f->sv[0], q, q->nlmsg_len, 0),
+				 (ssize_t)q->nlmsg_len);
+		nlmsg_free(m);
+		r = lana_ctl_serve_one(f->srv, f->sv[1]);
+		if (!r && first < 0 &&
+		    (lana_ctl_client_events(f->srv, f->sv[1]) & POLLOUT))
+			first = i;
+	}
+	assert_int_equal(r, -ENOBUFS);
+	assert_true(first > 0);
+	assert_int_equal(i - 1 - first, 2777);
+	lana_ctl_client_gone(f->srv, f->sv[1]);
+
+	/* the deadline: one reply queued, not read for 300 ms */
+	close(f->sv[0]);
+	close(f->sv[1]);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, f->sv), 0);
+	for (i = 0; lana_ctl_client_events(f->srv, f->sv[1]) != (POLLIN | POLLOUT); i++) {
+		struct nl_msg *m = req(LANA_CMD_FLUSH);
+		struct nlmsghdr *q = nlmsg_hdr(m);
+
+		q->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+		send(f->sv[0], q, q->nlmsg_len, 0);
+		nlmsg_free(m);
+		assert_int_equal(lana_ctl_serve_one(f->srv, f->sv[1]), 0);
+	}
+	assert_int_equal(lana_ctl_server_expire(f->srv, &fd), 0);
+	assert_in_range(lana_ctl_server_timeout(f->srv), 250, 300);
+	usleep(310 * 1000);
+	assert_int_equal(lana_ctl_server_expire(f->srv, &fd), 1);
+	assert_int_equal(fd, f->sv[1]);
+	lana_ctl_client_gone(f->srv, f->sv[1]);
+
+	/* the idle timeout, with its notice */
+	close(f->sv[0]);
+	close(f->sv[1]);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, f->sv), 0);
+	l.idle_ms = 100;
+	lana_ctl_server_set_limits(f->srv, &l);
+	assert_int_equal(lana_ctl_client_add(f->srv, f->sv[1]), 0);
+	assert_int_equal(lana_ctl_server_expire(f->srv, &fd), 0);
+	usleep(110 * 1000);
+	fd = -1;
+	assert_int_equal(lana_ctl_server_expire(f->srv, &fd), 1);
+	assert_int_equal(fd, f->sv[1]);
+	n = recv(f->sv[0], f->buf, sizeof(f->buf), MSG_DONTWAIT);
+	assert_true(n > 0);
+	h = (struct nlmsghdr *)f->buf;
+	assert_int_equal(h->nlmsg_type, NLMSG_ERROR);
+	assert_int_equal(h->nlmsg_seq, 0);
+	assert_int_equal(((struct nlmsgerr *)NLMSG_DATA(h))->error, -ETIMEDOUT);
+	assert_non_null(memmem(f->buf, (size_t)n, "idle for 0.100 s: disconnected",
+			       30));
+	lana_ctl_client_gone(f->srv, f->sv[1]);
+}
+
+/* Beyond lim.clients a connection is refused with a reason. */
+static void test_server_clients(void **state)
+{
+	struct fix *f = *state;
+	struct lana_ctl_limits l;
+	int sv2[2];
+	ssize_t n;
+
+	lana_ctl_limits_default(&l);
+	l.clients = 1;
+	lana_ctl_server_set_limits(f->srv, &l);
+	assert_int_equal(lana_ctl_client_add(f->srv, f->sv[1]), 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv2), 0);
+	assert_int_equal(lana_ctl_client_add(f->srv, sv2[1]), -EUSERS);
+	assert_int_equal(lana_ctl_server_clients(f->srv), 1);
+	n = recv(sv2[0], f->buf, sizeof(f->buf), MSG_DONTWAIT);
+	assert_true(n > 0);
+	assert_int_equal(((struct nlmsgerr *)NLMSG_DATA(
+		(struct nlmsghdr *)f->buf))->error, -EUSERS);
+	assert_non_null(memmem(f->buf, (size_t)n, "too many clients (limit 1)",
+			       26));
+	close(sv2[0]);
+	close(sv2[1]);
+	begin(f, 64);		/* the accepted one works */
+	lana_ctl_client_gone(f->srv, f->sv[1]);
+	assert_int_equal(lana_ctl_server_clients(f->srv), 0);
 }
 
 static void test_server_stats_and_dump(void **state)
@@ -896,9 +1124,16 @@ static void *server_thread(void *arg)
 	struct pollfd pfd = { .fd = f->sv[1], .events = POLLIN };
 
 	for (;;) {
+		int r = 0;
+
+		pfd.events = lana_ctl_client_events(f->srv, f->sv[1]);
 		if (poll(&pfd, 1, -1) < 0)
 			break;
-		if (lana_ctl_serve_one(f->srv, f->sv[1]) < 0)
+		if (pfd.revents & POLLOUT)
+			r = lana_ctl_client_write(f->srv, f->sv[1]);
+		if (!r && (pfd.revents & (POLLIN | POLLHUP | POLLERR)))
+			r = lana_ctl_serve_one(f->srv, f->sv[1]);
+		if (r < 0)
 			break;
 	}
 	lana_ctl_client_gone(f->srv, f->sv[1]);
@@ -1101,6 +1336,14 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_server_oversized,
 						fix_setup, fix_teardown),
 		cmocka_unit_test_setup_teardown(test_server_txn_errors,
+						fix_setup, fix_teardown),
+		cmocka_unit_test_setup_teardown(test_server_txn_bytes,
+						fix_setup, fix_teardown),
+		cmocka_unit_test_setup_teardown(test_server_txn_timeout,
+						fix_setup, fix_teardown),
+		cmocka_unit_test_setup_teardown(test_server_output_queue,
+						fix_setup, fix_teardown),
+		cmocka_unit_test_setup_teardown(test_server_clients,
 						fix_setup, fix_teardown),
 		cmocka_unit_test_setup_teardown(test_server_txn_limit,
 						fix_setup, fix_teardown),
