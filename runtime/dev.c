@@ -72,9 +72,6 @@ struct lana_dev {
 	unsigned int frame_nr;	/* ring slots */
 	unsigned int cur;	/* next slot to read */
 
-	/* tap: where the tail of a frame larger than a pool buffer lands */
-	uint8_t *scratch;
-
 	_Alignas(64) _Atomic uint64_t rx;
 	_Atomic uint64_t rx_drops;
 	_Alignas(64) _Atomic uint64_t tx;
@@ -110,7 +107,6 @@ static void dev_destroy(struct lana_dev *d)
 		lana_engine_dev_del(d->b->eng, d);
 	if (d->ring)
 		munmap(d->ring, d->ring_len);
-	free(d->scratch);
 	if (d->fd >= 0)
 		close(d->fd);
 	free(d);
@@ -664,15 +660,11 @@ static int tap_offload(struct lana_dev *d)
 	d->vnet = true;
 #if defined(TUN_F_USO4) && defined(TUN_F_USO6)
 	if (ioctl(d->fd, TUNSETOFFLOAD, off | TUN_F_USO4 | TUN_F_USO6) == 0)
-		goto scratch;
+		return 0;
 #endif
 	if (ioctl(d->fd, TUNSETOFFLOAD, off) < 0)
 		return -errno;
-#if defined(TUN_F_USO4) && defined(TUN_F_USO6)
-scratch:
-#endif
-	d->scratch = malloc(DEV_MAX_FRAME);
-	return d->scratch ? 0 : -ENOMEM;
+	return 0;
 }
 
 struct lana_dev *lana_tap_open(struct lana_block *b, const char *ifname,
@@ -763,24 +755,26 @@ fail:
 
 /*
  * Read up to a burst of frames the host sent, each behind its virtio-net
- * header: readv(2) into a pool buffer with the per-device scratch buffer
- * behind it, so that a super-frame (up to 64 KiB) arrives whole; only
- * then is it copied into a packet of its size.
+ * header: readv(2) into a super-frame buffer (pooled, lana_pkt_get()), so
+ * that a TSO frame of up to 64 KiB arrives whole without a copy; a frame
+ * that fits a standard buffer is moved into one, the big buffer reused.
  */
 static int tap_poll(struct lana_dev *d, struct lana_burst *v)
 {
-	const uint32_t room = LANA_PKT_STD_SIZE - LANA_PKT_HEADROOM;
+	const uint32_t room = LANA_PKT_BIG_SIZE - LANA_PKT_HEADROOM;
+	const uint32_t std = LANA_PKT_STD_SIZE - LANA_PKT_HEADROOM;
 	struct virtio_net_hdr vh;
-	struct iovec iov[3];
+	struct iovec iov[2];
 	unsigned int n = 0;
 	uint64_t drops = 0;
-	struct lana_pkt *p, *q;
+	struct lana_pkt *p = NULL, *q;
 	ssize_t r;
 	uint32_t len;
 	int err = 0;
 
 	while (n < LANA_BURST) {
-		p = lana_pkt_get(room);
+		if (!p)
+			p = lana_pkt_get(room);
 		if (!p) {
 			drops++;
 			break;
@@ -788,12 +782,9 @@ static int tap_poll(struct lana_dev *d, struct lana_burst *v)
 		iov[0] = (struct iovec){ .iov_base = &vh, .iov_len = VNET_HLEN };
 		iov[1] = (struct iovec){ .iov_base = lana_pkt_data(p),
 					 .iov_len = room };
-		iov[2] = (struct iovec){ .iov_base = d->scratch,
-					 .iov_len = DEV_MAX_FRAME };
-		r = readv(d->fd, iov, 3);
+		r = readv(d->fd, iov, 2);
 		if (r <= 0) {
 			err = r < 0 ? errno : 0;
-			lana_pkt_free(p);
 			if (err == EINTR)
 				continue;
 			if (err == EAGAIN || err == EIO)
@@ -801,32 +792,29 @@ static int tap_poll(struct lana_dev *d, struct lana_burst *v)
 			break;		/* else EBADFD: device deleted */
 		}
 		if ((uint32_t)r < VNET_HLEN + 2 * ETH_ALEN) {
-			lana_pkt_free(p);
 			drops++;
 			continue;
 		}
 		len = (uint32_t)r - VNET_HLEN;
-		if (len > room) {
-			q = lana_pkt_get(len);
-			if (!q) {
-				lana_pkt_free(p);
-				drops++;
-				continue;
-			}
-			memcpy(lana_pkt_data(q), lana_pkt_data(p), room);
-			memcpy(lana_pkt_data(q) + room, d->scratch, len - room);
-			lana_pkt_free(p);
-			p = q;
-		}
-		lana_pkt_trim(p, len);
-		if (!vnet_to_off(&vh, len, &p->off)) {
-			lana_pkt_free(p);
+		q = p;
+		if (len <= std && (q = lana_pkt_get(len)))
+			memcpy(lana_pkt_data(q), lana_pkt_data(p), len);
+		else
+			q = p;
+		if (q == p)
+			p = NULL;	/* the big buffer leaves with the frame */
+		q->len = len;
+		if (!vnet_to_off(&vh, len, &q->off)) {
+			if (q != p)
+				lana_pkt_free(q);
 			drops++;
 			continue;
 		}
-		p->ts_ns = 0;
-		v->pkt[n++] = p;
+		q->ts_ns = 0;
+		v->pkt[n++] = q;
 	}
+	if (p)
+		lana_pkt_free(p);
 	v->n = n;
 	if (n)
 		atomic_fetch_add_explicit(&d->rx, n, memory_order_relaxed);
