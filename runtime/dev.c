@@ -6,11 +6,14 @@
  * Receive is pulled by the worker the engine pins the device to
  * (lana_dev_poll()); transmit is pushed by whichever worker runs the
  * owning block's rx op (lana_dev_xmit()). References: packet(7),
- * Documentation/networking/packet_mmap.rst (TPACKET_V3 ring walk),
+ * Documentation/networking/packet_mmap.rst (TPACKET_V2 ring walk),
+ * Documentation/networking/segmentation-offloads.rst (the metadata the
+ * virtio-net header carries),
  * Documentation/networking/tuntap.rst, netdevice(7) (SIOCSIF* ioctls).
  */
 #include "dev.h"
 #include "engine_internal.h"
+#include "offload.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -18,6 +21,7 @@
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <linux/if_tun.h>
+#include <linux/virtio_net.h>
 #include <net/if.h>
 #include <net/if_arp.h>
 #include <stdatomic.h>
@@ -35,6 +39,10 @@
 #endif
 
 #define DEV_SNDBUF	(4 << 20)	/* socket send buffer, bytes */
+#define DEV_RCVBUF	(8 << 20)	/* eth: room for the copies of frames
+					 * larger than a ring slot, bytes */
+#define VNET_HLEN	((uint32_t)sizeof(struct virtio_net_hdr))
+#define DEV_MAX_FRAME	(65535u + 14 + 4)	/* a GSO super-frame, bytes */
 #define ETH_HLEN_	14
 #define VLAN_HLEN_	4
 
@@ -53,16 +61,16 @@ struct lana_dev {
 	bool promisc;
 	bool skip_outgoing;	/* PACKET_IGNORE_OUTGOING unavailable */
 	bool registered;	/* lana_engine_dev_add() done */
+	bool vnet;		/* frames carry a virtio-net header */
 	char name[IFNAMSIZ];
 	struct lana_block *b;
 	uint32_t mtu;		/* tap: read buffer sizing */
 
-	/* eth: TPACKET_V3 ring */
+	/* eth: TPACKET_V2 ring */
 	uint8_t *ring;
 	size_t ring_len;
-	unsigned int cur;	/* ring block being read */
-	unsigned int rx_left;	/* frames left in it; 0 = not entered */
-	struct tpacket3_hdr *rx_next;
+	unsigned int frame_nr;	/* ring slots */
+	unsigned int cur;	/* next slot to read */
 
 	_Alignas(64) _Atomic uint64_t rx;
 	_Atomic uint64_t rx_drops;
@@ -136,26 +144,44 @@ static int eth_membership(struct lana_dev *d, bool on)
 	return 0;
 }
 
-/* Set up the TPACKET_V3 RX ring (packet_mmap.rst, "TPACKET_V3"). */
+/*
+ * Set up the receive ring: TPACKET_V2 (packet_mmap.rst), whose every frame
+ * wakes poll(2) as soon as it is in the ring; TPACKET_V3 only wakes when a
+ * ring block is retired, after at least its timeout (1 ms), which was the
+ * round-trip time of every ping through the graph (bench/README.md).
+ * With PACKET_VNET_HDR each frame is preceded by its virtio-net header;
+ * PACKET_COPY_THRESH has the kernel queue a frame larger than a slot (a
+ * GSO super-frame) whole on the socket's receive queue, marking its
+ * truncated slot TP_STATUS_COPY (net/packet/af_packet.c, tpacket_rcv()).
+ */
 static int eth_ring(struct lana_dev *d)
 {
-	int ver = TPACKET_V3;
-	struct tpacket_req3 req = {
+	int ver = TPACKET_V2, one = 1, rcvbuf = DEV_RCVBUF;
+	struct tpacket_req req = {
 		.tp_block_size = LANA_DEV_RING_BLOCK_SIZE,
 		.tp_block_nr = LANA_DEV_RING_BLOCKS,
 		.tp_frame_size = LANA_DEV_RING_FRAME_SIZE,
 		.tp_frame_nr = LANA_DEV_RING_BLOCK_SIZE /
 			       LANA_DEV_RING_FRAME_SIZE * LANA_DEV_RING_BLOCKS,
-		.tp_retire_blk_tov = LANA_DEV_RING_TIMEOUT_MS,
 	};
 	void *ring;
 
+	/* before the ring: the kernel refuses it afterwards (EBUSY) */
+	d->vnet = setsockopt(d->fd, SOL_PACKET, PACKET_VNET_HDR, &one,
+			     sizeof(one)) == 0;
 	if (setsockopt(d->fd, SOL_PACKET, PACKET_VERSION, &ver,
 		       sizeof(ver)) < 0)
 		return -errno;
 	if (setsockopt(d->fd, SOL_PACKET, PACKET_RX_RING, &req,
 		       sizeof(req)) < 0)
 		return -errno;
+	(void)setsockopt(d->fd, SOL_PACKET, PACKET_COPY_THRESH, &one,
+			 sizeof(one));
+	if (setsockopt(d->fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
+		       sizeof(rcvbuf)) < 0)
+		(void)setsockopt(d->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+				 sizeof(rcvbuf));
+	d->frame_nr = req.tp_frame_nr;
 	d->ring_len = (size_t)req.tp_block_size * req.tp_block_nr;
 	ring = mmap(NULL, d->ring_len, PROT_READ | PROT_WRITE,
 		    MAP_SHARED | MAP_POPULATE, d->fd, 0);
@@ -192,7 +218,7 @@ struct lana_dev *lana_dev_open(struct lana_block *b, const char *ifname,
 	}
 	err = eth_ring(d);
 	if (err) {
-		what = "TPACKET_V3 ring";
+		what = "TPACKET_V2 ring";
 		goto fail_err;
 	}
 	if (setsockopt(d->fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one,
@@ -262,101 +288,187 @@ int lana_dev_set_promisc(struct lana_dev *d, bool on)
 	return err;
 }
 
-/* Hand ring block d->cur back to the kernel and move to the next one. */
-static void eth_block_done(struct lana_dev *d)
+/* Ring slot @i (the slots of a block are contiguous, blocks too). */
+static struct tpacket2_hdr *eth_slot(struct lana_dev *d, unsigned int i)
 {
-	struct tpacket_block_desc *bd = (struct tpacket_block_desc *)
-		(d->ring + (size_t)d->cur * LANA_DEV_RING_BLOCK_SIZE);
+	return (struct tpacket2_hdr *)(d->ring +
+				       (size_t)i * LANA_DEV_RING_FRAME_SIZE);
+}
 
-	__atomic_store_n(&bd->hdr.bh1.block_status, TP_STATUS_KERNEL,
-			 __ATOMIC_RELEASE);
-	d->cur = (d->cur + 1) % LANA_DEV_RING_BLOCKS;
-	d->rx_left = 0;
-	d->rx_next = NULL;
+/*
+ * Metadata of a received frame from its virtio-net header (virtio spec
+ * 1.1 sec. 5.1.6; packet sockets use the host's byte order, vio_le()).
+ * Returns false when the header does not fit a frame of @len bytes.
+ */
+static bool vnet_to_off(const struct virtio_net_hdr *vh, uint32_t len,
+			struct lana_pkt_offload *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->flags = vh->flags & (LANA_PKT_F_NEEDS_CSUM | LANA_PKT_F_DATA_VALID);
+	if (o->flags & LANA_PKT_F_NEEDS_CSUM) {
+		o->csum_start = vh->csum_start;
+		o->csum_offset = vh->csum_offset;
+		if ((uint32_t)o->csum_start + o->csum_offset + 2 > len)
+			return false;
+	}
+	if (vh->gso_type != VIRTIO_NET_HDR_GSO_NONE) {
+		o->gso_type = vh->gso_type;
+		o->gso_size = vh->gso_size;
+		o->hdr_len = vh->hdr_len;
+		if (!o->gso_size)
+			return false;
+	}
+	return true;
+}
+
+/* The virtio-net header that sends @p's metadata along (transmit). */
+static void off_to_vnet(const struct lana_pkt *p, struct virtio_net_hdr *vh)
+{
+	const struct lana_pkt_offload *o = &p->off;
+
+	memset(vh, 0, sizeof(*vh));
+	if (o->flags & LANA_PKT_F_NEEDS_CSUM) {
+		vh->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+		vh->csum_start = o->csum_start;
+		vh->csum_offset = o->csum_offset;
+	}
+	if (o->gso_type != LANA_GSO_NONE) {
+		vh->gso_type = o->gso_type;
+		vh->gso_size = o->gso_size;
+		vh->hdr_len = o->hdr_len;
+	}
+}
+
+/*
+ * Put a VLAN tag the kernel stripped (TP_STATUS_VLAN_VALID) back after
+ * the MAC addresses of the frame at @out, whose @len bytes start 4 bytes
+ * in (at out + VLAN_HLEN_).
+ */
+static void eth_untag(uint8_t *out, uint16_t tpid, uint16_t tci)
+{
+	memmove(out, out + VLAN_HLEN_, 2 * ETH_ALEN);
+	out[12] = tpid >> 8;
+	out[13] = tpid & 0xff;
+	out[14] = tci >> 8;
+	out[15] = tci & 0xff;
+}
+
+/*
+ * A frame larger than a ring slot (TP_STATUS_COPY): read its full copy,
+ * queued in order on the socket's receive queue, into @p's buffer at
+ * @at, its virtio-net header into @vh. Returns the frame length or -1.
+ */
+static ssize_t eth_read_copy(struct lana_dev *d, uint8_t *at, uint32_t room,
+			     struct virtio_net_hdr *vh)
+{
+	struct iovec iov[2] = {
+		{ .iov_base = vh, .iov_len = VNET_HLEN },
+		{ .iov_base = at, .iov_len = room },
+	};
+	struct msghdr mh = {
+		.msg_iov = d->vnet ? iov : iov + 1,
+		.msg_iovlen = d->vnet ? 2 : 1,
+	};
+	ssize_t r;
+
+	do {
+		r = recvmsg(d->fd, &mh, MSG_DONTWAIT);
+	} while (r < 0 && errno == EINTR);
+	if (r < 0 || (mh.msg_flags & MSG_TRUNC))
+		return -1;
+	if (d->vnet)
+		r -= VNET_HLEN;
+	return r < 0 ? -1 : r;
 }
 
 /*
  * Copy one ring frame into a packet; NULL when it is dropped (counted in
- * *drops). A tag stripped into the header goes back after the MACs.
+ * *drops). A tag stripped into the header goes back after the MACs; the
+ * virtio-net header's offsets move with it (lana_pkt_shift()).
  */
-static struct lana_pkt *eth_frame(struct lana_dev *d, struct tpacket3_hdr *h,
-				  uint64_t *drops)
+static struct lana_pkt *eth_frame(struct lana_dev *d, struct tpacket2_hdr *h,
+				  uint32_t status, uint64_t *drops)
 {
 	const uint8_t *frame = (const uint8_t *)h + h->tp_mac;
 	struct sockaddr_ll *sll = (struct sockaddr_ll *)
 		((uint8_t *)h + TPACKET_ALIGN(sizeof(*h)));
-	bool tag = (h->tp_status & TP_STATUS_VLAN_VALID) &&
+	bool tag = (status & TP_STATUS_VLAN_VALID) &&
 		   h->tp_snaplen >= 2 * ETH_ALEN;
+	uint32_t extra = tag ? VLAN_HLEN_ : 0, len = h->tp_len;
 	uint16_t tpid = ETH_P_8021Q;
+	struct virtio_net_hdr vh;
 	struct lana_pkt *p;
 	uint8_t *out;
 
-	if (d->skip_outgoing && sll->sll_pkttype == PACKET_OUTGOING)
+	if (d->skip_outgoing && sll->sll_pkttype == PACKET_OUTGOING) {
+		if (status & TP_STATUS_COPY)	/* keep the queue in step */
+			(void)recv(d->fd, &vh, sizeof(vh), MSG_DONTWAIT);
 		return NULL;	/* not a drop: not ours to receive */
-	if (h->tp_snaplen < h->tp_len) {
-		(*drops)++;	/* truncated by the ring */
+	}
+	if (h->tp_snaplen < len && !(status & TP_STATUS_COPY)) {
+		(*drops)++;	/* truncated, and no copy queued */
 		return NULL;
 	}
-	p = lana_pkt_get(h->tp_snaplen + (tag ? VLAN_HLEN_ : 0));
+	if (len > DEV_MAX_FRAME)
+		len = DEV_MAX_FRAME;
+	p = lana_pkt_get(len + extra);
 	if (!p) {
+		if (status & TP_STATUS_COPY)
+			(void)recv(d->fd, &vh, sizeof(vh), MSG_DONTWAIT);
 		(*drops)++;
 		return NULL;
 	}
 	out = lana_pkt_data(p);
-	if (tag) {
-		if ((h->tp_status & TP_STATUS_VLAN_TPID_VALID) &&
-		    h->hv1.tp_vlan_tpid)
-			tpid = h->hv1.tp_vlan_tpid;
-		memcpy(out, frame, 2 * ETH_ALEN);
-		out[12] = tpid >> 8;
-		out[13] = tpid & 0xff;
-		out[14] = h->hv1.tp_vlan_tci >> 8;
-		out[15] = h->hv1.tp_vlan_tci & 0xff;
-		memcpy(out + 2 * ETH_ALEN + VLAN_HLEN_, frame + 2 * ETH_ALEN,
-		       h->tp_snaplen - 2 * ETH_ALEN);
+	if (status & TP_STATUS_COPY) {
+		ssize_t r = eth_read_copy(d, out + extra, len, &vh);
+
+		if (r < 2 * ETH_ALEN) {
+			lana_pkt_free(p);
+			(*drops)++;
+			return NULL;
+		}
+		len = (uint32_t)r;
 	} else {
-		memcpy(out, frame, h->tp_snaplen);
+		memcpy(out + extra, frame, len);
+		if (d->vnet)
+			memcpy(&vh, frame - VNET_HLEN, VNET_HLEN);
+	}
+	lana_pkt_trim(p, len + extra);
+	if (d->vnet && !vnet_to_off(&vh, len, &p->off)) {
+		lana_pkt_free(p);
+		(*drops)++;
+		return NULL;
+	}
+	if (tag) {
+		if ((status & TP_STATUS_VLAN_TPID_VALID) && h->tp_vlan_tpid)
+			tpid = h->tp_vlan_tpid;
+		eth_untag(out, tpid, h->tp_vlan_tci);
+		lana_pkt_shift(p, VLAN_HLEN_);
 	}
 	p->ts_ns = (uint64_t)h->tp_sec * 1000000000ull + h->tp_nsec;
 	return p;
 }
 
-/* Walk the ring (packet_mmap.rst, TPACKET_V3 example). */
+/* Walk the ring (packet_mmap.rst, TPACKET_V2): slot by slot, in order. */
 static int eth_poll(struct lana_dev *d, struct lana_burst *v)
 {
-	struct tpacket_block_desc *bd;
+	struct tpacket2_hdr *h;
 	struct lana_pkt *p;
 	uint64_t drops = 0;
-	unsigned int n = 0, blocks = 0;
+	unsigned int n = 0;
+	uint32_t status;
 
 	while (n < LANA_BURST) {
-		if (!d->rx_left) {
-			bd = (struct tpacket_block_desc *)
-				(d->ring + (size_t)d->cur *
-				 LANA_DEV_RING_BLOCK_SIZE);
-			if (!(__atomic_load_n(&bd->hdr.bh1.block_status,
-					      __ATOMIC_ACQUIRE) &
-			      TP_STATUS_USER))
-				break;
-			if (!bd->hdr.bh1.num_pkts) {
-				eth_block_done(d);
-				/* never spin over the whole ring twice */
-				if (++blocks > LANA_DEV_RING_BLOCKS)
-					break;
-				continue;
-			}
-			d->rx_left = bd->hdr.bh1.num_pkts;
-			d->rx_next = (struct tpacket3_hdr *)
-				((uint8_t *)bd +
-				 bd->hdr.bh1.offset_to_first_pkt);
-		}
-		p = eth_frame(d, d->rx_next, &drops);
+		h = eth_slot(d, d->cur);
+		status = __atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE);
+		if (!(status & TP_STATUS_USER))
+			break;
+		p = eth_frame(d, h, status, &drops);
 		if (p)
 			v->pkt[n++] = p;
-		d->rx_next = (struct tpacket3_hdr *)
-			((uint8_t *)d->rx_next + d->rx_next->tp_next_offset);
-		if (!--d->rx_left)
-			eth_block_done(d);
+		__atomic_store_n(&h->tp_status, TP_STATUS_KERNEL,
+				 __ATOMIC_RELEASE);
+		d->cur = (d->cur + 1) % d->frame_nr;
 	}
 	v->n = n;
 	if (n)
@@ -381,38 +493,138 @@ static void burst_consume(struct lana_burst *v)
 	}
 }
 
-/* Batched transmit with sendmmsg(2) on the bound socket. */
+/* Send one frame of @p on @d behind virtio-net header @hdr (NULL: none). */
+static bool dev_send_one(struct lana_dev *d, const struct virtio_net_hdr *hdr,
+			 struct lana_pkt *p)
+{
+	struct iovec iov[2] = {
+		{ .iov_base = (void *)hdr, .iov_len = VNET_HLEN },
+		{ .iov_base = lana_pkt_data(p), .iov_len = lana_pkt_len(p) },
+	};
+	ssize_t r;
+
+	do {
+		if (d->kind == DEV_ETH) {
+			struct msghdr mh = {
+				.msg_iov = hdr ? iov : iov + 1,
+				.msg_iovlen = hdr ? 2 : 1,
+			};
+
+			r = sendmsg(d->fd, &mh, MSG_DONTWAIT);
+		} else {
+			r = writev(d->fd, hdr ? iov : iov + 1, hdr ? 2 : 1);
+		}
+	} while (r < 0 && errno == EINTR);
+	return r > 0;
+}
+
+/*
+ * Complete @p in software (checksum, segmentation: runtime/offload.c) and
+ * send the result as plain frames: for a device that takes no metadata,
+ * or a frame whose metadata the kernel refused. Consumes @p and its
+ * segments; true if every segment left.
+ */
+static bool dev_send_soft(struct lana_dev *d, struct lana_pkt *p)
+{
+	static const struct virtio_net_hdr none;
+	struct lana_pkt *next;
+	bool ok = true;
+
+	if (lana_pkt_finish(p) < 0) {
+		lana_pkt_free(p);
+		return false;
+	}
+	for (; p; p = next) {
+		next = p->next;
+		p->next = NULL;
+		if (!dev_send_one(d, d->vnet ? &none : NULL, p))
+			ok = false;
+		lana_pkt_free(p);
+	}
+	return ok;
+}
+
+/*
+ * Batched transmit with sendmmsg(2) on the bound socket, each frame behind
+ * its virtio-net header when the socket takes them (PACKET_VNET_HDR), so
+ * partial checksums and GSO super-frames leave with their metadata and
+ * the kernel completes them as for any local sender (packet(7)).
+ */
 static unsigned int eth_xmit(struct lana_dev *d, struct lana_burst *v)
 {
 	struct mmsghdr msg[LANA_BURST];
-	struct iovec iov[LANA_BURST];
+	struct iovec iov[LANA_BURST][2];
+	struct virtio_net_hdr vh[LANA_BURST];
 	unsigned int i, n = v->n, sent = 0, dropped = 0;
-	int r;
+	int r, err;
 
 	for (i = 0; i < n; i++) {
-		iov[i].iov_base = lana_pkt_data(v->pkt[i]);
-		iov[i].iov_len = lana_pkt_len(v->pkt[i]);
+		struct lana_pkt *p = v->pkt[i];
+
+		if (!d->vnet && lana_pkt_partial(p)) {
+			/* no metadata on this socket: final bytes only */
+			v->pkt[i] = NULL;
+			if (dev_send_soft(d, p))
+				sent++;
+			else
+				dropped++;
+		}
+	}
+	for (i = 0; i < n; i++) {
 		memset(&msg[i], 0, sizeof(msg[i]));
-		msg[i].msg_hdr.msg_iov = &iov[i];
-		msg[i].msg_hdr.msg_iovlen = 1;
+		if (!v->pkt[i])
+			continue;
+		off_to_vnet(v->pkt[i], &vh[i]);
+		iov[i][0].iov_base = &vh[i];
+		iov[i][0].iov_len = VNET_HLEN;
+		iov[i][1].iov_base = lana_pkt_data(v->pkt[i]);
+		iov[i][1].iov_len = lana_pkt_len(v->pkt[i]);
+		msg[i].msg_hdr.msg_iov = d->vnet ? iov[i] : iov[i] + 1;
+		msg[i].msg_hdr.msg_iovlen = d->vnet ? 2 : 1;
 	}
 	i = 0;
 	while (i < n) {
-		r = sendmmsg(d->fd, msg + i, n - i, MSG_DONTWAIT);
+		unsigned int m = 0;
+
+		while (i < n && !v->pkt[i])	/* sent in software above */
+			i++;
+		while (i + m < n && v->pkt[i + m])
+			m++;
+		if (!m)
+			break;
+		r = sendmmsg(d->fd, msg + i, m, MSG_DONTWAIT);
 		if (r > 0) {
 			sent += r;
 			i += r;
 			continue;
 		}
-		if (r < 0 && errno == EINTR)
+		err = r < 0 ? errno : EIO;
+		if (err == EINTR)
 			continue;
-		if (r < 0 && (errno == EAGAIN || errno == ENOBUFS)) {
+		if (err == EAGAIN || err == ENOBUFS) {
 			/* queue full: drop the rest rather than spin */
-			dropped += n - i;
+			for (; i < n; i++)
+				if (v->pkt[i])
+					dropped++;
 			break;
 		}
-		/* this frame is bad (EMSGSIZE, EINVAL, ENETDOWN): skip it */
-		dropped++;
+		/*
+		 * This frame is bad for the kernel (EINVAL: metadata it does
+		 * not accept, EMSGSIZE) or the link is down (ENETDOWN): a
+		 * partial frame is completed in software and sent plain.
+		 */
+		if (err != ENETDOWN && err != ENXIO && d->vnet &&
+		    lana_pkt_partial(v->pkt[i])) {
+			struct lana_pkt *p = v->pkt[i];
+
+			v->pkt[i] = NULL;
+			if (dev_send_soft(d, p))
+				sent++;
+			else
+				dropped++;
+		} else {
+			dropped++;
+		}
 		i++;
 	}
 	if (sent)
@@ -428,6 +640,31 @@ static unsigned int eth_xmit(struct lana_dev *d, struct lana_burst *v)
 static int tap_ifreq(int s, unsigned long req, struct ifreq *ifr)
 {
 	return ioctl(s, req, ifr) < 0 ? -errno : 0;
+}
+
+/*
+ * Frames through the tap carry a virtio-net header (IFF_VNET_HDR, size
+ * set explicitly), and the device offers the host's stack checksum and
+ * segmentation offload (TUNSETOFFLOAD, tuntap.rst): the host hands the
+ * graph partial checksums and TSO (and, where the kernel has it, USO)
+ * super-frames instead of segmenting and checksumming each frame itself.
+ */
+static int tap_offload(struct lana_dev *d)
+{
+	int hlen = (int)VNET_HLEN;
+	unsigned long off = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 |
+			    TUN_F_TSO_ECN;
+
+	if (ioctl(d->fd, TUNSETVNETHDRSZ, &hlen) < 0)
+		return -errno;
+	d->vnet = true;
+#if defined(TUN_F_USO4) && defined(TUN_F_USO6)
+	if (ioctl(d->fd, TUNSETOFFLOAD, off | TUN_F_USO4 | TUN_F_USO6) == 0)
+		return 0;
+#endif
+	if (ioctl(d->fd, TUNSETOFFLOAD, off) < 0)
+		return -errno;
+	return 0;
 }
 
 struct lana_dev *lana_tap_open(struct lana_block *b, const char *ifname,
@@ -449,7 +686,7 @@ struct lana_dev *lana_tap_open(struct lana_block *b, const char *ifname,
 	}
 	memset(&ifr, 0, sizeof(ifr));
 	strcpy(ifr.ifr_name, ifname);
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_MULTI_QUEUE;
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_MULTI_QUEUE | IFF_VNET_HDR;
 	if (ioctl(d->fd, TUNSETIFF, &ifr) < 0) {
 		err = -errno;
 		what = err == -EINVAL || err == -EBUSY ?
@@ -458,6 +695,11 @@ struct lana_dev *lana_tap_open(struct lana_block *b, const char *ifname,
 		goto fail_err;
 	}
 	d->ifindex = (int)if_nametoindex(ifname);
+	err = tap_offload(d);
+	if (err) {
+		what = "cannot set the virtio-net header and offloads";
+		goto fail_err;
+	}
 
 	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (s < 0) {
@@ -512,41 +754,67 @@ fail:
 }
 
 /*
- * Read up to a burst of frames the host sent. A packet from the pool
- * holds LANA_PKT_STD_SIZE - headroom bytes; with a larger MTU a buffer
- * for MTU + Ethernet header + one VLAN tag is allocated.
+ * Read up to a burst of frames the host sent, each behind its virtio-net
+ * header: readv(2) into a super-frame buffer (pooled, lana_pkt_get()), so
+ * that a TSO frame of up to 64 KiB arrives whole without a copy; a frame
+ * that fits a standard buffer is moved into one, the big buffer reused.
  */
 static int tap_poll(struct lana_dev *d, struct lana_burst *v)
 {
-	uint32_t room = d->mtu + ETH_HLEN_ + VLAN_HLEN_;
+	const uint32_t room = LANA_PKT_BIG_SIZE - LANA_PKT_HEADROOM;
+	const uint32_t std = LANA_PKT_STD_SIZE - LANA_PKT_HEADROOM;
+	struct virtio_net_hdr vh;
+	struct iovec iov[2];
 	unsigned int n = 0;
 	uint64_t drops = 0;
-	struct lana_pkt *p;
+	struct lana_pkt *p = NULL, *q;
 	ssize_t r;
+	uint32_t len;
 	int err = 0;
 
-	if (room < LANA_PKT_STD_SIZE - LANA_PKT_HEADROOM)
-		room = LANA_PKT_STD_SIZE - LANA_PKT_HEADROOM;
 	while (n < LANA_BURST) {
-		p = lana_pkt_get(room);
+		if (!p)
+			p = lana_pkt_get(room);
 		if (!p) {
 			drops++;
 			break;
 		}
-		r = read(d->fd, lana_pkt_data(p), room);
+		iov[0] = (struct iovec){ .iov_base = &vh, .iov_len = VNET_HLEN };
+		iov[1] = (struct iovec){ .iov_base = lana_pkt_data(p),
+					 .iov_len = room };
+		r = readv(d->fd, iov, 2);
 		if (r <= 0) {
 			err = r < 0 ? errno : 0;
-			lana_pkt_free(p);
 			if (err == EINTR)
 				continue;
 			if (err == EAGAIN || err == EIO)
 				err = 0;	/* nothing waiting, or down */
 			break;		/* else EBADFD: device deleted */
 		}
-		lana_pkt_trim(p, (uint32_t)r);
-		p->ts_ns = 0;
-		v->pkt[n++] = p;
+		if ((uint32_t)r < VNET_HLEN + 2 * ETH_ALEN) {
+			drops++;
+			continue;
+		}
+		len = (uint32_t)r - VNET_HLEN;
+		q = p;
+		if (len <= std && (q = lana_pkt_get(len)))
+			memcpy(lana_pkt_data(q), lana_pkt_data(p), len);
+		else
+			q = p;
+		if (q == p)
+			p = NULL;	/* the big buffer leaves with the frame */
+		q->len = len;
+		if (!vnet_to_off(&vh, len, &q->off)) {
+			if (q != p)
+				lana_pkt_free(q);
+			drops++;
+			continue;
+		}
+		q->ts_ns = 0;
+		v->pkt[n++] = q;
 	}
+	if (p)
+		lana_pkt_free(p);
 	v->n = n;
 	if (n)
 		atomic_fetch_add_explicit(&d->rx, n, memory_order_relaxed);
@@ -563,21 +831,31 @@ static int tap_poll(struct lana_dev *d, struct lana_burst *v)
 	return (int)n;
 }
 
-/* Deliver frames to the host: one write(2) per frame. */
+/*
+ * Deliver frames to the host: one writev(2) per frame, behind its
+ * virtio-net header; one the device refuses (EINVAL: metadata the kernel
+ * does not accept) is completed in software and written plain.
+ */
 static unsigned int tap_xmit(struct lana_dev *d, struct lana_burst *v)
 {
 	unsigned int i, sent = 0, dropped = 0;
-	ssize_t r;
+	struct virtio_net_hdr vh;
+	struct lana_pkt *p;
 
 	for (i = 0; i < v->n; i++) {
-		do {
-			r = write(d->fd, lana_pkt_data(v->pkt[i]),
-				  lana_pkt_len(v->pkt[i]));
-		} while (r < 0 && errno == EINTR);
-		if (r == (ssize_t)lana_pkt_len(v->pkt[i]))
+		p = v->pkt[i];
+		off_to_vnet(p, &vh);
+		if (dev_send_one(d, &vh, p)) {
 			sent++;
-		else
+		} else if (errno == EINVAL && lana_pkt_partial(p)) {
+			v->pkt[i] = NULL;
+			if (dev_send_soft(d, p))
+				sent++;
+			else
+				dropped++;
+		} else {
 			dropped++;
+		}
 	}
 	if (sent)
 		atomic_fetch_add_explicit(&d->tx, sent, memory_order_relaxed);

@@ -5,14 +5,15 @@
  * ch. 4.2.6, 5.4.1, 5.4.2).
  *
  * eth: an AF_PACKET socket bound to the interface (packet(7)) with a
- *      TPACKET_V3 memory-mapped receive ring (kernel
- *      Documentation/networking/packet_mmap.rst) and batched transmit with
+ *      TPACKET_V2 memory-mapped receive ring (kernel
+ *      Documentation/networking/packet_mmap.rst: every frame wakes the
+ *      worker at once, no block retire timer) and batched transmit with
  *      sendmmsg(2). Frames the host itself sends on the interface, including
  *      the ones we transmit, are not received (PACKET_IGNORE_OUTGOING, or
  *      skipped by sll_pkttype == PACKET_OUTGOING on kernels before 4.20).
  * tap: a TAP device from /dev/net/tun (kernel
  *      Documentation/networking/tuntap.rst), IFF_TAP | IFF_NO_PI |
- *      IFF_MULTI_QUEUE, brought up with the requested MAC address and MTU.
+ *      IFF_MULTI_QUEUE | IFF_VNET_HDR, brought up with the requested MAC address and MTU.
  *      It disappears when the last file descriptor attached to it closes.
  *      Because it is multi-queue, a REPLACE of the tap block (whose new
  *      instance is built while the old one still runs) attaches a second
@@ -25,11 +26,17 @@
  * lana_dev_xmit() in any worker concurrently, lana_dev_close() in the
  * reclaim thread after a grace period, lana_dev_stats() anywhere.
  *
- * Limitation: frames are moved as they are, without virtio-net headers, so
- * a GSO/GRO super-frame larger than the transmitting device's MTU (for
- * example TCP from a veth peer with TSO on) cannot be sent and is counted
- * as a drop; turn segmentation offloads off on such links
- * (`ethtool -K dev tso off gso off gro off`).
+ * Offloads: frames move with their virtio-net header (PACKET_VNET_HDR on
+ * the AF_PACKET socket, IFF_VNET_HDR on the TAP; packet(7), tuntap.rst),
+ * so a frame whose checksum the sender left to offload, or a TSO/GSO
+ * super-frame of up to 64 KiB, crosses the graph as one packet with its
+ * metadata in lana_pkt.off and leaves the same way; the kernel completes
+ * it where the egress device needs that. Blocks that need final bytes
+ * declare LANA_BT_FINAL (the PPE completes frames for them). A frame the
+ * kernel refuses to take with its metadata, or any partial frame on a
+ * socket without PACKET_VNET_HDR, is completed in software
+ * (lana_pkt_finish()) and sent as plain frames. Offloads stay on: nobody
+ * needs ethtool.
  */
 #ifndef LANA_DEV_H
 #define LANA_DEV_H
@@ -38,17 +45,22 @@
 
 #include <stdint.h>
 
-/* TPACKET_V3 receive ring geometry of an eth device. */
+/*
+ * TPACKET_V2 receive ring geometry of an eth device: 4096 slots of 2 KiB
+ * (8 MiB). A slot holds a 1500-byte-MTU frame with its tag and headers;
+ * larger frames come through PACKET_COPY_THRESH (runtime/dev.c).
+ */
 #define LANA_DEV_RING_BLOCK_SIZE (1u << 20)	/* bytes per ring block */
 #define LANA_DEV_RING_BLOCKS	 8		/* ring blocks */
-#define LANA_DEV_RING_FRAME_SIZE 2048		/* nominal frame slot */
-#define LANA_DEV_RING_TIMEOUT_MS 1		/* block retire timeout */
+#define LANA_DEV_RING_FRAME_SIZE 2048		/* bytes per slot */
 
 /**
  * lana_dev_poll() - receive up to LANA_BURST frames of @d into @v (see
  * runtime/engine_internal.h, which declares it for the engine).
- * eth: frames are copied out of the TPACKET_V3 ring into packets from
- * lana_pkt_get() (ts_ns from the tpacket3 header, CLOCK_REALTIME); a VLAN
+ * eth: frames are copied out of the TPACKET_V2 ring (or, when larger than a
+ * slot, read whole from the socket) into packets from lana_pkt_get()
+ * (ts_ns from the tpacket2 header, CLOCK_REALTIME), their virtio-net
+ * header into the packet's offload metadata; a VLAN
  * tag the kernel or the NIC stripped (TP_STATUS_VLAN_VALID) is put back
  * into the frame, so blocks see the frame as it was on the wire; frames
  * truncated by the ring are counted as drops.

@@ -12,6 +12,9 @@
 
 #define LANA_PKT_HEADROOM 64		/* bytes before the frame (vlan push) */
 #define LANA_PKT_STD_SIZE 2048		/* pooled buffer size, headroom included */
+#define LANA_PKT_BIG_SIZE (65536 + 1024) /* pooled buffer for a GSO super-frame
+					  * (64 KiB + Ethernet header + tags),
+					  * headroom included */
 
 /*
  * Offload metadata: the virtio-net header (virtio spec 1.1 sec. 5.1.6,
@@ -141,8 +144,9 @@ static inline uint8_t *lana_pkt_writable(struct lana_pkt *p, uint32_t n)
 
 /**
  * lana_pkt_get() - a packet with room for @len frame bytes after the
- * headroom, @len set, contents undefined; from this thread's pool for
- * standard sizes. NULL on out-of-memory.
+ * headroom, @len set, contents undefined; from this thread's pools for
+ * up to LANA_PKT_STD_SIZE and LANA_PKT_BIG_SIZE bytes with headroom.
+ * NULL on out-of-memory.
  */
 struct lana_pkt *lana_pkt_get(uint32_t len);
 

@@ -28,6 +28,15 @@
 
 #define POLL_SLEEP_NS	 1000000	/* idle sleep with only fd sources */
 #define POLL_SPIN_NS	 50000		/* idle sleep with fd-less sources */
+/*
+ * After its last packet a worker keeps polling, without sleeping, for
+ * this long: the answer to a frame it just forwarded (a ping's reply, a
+ * TCP ACK) usually comes back within it, and is then taken without the
+ * scheduler's wake-up (tens of us on this machine). Like NAPI's busy poll
+ * (net.core.busy_poll, Documentation/networking/napi.rst); measured in
+ * bench/README.md.
+ */
+#define POLL_LINGER_NS	 200000
 
 /* Relaxed single-writer counter update: a plain add, race-free to read. */
 static inline void cnt_add(uint64_t *c, uint64_t n)
@@ -302,12 +311,21 @@ static void ppe_sleep(struct pollfd *fds, nfds_t nfds, long ns)
 	rcu_thread_online();
 }
 
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 void *lana_ppe_worker(void *arg)
 {
 	struct lana_worker *w = arg;
 	struct lana_engine *e = w->e;
 	struct pollfd *fds = NULL;
 	uint32_t fdcap = 0;
+	uint64_t last = 0;	/* when this worker last had a packet */
 
 	lana_cur_worker = w;
 	rcu_register_thread();
@@ -333,6 +351,14 @@ void *lana_ppe_worker(void *arg)
 				got += r;
 			else if (!r && s->fd < 0)
 				spin = true;
+		}
+		if (got) {
+			last = 0;
+		} else if (!last) {
+			last = mono_ns();
+			got = -1;	/* linger: poll again at once */
+		} else if (mono_ns() - last < POLL_LINGER_NS) {
+			got = -1;
 		}
 		if (!got) {
 			/* collect descriptors while @v is still ours */

@@ -49,12 +49,6 @@ e2e_netns_up() {
 	ip -n lana-ns2 link set v2 up
 	ip -n lana-ns1 link set lo up
 	ip -n lana-ns2 link set lo up
-	# The graph forwards frames as they are; segmentation offloads would
-	# hand it TCP super-frames larger than the MTU (runtime/dev.h).
-	for n in 1 2; do
-		ip netns exec "lana-ns$n" ethtool -K "v$n" tso off gso off gro off \
-			>/dev/null 2>&1 || true
-	done
 }
 
 e2e_netns_down() {

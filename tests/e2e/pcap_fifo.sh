@@ -132,6 +132,13 @@ rc=$?
 t=$(($(ms_now) - t0))
 e2e_check "apply with a slow reader returns ($rc) in under 1 s (${t} ms)" \
 	test "$rc" = 0 -a "$t" -lt 1000
+# the writer opens the FIFO within 100 ms of the reader (PO_RETRY_MS);
+# until then frames are dropped: wait until one was written
+for _ in $(seq 30); do
+	e2e_ping 1
+	[ "$(stat_of "$(lr stats --json p)" written)" -gt 0 ] 2>/dev/null && break
+	sleep 0.1
+done
 # fill the pipe (64 KiB) and the queue (64 KiB a worker): 400 x 1442 B
 ip netns exec lana-ns1 ping -q -f -c 400 -s 1400 -W 1 10.77.0.2 >/dev/null 2>&1
 j=$(lr stats --json p)
