@@ -11,7 +11,7 @@ PKGS=(
 	# tests: unit tests, fuzzing with libFuzzer, DOT and man page checks
 	libcmocka-dev clang libclang-rt-14-dev graphviz man-db groff-base
 	# end-to-end tests: namespaces and veth pairs, traffic, captures
-	iproute2 iputils-ping tcpdump iperf3 curl procps ethtool
+	iproute2 iputils-ping tcpdump iperf3 curl procps ethtool jq python3
 	# offload tests: frames crafted independently (tests/unit/offload_gen.py)
 	python3-scapy
 	# kernel engine: build against Debian's kernel, test it in a VM

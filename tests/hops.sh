@@ -31,7 +31,7 @@ pass=0 fail=0
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 K=3000
-command -v jq >/dev/null || { echo "SKIP: jq missing (apt-get install jq)"; exit 77; }
+command -v jq >/dev/null || { echo "FAIL: jq missing (scripts/install-deps.sh installs it)"; exit 1; }
 
 chain() {	# N: the chain of N counters
 	local i

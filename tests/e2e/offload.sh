@@ -85,7 +85,7 @@ e2e_check "v1 keeps TSO on (default offloads)" \
 e2e_check "v2 keeps tx checksumming on" \
 	test "$(offload lana-ns2 v2 tx-checksumming)" = on
 
-"$D" --socket "$sock" --workers 1 >"$tmp/lanad.log" 2>&1 &
+"$D" --socket "$sock" --workers 1 --pcap-dir "$tmp" >"$tmp/lanad.log" 2>&1 &
 lanad_pid=$!
 for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
 e2e_check "apply bridge.lana" lr apply "$src/examples/bridge.lana"
