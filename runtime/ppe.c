@@ -9,8 +9,9 @@
  * the graph (block looked up by IDP in the version's flat table, rx, then
  * the version's binding of the returned port), then run the packets the
  * blocks spawned (the backlog, thesis 5.2.5 engine_backlog_tail) in the
- * same version, then announce a quiescent state. Idle workers go offline
- * and sleep in poll(2) on their sources' descriptors for up to 1 ms.
+ * same version, then announce a quiescent state. A worker keeps polling
+ * for POLL_LINGER_NS after its last packet; then, idle, it goes offline
+ * and sleeps in poll(2) on its sources' descriptors for up to 1 ms.
  *
  * The packet path takes no lock, calls no malloc (packets come from the
  * per-thread pool of runtime/pkt.c) and keeps bursts on the stack; the
