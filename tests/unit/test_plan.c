@@ -923,6 +923,286 @@ static void test_duplicate_key(void **state)
 	lana_buf_free(&b);
 }
 
+/* ------------------------------------------ the documented decoder rules */
+
+/*
+ * One corruption of a build_single() plan per documented check: the rules
+ * are the items of the "Checked:" sentence of docs/plan-format.md ("What
+ * the decoder checks"), and test_documented_rules() reads that sentence,
+ * so a rule added to the documentation without a case here, or a case
+ * whose rule left the documentation, fails the test.
+ */
+struct rule_case {
+	const char *rule;	/* item of the documented list, verbatim */
+	struct lana_value (*mk)(struct lana_plan *);
+	void (*corrupt)(struct single *s);
+	bool crc;		/* recompute the CRC after corrupting */
+	const char *want;	/* part of the decoder's error */
+};
+
+static void rc_magic(struct single *s) { s->b.data[0] = 'X'; }
+static void rc_major(struct single *s) { s->b.data[8] = 2; }
+static void rc_flags(struct single *s) { s->b.data[12] = 2; }
+static void rc_length(struct single *s) { lana_buf_putc(&s->b, 0); }
+static void rc_crc(struct single *s) { s->b.data[s->b.len - 1] ^= 1; }
+static void rc_code_off(struct single *s)
+{
+	wr32(s->b.data + 32, s->code + 4);
+}
+static void rc_strtab_nul(struct single *s) { s->b.data[40] = 'x'; }
+static void rc_strtab_pad(struct single *s)
+{
+	uint32_t stlen = rd32(s->b.data + 28);
+
+	assert_true(40 + stlen < s->code);	/* "", t, n, k: 7 bytes + 1 */
+	s->b.data[40 + stlen] = 1;
+}
+static void rc_strlen(struct single *s)
+{
+	uint32_t stlen = rd32(s->b.data + 28);
+
+	wr32(s->b.data + s->ins + 8, 1);	/* type "t", not the last */
+	s->b.data[40 + stlen - 1] = 'z';	/* last string runs to the end */
+}
+static void rc_insn_short(struct single *s) { s->b.data[s->ins] = 2; }
+static void rc_insn_beyond(struct single *s)
+{
+	s->b.data[s->ins] = 0;
+	s->b.data[s->ins + 1] = 0x10;
+}
+static void rc_insn_exact(struct single *s)
+{
+	s->b.data[s->code] = 16;	/* BEGIN is exactly 12 bytes */
+}
+static void rc_reserved(struct single *s) { s->b.data[s->ins + 3] = 1; }
+static void rc_padding(struct single *s) { s->b.data[s->attr + 10] = 1; }
+static void rc_op_unknown(struct single *s) { s->b.data[s->ins + 2] = 99; }
+static void rc_op_kind(struct single *s)
+{
+	s->b.data[s->ins + 2] = LANA_OP_DEL;
+}
+static void rc_no_begin(struct single *s)
+{
+	s->b.data[s->code + 2] = LANA_OP_NEW;
+}
+static void rc_count(struct single *s) { wr32(s->b.data + s->code + 8, 5); }
+static void rc_no_commit(struct single *s)
+{
+	s->b.len -= 4;
+	fix_header(&s->b);
+}
+static void rc_strref(struct single *s)
+{
+	wr32(s->b.data + s->ins + 8, 9999);
+}
+static void rc_attr_len(struct single *s) { s->b.data[s->attr] = 20; }
+static void rc_attr_type(struct single *s) { s->b.data[s->attr + 2] = 99; }
+static void rc_item_len(struct single *s)
+{
+	wr16(s->b.data + s->attr + 16, 12);
+}
+static void rc_item_type(struct single *s)
+{
+	s->b.data[s->attr + 18] = LANA_PT_U16;
+}
+static void rc_value_size(struct single *s)
+{
+	s->b.data[s->attr + 2] = LANA_PT_U16;
+}
+static void rc_bool(struct single *s) { s->b.data[s->attr + 8] = 2; }
+static void rc_prefix_family(struct single *s) { s->b.data[s->attr + 8] = 5; }
+static void rc_prefix_len(struct single *s) { s->b.data[s->attr + 9] = 33; }
+static void rc_filter_count(struct single *s)
+{
+	wr32(s->b.data + s->attr + 12, 0);
+}
+static void rc_list_count(struct single *s)
+{
+	wr32(s->b.data + s->attr + 12, 2);
+}
+static void rc_trailing(struct single *s)
+{
+	lana_buf_put(&s->b, "\4\0\x08\0", 4);
+	fix_header(&s->b);
+}
+
+/* Two bool parameters "a" and "b" (keys at attr + 4 and attr + 16). */
+static void build_two_keys(struct single *s)
+{
+	struct lana_plan p;
+	uint32_t i;
+
+	memset(s, 0, sizeof(*s));
+	lana_plan_init(&p);
+	i = add_insn(&p, LANA_OP_NEW, 1, "t", "n");
+	add_param(&p, i, "a", vbool(false));
+	add_param(&p, i, "b", vbool(true));
+	encode_ok(&p, &s->b);
+	s->code = rd32(s->b.data + 32);
+	s->ins = s->code + 12;
+	s->attr = s->ins + 16;
+	lana_plan_free(&p);
+}
+static void rc_dup_key(struct single *s)
+{
+	wr32(s->b.data + s->attr + 12 + 4, rd32(s->b.data + s->attr + 4));
+}
+
+static const struct rule_case rule_cases[] = {
+	{ "magic", mk_bool, rc_magic, false, "magic" },
+	{ "major version", mk_bool, rc_major, false, "version 2" },
+	{ "flags", mk_bool, rc_flags, false, "flags" },
+	{ "length against the buffer", mk_bool, rc_length, false, "length" },
+	{ "CRC", mk_bool, rc_crc, false, "checksum" },
+	{ "section offsets and lengths", mk_bool, rc_code_off, true,
+	  "code offset" },
+	{ "the string table's first NUL and its padding", mk_bool,
+	  rc_strtab_nul, true, "NUL" },
+	{ "the string table's first NUL and its padding", mk_bool,
+	  rc_strtab_pad, true, "padding not zero" },
+	{ "string lengths", mk_bool, rc_strlen, true, "not NUL-terminated" },
+	{ "every instruction length (at least the header, inside the code "
+	  "section, exactly the payload size of its opcode)", mk_bool,
+	  rc_insn_short, true, "shorter than its header" },
+	{ "every instruction length (at least the header, inside the code "
+	  "section, exactly the payload size of its opcode)", mk_bool,
+	  rc_insn_beyond, true, "beyond the code section" },
+	{ "every instruction length (at least the header, inside the code "
+	  "section, exactly the payload size of its opcode)", mk_bool,
+	  rc_insn_exact, true, "length 16 (BEGIN is 12 bytes)" },
+	{ "reserved bytes", mk_bool, rc_reserved, true, "reserved byte" },
+	{ "padding", mk_bool, rc_padding, true, "padding not zero" },
+	{ "opcodes (known and allowed for the plan kind)", mk_bool,
+	  rc_op_unknown, true, "unknown opcode 99" },
+	{ "opcodes (known and allowed for the plan kind)", mk_bool,
+	  rc_op_kind, true, "not allowed in a full plan" },
+	{ "`BEGIN`/`COMMIT` framing and count", mk_bool, rc_no_begin, true,
+	  "missing BEGIN" },
+	{ "`BEGIN`/`COMMIT` framing and count", mk_bool, rc_count, true,
+	  "count 5" },
+	{ "`BEGIN`/`COMMIT` framing and count", mk_bool, rc_no_commit, true,
+	  "missing COMMIT" },
+	{ "string references", mk_bool, rc_strref, true,
+	  "string reference 9999 outside" },
+	{ "attribute and list item bounds and types", mk_bool, rc_attr_len,
+	  true, "parameter length 20" },
+	{ "attribute and list item bounds and types", mk_bool, rc_attr_type,
+	  true, "unknown parameter type 99" },
+	{ "attribute and list item bounds and types", mk_list, rc_item_len,
+	  true, "list item 0 length 12 outside 4..8" },
+	{ "attribute and list item bounds and types", mk_list, rc_item_type,
+	  true, "list item 0 has type" },
+	{ "value sizes", mk_bool, rc_value_size, true, "u16 value of 1 bytes" },
+	{ "bool values", mk_bool, rc_bool, true, "bool value 2" },
+	{ "prefix family and length", mk_prefix, rc_prefix_family, true,
+	  "prefix family 5" },
+	{ "prefix family and length", mk_prefix, rc_prefix_len, true,
+	  "prefix length 33" },
+	{ "filter and list counts", mk_filter, rc_filter_count, true,
+	  "filter of 0 instructions" },
+	{ "filter and list counts", mk_list, rc_list_count, true,
+	  "list of 2 items" },
+	{ "duplicate keys", NULL, rc_dup_key, true, "duplicate parameter 'a'" },
+	{ "trailing bytes", mk_bool, rc_trailing, false,
+	  "trailing bytes after COMMIT" },
+};
+
+/*
+ * The items of the "Checked:" sentence of docs/plan-format.md, split at
+ * commas outside parentheses, into @items (at most @max, each at most
+ * 160 bytes). Returns their number.
+ */
+static unsigned int documented_rules(char items[][160], unsigned int max)
+{
+	const char *top = getenv("top_srcdir");
+	char path[4096], *text, *p, *end;
+	unsigned int n = 0, depth = 0;
+	size_t len = 0, k = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/docs/plan-format.md",
+		 top ? top : "../..");
+	f = fopen(path, "r");
+	if (!f)
+		fail_msg("cannot read %s (set top_srcdir)", path);
+	text = malloc(1 << 20);
+	assert_non_null(text);
+	len = fread(text, 1, (1 << 20) - 1, f);
+	fclose(f);
+	text[len] = 0;
+	for (p = text; *p; p++)		/* one line */
+		if (*p == '\n')
+			*p = ' ';
+	p = strstr(text, "Checked: ");
+	assert_non_null(p);
+	p += strlen("Checked: ");
+	end = strstr(p, ". It never reads");
+	assert_non_null(end);
+	for (; p <= end && n < max; p++) {
+		if (p == end || (*p == ',' && !depth)) {
+			items[n][k] = 0;
+			n++;
+			k = 0;
+			if (p < end)
+				p++;	/* the space after the comma */
+			continue;
+		}
+		if (*p == '(')
+			depth++;
+		else if (*p == ')')
+			depth--;
+		if (*p == ' ' && (!k || items[n][k - 1] == ' '))
+			continue;	/* squeeze line breaks */
+		if (k + 1 < 160)
+			items[n][k++] = *p;
+	}
+	free(text);
+	return n;
+}
+
+static void test_documented_rules(void **state)
+{
+	const unsigned int ncase = sizeof(rule_cases) / sizeof(rule_cases[0]);
+	char items[64][160];
+	unsigned int n, i, j;
+	struct single s;
+
+	n = documented_rules(items, 64);
+	assert_true(n >= 20);
+	/* every documented rule has a case, and every case a rule */
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < ncase; j++)
+			if (!strcmp(items[i], rule_cases[j].rule))
+				break;
+		if (j == ncase)
+			fail_msg("documented decoder rule '%s' has no case",
+				 items[i]);
+	}
+	for (j = 0; j < ncase; j++) {
+		for (i = 0; i < n; i++)
+			if (!strcmp(items[i], rule_cases[j].rule))
+				break;
+		if (i == n)
+			fail_msg("case for '%s': no such rule in "
+				 "docs/plan-format.md", rule_cases[j].rule);
+	}
+	/* each case: the unchanged plan decodes, the corrupted one fails */
+	for (j = 0; j < ncase; j++) {
+		const struct rule_case *c = &rule_cases[j];
+
+		if (c->mk)
+			build_single(&s, "k", c->mk);
+		else
+			build_two_keys(&s);
+		expect_ok(&s.b);
+		c->corrupt(&s);
+		if (c->crc)
+			fix_crc(&s.b);
+		expect_fail(s.b.data, s.b.len, c->want);
+		lana_buf_free(&s.b);
+	}
+}
+
 static void test_encode_errors(void **state)
 {
 	struct lana_plan p;
@@ -1275,6 +1555,7 @@ int main(void)
 		cmocka_unit_test(test_corrupt_list_bounds),
 		cmocka_unit_test(test_corrupt_padding),
 		cmocka_unit_test(test_duplicate_key),
+		cmocka_unit_test(test_documented_rules),
 		cmocka_unit_test(test_encode_errors),
 		cmocka_unit_test(test_flip_every_byte),
 		cmocka_unit_test(test_validate),
