@@ -419,6 +419,175 @@ static void test_parse_rejects(void **state)
 }
 
 /*
+ * The checks docs/runtime.md lists for lana_ctl_parse() ("Validation",
+ * first table: check | errno | example message), each tied to the cases
+ * of bad_cases[] that break it. test_documented_checks() reads the table:
+ * a documented check without a case, a case for an undocumented check, a
+ * different errno, or an example message that is not what the code says
+ * for the case named @exact fails it.
+ */
+struct doc_check {
+	const char *check;	/* the table's first column, verbatim */
+	int code;		/* its errno column */
+	const char *cases[4];	/* bad_cases[].what */
+	const char *exact;	/* the case whose message is the example */
+};
+
+static const struct doc_check doc_checks[] = {
+	{ "datagram larger than `LANA_MSG_MAX` (seen with `recv(MSG_TRUNC)`)",
+	  -EMSGSIZE, { NULL }, NULL },	/* the dispatcher: test_server_oversized */
+	{ "a whole `nlmsghdr`", -EINVAL, { "truncated header" },
+	  "truncated header" },
+	{ "`nlmsg_len` equals the datagram length", -EINVAL,
+	  { "nlmsg_len > datagram", "nlmsg_len < datagram" }, NULL },
+	{ "`nlmsg_type` is the family", -EINVAL, { "wrong family" }, NULL },
+	{ "a whole `genlmsghdr`", -EINVAL, { "no genl header" },
+	  "no genl header" },
+	{ "`version` = 1", -EPROTONOSUPPORT, { "wrong version" },
+	  "wrong version" },
+	{ "a known command", -EOPNOTSUPP, { "unknown command" }, NULL },
+	{ "each attribute well formed, inside the message", -EINVAL,
+	  { "trailing garbage", "attribute length overflow" }, NULL },
+	{ "each attribute taken by the command, given once", -EINVAL,
+	  { "unexpected attribute", "unknown attribute",
+	    "duplicate attribute" }, "unexpected attribute" },
+	{ "integer sizes exact", -EINVAL, { "u32 of 8 bytes", "u32 of 2 bytes" },
+	  NULL },
+	{ "strings NUL-terminated, within their maximum", -EINVAL,
+	  { "name too long", "name without NUL", "name with a NUL inside",
+	    "name with a leading NUL" }, "name too long" },
+	{ "`DATA` within `LANA_CHUNK`", -EINVAL, { "DATA over LANA_CHUNK" },
+	  NULL },
+	{ "required attributes present", -EINVAL, { "missing attribute" },
+	  "missing attribute" },
+};
+
+static int errno_named(const char *name)
+{
+	static const struct { const char *n; int e; } t[] = {
+		{ "EMSGSIZE", EMSGSIZE }, { "EINVAL", EINVAL },
+		{ "EPROTONOSUPPORT", EPROTONOSUPPORT },
+		{ "EOPNOTSUPP", EOPNOTSUPP },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (!strcmp(name, t[i].n))
+			return -t[i].e;
+	fail_msg("errno '%s' of docs/runtime.md not known to the test", name);
+	return 0;
+}
+
+static const struct bad_case *bad_case_named(const char *what)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++)
+		if (!strcmp(bad_cases[i].what, what))
+			return &bad_cases[i];
+	fail_msg("no bad case '%s'", what);
+	return NULL;
+}
+
+/* Copy the next `|`-separated cell of @p (trimmed, backquotes of the
+ * errno column removed when @bare) into @out; returns past it. */
+static const char *cell(const char *p, char *out, size_t max, bool bare)
+{
+	const char *e = strchr(p, '|');
+	size_t n;
+
+	assert_non_null(e);
+	while (*p == ' ')
+		p++;
+	n = (size_t)(e - p);
+	while (n && p[n - 1] == ' ')
+		n--;
+	if (bare && n >= 2 && p[0] == '`' && p[n - 1] == '`') {
+		p++;
+		n -= 2;
+	}
+	assert_true(n < max);
+	memcpy(out, p, n);
+	out[n] = 0;
+	return e + 1;
+}
+
+static void test_documented_checks(void **state)
+{
+	static char buf[LANA_MSG_MAX];
+	const size_t ndoc = sizeof(doc_checks) / sizeof(doc_checks[0]);
+	const char *top = getenv("top_srcdir");
+	char path[4096], line[1024], chk[512], eno[64], ex[512], err[256];
+	bool seen[sizeof(doc_checks) / sizeof(doc_checks[0])] = { false };
+	bool in = false;
+	unsigned int rows = 0;
+	struct lana_ctl_req r;
+	size_t i, k;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/docs/runtime.md", top ? top : "../..");
+	f = fopen(path, "r");
+	if (!f)
+		fail_msg("cannot read %s (set top_srcdir)", path);
+	while (fgets(line, sizeof(line), f)) {
+		const char *p;
+
+		if (!strncmp(line, "### Validation", 14)) {
+			in = true;
+			continue;
+		}
+		if (!in || line[0] != '|' || !strncmp(line, "|---", 4) ||
+		    !strncmp(line, "| check |", 9)) {
+			if (in && rows && line[0] != '|')
+				break;	/* end of the first table */
+			continue;
+		}
+		p = cell(line + 1, chk, sizeof(chk), false);
+		p = cell(p, eno, sizeof(eno), true);
+		cell(p, ex, sizeof(ex), false);
+		rows++;
+		for (i = 0; i < ndoc; i++)
+			if (!strcmp(doc_checks[i].check, chk))
+				break;
+		if (i == ndoc)
+			fail_msg("documented check '%s' has no case", chk);
+		seen[i] = true;
+		assert_int_equal(errno_named(eno), doc_checks[i].code);
+		for (k = 0; k < 4 && doc_checks[i].cases[k]; k++) {
+			const struct bad_case *c =
+				bad_case_named(doc_checks[i].cases[k]);
+
+			if (c->code != doc_checks[i].code)
+				fail_msg("case '%s' expects %d, the docs %s",
+					 c->what, c->code, eno);
+		}
+		if (doc_checks[i].exact) {
+			const struct bad_case *c =
+				bad_case_named(doc_checks[i].exact);
+			size_t len = c->build(buf);
+			char want[512], *q;
+
+			/* the example: `...`, the first one if several */
+			assert_true(ex[0] == '`');
+			snprintf(want, sizeof(want), "%s", ex + 1);
+			q = strchr(want, '`');
+			assert_non_null(q);
+			*q = 0;
+			assert_int_equal(lana_ctl_parse(buf, len, FAM, false, &r,
+							err, sizeof(err)),
+					 doc_checks[i].code);
+			assert_string_equal(err, want);
+		}
+	}
+	fclose(f);
+	assert_true(rows >= 10);
+	for (i = 0; i < ndoc; i++)
+		if (!seen[i])
+			fail_msg("case for '%s': not in docs/runtime.md",
+				 doc_checks[i].check);
+}
+
+/*
  * The attribute of type @type directly inside the nest @nest (the last
  * one if several): a pointer into the message.
  */
@@ -1327,6 +1496,7 @@ int main(void)
 		cmocka_unit_test(test_roundtrip_block),
 		cmocka_unit_test(test_policy),
 		cmocka_unit_test(test_parse_rejects),
+		cmocka_unit_test(test_documented_checks),
 		cmocka_unit_test(test_nest_inner_overrun),
 		cmocka_unit_test(test_connect_errors),
 		cmocka_unit_test_setup_teardown(test_server_rejects_malformed,
