@@ -84,6 +84,8 @@ static void usage(FILE *f)
 "  -f, --foreground     stay in the foreground (default)\n"
 "  -d, --daemon         detach and run in the background (logs to syslog)\n"
 "  -w, --workers N      packet worker threads (default: 1)\n"
+"      --busy-poll      workers never sleep: lowest latency, one busy CPU\n"
+"                       per worker (for workers with a core of their own)\n"
 "  -s, --socket PATH    control socket (default: $LANA_SOCKET or %s)\n"
 "      --pcap-dir DIR   pcap_in and pcap_out open files only inside DIR;\n"
 "                       repeat for more directories (default: %s)\n"
@@ -437,7 +439,7 @@ struct lanad {
 static int parse_options(int argc, char **argv, struct lanad_opts *o)
 {
 	enum {
-		OPT_SYSLOG = 256, OPT_PCAP_DIR, OPT_CLIENTS, OPT_TXNS,
+		OPT_SYSLOG = 256, OPT_PCAP_DIR, OPT_BUSY_POLL, OPT_CLIENTS, OPT_TXNS,
 		OPT_CLIENT_TXNS,
 		OPT_TXN_SIZE, OPT_TXN_BYTES, OPT_CLIENT_TXN_BYTES,
 		OPT_TXN_TIMEOUT, OPT_IDLE_TIMEOUT, OPT_SEND_QUEUE,
@@ -450,6 +452,7 @@ static int parse_options(int argc, char **argv, struct lanad_opts *o)
 		{ "socket", required_argument, NULL, 's' },
 		{ "syslog", no_argument, NULL, OPT_SYSLOG },
 		{ "pcap-dir", required_argument, NULL, OPT_PCAP_DIR },
+		{ "busy-poll", no_argument, NULL, OPT_BUSY_POLL },
 		{ "max-clients", required_argument, NULL, OPT_CLIENTS },
 		{ "max-txns", required_argument, NULL, OPT_TXNS },
 		{ "max-client-txns", required_argument, NULL, OPT_CLIENT_TXNS },
@@ -484,6 +487,9 @@ static int parse_options(int argc, char **argv, struct lanad_opts *o)
 			o->eo.workers = (unsigned int)parse_num("workers",
 								optarg, 1,
 								1024);
+			break;
+		case OPT_BUSY_POLL:
+			o->eo.busy_poll = true;
 			break;
 		case OPT_CLIENTS:
 			o->lim.clients = (unsigned int)parse_num("max-clients",

@@ -36,12 +36,19 @@ struct lana_engine;
  *            (lana_block_pcap_dirs(), lanad --pcap-dir), or NULL: paths
  *            are opened as given, as `lanarun run` does for the user's
  *            own files. The strings must outlive the engine.
+ * @busy_poll: workers never sleep: each keeps polling its sources, which
+ *            takes the scheduler's wake-up (tens of us) out of every
+ *            frame's latency at the price of one busy CPU per worker; for
+ *            workers with a core of their own (lanad --busy-poll). When
+ *            false a worker polls for 200 us after its last packet, then
+ *            sleeps in poll(2) (runtime/ppe.c).
  */
 struct lana_engine_opts {
 	unsigned int workers;
 	void (*log)(int level, const char *msg);
 	bool offline;
 	const char *const *pcap_dirs;
+	bool busy_poll;
 };
 
 /** lana_engine_new() - an engine with an empty graph; NULL with errno set. */

@@ -358,7 +358,8 @@ void *lana_ppe_worker(void *arg)
 		} else if (!last) {
 			last = mono_ns();
 			got = -1;	/* linger: poll again at once */
-		} else if (mono_ns() - last < POLL_LINGER_NS) {
+		} else if ((e->o.busy_poll && hi > lo) ||
+			   mono_ns() - last < POLL_LINGER_NS) {
 			got = -1;
 		}
 		if (!got) {

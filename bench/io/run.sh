@@ -5,6 +5,7 @@
 #   direct   by nothing: ns1 and ns2 share one veth pair instead (anchor)
 #   bridge   by a Linux bridge (the anchor LANA is compared with)
 #   lana     by lanad running examples/bridge.lana (eth = AF_PACKET)
+#   lana-bp  the same with lanad --busy-poll (workers never sleep)
 # each with offloads on (the veth default) and off (ethtool -K ... tx off
 # tso off gso off gro off), alternating configurations within each round.
 # Measured per configuration: TCP Gbit/s (iperf3, one stream), ping RTT
@@ -76,8 +77,10 @@ setup() {
 		ip link set bio-br up
 		ip link set bio-v1 master bio-br
 		ip link set bio-v2 master bio-br ;;
-	lana)
-		"$D" --socket "$sock" --workers "$WORKERS" >"$tmp/lanad.log" 2>&1 &
+	lana|lana-bp)
+		bp=
+		[ "$1" = lana-bp ] && bp=--busy-poll
+		"$D" --socket "$sock" --workers "$WORKERS" $bp >"$tmp/lanad.log" 2>&1 &
 		lanad_pid=$!
 		for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
 		"$L" --socket "$sock" -D DEV0=bio-v1 -D DEV1=bio-v2 apply \
@@ -121,7 +124,7 @@ hz=$(getconf CLK_TCK)
 : >"$tmp/results"
 for r in $(seq "$ROUNDS"); do
 	for off in on off; do
-		for cfg in direct bridge lana; do
+		for cfg in direct bridge lana lana-bp; do
 			echo "round $r/$ROUNDS: $cfg, offloads $off" >&2
 			if ! setup $cfg $off; then
 				echo "bench/io: $cfg/$off: setup failed" >&2
@@ -142,7 +145,7 @@ echo
 echo "bench/io: $ROUNDS rounds, TCP ${T_TCP} s, UDP 64 B ${T_UDP} s, $PINGS pings; lanad --workers $WORKERS; $(nproc) CPUs, kernel $(uname -r)"
 printf '%-8s %-9s %10s %12s %14s %16s\n' config offloads "TCP Gbit/s" "RTT med ms" "UDP 64B pps" "lanad CPU%/Gbps"
 for off in on off; do
-	for cfg in direct bridge lana; do
+	for cfg in direct bridge lana lana-bp; do
 		awk -v c=$cfg -v o=$off -v hz="$hz" -v t="$T_TCP" '
 			function med(a, n,   i, j, x) {
 				for (i = 2; i <= n; i++) { x = a[i]; for (j = i - 1; j > 0 && a[j] > x; j--) a[j + 1] = a[j]; a[j + 1] = x }
@@ -151,7 +154,7 @@ for off in on off; do
 				u[n] = ($3 > 0) ? ($6 / hz / t * 100) / ($3 / 1e9) : 0 }
 			END {
 				if (!n) { printf "%-8s %-9s %10s\n", c, o, "failed"; exit }
-				cpu = (c == "lana") ? sprintf("%.1f", med(u, n)) : "-"
+				cpu = (c ~ /^lana/) ? sprintf("%.1f", med(u, n)) : "-"
 				printf "%-8s %-9s %10.2f %12.3f %14.0f %16s\n", c, o, med(b, n), med(r, n), med(p, n), cpu }' "$tmp/results"
 	done
 done
