@@ -382,6 +382,18 @@ static unsigned int parse_secs(const char *opt, const char *s)
 	return (unsigned int)(v * 1000 + 0.5);
 }
 
+/* Free what add_pcap_dir() allocated (after the engine is gone). */
+static void free_pcap_dirs(struct lana_engine_opts *eo)
+{
+	const char **v = (const char **)eo->pcap_dirs;
+	size_t n;
+
+	for (n = 0; v && v[n]; n++)
+		free((char *)v[n]);
+	free(v);
+	eo->pcap_dirs = NULL;
+}
+
 /*
  * --pcap-dir @dir: append its real path (realpath(3); what pcap paths are
  * matched against, blocks/pcap_file.h) to the NULL-terminated list
@@ -679,5 +691,6 @@ int main(int argc, char **argv)
 		return 1;
 	rc = serve(d.e, d.lfd, d.sfd, &o.lim);
 	teardown(&d);
+	free_pcap_dirs(&o.eo);
 	return rc;
 }
