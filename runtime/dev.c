@@ -1069,14 +1069,20 @@ static bool ifindex_exists(int ifindex)
 	return if_indextoname((unsigned int)ifindex, name) || errno != ENXIO;
 }
 
+/*
+ * Only an eth follows notifications: a tap moved to another namespace
+ * leaves this one (RTM_DELLINK here) but its descriptor still works; a tap
+ * deleted is found by its poll (EBADFD).
+ */
 void lana_dev_link_event(struct lana_dev *d, const struct lana_link_event *ev)
 {
+	if (d->kind != DEV_ETH)
+		return;
 	pthread_mutex_lock(&d->ctl);
 	if (!atomic_load(&d->gone)) {
 		if (ev->deleted && ev->ifindex == d->ifindex)
 			dev_gone(d);
-	} else if (d->kind == DEV_ETH && !ev->deleted &&
-		   !strcmp(ev->name, d->name)) {
+	} else if (!ev->deleted && !strcmp(ev->name, d->name)) {
 		eth_reattach(d, ev->ifindex);
 	}
 	pthread_mutex_unlock(&d->ctl);
@@ -1100,9 +1106,11 @@ void lana_dev_recheck(struct lana_dev *d, bool full)
 {
 	unsigned int idx;
 
+	if (d->kind != DEV_ETH)		/* see lana_dev_link_event() */
+		return;
 	pthread_mutex_lock(&d->ctl);
 	if (atomic_load(&d->gone)) {
-		if (d->kind == DEV_ETH && (idx = if_nametoindex(d->name)))
+		if ((idx = if_nametoindex(d->name)))
 			eth_reattach(d, (int)idx);
 	} else if (full && !ifindex_exists(d->ifindex)) {
 		dev_gone(d);

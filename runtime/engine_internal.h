@@ -105,10 +105,11 @@ struct lana_link_event {
 
 /**
  * lana_dev_link_event() - interface notification @ev, for every device:
- * an eth whose interface is deleted is marked gone (logged once; frames
- * sent to it are counted as drops), and reattached (its socket bound
- * again) when an interface of its name appears; a tap whose device is
- * deleted is marked gone. Anything else is ignored.
+ * an eth whose interface is deleted (or moved to another namespace) is
+ * marked gone (logged once; frames sent to it are counted as drops), and
+ * reattached (its socket bound again) when an interface of its name
+ * appears. Anything else is ignored (a tap moved away still works; one
+ * deleted is found by lana_dev_poll()).
  */
 void lana_dev_link_event(struct lana_dev *d, const struct lana_link_event *ev);
 
@@ -123,7 +124,7 @@ bool lana_dev_sock_error(struct lana_dev *d);
 /**
  * lana_dev_recheck() - look up the interface of @d again: a gone eth is
  * reattached if an interface of its name exists; with @full (events were
- * lost) a device whose interface index no longer exists is marked gone.
+ * lost) an eth whose interface index no longer exists is marked gone.
  */
 void lana_dev_recheck(struct lana_dev *d, bool full);
 
