@@ -8,7 +8,10 @@
  * network interface @dev leave at `out`; frames entering at `in` are
  * transmitted on @dev. The userspace engine uses an AF_PACKET socket bound to
  * the interface, the kernel module registers an rx_handler on it. `out` may
- * stay unconnected for a transmit-only attachment.
+ * stay unconnected for a transmit-only attachment. If @dev is deleted, the
+ * userspace engine logs it, counts what is sent to it as dropped and binds
+ * the socket again when an interface of that name appears (runtime/dev.c,
+ * "Gone and back"; docs/runtime.md).
  */
 #include "lana_block.h"
 
@@ -48,7 +51,8 @@ static const struct lana_counter eth_counters[] = {
 	LANA_COUNTER_OP("rx", "frames received on dev"),
 	LANA_COUNTER_OP("tx", "frames transmitted on dev"),
 	LANA_COUNTER_OP("dropped", "frames lost on the way: receive ring "
-			"overflow, truncation, transmit errors"),
+			"overflow, truncation, transmit errors, frames sent "
+			"while dev is down or gone"),
 	LANA_COUNTER_END
 };
 
@@ -124,7 +128,10 @@ LANA_BLOCK_TYPE(eth) = {
 	       "dev leave at out; frames entering at in are transmitted on dev. "
 	       "This is the thesis's Ethernet vlink block (ch. 5.4.1): the "
 	       "userspace engine uses an AF_PACKET socket, the kernel module an "
-	       "rx_handler hook on the device.",
+	       "rx_handler hook on the device. In the userspace engine, when "
+	       "dev is deleted the block logs it, counts the frames sent to it "
+	       "as dropped and reattaches when an interface of that name "
+	       "appears again.",
 	.params = eth_params,
 	.ports = eth_ports,
 	.counters = eth_counters,

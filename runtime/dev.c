@@ -24,7 +24,10 @@
 #include <linux/virtio_net.h>
 #include <net/if.h>
 #include <net/if_arp.h>
+#include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -53,11 +56,18 @@ enum dev_kind { DEV_ETH, DEV_TAP };
  * Receive-side fields (@rx_*, @cur) belong to the polling worker, the
  * counters are atomics updated once per burst; @rx and @tx sit on separate
  * cache lines because different threads write them.
+ * @gone: the interface was deleted (see "Gone and back" below); workers
+ *        read it, the monitor (eth) or the polling worker (tap) sets it
+ * @ctl:  the control side (control thread, device monitor): @ifindex,
+ *        @promisc, setting @gone, @retry_logged
  */
 struct lana_dev {
 	enum dev_kind kind;
 	int fd;
-	int ifindex;
+	_Atomic int ifindex;
+	_Atomic bool gone;
+	bool retry_logged;	/* a failed reattach was logged */
+	pthread_mutex_t ctl;
 	bool promisc;
 	bool skip_outgoing;	/* PACKET_IGNORE_OUTGOING unavailable */
 	bool registered;	/* lana_engine_dev_add() done */
@@ -97,6 +107,7 @@ static struct lana_dev *dev_new(struct lana_block *b, enum dev_kind kind,
 	d->kind = kind;
 	d->fd = -1;
 	d->b = b;
+	pthread_mutex_init(&d->ctl, NULL);
 	strcpy(d->name, ifname);
 	return d;
 }
@@ -109,6 +120,7 @@ static void dev_destroy(struct lana_dev *d)
 		munmap(d->ring, d->ring_len);
 	if (d->fd >= 0)
 		close(d->fd);
+	pthread_mutex_destroy(&d->ctl);
 	free(d);
 }
 
@@ -125,7 +137,70 @@ static int dev_register(struct lana_dev *d)
 		return err;
 	}
 	d->registered = true;
+	/* eth: follow the interface; its socket's errors too (dev_gone()) */
+	(void)lana_engine_dev_watch(d->b->eng, d,
+				    d->kind == DEV_ETH ? d->fd : -1);
 	return 0;
+}
+
+/*
+ * Gone and back. An interface can disappear under an open device: `ip link
+ * del`, a move to another namespace, a module unloaded. The kernel then
+ * unhooks an AF_PACKET socket from it and sets the socket's error
+ * (packet_notifier() in net/packet/af_packet.c), which poll(2) reports as
+ * POLLERR until read; a TAP's descriptor reports POLLERR and EBADFD for
+ * good. The device is then marked gone: logged once, every frame sent to
+ * it counted as a drop without a system call; the eth socket's error is
+ * read (SO_ERROR) by the device monitor (runtime/devmon.c), so the worker
+ * polling it sleeps again; a tap's source ends (lana_dev_poll() -1). When
+ * an interface of the same name appears, the monitor binds the eth's
+ * socket to it again (bind(2) on a bound packet socket moves it: packet(7),
+ * packet_do_bind()) and restores promiscuous mode: the descriptor, the
+ * ring and the worker's position in it stay as they were, so there is no
+ * new socket to publish to the worker, only @gone to clear. A link that
+ * goes down is not gone: the socket stays bound, transmit fails with
+ * ENETDOWN (counted as drops) and receives again once it is up.
+ */
+
+/* Log "TYPE NAME: ..." (the owning block) to the engine's log. */
+static void dev_log(struct lana_dev *d, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void dev_log(struct lana_dev *d, int level, const char *fmt, ...)
+{
+	char msg[384];
+	va_list ap;
+
+	if (!d->b || !d->b->eng)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	lana_engine_log(d->b->eng, level, "%s %s: %s", d->b->type->name,
+			d->b->name, msg);
+}
+
+/* Read (and so clear) the pending error of socket @fd; the error or 0. */
+static int sock_clear_error(int fd)
+{
+	int err = 0;
+	socklen_t len = sizeof(err);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+		return 0;
+	return err;
+}
+
+/* The interface of @d is gone: mark it, log once (any thread). */
+static void dev_gone(struct lana_dev *d)
+{
+	if (atomic_exchange(&d->gone, true))
+		return;
+	if (d->kind == DEV_ETH)
+		dev_log(d, LOG_WARNING, "interface %s is gone; waiting for it "
+			"to come back", d->name);
+	else
+		dev_log(d, LOG_WARNING, "device %s is gone (deleted); frames "
+			"sent to it are dropped", d->name);
 }
 
 /* ------------------------------------------------------------- eth */
@@ -259,9 +334,12 @@ int lana_dev_set_promisc(struct lana_dev *d, bool on)
 	struct ifreq ifr;
 	int err, s;
 
-	if (d->promisc == on)
-		return 0;
-	if (d->kind == DEV_ETH) {
+	pthread_mutex_lock(&d->ctl);
+	if (d->promisc == on) {
+		err = 0;
+	} else if (d->kind == DEV_ETH && atomic_load(&d->gone)) {
+		err = 0;	/* the interface is gone: set on reattach */
+	} else if (d->kind == DEV_ETH) {
 		/* Reference-counted by the kernel, undone on close. */
 		err = eth_membership(d, on);
 	} else {
@@ -285,6 +363,7 @@ int lana_dev_set_promisc(struct lana_dev *d, bool on)
 	}
 	if (!err)
 		d->promisc = on;
+	pthread_mutex_unlock(&d->ctl);
 	return err;
 }
 
@@ -558,6 +637,12 @@ static unsigned int eth_xmit(struct lana_dev *d, struct lana_burst *v)
 	unsigned int i, n = v->n, sent = 0, dropped = 0;
 	int r, err;
 
+	if (atomic_load_explicit(&d->gone, memory_order_relaxed)) {
+		/* no interface: every frame is a drop, no system call */
+		atomic_fetch_add_explicit(&d->tx_drops, n,
+					  memory_order_relaxed);
+		return 0;
+	}
 	for (i = 0; i < n; i++) {
 		struct lana_pkt *p = v->pkt[i];
 
@@ -601,8 +686,12 @@ static unsigned int eth_xmit(struct lana_dev *d, struct lana_burst *v)
 		err = r < 0 ? errno : EIO;
 		if (err == EINTR)
 			continue;
-		if (err == EAGAIN || err == ENOBUFS) {
-			/* queue full: drop the rest rather than spin */
+		if (err == EAGAIN || err == ENOBUFS || err == ENETDOWN ||
+		    err == ENXIO) {
+			/*
+			 * Queue full: drop the rest rather than spin; link
+			 * down or interface gone: the rest fails alike.
+			 */
 			for (; i < n; i++)
 				if (v->pkt[i])
 					dropped++;
@@ -610,11 +699,10 @@ static unsigned int eth_xmit(struct lana_dev *d, struct lana_burst *v)
 		}
 		/*
 		 * This frame is bad for the kernel (EINVAL: metadata it does
-		 * not accept, EMSGSIZE) or the link is down (ENETDOWN): a
-		 * partial frame is completed in software and sent plain.
+		 * not accept, EMSGSIZE): a partial frame is completed in
+		 * software and sent plain.
 		 */
-		if (err != ENETDOWN && err != ENXIO && d->vnet &&
-		    lana_pkt_partial(v->pkt[i])) {
+		if (d->vnet && lana_pkt_partial(v->pkt[i])) {
 			struct lana_pkt *p = v->pkt[i];
 
 			v->pkt[i] = NULL;
@@ -822,10 +910,11 @@ static int tap_poll(struct lana_dev *d, struct lana_burst *v)
 		atomic_fetch_add_explicit(&d->rx_drops, drops,
 					  memory_order_relaxed);
 	if (err && !n) {
-		if (d->b->eng)
-			lana_engine_log(d->b->eng, LOG_ERR,
-					"tap device '%s' failed: %s", d->name,
-					strerror(err));
+		if (err == EBADFD)	/* the device was deleted */
+			dev_gone(d);
+		else
+			dev_log(d, LOG_ERR, "device %s failed: %s", d->name,
+				strerror(err));
 		return -1;
 	}
 	return (int)n;
@@ -842,6 +931,11 @@ static unsigned int tap_xmit(struct lana_dev *d, struct lana_burst *v)
 	struct virtio_net_hdr vh;
 	struct lana_pkt *p;
 
+	if (atomic_load_explicit(&d->gone, memory_order_relaxed)) {
+		atomic_fetch_add_explicit(&d->tx_drops, v->n,
+					  memory_order_relaxed);
+		return 0;
+	}
 	for (i = 0; i < v->n; i++) {
 		p = v->pkt[i];
 		off_to_vnet(p, &vh);
@@ -928,4 +1022,103 @@ const char *lana_dev_name(const struct lana_dev *d)
 int lana_dev_ifindex(const struct lana_dev *d)
 {
 	return d->ifindex;
+}
+
+/* ------------------------------------------- monitor (runtime/devmon.c) */
+
+/*
+ * Bind the gone eth @d to interface @ifindex, which has its name (ctl
+ * held). Nothing changes when bind(2) fails (deleted again meanwhile): the
+ * next notification or recheck tries again; the failure is logged once.
+ */
+static void eth_reattach(struct lana_dev *d, int ifindex)
+{
+	struct sockaddr_ll sll = {
+		.sll_family = AF_PACKET,
+		.sll_protocol = htons(ETH_P_ALL),
+		.sll_ifindex = ifindex,
+	};
+	int err;
+
+	if (bind(d->fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
+		if (!d->retry_logged)
+			dev_log(d, LOG_WARNING, "interface %s (ifindex %d) "
+				"cannot be attached yet: bind: %s", d->name,
+				ifindex, strerror(errno));
+		d->retry_logged = true;
+		return;
+	}
+	d->ifindex = ifindex;
+	/* the kernel dropped the membership with the old interface */
+	if (d->promisc && (err = eth_membership(d, true)))
+		dev_log(d, LOG_WARNING, "interface %s: cannot restore "
+			"promiscuous mode: %s", d->name, strerror(-err));
+	/* binding to an interface that is still down sets ENETDOWN */
+	(void)sock_clear_error(d->fd);
+	d->retry_logged = false;
+	atomic_store_explicit(&d->gone, false, memory_order_release);
+	dev_log(d, LOG_NOTICE, "interface %s is back (ifindex %d)", d->name,
+		ifindex);
+}
+
+/* Whether interface index @ifindex exists (no: ENXIO from the kernel). */
+static bool ifindex_exists(int ifindex)
+{
+	char name[IFNAMSIZ];
+
+	return if_indextoname((unsigned int)ifindex, name) || errno != ENXIO;
+}
+
+/*
+ * Only an eth follows notifications: a tap moved to another namespace
+ * leaves this one (RTM_DELLINK here) but its descriptor still works; a tap
+ * deleted is found by its poll (EBADFD).
+ */
+void lana_dev_link_event(struct lana_dev *d, const struct lana_link_event *ev)
+{
+	if (d->kind != DEV_ETH)
+		return;
+	pthread_mutex_lock(&d->ctl);
+	if (!atomic_load(&d->gone)) {
+		if (ev->deleted && ev->ifindex == d->ifindex)
+			dev_gone(d);
+	} else if (!ev->deleted && !strcmp(ev->name, d->name)) {
+		eth_reattach(d, ev->ifindex);
+	}
+	pthread_mutex_unlock(&d->ctl);
+}
+
+bool lana_dev_sock_error(struct lana_dev *d)
+{
+	bool had;
+
+	if (d->kind != DEV_ETH)
+		return false;
+	had = sock_clear_error(d->fd) != 0;
+	pthread_mutex_lock(&d->ctl);
+	if (!atomic_load(&d->gone) && !ifindex_exists(d->ifindex))
+		dev_gone(d);
+	pthread_mutex_unlock(&d->ctl);
+	return had;
+}
+
+void lana_dev_recheck(struct lana_dev *d, bool full)
+{
+	unsigned int idx;
+
+	if (d->kind != DEV_ETH)		/* see lana_dev_link_event() */
+		return;
+	pthread_mutex_lock(&d->ctl);
+	if (atomic_load(&d->gone)) {
+		if ((idx = if_nametoindex(d->name)))
+			eth_reattach(d, (int)idx);
+	} else if (full && !ifindex_exists(d->ifindex)) {
+		dev_gone(d);
+	}
+	pthread_mutex_unlock(&d->ctl);
+}
+
+int lana_dev_watch_fd(const struct lana_dev *d)
+{
+	return d->kind == DEV_ETH ? d->fd : -1;
 }

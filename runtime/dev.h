@@ -24,7 +24,10 @@
  * lana_tap_open() and lana_dev_set_promisc() run in the control thread,
  * lana_dev_poll() in the one worker the engine pins the device to,
  * lana_dev_xmit() in any worker concurrently, lana_dev_close() in the
- * reclaim thread after a grace period, lana_dev_stats() anywhere.
+ * reclaim thread after a grace period, lana_dev_stats() anywhere, and the
+ * calls of the device monitor (lana_dev_link_event() and the others of
+ * runtime/engine_internal.h: an interface deleted under a device, and
+ * its return; runtime/dev.c "Gone and back") in the monitor's thread.
  *
  * Offloads: frames move with their virtio-net header (PACKET_VNET_HDR on
  * the AF_PACKET socket, IFF_VNET_HDR on the TAP; packet(7), tuntap.rst),
@@ -76,7 +79,10 @@ int lana_dev_fd(const struct lana_dev *d);
 /** lana_dev_name() - interface name of @d. */
 const char *lana_dev_name(const struct lana_dev *d);
 
-/** lana_dev_ifindex() - interface index of @d (if_nametoindex(3)). */
+/**
+ * lana_dev_ifindex() - interface index of @d (if_nametoindex(3)); an eth
+ * reattached to a re-created interface has the new one.
+ */
 int lana_dev_ifindex(const struct lana_dev *d);
 
 #endif /* LANA_DEV_H */

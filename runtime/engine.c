@@ -103,12 +103,21 @@ int lana_engine_dev_add(struct lana_engine *e, struct lana_block *b,
 	r->bi = lana_binst_of(b);
 	r->dev = d;
 	r->fd = fd;
+	r->watch_fd = -1;
 	atomic_init(&r->ended, false);
 	pthread_mutex_lock(&e->dev_lock);
 	r->next = e->devs;
 	e->devs = r;
 	pthread_mutex_unlock(&e->dev_lock);
 	return 0;
+}
+
+/* Free registration @r, unlinked from e->devs (e->dev_lock held). */
+static void devreg_free(struct lana_engine *e, struct lana_devreg *r)
+{
+	if (r->watch_fd >= 0 && e->mon)
+		lana_devmon_unwatch(e->mon, r->watch_fd);
+	free(r);
 }
 
 void lana_engine_dev_del(struct lana_engine *e, struct lana_dev *d)
@@ -119,10 +128,45 @@ void lana_engine_dev_del(struct lana_engine *e, struct lana_dev *d)
 	for (pp = &e->devs; (r = *pp); pp = &r->next) {
 		if (r->dev == d) {
 			*pp = r->next;
-			free(r);
+			devreg_free(e, r);
 			break;
 		}
 	}
+	pthread_mutex_unlock(&e->dev_lock);
+}
+
+int lana_engine_dev_watch(struct lana_engine *e, struct lana_dev *d, int fd)
+{
+	struct lana_devreg *r;
+	int err = 0;
+
+	pthread_mutex_lock(&e->dev_lock);
+	for (r = e->devs; r && r->dev != d; r = r->next)
+		;
+	if (!r) {
+		err = -ENOENT;
+	} else if (!e->mon && !e->mon_failed) {
+		e->mon = lana_devmon_start(e);	/* logs why not */
+		e->mon_failed = !e->mon;
+	}
+	if (r && e->mon && fd >= 0 && r->watch_fd < 0) {
+		err = lana_devmon_watch(e->mon, fd);
+		if (!err)
+			r->watch_fd = fd;
+	}
+	pthread_mutex_unlock(&e->dev_lock);
+	return err;
+}
+
+void lana_engine_dev_each(struct lana_engine *e,
+			  void (*fn)(struct lana_dev *d, void *ctx),
+			  void *ctx)
+{
+	struct lana_devreg *r;
+
+	pthread_mutex_lock(&e->dev_lock);
+	for (r = e->devs; r; r = r->next)
+		fn(r->dev, ctx);
 	pthread_mutex_unlock(&e->dev_lock);
 }
 
@@ -136,7 +180,7 @@ static void devs_forget(struct lana_engine *e, struct lana_binst *bi)
 	while ((r = *pp)) {
 		if (r->bi == bi) {
 			*pp = r->next;
-			free(r);
+			devreg_free(e, r);
 		} else {
 			pp = &r->next;
 		}
@@ -764,6 +808,7 @@ void lana_engine_free(struct lana_engine *e)
 	lana_graph_free_all(&e->core, &v->g);	/* no reader: workers are gone */
 	while (e->devs)
 		lana_engine_dev_del(e, e->devs->dev);
+	lana_devmon_stop(e->mon);
 	for (i = 0; i < e->nworkers; i++)
 		free(e->w[i].bl);
 	free(e->w);

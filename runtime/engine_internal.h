@@ -60,6 +60,81 @@ int lana_engine_dev_add(struct lana_engine *e, struct lana_block *b,
 void lana_engine_dev_del(struct lana_engine *e, struct lana_dev *d);
 
 /**
+ * lana_engine_dev_watch() - have the engine's device monitor
+ * (runtime/devmon.c, a thread started with the first call) follow device
+ * @d, registered with lana_engine_dev_add(): it then gets the interface
+ * notifications of the namespace (lana_dev_link_event()) and a recheck
+ * every second (lana_dev_recheck()), and, when @fd >= 0, the errors
+ * poll(2) reports on @fd (lana_dev_sock_error(); EPOLLERR only). Called
+ * in the control thread after lana_engine_dev_add(); lana_engine_dev_del()
+ * undoes it. Without a monitor (it cannot start: logged once) the device
+ * works as before, unfollowed.
+ * Returns 0 or -errno (-ENOENT: @d is not registered).
+ */
+int lana_engine_dev_watch(struct lana_engine *e, struct lana_dev *d, int fd);
+
+/**
+ * lana_engine_dev_each() - call @fn(d, @ctx) for every registered device,
+ * with the registry's lock held: no device is deleted meanwhile, and @fn
+ * must not register or delete devices. For the device monitor.
+ */
+void lana_engine_dev_each(struct lana_engine *e,
+			  void (*fn)(struct lana_dev *d, void *ctx),
+			  void *ctx);
+
+/**
+ * struct lana_link_event - one rtnetlink link notification (rtnetlink(7)
+ * RTM_NEWLINK / RTM_DELLINK), as the device monitor passes it on.
+ * @ifindex: ifi_index of the interface
+ * @flags:   ifi_flags (IFF_UP, IFF_RUNNING, ... of netdevice(7))
+ * @name:    IFLA_IFNAME, "" when the message had none
+ * @deleted: RTM_DELLINK: the interface left the namespace (deleted, or
+ *           moved to another one)
+ */
+struct lana_link_event {
+	int ifindex;
+	unsigned int flags;
+	const char *name;
+	bool deleted;
+};
+
+/*
+ * Implemented by runtime/dev.c, called by the device monitor thread (with
+ * the registry's lock held, lana_engine_dev_each()); never by a worker.
+ */
+
+/**
+ * lana_dev_link_event() - interface notification @ev, for every device:
+ * an eth whose interface is deleted (or moved to another namespace) is
+ * marked gone (logged once; frames sent to it are counted as drops), and
+ * reattached (its socket bound again) when an interface of its name
+ * appears. Anything else is ignored (a tap moved away still works; one
+ * deleted is found by lana_dev_poll()).
+ */
+void lana_dev_link_event(struct lana_dev *d, const struct lana_link_event *ev);
+
+/**
+ * lana_dev_sock_error() - the watched descriptor of @d reported an error:
+ * read it (SO_ERROR, which clears it, so the worker polling the descriptor
+ * does not wake again for it) and mark @d gone if its interface no longer
+ * exists. Returns true if there was an error to clear.
+ */
+bool lana_dev_sock_error(struct lana_dev *d);
+
+/**
+ * lana_dev_recheck() - look up the interface of @d again: a gone eth is
+ * reattached if an interface of its name exists; with @full (events were
+ * lost) an eth whose interface index no longer exists is marked gone.
+ */
+void lana_dev_recheck(struct lana_dev *d, bool full);
+
+/**
+ * lana_dev_watch_fd() - the descriptor lana_engine_dev_watch() watches for
+ * @d, or -1.
+ */
+int lana_dev_watch_fd(const struct lana_dev *d);
+
+/**
  * lana_dev_poll() - implemented by runtime/dev.c, called by the worker that
  * owns @d: receive up to LANA_BURST frames into @v. The worker passes
  * @v with n = 0, in_port = 0, dir = LANA_INGRESS, hops = 0; dev.c fills
@@ -152,8 +227,31 @@ struct lana_devreg {
 	struct lana_binst *bi;
 	struct lana_dev *dev;
 	int fd;
+	int watch_fd;		/* lana_engine_dev_watch(): -1 none */
 	atomic_bool ended;	/* lana_dev_poll returned -1 */
 };
+
+/* runtime/devmon.c: the device monitor thread (see lana_engine_dev_watch). */
+struct lana_devmon;
+
+/**
+ * lana_devmon_start() - start @e's device monitor: its rtnetlink socket
+ * (RTMGRP_LINK; without one it only rechecks once a second), epoll set
+ * and thread. Returns it, or NULL (logged).
+ */
+struct lana_devmon *lana_devmon_start(struct lana_engine *e);
+
+/**
+ * lana_devmon_watch() - watch @fd for errors (EPOLLERR, one-shot, re-armed
+ * after each, see runtime/devmon.c). 0 or -errno.
+ */
+int lana_devmon_watch(struct lana_devmon *m, int fd);
+
+/** lana_devmon_unwatch() - stop watching @fd (before it is closed). */
+void lana_devmon_unwatch(struct lana_devmon *m, int fd);
+
+/** lana_devmon_stop() - stop the thread and free @m (NULL: nothing). */
+void lana_devmon_stop(struct lana_devmon *m);
 
 /*
  * struct lana_binst - the userspace engine's instance: the shared part
@@ -258,6 +356,8 @@ struct lana_engine {
 	struct lana_core core;		/* versions published, notifier */
 	unsigned int next_src;
 	struct lana_devreg *devs;
+	struct lana_devmon *mon;	/* device monitor, started on demand */
+	bool mon_failed;		/* it could not start (logged) */
 	uint64_t txn_fast;		/* transactions built incrementally */
 	uint64_t txn_full;		/* transactions built in full */
 };
