@@ -2345,11 +2345,11 @@ static void check_tables(struct lana_engine *e, const struct lana_plan *p)
  * drops equal the model's. Sources: the gens of the random edits (count
  * 1..8) and, after each accepted edit, an injector gen of K = 1..8 frames
  * bound to a random block (the previous injector deleted in the same
- * transaction). Every 25th edit is sent as the model's full plan (the
- * engine diffs it: kept instances keep their counters, plan-format.md
- * "Diff"). As an additional check, a refused incremental edit has the
- * message of the plan library's reference (lana_plan_apply); the
- * expectations never come from it. Both transaction paths must have run.
+ * transaction). Every 4th edit, with up to 3 more, is sent as the
+ * model's full plan (the engine diffs it: kept instances keep their
+ * counters, plan-format.md "Diff"). As an additional check, a refused
+ * incremental edit has the message of the plan library's reference
+ * (lana_plan_apply); the expectations never come from it. Both transaction paths must have run.
  */
 /* Print edit @ed (when an expectation fails: what was sent). */
 static void dump_plan(const char *what, const struct lana_plan *ed)
@@ -2389,12 +2389,28 @@ static void test_incremental_random(void **state)
 	next_idp = 31;
 
 	for (i = 0; i < 3000; i++) {
-		bool mok, as_full = i % 25 == 24;
+		bool mok, as_full = i % 4 == 3;
 		int r;
 
 		rnd_edit(&run, &ed, &next_idp);
 		mok = rm_apply(&m, &ed, &m2);
 		if (mok && as_full) {
+			uint32_t k;
+
+			/* up to 3 more edits: the full plan differs more */
+			for (k = rnd(4); k; k--) {
+				struct lana_plan tmp, ed2;
+				struct rm m4;
+
+				rm_plan(&m2, &tmp);
+				rnd_edit(&tmp, &ed2, &next_idp);
+				if (rm_apply(&m2, &ed2, &m4)) {
+					rm_free(&m2);
+					m2 = m4;
+				}
+				lana_plan_free(&ed2);
+				lana_plan_free(&tmp);
+			}
 			if (rm_diff(&m, &m2, &m3)) {
 				lana_plan_free(&ed);
 				rm_plan(&m2, &ed);	/* sent: the full plan */
