@@ -2336,6 +2336,16 @@ static void check_tables(struct lana_engine *e, const struct lana_plan *p)
 	free(indeg);
 }
 
+/* Print edit @ed (when an expectation fails: what was sent). */
+static void dump_plan(const char *what, const struct lana_plan *ed)
+{
+	struct lana_buf b = { 0 };
+
+	lana_plan_disasm(ed, &b);
+	fprintf(stderr, "%s:\n%s", what, b.data ? b.data : "");
+	free(b.data);
+}
+
 /*
  * Random edits, valid and not, against the reference model (rm_* above):
  * the engine accepts exactly the edits the model accepts, serves the
@@ -2349,18 +2359,9 @@ static void check_tables(struct lana_engine *e, const struct lana_plan *p)
  * model's full plan (the engine diffs it: kept instances keep their
  * counters, plan-format.md "Diff"). As an additional check, a refused
  * incremental edit has the message of the plan library's reference
- * (lana_plan_apply); the expectations never come from it. Both transaction paths must have run.
+ * (lana_plan_apply); the expectations never come from it. Both
+ * transaction paths must have run.
  */
-/* Print edit @ed (when an expectation fails: what was sent). */
-static void dump_plan(const char *what, const struct lana_plan *ed)
-{
-	struct lana_buf b = { 0 };
-
-	lana_plan_disasm(ed, &b);
-	fprintf(stderr, "%s:\n%s", what, b.data ? b.data : "");
-	free(b.data);
-}
-
 static void test_incremental_random(void **state)
 {
 	struct lana_engine *e = engine(2);
