@@ -2146,11 +2146,17 @@ static const char *const rtypes[] = { "fwd", "counter", "drop", "tee",
 
 static uint32_t rnd_serial;	/* unique block names */
 
-/* A NEW or REPLACE of a random type (sometimes unknown, or bad params). */
+/*
+ * A NEW or REPLACE of a random type (sometimes unknown, or bad params);
+ * often of type @same when not NULL (a REPLACE's block: new parameters).
+ */
 static void rnd_block(struct lana_plan *p, uint8_t op, uint32_t idp,
-		      const char *name)
+		      const char *name, const char *same)
 {
 	const char *type = rnd(40) ? rtypes[rnd(6)] : "nosuchtype";
+
+	if (same && !rnd(3))
+		type = same;
 	struct lana_insn *in;
 
 	plan_new(p, idp, type, name);
@@ -2216,11 +2222,11 @@ static void rnd_edit(struct lana_plan *run, struct lana_plan *ed,
 			if (rnd(10))
 				idp = (*next_idp)++;
 			snprintf(name, sizeof(name), "n%u", ++rnd_serial);
-			rnd_block(ed, LANA_OP_NEW, idp, name);
+			rnd_block(ed, LANA_OP_NEW, idp, name, NULL);
 			break;
 		case 1:		/* REPLACE */
 			rnd_block(ed, LANA_OP_REPLACE, idp,
-				  b ? b->name : "ghost");
+				  b ? b->name : "ghost", b ? b->type : NULL);
 			break;
 		case 2:		/* SET */
 			plan_new(ed, idp, "x", b ? b->name : "ghost");
