@@ -37,6 +37,16 @@ bytes() {	# bytes counted by block $1
 stat_of() {	# named counter $2 of block $1
 	e2e_json_num "$(lr stats --json "$1")" "$2"
 }
+own_agrees() {	# COUNTER...: their own packets and bytes are the engine's
+	local c j o
+	for c in "$@"; do
+		j=$(lr stats --json "$c")
+		o=$(printf '%s' "$j" | sed 's/.*"stats"://')
+		[ "$(e2e_json_num "$o" packets) $(e2e_json_num "$o" bytes)" = \
+		  "$(e2e_json_num "$j" packets) $(e2e_json_num "$j" bytes)" ] ||
+			{ echo "$j"; return 1; }
+	done
+}
 PING_LEN=98	# bytes of one default ping frame, request or reply
 
 e2e_netns_up
@@ -55,6 +65,7 @@ e2e_check "counter ca counted the 5 pings ($ca)" test "${ca:-x}" = 5
 e2e_check "counter cb counted the 5 replies ($cb)" test "${cb:-x}" = 5
 e2e_check "ca bytes: 5 x $PING_LEN ($(bytes ca))" test "$(bytes ca)" = $((5 * PING_LEN))
 e2e_check "cb bytes: 5 x $PING_LEN ($(bytes cb))" test "$(bytes cb)" = $((5 * PING_LEN))
+e2e_check "ca's and cb's own counters: the same" own_agrees ca cb
 
 # patch: bpf "not icmp" between a and ca
 lr apply --dry-run "$src/examples/bridge_filtered.lana" >"$tmp/dry" 2>&1
@@ -108,6 +119,7 @@ e2e_check "ca kept counting across both patches ($ca3 + 5 = $ca4)" \
 	test "${ca4:-x}" = $((ca3 + 5))
 e2e_check "their bytes: + 5 x $PING_LEN each" \
 	test "$(bytes ca) $(bytes cb)" = "$((cab3 + 5 * PING_LEN)) $((cbb3 + 5 * PING_LEN))"
+e2e_check "ca's and cb's own counters: still the same" own_agrees ca cb
 
 e2e_check "flush" lr flush
 e2e_check_not "no graph, no ping" e2e_ping 1

@@ -69,6 +69,17 @@ stat() {
 		}' "$tmp/run.out"
 }
 
+# own BLOCK NAME: the block's own counter NAME (counter: packets, bytes)
+own() {
+	awk -v b="$1" -v k="$2" '
+		$2 == b {
+			for (i = 7; i <= NF; i++)
+				if (index($i, k "=") == 1) {
+					print substr($i, length(k) + 2); exit
+				}
+		}' "$tmp/run.out"
+}
+
 promisc() {	# IFF_PROMISC (0x100) in the kernel's flags of $1
 	[ $(( $(cat "/sys/class/net/$1/flags") & 0x100 )) != 0 ]
 }
@@ -135,6 +146,9 @@ if [ "$tries" = 1 ]; then
 	e2e_check "cb counted the replies ($cb = $nframes)" test "${cb:-x}" = $nframes
 	e2e_check "ca bytes ($(stat ca bytes) = $nbytes)" test "$(stat ca bytes)" = $nbytes
 	e2e_check "cb bytes ($(stat cb bytes) = $nbytes)" test "$(stat cb bytes)" = $nbytes
+	e2e_check "ca's and cb's own counters: the same" test \
+		"$(own ca packets) $(own ca bytes) $(own cb packets) $(own cb bytes)" = \
+		"$nframes $nbytes $nframes $nbytes"
 else
 	e2e_check "ca counted the pings ($ca in $nframes..$((nframes + tries - 1)))" \
 		test "${ca:-0}" -ge $nframes -a "${ca:-0}" -le $((nframes + tries - 1))

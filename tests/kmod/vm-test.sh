@@ -129,6 +129,15 @@ json_num() {	# JSON KEY: first numeric value of "KEY":
 }
 packets() { json_num "$(lr stats --json "$1")" packets; }
 bytes() { json_num "$(lr stats --json "$1")" bytes; }
+own_agrees() {	# COUNTER...: their own packets and bytes are the engine's
+	for c in "$@"; do
+		j=$(lr stats --json "$c")
+		o=$(printf '%s' "$j" | sed 's/.*"stats"://')
+		[ "$(json_num "$o" packets) $(json_num "$o" bytes)" = \
+		  "$(json_num "$j" packets) $(json_num "$j" bytes)" ] ||
+			{ echo "$j"; return 1; }
+	done
+}
 PING_LEN=98
 stat_of() { json_num "$(lr stats --json "$1")" "$2"; }
 e2e_ping() {	# COUNT: every reply came back
@@ -201,6 +210,7 @@ check "counter ca counted the 5 pings (${ca:-none})" test "${ca:-x}" = 5
 check "counter cb counted the 5 replies (${cb:-none})" test "${cb:-x}" = 5
 check "ca and cb bytes: 5 x $PING_LEN each ($(bytes ca), $(bytes cb))" \
 	test "$(bytes ca) $(bytes cb)" = "$((5 * PING_LEN)) $((5 * PING_LEN))"
+check "ca's and cb's own counters: the same" own_agrees ca cb
 arx=$(stat_of a rx)
 check "eth a counts received frames (${arx:-none})" test "${arx:-x}" = 5
 check_not "frames taken by the graph do not reach the host stack" host_ping
