@@ -4,9 +4,10 @@
  * backlog, loop guard, notifier, patches under load.
  *
  * Graphs are built by hand as full plans (NEW + BIND) from the catalogue's
- * blocks (gen, fwd, counter, tee, drop, pcap_in); every expected count is
- * derived from the graph (packets generated, hops, copies), never read
- * back from the code under test.
+ * blocks (gen, fwd, counter, tee, drop, vlan, bpf, pcap_in); every expected
+ * count is derived from the graph (packets generated, hops, copies), never
+ * read back from the code under test. The random edits are checked against
+ * an independent reference model of the documented semantics (rm_*).
  */
 #include <stdarg.h>
 #include <stddef.h>
