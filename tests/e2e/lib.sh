@@ -2,7 +2,10 @@
 # Two network namespaces joined only through a LANA graph:
 #   ns lana-ns1: v1 10.77.0.1/24  <-veth->  lana-v1 (root ns, the graph's DEV0)
 #   ns lana-ns2: v2 10.77.0.2/24  <-veth->  lana-v2 (root ns, the graph's DEV1)
-# Traffic goes only to these addresses, inside the namespaces.
+# Traffic goes only to these addresses, inside the namespaces. IPv6 is off
+# on all four ends (no router solicitations, DAD or MLD reports), so with
+# e2e_static_neigh (no ARP either) a `ping -c N` is exactly N echo requests
+# and N replies through the graph.
 
 E2E_PASS=0
 E2E_FAIL=0
@@ -43,6 +46,8 @@ e2e_netns_up() {
 		sysctl -qw "net.ipv6.conf.$d.disable_ipv6=1" 2>/dev/null || true
 		ip link set "$d" up
 	done
+	ip netns exec lana-ns1 sysctl -qw net.ipv6.conf.v1.disable_ipv6=1
+	ip netns exec lana-ns2 sysctl -qw net.ipv6.conf.v2.disable_ipv6=1
 	ip -n lana-ns1 addr add 10.77.0.1/24 dev v1
 	ip -n lana-ns2 addr add 10.77.0.2/24 dev v2
 	ip -n lana-ns1 link set v1 up
@@ -63,7 +68,25 @@ e2e_ping() {
 	ip netns exec lana-ns1 ping -q -c "$1" -i 0.2 -W 1 10.77.0.2 >/dev/null 2>&1
 }
 
+# e2e_mac NS DEV: the MAC address of DEV in namespace NS
+e2e_mac() {
+	ip -n "$1" -o link show "$2" | sed -n 's|.*link/ether \([0-9a-f:]*\).*|\1|p'
+}
+
+# e2e_static_neigh: permanent neighbour entries for each other in ns1 and
+# ns2 (ip-neighbour(8) "nud permanent"): no ARP frame from then on
+e2e_static_neigh() {
+	ip -n lana-ns1 neigh replace 10.77.0.2 lladdr "$(e2e_mac lana-ns2 v2)" \
+		nud permanent dev v1 &&
+	ip -n lana-ns2 neigh replace 10.77.0.1 lladdr "$(e2e_mac lana-ns1 v1)" \
+		nud permanent dev v2
+}
+
+# e2e_flush_neigh: no neighbour entry left, permanent ones included: the
+# next ping resolves its destination with ARP
 e2e_flush_neigh() {
+	ip -n lana-ns1 neigh del 10.77.0.2 dev v1 2>/dev/null || true
+	ip -n lana-ns2 neigh del 10.77.0.1 dev v2 2>/dev/null || true
 	ip -n lana-ns1 neigh flush dev v1 2>/dev/null || true
 	ip -n lana-ns2 neigh flush dev v2 2>/dev/null || true
 }

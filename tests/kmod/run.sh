@@ -5,7 +5,8 @@
 # linux-image-amd64 kernel, lanarun (scripts/build.sh, or $LANARUN), the
 # malformed-message sender tests/kmod/malformed.c, tests/plan-send and the
 # graphs of tests/kmod/hops.sh (loop guard, engine drops), the expected
-# counters of tests/kmod/parity.sh (userspace engine, on the host), builds
+# counters of tests/kmod/parity.sh (computed from its frames, checked
+# against the userspace engine on the host), builds
 # an initramfs running tests/kmod/vm-test.sh as /test.sh (with iproute2's
 # ip, lana.ko, lanarun, the examples, tests/kmod/vm-core.sh and the
 # FILEs, passed on to scripts/vm/mkinitramfs.sh), boots it in QEMU (TCG)
@@ -94,17 +95,22 @@ if [ -n "$lanarun" ]; then
 		echo "FAIL: tests/mkbadbpf.sh"
 		failed=$((failed + 1))
 	fi
-	# engine parity: expected counters from the userspace engine
-	if "$top/tests/kmod/parity.sh" --host "$lanarun" "$work/parity" \
+	# engine parity: expected counters computed from the frames; the
+	# userspace engine must give them (else a FAIL here), and the kernel
+	# is checked in the VM against them and the userspace run even then
+	# (a bug of a block both engines share fails in both)
+	if ! "$top/tests/kmod/parity.sh" --host "$lanarun" "$work/parity" \
 		>"$work/parity-host.log" 2>&1; then
+		tail -n 20 "$work/parity-host.log"
+		echo "FAIL: parity: userspace engine on the host"
+		failed=$((failed + 1))
+	fi
+	if [ -f "$work/parity/parity.expected" ] &&
+	   [ -f "$work/parity/parity.user" ]; then
 		files+=("$top/tests/kmod/parity.sh:/usr/local/bin/parity.sh")
 		for f in "$work"/parity/*; do
 			files+=("$f:/data/$(basename "$f")")
 		done
-	else
-		tail -n 20 "$work/parity-host.log"
-		echo "FAIL: parity: userspace engine run on the host"
-		failed=$((failed + 1))
 	fi
 	# loop guard and engine drops: long chains, a raw plan with a cycle
 	# (tests/kmod/hops.sh), sent as is by tests/plan-send

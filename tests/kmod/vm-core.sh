@@ -172,9 +172,15 @@ EOF
 	pc=$(sed -n 's/.*packets[^0-9]*\([0-9][0-9]*\).*/\1/p' "$W/c" | head -n 1)
 	pv=$(sed -n 's/.*packets[^0-9]*\([0-9][0-9]*\).*/\1/p' "$W/cv" | head -n 1)
 	pl=$(sed -n 's/.*packets[^0-9]*\([0-9][0-9]*\).*/\1/p' "$W/cl" | head -n 1)
-	echo "counter c=$pc cv=$pv cl=$pl"
-	# tee copies every frame to each port (the copies via the backlog)
-	[ "${pc:-0}" -ge 20 ] && [ "$pv" = "$pc" ] && [ "$pl" = "$pc" ]
+	bc=$(sed -n 's/^ *bytes \([0-9][0-9]*\).*/\1/p' "$W/c" | head -n 1)
+	bv=$(sed -n 's/^ *bytes \([0-9][0-9]*\).*/\1/p' "$W/cv" | head -n 1)
+	bl=$(sed -n 's/^ *bytes \([0-9][0-9]*\).*/\1/p' "$W/cl" | head -n 1)
+	echo "counter c=$pc/$bc cv=$pv/$bv cl=$pl/$bl (packets/bytes)"
+	# exactly pktgen's 20 frames of 60 bytes (IPv6 is off on lk0/lk1 and
+	# they have no address: nothing else is sent); tee copies every frame
+	# to each port (the copies via the backlog); vlan push adds 4 bytes
+	[ "$pc" = 20 ] && [ "$pv" = 20 ] && [ "$pl" = 20 ] &&
+		[ "$bc" = 1200 ] && [ "$bv" = 1280 ] && [ "$bl" = 1200 ]
 }
 if [ -d /proc/net/pktgen ] && L types eth >/dev/null 2>&1 &&
 	ip link add lkx type veth peer name lky 2>/dev/null; then

@@ -72,7 +72,8 @@ pktgen_send() {
 	echo "pktgen sent $sent, pg1 received $((after - before)) of $PKTGEN_COUNT"
 	pg kpktgend_0 "rem_device_all"
 	ip link del pg0
-	[ "$sent" = "$PKTGEN_COUNT" ] && [ $((after - before)) -ge "$PKTGEN_COUNT" ]
+	# IPv6 off and no address on pg0/pg1: pktgen's frames are all there is
+	[ "$sent" = "$PKTGEN_COUNT" ] && [ $((after - before)) = "$PKTGEN_COUNT" ]
 }
 if [ -d /proc/net/pktgen ]; then
 	check "pktgen sends $PKTGEN_COUNT frames over veth" pktgen_send
@@ -106,7 +107,10 @@ fi
 # The steps of tests/e2e/bridge.sh, with lana.ko instead of lanad:
 #   ns lana-ns1: v1 10.77.0.1/24  <-veth->  lana-v1 (root ns, DEV0)
 #   ns lana-ns2: v2 10.77.0.2/24  <-veth->  lana-v2 (root ns, DEV1)
-# joined only through the graph examples/bridge.lana.
+# joined only through the graph examples/bridge.lana. IPv6 is off on all
+# four ends and the neighbours are static (static_neigh), so `ping -c N` is
+# N requests and N replies of 14 + 20 + 8 + 56 = 98 bytes and the counts
+# are exact; only while ARP runs (the filtered phase) are they lower bounds.
 check_not() {	# NAME CMD...: ok when CMD fails
 	name=$1
 	shift
@@ -124,13 +128,33 @@ json_num() {	# JSON KEY: first numeric value of "KEY":
 		sed -n "s/^ *\"$2\": *\([0-9][0-9]*\).*/\1/p" | head -n 1
 }
 packets() { json_num "$(lr stats --json "$1")" packets; }
+bytes() { json_num "$(lr stats --json "$1")" bytes; }
+own_agrees() {	# COUNTER...: their own packets and bytes are the engine's
+	for c in "$@"; do
+		j=$(lr stats --json "$c")
+		o=$(printf '%s' "$j" | sed 's/.*"stats"://')
+		[ "$(json_num "$o" packets) $(json_num "$o" bytes)" = \
+		  "$(json_num "$j" packets) $(json_num "$j" bytes)" ] ||
+			{ echo "$j"; return 1; }
+	done
+}
+PING_LEN=98
 stat_of() { json_num "$(lr stats --json "$1")" "$2"; }
 e2e_ping() {	# COUNT: every reply came back
 	ip netns exec lana-ns1 ping -q -c "$1" -i 0.2 -W 1 10.77.0.2 >/dev/null 2>&1
 }
-flush_neigh() {
-	ip -n lana-ns1 neigh flush dev v1 2>/dev/null
-	ip -n lana-ns2 neigh flush dev v2 2>/dev/null
+mac_of() {	# NS DEV: MAC address of DEV in namespace NS
+	ip -n "$1" -o link show "$2" | sed -n 's|.*link/ether \([0-9a-f:]*\).*|\1|p'
+}
+static_neigh() {	# permanent neighbours: no ARP frame from then on
+	ip -n lana-ns1 neigh replace 10.77.0.2 lladdr "$(mac_of lana-ns2 v2)" \
+		nud permanent dev v1 &&
+	ip -n lana-ns2 neigh replace 10.77.0.1 lladdr "$(mac_of lana-ns1 v1)" \
+		nud permanent dev v2
+}
+flush_neigh() {	# permanent entries too: the next ping uses ARP
+	ip -n lana-ns1 neigh del 10.77.0.2 dev v1 2>/dev/null
+	ip -n lana-ns2 neigh del 10.77.0.1 dev v2 2>/dev/null
 	true
 }
 netns_down() {
@@ -149,6 +173,8 @@ netns_up() {
 		echo 1 >"/proc/sys/net/ipv6/conf/$d/disable_ipv6"
 		ip link set "$d" up || return 1
 	done
+	ip netns exec lana-ns1 sh -c 'echo 1 >/proc/sys/net/ipv6/conf/v1/disable_ipv6' &&
+	ip netns exec lana-ns2 sh -c 'echo 1 >/proc/sys/net/ipv6/conf/v2/disable_ipv6' &&
 	ip -n lana-ns1 addr add 10.77.0.1/24 dev v1 &&
 	ip -n lana-ns2 addr add 10.77.0.2/24 dev v2 &&
 	ip -n lana-ns1 link set v1 up && ip -n lana-ns2 link set v2 up &&
@@ -164,11 +190,15 @@ show_has() {	# NAME...: `lanarun show` lists every NAME
 check "insmod lana.ko (end to end)" insmod /lib/modules/extra/lana.ko
 check "lanarun --engine kernel show: empty graph" lr show
 check "veth pairs to two namespaces" netns_up
+check "static neighbours in both namespaces" static_neigh
 check_not "no graph, no ping" e2e_ping 1
 # the host's own address on lana-v1: reachable only while no graph takes
-# the frames lana-v1 receives
+# the frames lana-v1 receives (static neighbours both ways: no ARP)
 host_ping() { ip netns exec lana-ns1 ping -q -c 1 -W 1 10.77.0.254 >/dev/null 2>&1; }
 ip addr add 10.77.0.254/24 dev lana-v1
+ip -n lana-ns1 neigh replace 10.77.0.254 \
+	lladdr "$(cat /sys/class/net/lana-v1/address)" nud permanent dev v1
+ip neigh replace 10.77.0.1 lladdr "$(mac_of lana-ns1 v1)" nud permanent dev lana-v1
 check "no graph: ns1 reaches the host on lana-v1" host_ping
 
 check "apply bridge.lana (kernel)" lr apply /data/bridge.lana
@@ -176,30 +206,47 @@ check "show lists a, b, ca, cb" show_has a b ca cb
 check "ping through the kernel graph" e2e_ping 5
 ca=$(packets ca)
 cb=$(packets cb)
-check "counter ca counted the pings (${ca:-none})" test "${ca:-0}" -ge 5
-check "counter cb counted the replies (${cb:-none})" test "${cb:-0}" -ge 5
+check "counter ca counted the 5 pings (${ca:-none})" test "${ca:-x}" = 5
+check "counter cb counted the 5 replies (${cb:-none})" test "${cb:-x}" = 5
+check "ca and cb bytes: 5 x $PING_LEN each ($(bytes ca), $(bytes cb))" \
+	test "$(bytes ca) $(bytes cb)" = "$((5 * PING_LEN)) $((5 * PING_LEN))"
+check "ca's and cb's own counters: the same" own_agrees ca cb
 arx=$(stat_of a rx)
-check "eth a counts received frames (${arx:-none})" test "${arx:-0}" -ge 5
+check "eth a counts received frames (${arx:-none})" test "${arx:-x}" = 5
 check_not "frames taken by the graph do not reach the host stack" host_ping
+# its one echo request went through ca (to ns2, which drops it: not its MAC)
+ca=$(packets ca)
+check "the host ping crossed ca (${ca:-none} = 6)" test "${ca:-x}" = 6
 
 check "apply the filtered bridge (bpf \"not icmp\")" lr apply /data/bridge_filtered.lana
+# no frame has moved since: the counts are the same
+cb2=$(packets cb)
+check "unchanged counter cb kept its value ($cb -> ${cb2:-none})" test "${cb2:-x}" = "$cb"
+ca2=$(packets ca)
+check "counter ca was rebound, not replaced ($ca -> ${ca2:-none})" test "${ca2:-x}" = "$ca"
 flush_neigh
 check_not "ping blocked by bpf(not icmp)" e2e_ping 3
 check "ARP still passes (neighbour resolved)" \
 	sh -c "ip -n lana-ns1 neigh show 10.77.0.2 | grep -q lladdr"
+# ns1's only frames that are not ARP: the 3 echo requests
 nfr=$(stat_of nf rejected)
-check "bpf nf rejected the pings (${nfr:-none})" test "${nfr:-0}" -ge 3
-cb2=$(packets cb)
-check "unchanged counter cb kept its value ($cb -> ${cb2:-none})" test "${cb2:-0}" -ge "${cb:-1}"
+check "bpf nf rejected exactly the 3 pings (${nfr:-none})" test "${nfr:-x}" = 3
+# Lower bounds: how many ARP requests, replies and probes cross ca and cb
+# depends on the neighbour timers; at least one request and one reply did.
 ca2=$(packets ca)
-check "counter ca was rebound, not replaced ($ca -> ${ca2:-none})" test "${ca2:-0}" -ge "${ca:-1}"
+cb2=$(packets cb)
+check "ARP request through ca ($ca -> ${ca2:-none})" test "${ca2:-0}" -gt "$ca"
+check "ARP reply through cb ($cb -> ${cb2:-none})" test "${cb2:-0}" -gt "$cb"
+check "static neighbours again (no ARP from here on)" static_neigh
+ca2=$(packets ca)
+cb2=$(packets cb)
 
 cat >/tmp/broken.lana <<'G'
 a :: eth(dev = "lana-nosuch0");
 a -> drop();
 G
-sf() {	# the running graph without its counters
-	lr show --json | sed 's/"packets":[0-9]*//g; s/"bytes":[0-9]*//g; s/"drops":[0-9]*//g; s/"stats":{[^}]*}//g'
+sf() {	# the running graph with its counters (nothing moves meanwhile)
+	lr show --json
 }
 before=$(sf)
 lr apply /tmp/broken.lana >/tmp/broken.out 2>&1
@@ -211,14 +258,17 @@ after=$(sf)
 same_graph() {
 	[ "$before" = "$after" ] || { echo "before: $before"; echo "after:  $after"; false; }
 }
-check "failed apply left the graph intact" same_graph
+check "failed apply left the graph and its counters intact" same_graph
+ca3=$(packets ca)
 cb3=$(packets cb)
-check "counters still there after the failed apply (${cb3:-none})" test "${cb3:-0}" -ge "${cb2:-1}"
+check "counters still there after the failed apply (${cb3:-none} = $cb2)" test "${cb3:-x}" = "$cb2"
 
 check "restore bridge.lana" lr apply /data/bridge.lana
 check "ping works again" e2e_ping 5
+ca4=$(packets ca)
 cb4=$(packets cb)
-check "cb kept counting across both patches (${cb4:-none})" test "${cb4:-0}" -ge $((${cb3:-0} + 5))
+check "cb kept counting across both patches (${cb4:-none} = $cb3 + 5)" test "${cb4:-x}" = $((${cb3:-0} + 5))
+check "ca kept counting across both patches (${ca4:-none} = $ca3 + 5)" test "${ca4:-x}" = $((${ca3:-0} + 5))
 
 check "live set: promisc on eth a" lr set a promisc=true
 # promiscuity set by the kernel (not by the user) shows as a count, not as
@@ -244,11 +294,18 @@ check "apply a tap graph" lr apply /tmp/tap.lana
 check "tap device lanatap0 exists" test -d /sys/class/net/lanatap0
 check "lanatap0 has the given MAC" \
 	grep -q 02:00:00:00:77:03 /sys/class/net/lanatap0/address
+# before it is up: no IPv6 on it, static neighbours both ways (no ARP), so
+# the host's 3 echo requests are all ct sees and the replies all ca sees
+echo 1 >/proc/sys/net/ipv6/conf/lanatap0/disable_ipv6
 ip addr add 10.77.0.3/24 dev lanatap0 2>/dev/null
+ip neigh replace 10.77.0.1 lladdr "$(mac_of lana-ns1 v1)" nud permanent dev lanatap0
+ip -n lana-ns1 neigh replace 10.77.0.3 lladdr 02:00:00:00:77:03 nud permanent dev v1
 ip link set lanatap0 up
 check "host pings ns1 through the tap graph" ping -c 3 -W 2 10.77.0.1
 ct=$(packets ct)
-check "counter ct counted host frames (${ct:-none})" test "${ct:-0}" -ge 3
+check "counter ct counted the host's 3 requests (${ct:-none})" test "${ct:-x}" = 3
+ca=$(packets ca)
+check "counter ca counted the 3 replies (${ca:-none})" test "${ca:-x}" = 3
 # replacing the tap block (new mtu) keeps the device and its address
 sed 's/mac = 02:00:00:00:77:03/mac = 02:00:00:00:77:03, mtu = 1400/' \
 	/tmp/tap.lana >/tmp/tap2.lana
@@ -256,6 +313,8 @@ check "apply a REPLACE of the tap block" lr apply /tmp/tap2.lana
 check "lanatap0 kept its address" sh -c "ip addr show lanatap0 | grep -q 10.77.0.3"
 check "lanatap0 has mtu 1400" grep -qx 1400 /sys/class/net/lanatap0/mtu
 check "ping through the replaced tap" ping -c 2 -W 2 10.77.0.1
+ct=$(packets ct)
+check "counter ct kept counting across the REPLACE of t (${ct:-none} = 5)" test "${ct:-x}" = 5
 check "flush removes the tap device" sh -c "lanarun --engine kernel flush && ! test -d /sys/class/net/lanatap0"
 
 # unloading with a graph loaded tears it down (no warning: panic_on_warn)

@@ -4,9 +4,10 @@
  * backlog, loop guard, notifier, patches under load.
  *
  * Graphs are built by hand as full plans (NEW + BIND) from the catalogue's
- * blocks (gen, fwd, counter, tee, drop, pcap_in); every expected count is
- * derived from the graph (packets generated, hops, copies), never read
- * back from the code under test.
+ * blocks (gen, fwd, counter, tee, drop, vlan, bpf, pcap_in); every expected
+ * count is derived from the graph (packets generated, hops, copies), never
+ * read back from the code under test. The random edits are checked against
+ * an independent reference model of the documented semantics (rm_*).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -74,6 +75,14 @@ static void plan_str(struct lana_plan *p, const char *key, const char *s)
 	in->params = a;
 	in->nparams++;
 	p->crc = 0;
+}
+
+/* Add enum parameter @key = @sym to the last instruction. */
+static void plan_enum(struct lana_plan *p, const char *key, const char *sym)
+{
+	plan_str(p, key, sym);
+	p->insns.v[p->insns.n - 1].params[p->insns.v[p->insns.n - 1].nparams -
+					  1].val.type = LANA_PT_ENUM;
 }
 
 static void plan_bind(struct lana_plan *p, uint32_t src, uint32_t port,
@@ -1504,7 +1513,626 @@ static void test_edit_copy_kept(void **state)
 	lana_engine_free(e);
 }
 
-/* ---- random edits: the engine against lana_plan_apply + validate */
+/* ---- random edits against an independent reference model
+ *
+ * The model (rm_*) is a small interpreter of the documented semantics,
+ * written from docs/plan-format.md ("Validation", "Diff", "Applying an
+ * edit plan"), docs/runtime.md ("Counters", "Loop guard and engine drops")
+ * and docs/blocks.md (ports and behaviour of each type). It calls nothing
+ * of engine/, runtime/, plan/apply.c, plan/diff.c, plan/check.c or
+ * blocks/: it keeps the intended graph (blocks with their type and
+ * parameters, one binding per OUT port), decides whether an edit is
+ * accepted, and computes every block's packets and drops and the engine's
+ * unbound drops from the frames the sources emit.
+ *
+ * Restriction: only the types whose counts follow from the graph alone
+ * are modelled: fwd, counter, drop, tee (n <= RM_PORTS), gen with a
+ * count (64-byte untagged frames; 0 = unlimited is never generated) and
+ * vlan with op pop or filter (gen's frames carry no tag, so all of them
+ * leave at reject; push is not generated: it would make the frames'
+ * tags and lengths part of the state). bpf depends on frame contents,
+ * eth/tap on the host, pcap_* on files. vlan's eth IN port also makes a
+ * REPLACE of a fwd by a vlan one the incremental path cannot decide, so
+ * the engine's full path runs too. Edits
+ * after which a source would emit into a cycle (the loop guard's drops
+ * depend on the hop bound) or would make more than RM_MAX_PKTS packet
+ * arrivals (the backlog could overflow: nomem drops) are not sent.
+ */
+
+enum rm_type { RM_NONE, RM_FWD, RM_COUNTER, RM_DROP, RM_TEE, RM_GEN,
+	       RM_VLAN };
+
+#define RM_PORTS	8	/* OUT ports the model keeps per block */
+#define RM_MAX_PKTS	2000	/* packet arrivals per transaction */
+#define RM_FRAME	64	/* gen's default size (docs/blocks.md) */
+
+static const char *const rm_names[] = {
+	[RM_FWD] = "fwd", [RM_COUNTER] = "counter", [RM_DROP] = "drop",
+	[RM_TEE] = "tee", [RM_GEN] = "gen", [RM_VLAN] = "vlan",
+};
+
+struct rm_block {
+	enum rm_type type;		/* RM_NONE: the IDP is free */
+	char name[24];
+	bool has_n, has_count, has_rate;	/* parameters present */
+	bool has_op, has_vid, has_pcp;
+	uint64_t n, count, rate, vid, pcp;
+	const char *op;			/* vlan: "pop" or "filter" */
+	uint64_t rejected;		/* vlan's counter */
+	uint32_t dst[RM_PORTS];		/* OUT port -> IDP (0: unbound) */
+	uint32_t dport[RM_PORTS];
+	uint64_t packets, drops;	/* counters of this instance */
+	bool fresh;			/* instance made by the last txn */
+};
+
+struct rm {
+	struct rm_block *b;	/* indexed by IDP */
+	uint32_t cap;		/* entries of @b */
+	uint64_t unbound;	/* engine's unbound drops, cumulative */
+};
+
+static enum rm_type rm_type_of(const char *s)
+{
+	unsigned int t;
+
+	for (t = RM_FWD; t <= RM_VLAN; t++)
+		if (s && !strcmp(s, rm_names[t]))
+			return t;
+	return RM_NONE;
+}
+
+static uint32_t rm_nout(const struct rm_block *b)
+{
+	switch (b->type) {
+	case RM_FWD:
+	case RM_COUNTER:
+	case RM_GEN:
+		return 1;
+	case RM_TEE:
+		return b->has_n ? (uint32_t)b->n : 2;
+	case RM_VLAN:	/* out, reject */
+		return 2;
+	default:
+		return 0;
+	}
+}
+
+static uint32_t rm_nin(const struct rm_block *b)
+{
+	return b->type != RM_NONE && b->type != RM_GEN;
+}
+
+static void rm_grow(struct rm *m, uint32_t idp)
+{
+	if (idp < m->cap)
+		return;
+	m->b = realloc(m->b, (idp + 64) * sizeof(*m->b));
+	assert_non_null(m->b);
+	memset(&m->b[m->cap], 0, (idp + 64 - m->cap) * sizeof(*m->b));
+	m->cap = idp + 64;
+}
+
+static void rm_copy(struct rm *d, const struct rm *s)
+{
+	*d = *s;
+	d->b = malloc(s->cap * sizeof(*s->b));
+	assert_non_null(d->b);
+	memcpy(d->b, s->b, s->cap * sizeof(*s->b));
+}
+
+static void rm_free(struct rm *m)
+{
+	free(m->b);
+	memset(m, 0, sizeof(*m));
+}
+
+static struct rm_block *rm_get(const struct rm *m, uint32_t idp)
+{
+	return idp && idp < m->cap && m->b[idp].type != RM_NONE ?
+	       &m->b[idp] : NULL;
+}
+
+/*
+ * Parameter @a of a block of type @t valid (known key of the type, its
+ * declared type, in range; live when @live): docs/blocks.md.
+ */
+static bool rm_param_ok(enum rm_type t, const struct lana_pattr *a, bool live)
+{
+	if (t == RM_TEE && !strcmp(a->key, "n"))
+		return !live && a->val.type == LANA_PT_U8 &&
+		       a->val.u >= 1 && a->val.u <= 64;
+	if (t == RM_GEN && !strcmp(a->key, "count"))
+		return !live && a->val.type == LANA_PT_U64;
+	if (t == RM_GEN && !strcmp(a->key, "rate"))
+		return a->val.type == LANA_PT_RATE;
+	if (t == RM_VLAN && !strcmp(a->key, "op"))
+		return !live && a->val.type == LANA_PT_ENUM &&
+		       (!strcmp(a->val.str, "push") ||
+			!strcmp(a->val.str, "pop") ||
+			!strcmp(a->val.str, "filter"));
+	if (t == RM_VLAN && !strcmp(a->key, "vid"))
+		return a->val.type == LANA_PT_U16 && a->val.u >= 1 &&
+		       a->val.u <= 4094;
+	if (t == RM_VLAN && !strcmp(a->key, "pcp"))
+		return a->val.type == LANA_PT_U8 && a->val.u <= 7;
+	return false;
+}
+
+static void rm_set_param(struct rm_block *b, const struct lana_pattr *a)
+{
+	if (!strcmp(a->key, "n")) {
+		b->has_n = true;
+		b->n = a->val.u;
+	} else if (!strcmp(a->key, "count")) {
+		b->has_count = true;
+		b->count = a->val.u;
+	} else if (!strcmp(a->key, "op")) {
+		b->has_op = true;
+		b->op = !strcmp(a->val.str, "pop") ? "pop" :
+			!strcmp(a->val.str, "filter") ? "filter" : "push";
+	} else if (!strcmp(a->key, "vid")) {
+		b->has_vid = true;
+		b->vid = a->val.u;
+	} else if (!strcmp(a->key, "pcp")) {
+		b->has_pcp = true;
+		b->pcp = a->val.u;
+	} else {
+		b->has_rate = true;
+		b->rate = a->val.u;
+	}
+}
+
+/* A NEW/REPLACE instruction's instance, valid by itself. */
+static bool rm_make(const struct lana_insn *in, struct rm_block *b)
+{
+	uint32_t k, j;
+
+	memset(b, 0, sizeof(*b));
+	b->type = rm_type_of(in->type);
+	if (b->type == RM_NONE || !in->idp)
+		return false;
+	for (k = 0; k < in->nparams; k++) {
+		if (!rm_param_ok(b->type, &in->params[k], false))
+			return false;
+		for (j = 0; j < k; j++)
+			if (!strcmp(in->params[j].key, in->params[k].key))
+				return false;
+		rm_set_param(b, &in->params[k]);
+	}
+	if (b->type == RM_VLAN && !b->has_op)
+		return false;	/* op is required */
+	assert_true(rm_nout(b) <= RM_PORTS);	/* the generator's limit */
+	snprintf(b->name, sizeof(b->name), "%s", in->name);
+	b->fresh = true;
+	return true;
+}
+
+/*
+ * Edit plan @ed applied to @m (plan-format.md "Validation" of an edit
+ * plan, then "Applying an edit plan"): true and the result in @out, or
+ * false (refused; @out untouched). New instances are marked fresh and
+ * start at zero; kept blocks keep their counters.
+ */
+static bool rm_apply(const struct rm *m, const struct lana_plan *ed,
+		     struct rm *out)
+{
+	struct rm r;
+	uint32_t i, j, p;
+	struct rm_block nb;
+
+	/* validation: what the plan shows without the base */
+	for (i = 0; i < ed->insns.n; i++) {
+		const struct lana_insn *in = &ed->insns.v[i];
+
+		if ((in->op == LANA_OP_NEW || in->op == LANA_OP_REPLACE) &&
+		    !rm_make(in, &nb))
+			return false;
+		if (in->op == LANA_OP_SET && in->nparams != 1)
+			return false;
+		for (j = 0; j < ed->insns.n; j++) {
+			const struct lana_insn *d = &ed->insns.v[j];
+
+			if (d->op != LANA_OP_NEW && d->op != LANA_OP_REPLACE)
+				continue;
+			if (j != i && d->idp == in->idp &&
+			    (in->op == LANA_OP_NEW || in->op == LANA_OP_REPLACE))
+				return false;	/* IDPs unique */
+			if (d->idp == in->idp && in->op == LANA_OP_DEL)
+				return false;	/* defined and deleted */
+			if (d->idp == in->idp && in->op == LANA_OP_SET &&
+			    !rm_param_ok(rm_type_of(d->type), in->params, true))
+				return false;
+		}
+	}
+	for (i = 0; i < ed->insns.n; i++) {
+		const struct lana_insn *in = &ed->insns.v[i];
+		const struct lana_insn *s = NULL, *d = NULL;
+
+		struct rm_block x;
+
+		if (in->op != LANA_OP_BIND)
+			continue;
+		for (j = 0; j < ed->insns.n; j++) {
+			const struct lana_insn *y = &ed->insns.v[j];
+
+			if (y->op == LANA_OP_BIND && j < i && y->idp == in->idp &&
+			    y->port == in->port)
+				return false;	/* an OUT port bound once */
+			if (y->op != LANA_OP_NEW && y->op != LANA_OP_REPLACE)
+				continue;
+			if (y->idp == in->idp)
+				s = y;
+			if (y->idp == in->dst)
+				d = y;
+		}
+		/* each end the plan defines: its ports as defined there */
+		if (s && (rm_make(s, &x), in->port >= rm_nout(&x)))
+			return false;
+		if (d && (rm_make(d, &x), in->dport >= rm_nin(&x)))
+			return false;
+	}
+
+	/* application, instruction by instruction, on a copy */
+	rm_copy(&r, m);
+	for (i = 0; i < r.cap; i++)
+		r.b[i].fresh = false;
+	for (i = 0; i < ed->insns.n; i++) {
+		const struct lana_insn *in = &ed->insns.v[i];
+		struct rm_block *b = rm_get(&r, in->idp), *d;
+
+		switch (in->op) {
+		case LANA_OP_NEW:
+			if (b)
+				goto refuse;
+			rm_grow(&r, in->idp);
+			rm_make(in, &r.b[in->idp]);
+			break;
+		case LANA_OP_REPLACE:
+			if (!b)
+				goto refuse;
+			rm_make(in, &nb);
+			for (p = 0; p < RM_PORTS && p < rm_nout(&nb); p++) {
+				nb.dst[p] = b->dst[p];
+				nb.dport[p] = b->dport[p];
+			}
+			*b = nb;
+			break;
+		case LANA_OP_SET:
+			if (!b || !rm_param_ok(b->type, in->params, true))
+				goto refuse;
+			rm_set_param(b, in->params);
+			break;
+		case LANA_OP_DEL:
+			if (!b || strcmp(b->name, in->name))
+				goto refuse;
+			memset(b, 0, sizeof(*b));
+			break;
+		case LANA_OP_BIND:
+			d = rm_get(&r, in->dst);
+			if (!b || !d)
+				goto refuse;
+			if (in->port >= RM_PORTS)
+				goto refuse;	/* beyond any modelled instance */
+			b->dst[in->port] = in->dst;
+			b->dport[in->port] = in->dport;
+			break;
+		case LANA_OP_UNBIND:
+			if (!b || in->port >= RM_PORTS ||
+			    b->dst[in->port] != in->dst ||
+			    b->dport[in->port] != in->dport)
+				goto refuse;
+			b->dst[in->port] = 0;
+			b->dport[in->port] = 0;
+			break;
+		default:
+			goto refuse;
+		}
+	}
+	/* afterwards: no binding to a deleted block, no port out of range */
+	for (i = 0; i < r.cap; i++) {
+		struct rm_block *b = rm_get(&r, i), *d;
+
+		if (!b)
+			continue;
+		for (p = 0; p < RM_PORTS; p++) {
+			if (!b->dst[p])
+				continue;
+			d = rm_get(&r, b->dst[p]);
+			if (!d || p >= rm_nout(b) || b->dport[p] >= rm_nin(d))
+				goto refuse;
+		}
+	}
+	*out = r;
+	return true;
+refuse:
+	rm_free(&r);
+	return false;
+}
+
+/*
+ * Full plan @to (a model) sent where @from runs: plan-format.md "Diff".
+ * Blocks are matched by name; a match of the same type whose parameters
+ * differ at most in the value of a live one (gen's rate) keeps its
+ * instance and counters, any other match is replaced (fresh, zero), and
+ * blocks only in @to are new, numbered from @from's largest IDP + 1 in
+ * @to's order. Returns the model of the running graph afterwards, or
+ * false when @to has two blocks of one name (the match is ambiguous).
+ */
+static bool rm_diff(const struct rm *from, const struct rm *to, struct rm *out)
+{
+	uint32_t *map = calloc(to->cap + 1, sizeof(*map));
+	uint32_t i, j, p, maxidp = 0;
+	struct rm r = { .unbound = from->unbound };
+
+	assert_non_null(map);
+	for (i = 1; i < from->cap; i++)
+		if (rm_get(from, i))
+			maxidp = i;
+	for (i = 1; i < to->cap; i++) {
+		const struct rm_block *b = rm_get(to, i);
+
+		if (!b)
+			continue;
+		for (j = 1; j < i; j++)
+			if (rm_get(to, j) && !strcmp(to->b[j].name, b->name))
+				goto ambiguous;
+		for (j = 1; j < from->cap; j++)
+			if (rm_get(from, j) && !strcmp(from->b[j].name, b->name))
+				break;
+		map[i] = j < from->cap ? j : ++maxidp;
+	}
+	for (i = 1; i < to->cap; i++) {
+		const struct rm_block *b = rm_get(to, i);
+		const struct rm_block *o;
+		struct rm_block *n;
+
+		if (!b)
+			continue;
+		rm_grow(&r, map[i]);
+		n = &r.b[map[i]];
+		*n = *b;
+		o = rm_get(from, map[i]);
+		n->packets = n->drops = n->rejected = 0;
+		n->fresh = true;
+		if (o && !strcmp(o->name, b->name) && o->type == b->type &&
+		    o->has_n == b->has_n && (!b->has_n || o->n == b->n) &&
+		    o->has_count == b->has_count &&
+		    (!b->has_count || o->count == b->count) &&
+		    o->has_rate == b->has_rate &&
+		    o->has_op == b->has_op && (!b->has_op || !strcmp(o->op, b->op)) &&
+		    o->has_vid == b->has_vid && o->has_pcp == b->has_pcp) {
+			n->packets = o->packets;
+			n->drops = o->drops;
+			n->rejected = o->rejected;
+			n->fresh = false;
+		}
+		for (p = 0; p < RM_PORTS; p++)
+			n->dst[p] = b->dst[p] ? map[b->dst[p]] : 0;
+	}
+	free(map);
+	*out = r;
+	return true;
+ambiguous:
+	free(map);
+	rm_free(&r);
+	return false;
+}
+
+/*
+ * Packet arrivals (blocks entered) of @k frames leaving block @idp at
+ * every OUT port and on: added to *@total; false when a path comes back
+ * to a block on it (a cycle) or *@total passes RM_MAX_PKTS.
+ */
+static bool rm_reach(const struct rm *m, uint32_t idp, uint64_t k,
+		     uint64_t *total, uint8_t *onpath)
+{
+	const struct rm_block *b = rm_get(m, idp);
+	uint32_t p;
+	bool ok = true;
+
+	if (onpath[idp])
+		return false;
+	onpath[idp] = 1;
+	for (p = 0; ok && p < rm_nout(b); p++) {
+		if (!b->dst[p])
+			continue;
+		*total += k;
+		ok = *total <= RM_MAX_PKTS &&
+		     rm_reach(m, b->dst[p], k, total, onpath);
+	}
+	onpath[idp] = 0;
+	return ok;
+}
+
+/* The frames of every fresh gen of @m end in bounded, acyclic paths. */
+static bool rm_traffic_ok(const struct rm *m)
+{
+	uint8_t *onpath = calloc(m->cap, 1);
+	uint64_t total = 0;
+	uint32_t i;
+	bool ok = true;
+
+	assert_non_null(onpath);
+	for (i = 1; ok && i < m->cap; i++) {
+		const struct rm_block *b = rm_get(m, i);
+
+		if (b && b->type == RM_GEN && b->fresh)
+			ok = rm_reach(m, i, b->count, &total, onpath);
+	}
+	free(onpath);
+	return ok;
+}
+
+/* @k packets leave @idp at OUT port @p (runtime.md "Counters"). */
+static void rm_flow(struct rm *m, uint32_t idp, uint64_t k);
+
+static void rm_out(struct rm *m, uint32_t idp, uint32_t p, uint64_t k)
+{
+	struct rm_block *b = &m->b[idp];
+
+	if (b->dst[p]) {
+		rm_flow(m, b->dst[p], k);
+	} else {	/* unbound: the engine's drop, counted on the block */
+		b->drops += k;
+		m->unbound += k;
+	}
+}
+
+/* @k packets enter @idp: per docs/blocks.md. */
+static void rm_flow(struct rm *m, uint32_t idp, uint64_t k)
+{
+	struct rm_block *b = &m->b[idp];
+	uint32_t p;
+
+	b->packets += k;
+	switch (b->type) {
+	case RM_DROP:
+		b->drops += k;
+		break;
+	case RM_FWD:
+	case RM_COUNTER:
+		rm_out(m, idp, 0, k);
+		break;
+	case RM_TEE:	/* one packet on each of the n ports */
+		for (p = 0; p < rm_nout(b); p++)
+			rm_out(m, idp, p, k);
+		break;
+	case RM_VLAN:	/* gen's frames carry no tag: all to reject */
+		assert_string_not_equal(b->op, "push");
+		b->rejected += k;
+		rm_out(m, idp, 1, k);
+		break;
+	default:
+		fail_msg("model: packets into %s (%u)", b->name, idp);
+	}
+}
+
+/* Every fresh gen of @m sends its count frames (counted as its packets). */
+static void rm_run(struct rm *m)
+{
+	uint32_t i;
+
+	for (i = 1; i < m->cap; i++) {
+		struct rm_block *b = rm_get(m, i);
+
+		if (b && b->type == RM_GEN && b->fresh) {
+			b->packets += b->count;
+			rm_out(m, i, 0, b->count);
+		}
+	}
+}
+
+/* The model's graph as a canonical full plan (plan-format.md). */
+static void rm_plan(const struct rm *m, struct lana_plan *p)
+{
+	uint32_t i, k;
+
+	lana_plan_init(p);
+	for (i = 1; i < m->cap; i++) {
+		const struct rm_block *b = rm_get(m, i);
+
+		if (!b)
+			continue;
+		plan_new(p, i, rm_names[b->type], b->name);
+		if (b->has_n)
+			plan_param(p, "n", LANA_PT_U8, b->n);
+		if (b->has_count)
+			plan_param(p, "count", LANA_PT_U64, b->count);
+		if (b->has_rate)
+			plan_param(p, "rate", LANA_PT_RATE, b->rate);
+		if (b->has_op)
+			plan_enum(p, "op", b->op);
+		if (b->has_vid)
+			plan_param(p, "vid", LANA_PT_U16, b->vid);
+		if (b->has_pcp)
+			plan_param(p, "pcp", LANA_PT_U8, b->pcp);
+	}
+	for (i = 1; i < m->cap; i++)
+		for (k = 0; rm_get(m, i) && k < RM_PORTS; k++)
+			if (m->b[i].dst[k])
+				plan_bind(p, i, k, m->b[i].dst[k],
+					  m->b[i].dport[k]);
+}
+
+struct rm_seen {
+	struct lana_block_stats *s;	/* by IDP */
+	uint32_t cap, nblk;
+	struct lana_block_stats eng;
+};
+
+static int rm_seen_cb(const struct lana_block_stats *s, void *ctx)
+{
+	struct rm_seen *v = ctx;
+
+	if (s->idp == LANA_ENGINE_STATS_IDP) {
+		v->eng = *s;
+		return 0;
+	}
+	v->nblk++;
+	if (s->idp < v->cap)
+		v->s[s->idp] = *s;
+	return 0;
+}
+
+static uint64_t rm_stat(const struct lana_block_stats *s, const char *key)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->nstat; i++)
+		if (!strcmp(s->stat[i].name, key))
+			return s->stat[i].value;
+	fail_msg("%s has no counter %s", s->name, key);
+	return 0;
+}
+
+/*
+ * Every block's packets, bytes and drops, the counter blocks' own
+ * counters, gen's sent and the engine's drops equal the model's.
+ */
+static void rm_check(struct lana_engine *e, const struct rm *m, uint32_t edit)
+{
+	struct rm_seen v = { .cap = m->cap };
+	uint32_t i, nblk = 0;
+
+	v.s = calloc(m->cap, sizeof(*v.s));
+	assert_non_null(v.s);
+	assert_int_equal(lana_engine_stats(e, NULL, rm_seen_cb, &v), 0);
+	for (i = 1; i < m->cap; i++) {
+		const struct rm_block *b = rm_get(m, i);
+		const struct lana_block_stats *s = &v.s[i];
+
+		if (!b)
+			continue;
+		nblk++;
+		if (!s->name || strcmp(s->name, b->name))
+			fail_msg("edit %u: no block %s at %u", edit, b->name, i);
+		if (s->packets != b->packets || s->drops != b->drops ||
+		    s->bytes != b->packets * RM_FRAME)
+			fail_msg("edit %u: %s (%s %u): packets %llu bytes %llu drops %llu, model %llu %llu %llu",
+				 edit, b->name, rm_names[b->type], i,
+				 (unsigned long long)s->packets,
+				 (unsigned long long)s->bytes,
+				 (unsigned long long)s->drops,
+				 (unsigned long long)b->packets,
+				 (unsigned long long)(b->packets * RM_FRAME),
+				 (unsigned long long)b->drops);
+		if (b->type == RM_COUNTER)
+			assert_int_equal(rm_stat(s, "packets"), b->packets);
+		if (b->type == RM_GEN)
+			assert_int_equal(rm_stat(s, "sent"), b->packets);
+		if (b->type == RM_VLAN)
+			assert_int_equal(rm_stat(s, "rejected"), b->rejected);
+	}
+	assert_int_equal(v.nblk, nblk);
+	if (rm_stat(&v.eng, "unbound_drops") != m->unbound ||
+	    rm_stat(&v.eng, "loop_drops") || rm_stat(&v.eng, "nomem_drops") ||
+	    v.eng.drops != m->unbound)
+		fail_msg("edit %u: engine drops %llu (unbound %llu), model unbound %llu",
+			 edit, (unsigned long long)v.eng.drops,
+			 (unsigned long long)rm_stat(&v.eng, "unbound_drops"),
+			 (unsigned long long)m->unbound);
+	free(v.s);
+}
 
 static uint32_t rnd_state = 12345;
 
@@ -1515,35 +2143,40 @@ static uint32_t rnd(uint32_t n)
 }
 
 static const char *const rtypes[] = { "fwd", "counter", "drop", "tee",
-				      "vlan", "gen" };
+				      "gen", "vlan" };
 
-/* A NEW or REPLACE of a random type (sometimes unknown, or bad params). */
+static uint32_t rnd_serial;	/* unique block names */
+
+/*
+ * A NEW or REPLACE of a random type (sometimes unknown, or bad params);
+ * often of type @same when not NULL (a REPLACE's block: new parameters).
+ */
 static void rnd_block(struct lana_plan *p, uint8_t op, uint32_t idp,
-		      const char *name)
+		      const char *name, const char *same)
 {
 	const char *type = rnd(40) ? rtypes[rnd(6)] : "nosuchtype";
+
+	if (same && !rnd(3))
+		type = same;
 	struct lana_insn *in;
 
 	plan_new(p, idp, type, name);
 	in = &p->insns.v[p->insns.n - 1];
 	in->op = op;
 	if (!strcmp(type, "tee") && rnd(3))
-		plan_param(p, "n", LANA_PT_U8, 1 + rnd(4));
-	if (!strcmp(type, "vlan")) {
-		struct lana_pattr *a;
-
-		if (rnd(20))
-			plan_str(p, "op", "pop");	/* else missing */
-		if (p->insns.v[p->insns.n - 1].nparams) {
-			a = &p->insns.v[p->insns.n - 1].params[0];
-			a->val.type = LANA_PT_ENUM;
-		}
-		if (rnd(2))
-			plan_param(p, "vid", LANA_PT_U16, rnd(30) ? 1 + rnd(100) : 5000);
-	}
+		plan_param(p, "n", LANA_PT_U8, rnd(25) ? 1 + rnd(4) : 0);
 	if (!strcmp(type, "gen")) {
-		plan_param(p, "count", LANA_PT_U64, 1);
-		plan_param(p, "rate", LANA_PT_RATE, 1000);
+		plan_param(p, "count", LANA_PT_U64, 1 + rnd(8));
+		if (rnd(2))
+			plan_param(p, "rate", rnd(30) ? LANA_PT_RATE : LANA_PT_U64,
+				   1000000000);
+	}
+	if (!strcmp(type, "vlan")) {	/* never push: see the model */
+		if (rnd(20))
+			plan_enum(p, "op", rnd(2) ? "pop" : "filter");
+		if (rnd(2))
+			plan_param(p, "vid", LANA_PT_U16,
+				   rnd(30) ? 1 + rnd(100) : 5000);
 	}
 }
 
@@ -1589,12 +2222,12 @@ static void rnd_edit(struct lana_plan *run, struct lana_plan *ed,
 		case 0:		/* NEW, usually a fresh IDP */
 			if (rnd(10))
 				idp = (*next_idp)++;
-			snprintf(name, sizeof(name), "n%u", idp);
-			rnd_block(ed, LANA_OP_NEW, idp, name);
+			snprintf(name, sizeof(name), "n%u", ++rnd_serial);
+			rnd_block(ed, LANA_OP_NEW, idp, name, NULL);
 			break;
 		case 1:		/* REPLACE */
 			rnd_block(ed, LANA_OP_REPLACE, idp,
-				  b ? b->name : "ghost");
+				  b ? b->name : "ghost", b ? b->type : NULL);
 			break;
 		case 2:		/* SET */
 			plan_new(ed, idp, "x", b ? b->name : "ghost");
@@ -1602,15 +2235,20 @@ static void rnd_edit(struct lana_plan *run, struct lana_plan *ed,
 			in->op = LANA_OP_SET;
 			in->type = NULL;
 			switch (rnd(5)) {
-			case 0:
-				plan_param(ed, "rate", LANA_PT_RATE, 1000 + rnd(9));
+			case 0:		/* gen's live rate, 1 Gbit/s and up */
+				plan_param(ed, "rate", LANA_PT_RATE,
+					   1000000000 + rnd(9));
 				break;
 			case 1:
 				plan_param(ed, "vid", LANA_PT_U16,
 					   rnd(8) ? 1 + rnd(4094) : 4095);
 				break;
 			case 2:
-				plan_param(ed, "pcp", LANA_PT_U8, rnd(9));
+				if (rnd(2))
+					plan_param(ed, "count", LANA_PT_U64,
+						   1 + rnd(9));
+				else
+					plan_param(ed, "pcp", LANA_PT_U8, rnd(9));
 				break;
 			case 3:
 				plan_param(ed, "n", LANA_PT_U8, 1 + rnd(3));
@@ -1705,107 +2343,224 @@ static void check_tables(struct lana_engine *e, const struct lana_plan *p)
 	free(indeg);
 }
 
+/* Print edit @ed (when an expectation fails: what was sent). */
+static void dump_plan(const char *what, const struct lana_plan *ed)
+{
+	struct lana_buf b = { 0 };
+
+	lana_plan_disasm(ed, &b);
+	fprintf(stderr, "%s:\n%s", what, b.data ? b.data : "");
+	free(b.data);
+}
+
 /*
- * Random edits, valid and not, against the reference semantics
- * (lana_plan_validate of the edit, lana_plan_apply, lana_plan_validate of
- * the result): the engine accepts exactly what the reference accepts,
- * refuses with the same message, serves the reference's plan, and its
- * published table (blocks, bindings, in-degrees, sources) matches it.
- * Edits are made against the test's copy of the plan (no PLAN_GET) except
- * every fifth, which fetches it; every 25th transaction is a full plan.
- * Both transaction paths must have run.
+ * Random edits, valid and not, against the reference model (rm_* above):
+ * the engine accepts exactly the edits the model accepts, serves the
+ * model's plan (its CRC), publishes its table (check_tables), and after
+ * every transaction, once the frames of the sources it started have
+ * gone through, every block's packets, bytes and drops and the engine's
+ * drops equal the model's. Sources: the gens of the random edits (count
+ * 1..8) and, after each accepted edit, an injector gen of K = 1..8 frames
+ * bound to a random block (the previous injector deleted in the same
+ * transaction). Every 4th edit, with up to 3 more, is sent as the
+ * model's full plan (the engine diffs it: kept instances keep their
+ * counters, plan-format.md "Diff"). As an additional check, a refused
+ * incremental edit has the message of the plan library's reference
+ * (lana_plan_apply); the expectations never come from it. Both
+ * transaction paths must have run.
  */
 static void test_incremental_random(void **state)
 {
 	struct lana_engine *e = engine(2);
-	struct lana_plan run, p, ed, np;
-	uint64_t fast, full, fast0, full0;
-	uint32_t i, k, next_idp, ok = 0, bad = 0;
+	struct rm m = { 0 }, m2, m3;
+	struct lana_plan run, ed, np;
+	uint64_t fast, full, fast0, full0, injected = 0;
+	uint32_t i, next_idp, ok = 0, bad = 0, skipped = 0, nfull = 0;
+	uint32_t inj = 0, inj_serial = 0, touched;
 	char err[512], rerr[512];
 
 	if (getenv("LANA_TEST_SEED"))	/* reproduce or explore */
 		rnd_state = (uint32_t)strtoul(getenv("LANA_TEST_SEED"), NULL, 0);
-	lana_plan_init(&p);
+	/* b1 -> b2 -> ... -> b30, tees at 3, 9, ..., b3.out[1] -> b10 */
 	for (i = 1; i <= 30; i++) {
-		char name[16];
-
-		snprintf(name, sizeof(name), "b%u", i);
-		plan_new(&p, i, i % 3 ? "fwd" : (i % 2 ? "tee" : "counter"),
-			 name);
+		rm_grow(&m, i);
+		m.b[i].type = i % 3 ? RM_FWD : (i % 2 ? RM_TEE : RM_COUNTER);
+		snprintf(m.b[i].name, sizeof(m.b[i].name), "b%u", i);
+		if (i < 30)
+			m.b[i].dst[0] = i + 1;
 	}
-	for (i = 1; i < 30; i++)
-		plan_bind(&p, i, 0, i + 1, 0);
-	plan_bind(&p, 3, 1, 10, 0);	/* tee b3.out[1] */
-	apply_ok(e, &p);
+	m.b[3].dst[1] = 10;
+	rm_plan(&m, &run);
+	apply_ok(e, &run);
+	assert_int_equal(lana_engine_start(e), 0);
 	lana_engine_txn_counts(e, &fast0, &full0);
-	assert_int_equal(lana_engine_plan(e, &run), 0);
 	next_idp = 31;
 
 	for (i = 0; i < 3000; i++) {
-		int rr, r;
+		bool mok, as_full = i % 4 == 3;
+		int r;
 
 		rnd_edit(&run, &ed, &next_idp);
-		if (i % 25 == 24) {
-			/* a full plan: the reference result of the edit */
-			rr = lana_plan_apply(&run, &ed, &np, rerr, sizeof(rerr));
-			lana_plan_free(&ed);
-			if (rr || lana_plan_validate(&np, rerr, sizeof(rerr))) {
-				lana_plan_free(&np);
-				continue;
+		mok = rm_apply(&m, &ed, &m2);
+		if (mok && as_full) {
+			uint32_t k;
+
+			/* up to 3 more edits: the full plan differs more */
+			for (k = rnd(4); k; k--) {
+				struct lana_plan tmp, ed2;
+				struct rm m4;
+
+				rm_plan(&m2, &tmp);
+				rnd_edit(&tmp, &ed2, &next_idp);
+				if (rm_apply(&m2, &ed2, &m4)) {
+					rm_free(&m2);
+					m2 = m4;
+				}
+				lana_plan_free(&ed2);
+				lana_plan_free(&tmp);
 			}
-			/* the engine numbers new blocks itself (lana_plan_diff) */
-			apply_ok(e, &np);
-			lana_plan_free(&np);
-			lana_plan_free(&run);
-			assert_int_equal(lana_engine_plan(e, &run), 0);
-			check_tables(e, &run);
-			for (k = 0; k < run.insns.n; k++)
-				if (run.insns.v[k].idp >= next_idp)
-					next_idp = run.insns.v[k].idp + 1;
+			if (rm_diff(&m, &m2, &m3)) {
+				lana_plan_free(&ed);
+				rm_plan(&m2, &ed);	/* sent: the full plan */
+				rm_free(&m2);
+				m2 = m3;
+			} else {
+				as_full = false;
+			}
+		}
+		if (mok && !rm_traffic_ok(&m2)) {
+			skipped++;	/* a source would feed a cycle */
+			rm_free(&m2);
+			lana_plan_free(&ed);
+			continue;
+		}
+		if (as_full && !mok) {
+			lana_plan_free(&ed);
 			continue;
 		}
 		rerr[0] = err[0] = 0;
-		rr = lana_plan_validate(&ed, rerr, sizeof(rerr));
-		if (!rr)
-			rr = lana_plan_apply(&run, &ed, &np, rerr, sizeof(rerr));
-		else
-			lana_plan_init(&np);
-		if (!rr)
-			rr = lana_plan_validate(&np, rerr, sizeof(rerr));
 		r = lana_engine_apply(e, &ed, err, sizeof(err));
-		if (rr) {
-			if (!r)
-				fail_msg("edit %u: engine accepted, reference: %s",
-					 i, rerr);
+		if (!mok) {
+			int rr;
+
+			if (!r) {
+				dump_plan("edit", &ed);
+				fail_msg("edit %u: engine accepted, model refuses",
+					 i);
+			}
+			/* additional check: the plan library's message */
+			rr = lana_plan_validate(&ed, rerr, sizeof(rerr));
+			if (!rr) {
+				rr = lana_plan_apply(&run, &ed, &np, rerr,
+						     sizeof(rerr));
+				if (!rr)
+					rr = lana_plan_validate(&np, rerr,
+								sizeof(rerr));
+				lana_plan_free(&np);
+			}
+			assert_int_not_equal(rr, 0);
 			assert_string_equal(err, rerr);
 			bad++;
-			lana_plan_free(&np);
-		} else {
-			if (r)
-				fail_msg("edit %u: engine refused: %s", i, err);
-			ok++;
-			lana_plan_free(&run);
-			run = np;
-			check_tables(e, &run);
-			if (i % 5 == 0)
-				assert_int_equal(served_crc(e),
-						 lana_plan_crc(&run));
+			lana_plan_free(&ed);
+			continue;
 		}
+		if (r) {
+			dump_plan("edit", &ed);
+			fail_msg("edit %u: engine refused: %s", i, err);
+		}
+		ok++;
+		nfull += as_full;
+		/* the next injection: often at a block this edit touched */
+		touched = ed.insns.n && rnd(2) ?
+			  ed.insns.v[rnd(ed.insns.n)].idp : 0;
 		lana_plan_free(&ed);
+		rm_free(&m);
+		m = m2;
+		rm_run(&m);
+		wait_idle(e, 10000);
+		rm_check(e, &m, i);
+		lana_plan_free(&run);
+		rm_plan(&m, &run);
+		check_tables(e, &run);
+		assert_int_equal(served_crc(e), lana_plan_crc(&run));
+		{
+			uint32_t k;
+
+			for (k = 1; k < m.cap; k++)
+				if (rm_get(&m, k) && k >= next_idp)
+					next_idp = k + 1;
+		}
+
+		/* inject K frames at a random block with an IN port */
+		{
+			uint32_t t, nin = 0, k = 1 + rnd(8);
+			char name[24];
+
+			for (t = 1; t < m.cap; t++)
+				nin += rm_get(&m, t) && rm_nin(&m.b[t]);
+			if (!nin)
+				continue;
+			nin = rnd(nin);
+			for (t = 1; t < m.cap; t++)
+				if (rm_get(&m, t) && rm_nin(&m.b[t]) && !nin--)
+					break;
+			if (rm_get(&m, touched) && rm_nin(&m.b[touched]))
+				t = touched;
+			if (t == inj)	/* the last injector, replaced */
+				continue;
+			lana_plan_init(&ed);
+			ed.flags = LANA_PLAN_F_EDIT;
+			ed.base_crc = lana_plan_crc(&run);
+			snprintf(name, sizeof(name), "inj%u", inj_serial);
+			if (inj && rm_get(&m, inj) &&
+			    !strcmp(m.b[inj].name, name)) {
+				plan_new(&ed, inj, "x", name);
+				ed.insns.v[0].op = LANA_OP_DEL;
+				ed.insns.v[0].type = NULL;
+			}
+			inj = next_idp++;
+			snprintf(name, sizeof(name), "inj%u", ++inj_serial);
+			plan_new(&ed, inj, "gen", name);
+			plan_param(&ed, "count", LANA_PT_U64, k);
+			plan_bind(&ed, inj, 0, t, 0);
+			assert_true(rm_apply(&m, &ed, &m2));
+			if (!rm_traffic_ok(&m2)) {
+				skipped++;
+				rm_free(&m2);
+				lana_plan_free(&ed);
+				inj = 0;
+				continue;
+			}
+			apply_ok(e, &ed);
+			lana_plan_free(&ed);
+			rm_free(&m);
+			m = m2;
+			rm_run(&m);
+			injected += k;
+			wait_idle(e, 10000);
+			rm_check(e, &m, i);
+			lana_plan_free(&run);
+			rm_plan(&m, &run);
+			check_tables(e, &run);
+		}
 	}
 	assert_int_equal(served_crc(e), lana_plan_crc(&run));
 	lana_engine_txn_counts(e, &fast, &full);
 	fast -= fast0;
 	full -= full0;
 	/* both outcomes and both paths happened, mostly incrementally */
-	fprintf(stderr, "[ INFO     ] %u accepted (%lu incremental, %lu full), %u refused\n",
-		ok, (unsigned long)fast, (unsigned long)full, bad);
+	fprintf(stderr, "[ INFO     ] %u accepted (%u as full plans; %lu incremental, %lu full txns), %u refused, %u not sent (cycle/size), %llu frames injected, %llu unbound drops\n",
+		ok, nfull, (unsigned long)fast, (unsigned long)full, bad,
+		skipped, (unsigned long long)injected,
+		(unsigned long long)m.unbound);
 	assert_true(ok > 300);
 	assert_true(bad > 300);
+	assert_true(nfull > 10);
 	assert_true(full > 0);
 	assert_true(fast > 2 * full);
+	lana_engine_stop(e);
 	lana_plan_free(&run);
-	lana_plan_free(&p);
+	rm_free(&m);
 	lana_engine_free(e);
 }
 
