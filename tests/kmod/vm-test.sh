@@ -413,7 +413,7 @@ stream() {
 	t0=$(cut -d' ' -f1 /proc/uptime)
 	xo=$(xfer "$2" "$3" "$4" "$5" 2>&1)
 	xrc=$?
-	xo=$(echo "$xo" | tr '\n' ' ')
+	xo=$(echo "$xo" | tr '\n' ' ' | sed 's/ *$//')
 	t1=$(cut -d' ' -f1 /proc/uptime)
 	dt=$(echo "$t0 $t1" | awk '{ printf "%.1f", $2 - $1 }')
 	check "$1: $OFF_SIZE bytes in $dt s ($xo)" test "$xrc" = 0
