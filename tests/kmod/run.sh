@@ -8,7 +8,7 @@
 # counters of tests/kmod/parity.sh (computed from its frames, checked
 # against the userspace engine on the host), builds
 # an initramfs running tests/kmod/vm-test.sh as /test.sh (with iproute2's
-# ip, lana.ko, lanarun, the examples, tests/kmod/vm-core.sh and the
+# ip, ethtool, lana.ko, lanarun, the examples, tests/kmod/vm-core.sh and the
 # FILEs, passed on to scripts/vm/mkinitramfs.sh), boots it in QEMU (TCG)
 # with scripts/vm/run.sh and prints the in-VM "ok:"/"FAIL:" lines and
 # "N passed, M failed, K skipped".  A VM that panics, oopses, warns or
@@ -61,6 +61,13 @@ if [ -n "$ip" ] && "$ip" -V 2>&1 | grep -q iproute2; then
 	files+=("$ip:/usr/local/bin/ip")
 else
 	echo "kmod: iproute2's ip not found; the VM gets busybox ip only"
+fi
+# ethtool -k shows the offloads the devices keep (the default-offload test)
+ethtool=$(command -v ethtool || true)
+if [ -n "$ethtool" ]; then
+	files+=("$ethtool:/usr/local/bin/ethtool")
+else
+	echo "kmod: ethtool not found; the VM cannot show device offloads"
 fi
 
 # lanarun (and the test helpers) for the VM, built on the host: $LANARUN

@@ -362,4 +362,193 @@ else
 	skip "parity.sh not in the image"
 fi
 
+# ------------------------------------------------- default offloads (kernel)
+# Issue 8: TCP streams through the kernel graph with the veths' DEFAULT
+# offloads (TSO, GSO, tx checksum offload; nothing here turns them off), so
+# the graph carries GSO super-frames with partial checksums:
+#   eth -> eth: ns1 <-> ns2 joined by examples/bridge.lana, both ways;
+#   eth -> tap: ns1 -> this namespace's tap, and back (tap -> eth).
+# Each stream is an 8 MiB file from /dev/urandom that the receiver
+# downloads (busybox httpd and wget); its sha256 must match the sender's. The receiving
+# namespace's /proc/net/snmp Tcp and Udp InCsumErrors (the kernel's own
+# checksum verdicts) must stay 0. The proof that super-frames crossed the
+# graph: the counter between the two eth blocks saw more bytes per packet
+# than an MTU-sized frame can have (1514 = 1500 + Ethernet header).
+OFF_SIZE=8388608	# bytes per stream
+OFF_FRAME=1514		# the largest frame without GSO on an MTU-1500 veth
+in_ns() {	# NS CMD...: CMD in network namespace NS ("-": this one)
+	ns=$1
+	shift
+	if [ "$ns" = - ]; then
+		"$@"
+	else
+		ip netns exec "$ns" "$@"
+	fi
+}
+# NS: Tcp InCsumErrors + Udp InCsumErrors of /proc/net/snmp in NS ("none"
+# when the kernel does not report the field); each protocol has a header
+# line naming the fields, then a line of values
+csum_errors() {
+	in_ns "$1" cat /proc/net/snmp | awk '
+		$1 == "Tcp:" || $1 == "Udp:" {
+			if (!($1 in hdr)) {
+				hdr[$1] = 1
+				for (i = 2; i <= NF; i++) col[$1 $i] = i
+				next
+			}
+			i = col[$1 "InCsumErrors"]
+			if (i) { s += $i; n++ }
+		}
+		END { if (n == 2) print s + 0; else print "none" }'
+}
+# offload NS DEV FEATURE: on/off as ethtool -k reports it
+offload() {
+	in_ns "$1" ethtool -k "$2" 2>/dev/null | sed -n "s/^$3: \([a-z]*\).*/\1/p"
+}
+# xfer FROM_NS TO_NS ADDR PORT: TO_NS downloads /tmp/off-www/blob from a
+# busybox httpd on ADDR:PORT in FROM_NS, into /tmp/off-got; true when the
+# download ended in time. httpd sends the file with one sendfile(), so the
+# sender's TCP builds super-frames as large as its window allows (busybox
+# nc writes 1 KiB at a time: its frames stay below the MSS).
+xfer() {
+	rm -f /tmp/off-got
+	if [ "$1" = - ]; then
+		httpd -f -p "$3:$4" -h /tmp/off-www &
+	else
+		ip netns exec "$1" httpd -f -p "$3:$4" -h /tmp/off-www &
+	fi
+	hpid=$!
+	i=0
+	until in_ns "$1" netstat -ltn 2>/dev/null | grep -q ":$4 "; do
+		i=$((i + 1))
+		[ "$i" -le 50 ] || { kill "$hpid"; echo "no server on port $4"; return 1; }
+		sleep 0.1
+	done
+	in_ns "$2" timeout 20 wget -q -O /tmp/off-got "http://$3:$4/blob"
+	rc=$?
+	kill "$hpid"
+	wait "$hpid" 2>/dev/null
+	echo "received $(wc -c </tmp/off-got 2>/dev/null || echo none); wget exit $rc"
+	[ "$rc" = 0 ]
+}
+same_sha() {
+	got=$(sha256sum </tmp/off-got | cut -d' ' -f1)
+	[ "$got" = "$off_want" ] || { echo "sent $off_want, received $got"; false; }
+}
+# rxstat NS DEV: "BYTES PACKETS" that DEV (in NS) has received
+rxstat() {
+	echo "$(in_ns "$1" cat "/sys/class/net/$2/statistics/rx_bytes")" \
+		"$(in_ns "$1" cat "/sys/class/net/$2/statistics/rx_packets")"
+}
+# per BYTES1 PACKETS1 BYTES0 PACKETS0: bytes per packet in between
+per() {
+	p=$((${2:-0} - ${4:-0}))
+	[ "$p" -gt 0 ] || p=1
+	echo $(((${1:-0} - ${3:-0}) / p))
+}
+# npk BYTES1 PACKETS1 BYTES0 PACKETS0: packets in between
+npk() {
+	echo $((${2:-0} - ${4:-0}))
+}
+# size_check NAME WHAT PACKETS AVG gso|seg: the check that frames of AVG
+# bytes on average were GSO super-frames (gso: above OFF_FRAME bytes) or
+# MTU-sized (seg: at most OFF_FRAME)
+size_check() {
+	if [ "$5" = gso ]; then
+		check "$1: GSO super-frames $2 ($3 frames, $4 bytes/frame > $OFF_FRAME)" \
+			test "$4" -gt $OFF_FRAME
+	else
+		check "$1: MTU-sized frames $2 ($3 frames, $4 bytes/frame <= $OFF_FRAME)" \
+			test "$4" -le $OFF_FRAME -a "$4" -gt 1000
+	fi
+}
+# stream NAME FROM_NS TO_NS ADDR PORT COUNTER OUT RXDEV gso|seg|final:
+# one stream (the server in FROM_NS on ADDR:PORT), through the graph's
+# COUNTER and out of its block OUT to the receiver's device RXDEV (in
+# TO_NS). Checks: the download, its sha256, no checksum error at the
+# receiver, OUT dropped nothing; frame sizes (gso: super-frames through
+# COUNTER and at RXDEV; seg: MTU-sized frames at both; final: super-frames
+# through COUNTER, segments at RXDEV, as a LANA_BT_FINAL block needs).
+# RXDEV's counters count what reached the receiver, not what the graph
+# meant to send (a veth's are the veth driver's; the tap's count the
+# frames dev_forward_skb() took).
+stream() {
+	c0="$(stat_of "$6" bytes) $(stat_of "$6" packets)"
+	o0=$(stat_of "$7" dropped)
+	r0=$(rxstat "$3" "$8")
+	t0=$(cut -d' ' -f1 /proc/uptime)
+	xo=$(xfer "$2" "$3" "$4" "$5" 2>&1)
+	xrc=$?
+	xo=$(echo "$xo" | tr '\n' ' ' | sed 's/ *$//')
+	t1=$(cut -d' ' -f1 /proc/uptime)
+	dt=$(echo "$t0 $t1" | awk '{ printf "%.1f", $2 - $1 }')
+	check "$1: $OFF_SIZE bytes in $dt s ($xo)" test "$xrc" = 0
+	check "$1: sha256 of the received file matches" same_sha
+	e=$(csum_errors "$3")
+	check "$1: no Tcp/Udp InCsumErrors at the receiver ($e)" test "$e" = 0
+	o1=$(stat_of "$7" dropped)
+	check "$1: $7 dropped nothing ($((${o1:-0} - ${o0:-0})))" \
+		test -n "$o1" -a "${o1:-0}" = "${o0:-0}"
+	c1="$(stat_of "$6" bytes) $(stat_of "$6" packets)"
+	r1=$(rxstat "$3" "$8")
+	case $9 in
+	gso) kc=gso kr=gso ;;
+	seg) kc=seg kr=seg ;;
+	*) kc=gso kr=seg ;;
+	esac
+	# shellcheck disable=SC2086	# "BYTES PACKETS" pairs as 2 words
+	size_check "$1" "through $6" "$(npk $c1 $c0)" "$(per $c1 $c0)" $kc
+	# shellcheck disable=SC2086
+	size_check "$1" "received on $8" "$(npk $r1 $r0)" "$(per $r1 $r0)" $kr
+}
+
+test -d /sys/module/lana || insmod /lib/modules/extra/lana.ko
+check "offloads: veth pairs to two namespaces" netns_up
+if command -v ethtool >/dev/null; then
+	check "offloads: v1 keeps TSO on (default)" \
+		test "$(offload lana-ns1 v1 tcp-segmentation-offload)" = on
+	check "offloads: v1 keeps tx checksumming on (default)" \
+		test "$(offload lana-ns1 v1 tx-checksumming)" = on
+	check "offloads: lana-v2 keeps TSO on (default)" \
+		test "$(offload - lana-v2 tcp-segmentation-offload)" = on
+else
+	skip "offloads: ethtool not in the image (features not shown)"
+fi
+mkdir -p /tmp/off-www
+head -c $OFF_SIZE /dev/urandom >/tmp/off-www/blob
+off_want=$(sha256sum </tmp/off-www/blob | cut -d' ' -f1)
+check "offloads: apply bridge.lana (kernel)" lr apply /data/bridge.lana
+check "offloads: ping through the kernel graph" e2e_ping 2
+stream "eth -> eth (ns1 -> ns2)" lana-ns1 lana-ns2 10.77.0.1 5401 ca b v2 gso
+stream "eth -> eth (ns2 -> ns1)" lana-ns2 lana-ns1 10.77.0.2 5402 cb a v1 gso
+# a bpf block reads final bytes (LANA_BT_FINAL): the PPE segments the
+# super-frames for it and the segments carry checksums made in software,
+# which the receiver verifies (a partial checksum it would take on trust)
+cat >/tmp/off-bpf.lana <<'G'
+a :: eth(dev = "lana-v1");
+b :: eth(dev = "lana-v2");
+a -> cin :: counter() -> f :: bpf(filter = "tcp or arp") -> b;
+b -> cb :: counter() -> a;
+G
+check "offloads: apply eth -> bpf -> eth" lr apply /tmp/off-bpf.lana
+stream "eth -> bpf -> eth (ns1 -> ns2)" lana-ns1 lana-ns2 10.77.0.1 5405 cin b v2 final
+
+cat >/tmp/off-tap.lana <<'G'
+nic :: eth(dev = "lana-v1");
+host :: tap(name = "lanatap1", mac = 02:00:00:00:77:04);
+host -> up :: counter() -> nic;
+nic -> down :: counter() -> host;
+G
+check "offloads: apply eth <-> tap" lr apply /tmp/off-tap.lana
+ip addr add 10.77.0.4/24 dev lanatap1 && ip link set lanatap1 up
+check "offloads: ns1 pings the tap" \
+	ip netns exec lana-ns1 ping -q -c 2 -W 2 10.77.0.4
+stream "eth -> tap (ns1 -> host)" lana-ns1 - 10.77.0.1 5403 down host lanatap1 gso
+# the tap offers no offload to its host: frames reach the graph segmented
+stream "tap -> eth (host -> ns1)" - lana-ns1 10.77.0.4 5404 up nic v1 seg
+check "offloads: flush" lr flush
+check "offloads: rmmod lana" rmmod lana
+netns_down
+rm -rf /tmp/off-www /tmp/off-got
+
 exit $failed
