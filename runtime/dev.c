@@ -14,6 +14,7 @@
 #include "dev.h"
 #include "engine_internal.h"
 #include "offload.h"
+#include "xsk.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -64,6 +65,7 @@ struct lana_dev {
 	bool vnet;		/* frames carry a virtio-net header */
 	char name[IFNAMSIZ];
 	struct lana_block *b;
+	struct lana_xsk *xsk;	/* eth over AF_XDP (runtime/xsk.c), else NULL */
 	uint32_t mtu;		/* tap: read buffer sizing */
 
 	/* eth: TPACKET_V2 ring */
@@ -105,6 +107,7 @@ static void dev_destroy(struct lana_dev *d)
 {
 	if (d->registered && d->b && d->b->eng)
 		lana_engine_dev_del(d->b->eng, d);
+	lana_xsk_close(d->xsk);
 	if (d->ring)
 		munmap(d->ring, d->ring_len);
 	if (d->fd >= 0)
@@ -118,7 +121,7 @@ static int dev_register(struct lana_dev *d)
 
 	if (!d->b->eng)		/* stand-alone use (tests): caller polls */
 		return 0;
-	err = lana_engine_dev_add(d->b->eng, d->b, d, d->fd);
+	err = lana_engine_dev_add(d->b->eng, d->b, d, lana_dev_fd(d));
 	if (err) {
 		lana_block_error(d->b, "cannot register device '%s': %s",
 				 d->name, strerror(-err));
@@ -191,6 +194,30 @@ static int eth_ring(struct lana_dev *d)
 	return 0;
 }
 
+/*
+ * eth over AF_XDP (runtime/xsk.h) unless @flags force AF_PACKET: true if
+ * it opened. Otherwise the reason is logged, as a warning when mode = xdp
+ * asked for it, and AF_PACKET goes on.
+ */
+static bool dev_xsk_open(struct lana_dev *d, unsigned int flags)
+{
+	bool want = flags & LANA_DEV_MODE_XDP;
+	char why[256];
+
+	if (flags & LANA_DEV_MODE_PACKET)
+		return false;
+	if (lana_xsk_open(d->b, d->name, want ? 0 : LANA_XSK_ZC_ONLY,
+			  &d->xsk, why, sizeof(why)) == 0) {
+		lana_engine_log(d->b->eng, LOG_INFO, "eth '%s': AF_XDP (%s)",
+				d->name, lana_xsk_describe(d->xsk));
+		return true;
+	}
+	lana_engine_log(d->b->eng, want ? LOG_WARNING : LOG_INFO,
+			"eth '%s': mode %s: AF_PACKET instead of AF_XDP: %s",
+			d->name, want ? "xdp" : "auto", why);
+	return false;
+}
+
 struct lana_dev *lana_dev_open(struct lana_block *b, const char *ifname,
 			       unsigned int flags)
 {
@@ -216,6 +243,8 @@ struct lana_dev *lana_dev_open(struct lana_block *b, const char *ifname,
 		what = "AF_PACKET socket";
 		goto fail_err;
 	}
+	if (dev_xsk_open(d, flags))
+		goto opened;	/* the socket only for promisc membership */
 	err = eth_ring(d);
 	if (err) {
 		what = "TPACKET_V2 ring";
@@ -235,6 +264,7 @@ struct lana_dev *lana_dev_open(struct lana_block *b, const char *ifname,
 		what = "bind";
 		goto fail_err;
 	}
+opened:
 	if (flags & LANA_DEV_PROMISC) {
 		err = lana_dev_set_promisc(d, true);
 		if (err) {
@@ -870,6 +900,8 @@ static unsigned int tap_xmit(struct lana_dev *d, struct lana_burst *v)
 int lana_dev_poll(struct lana_dev *d, struct lana_burst *v)
 {
 	v->n = 0;
+	if (d->xsk)
+		return lana_xsk_poll(d->xsk, v);
 	return d->kind == DEV_ETH ? eth_poll(d, v) : tap_poll(d, v);
 }
 
@@ -879,7 +911,10 @@ unsigned int lana_dev_xmit(struct lana_dev *d, struct lana_burst *v)
 
 	if (!v->n)
 		return 0;
-	sent = d->kind == DEV_ETH ? eth_xmit(d, v) : tap_xmit(d, v);
+	if (d->xsk)
+		sent = lana_xsk_xmit(d->xsk, v);
+	else
+		sent = d->kind == DEV_ETH ? eth_xmit(d, v) : tap_xmit(d, v);
 	burst_consume(v);
 	return sent;
 }
@@ -897,6 +932,10 @@ void lana_dev_stats(const struct lana_dev *d, uint64_t *rx, uint64_t *tx,
 	struct tpacket_stats_v3 st;
 	socklen_t len = sizeof(st);
 
+	if (d->xsk) {
+		lana_xsk_stats(d->xsk, rx, tx, drops);
+		return;
+	}
 	/* The kernel resets its counters on every read: accumulate. */
 	if (d->kind == DEV_ETH &&
 	    getsockopt(d->fd, SOL_PACKET, PACKET_STATISTICS, &st, &len) == 0)
@@ -917,6 +956,8 @@ void lana_dev_stats(const struct lana_dev *d, uint64_t *rx, uint64_t *tx,
 
 int lana_dev_fd(const struct lana_dev *d)
 {
+	if (d->xsk)
+		return lana_xsk_fd(d->xsk);
 	return d->fd;
 }
 
