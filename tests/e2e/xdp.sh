@@ -140,12 +140,17 @@ e2e_check "ping -c 40 after the bulk traffic: exactly 40 each way" exact 40
 
 # --- AF_PACKET in (default offloads: partial frames, GSO super-frames),
 # AF_XDP out: lanad completes and segments them before AF_XDP
-tx_csum on
+# (ns1 sends the data with its offloads back on; ns2's ACKs must stay
+# final: they come in over AF_XDP)
 graph packet xdp "$tmp/mixed.lana"
 e2e_check "apply a = packet, b = xdp" lr apply "$tmp/mixed.lana"
+e2e_check "a = packet: XDP program gone from lana-v1 (GSO back on v1)" no_xdp_soon lana-v1
+ip netns exec lana-ns1 ethtool -K v1 tx on tso on gso on >/dev/null 2>&1
+e2e_check "ns1 sends TSO super-frames again" \
+	sh -c "ip netns exec lana-ns1 ethtool -k v1 | grep -q '^tcp-segmentation-offload: on'"
 e2e_check "partial and GSO frames completed before AF_XDP: 10 MB download, sha256 matches" \
 	http lana-ns1 lana-ns2
-tx_csum off
+ip netns exec lana-ns1 ethtool -K v1 tx off >/dev/null 2>&1
 
 # --- mode = packet
 graph packet packet "$tmp/packet.lana"
