@@ -2,7 +2,7 @@
 /*
  * blocks/eth.c - attach the graph to a network interface.
  *
- * eth(dev, promisc = false)   in: eth -> out: eth (optional)
+ * eth(dev, promisc = false, mode = auto)   in: eth -> out: eth (optional)
  *
  * The Ethernet vlink block of the thesis (ch. 5.4.1): frames received on
  * network interface @dev leave at `out`; frames entering at `in` are
@@ -12,12 +12,26 @@
  * userspace engine logs it, counts what is sent to it as dropped and binds
  * the socket again when an interface of that name appears (runtime/dev.c,
  * "Gone and back"; docs/runtime.md).
+ *
+ * @mode picks the userspace engine's socket (runtime/dev.h, runtime/xsk.h):
+ * packet forces AF_PACKET, xdp asks for AF_XDP (falling back to AF_PACKET
+ * with the reason in the log), auto uses AF_XDP only on a driver with
+ * AF_XDP zero-copy. The kernel engine has neither socket: it accepts auto
+ * and packet (its rx_handler is the packet path) and refuses xdp.
  */
 #include "lana_block.h"
 
+#ifdef __KERNEL__
+#include <linux/errno.h>
+#include <linux/string.h>
+#else
 #include <errno.h>
+#include <string.h>
+#endif
 
-enum { ETH_P_DEV, ETH_P_PROMISC, ETH_P_MAX };
+static const char *const eth_modes[] = { "auto", "packet", "xdp", NULL };
+
+enum { ETH_P_DEV, ETH_P_PROMISC, ETH_P_MODE, ETH_P_MAX };
 
 static const struct lana_param eth_params[] = {
 	[ETH_P_DEV] = {
@@ -29,6 +43,14 @@ static const struct lana_param eth_params[] = {
 		.name = "promisc", .type = LANA_PT_BOOL, .flags = LANA_PF_LIVE,
 		.def = "false",
 		.doc = "put the interface into promiscuous mode",
+	},
+	[ETH_P_MODE] = {
+		.name = "mode", .type = LANA_PT_ENUM, .symbols = eth_modes,
+		.def = "auto",
+		.doc = "userspace engine's socket: packet (AF_PACKET), xdp "
+		       "(AF_XDP, else AF_PACKET with the reason logged) or "
+		       "auto (AF_XDP only where the driver has AF_XDP "
+		       "zero-copy); the kernel engine refuses xdp",
 	},
 	[ETH_P_MAX] = LANA_PARAM_END
 };
@@ -59,6 +81,8 @@ static const struct lana_counter eth_counters[] = {
 static int eth_init(struct lana_block *b, const struct lana_value *params)
 {
 	struct eth_priv *e = b->priv;
+	const char *mode = params[ETH_P_MODE].type == LANA_PT_ENUM ?
+			   params[ETH_P_MODE].str : NULL;
 	unsigned int flags = 0;
 
 	if (params[ETH_P_DEV].type != LANA_PT_STRING) {
@@ -68,6 +92,18 @@ static int eth_init(struct lana_block *b, const struct lana_value *params)
 	if (params[ETH_P_PROMISC].type == LANA_PT_BOOL &&
 	    params[ETH_P_PROMISC].b)
 		flags |= LANA_DEV_PROMISC;
+	if (mode && !strcmp(mode, "packet"))
+		flags |= LANA_DEV_MODE_PACKET;
+	else if (mode && !strcmp(mode, "xdp"))
+		flags |= LANA_DEV_MODE_XDP;
+#ifdef __KERNEL__
+	if (flags & LANA_DEV_MODE_XDP) {
+		lana_block_error(b, "mode = xdp is for the userspace engine "
+				 "(lanad); the kernel engine's eth is an "
+				 "rx_handler: use auto or packet");
+		return -EOPNOTSUPP;
+	}
+#endif
 	e->dev = lana_dev_open(b, params[ETH_P_DEV].str, flags);
 	return e->dev ? 0 : -ENODEV;
 }
@@ -123,15 +159,17 @@ static unsigned int eth_stats(const struct lana_block *b,
 
 LANA_BLOCK_TYPE(eth) = {
 	.name = "eth",
-	.synopsis = "eth(dev, promisc = false)   in: eth -> out: eth (optional)",
+	.synopsis = "eth(dev, promisc = false, mode = auto)   "
+		    "in: eth -> out: eth (optional)",
 	.doc = "Attach the graph to a network interface. Frames received on "
 	       "dev leave at out; frames entering at in are transmitted on dev. "
 	       "This is the thesis's Ethernet vlink block (ch. 5.4.1): the "
-	       "userspace engine uses an AF_PACKET socket, the kernel module an "
-	       "rx_handler hook on the device. In the userspace engine, when "
-	       "dev is deleted the block logs it, counts the frames sent to it "
-	       "as dropped and reattaches when an interface of that name "
-	       "appears again.",
+	       "userspace engine uses an AF_PACKET socket or, with mode = xdp (or "
+	       "auto on a driver with AF_XDP zero-copy), AF_XDP sockets, one "
+	       "per receive queue; the kernel module an rx_handler hook on "
+	       "the device. In the userspace engine, when dev is deleted the "
+	       "block logs it, counts the frames sent to it as dropped and "
+	       "reattaches when an interface of that name appears again.",
 	.params = eth_params,
 	.ports = eth_ports,
 	.counters = eth_counters,

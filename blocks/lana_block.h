@@ -520,6 +520,10 @@ void lana_block_error(struct lana_block *b, const char *fmt, ...)
 /* Device I/O for virtual link blocks (eth, tap); see runtime/dev.h. */
 struct lana_dev;
 #define LANA_DEV_PROMISC 0x1
+#define LANA_DEV_MODE_PACKET 0x2	/* eth(mode = packet): AF_PACKET only */
+#define LANA_DEV_MODE_XDP 0x4		/* eth(mode = xdp): AF_XDP, else
+					 * AF_PACKET with a logged reason;
+					 * neither: auto (runtime/xsk.h) */
 
 /**
  * lana_dev_open() - attach @b to the network interface @ifname (eth), or

@@ -14,6 +14,7 @@
 #include "dev.h"
 #include "engine_internal.h"
 #include "offload.h"
+#include "xsk.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -74,6 +75,7 @@ struct lana_dev {
 	bool vnet;		/* frames carry a virtio-net header */
 	char name[IFNAMSIZ];
 	struct lana_block *b;
+	struct lana_xsk *xsk;	/* eth over AF_XDP (runtime/xsk.c), else NULL */
 	uint32_t mtu;		/* tap: read buffer sizing */
 
 	/* eth: TPACKET_V2 ring */
@@ -116,6 +118,7 @@ static void dev_destroy(struct lana_dev *d)
 {
 	if (d->registered && d->b && d->b->eng)
 		lana_engine_dev_del(d->b->eng, d);
+	lana_xsk_close(d->xsk);
 	if (d->ring)
 		munmap(d->ring, d->ring_len);
 	if (d->fd >= 0)
@@ -130,7 +133,7 @@ static int dev_register(struct lana_dev *d)
 
 	if (!d->b->eng)		/* stand-alone use (tests): caller polls */
 		return 0;
-	err = lana_engine_dev_add(d->b->eng, d->b, d, d->fd);
+	err = lana_engine_dev_add(d->b->eng, d->b, d, lana_dev_fd(d));
 	if (err) {
 		lana_block_error(d->b, "cannot register device '%s': %s",
 				 d->name, strerror(-err));
@@ -266,6 +269,30 @@ static int eth_ring(struct lana_dev *d)
 	return 0;
 }
 
+/*
+ * eth over AF_XDP (runtime/xsk.h) unless @flags force AF_PACKET: true if
+ * it opened. Otherwise the reason is logged, as a warning when mode = xdp
+ * asked for it, and AF_PACKET goes on.
+ */
+static bool dev_xsk_open(struct lana_dev *d, unsigned int flags)
+{
+	bool want = flags & LANA_DEV_MODE_XDP;
+	char why[256];
+
+	if (flags & LANA_DEV_MODE_PACKET)
+		return false;
+	if (lana_xsk_open(d->b, d->name, want ? 0 : LANA_XSK_ZC_ONLY,
+			  &d->xsk, why, sizeof(why)) == 0) {
+		lana_engine_log(d->b->eng, LOG_INFO, "eth '%s': AF_XDP (%s)",
+				d->name, lana_xsk_describe(d->xsk));
+		return true;
+	}
+	lana_engine_log(d->b->eng, want ? LOG_WARNING : LOG_INFO,
+			"eth '%s': mode %s: AF_PACKET instead of AF_XDP: %s",
+			d->name, want ? "xdp" : "auto", why);
+	return false;
+}
+
 struct lana_dev *lana_dev_open(struct lana_block *b, const char *ifname,
 			       unsigned int flags)
 {
@@ -291,6 +318,8 @@ struct lana_dev *lana_dev_open(struct lana_block *b, const char *ifname,
 		what = "AF_PACKET socket";
 		goto fail_err;
 	}
+	if (dev_xsk_open(d, flags))
+		goto opened;	/* the socket only for promisc membership */
 	err = eth_ring(d);
 	if (err) {
 		what = "TPACKET_V2 ring";
@@ -310,6 +339,7 @@ struct lana_dev *lana_dev_open(struct lana_block *b, const char *ifname,
 		what = "bind";
 		goto fail_err;
 	}
+opened:
 	if (flags & LANA_DEV_PROMISC) {
 		err = lana_dev_set_promisc(d, true);
 		if (err) {
@@ -964,6 +994,8 @@ static unsigned int tap_xmit(struct lana_dev *d, struct lana_burst *v)
 int lana_dev_poll(struct lana_dev *d, struct lana_burst *v)
 {
 	v->n = 0;
+	if (d->xsk)
+		return lana_xsk_poll(d->xsk, v);
 	return d->kind == DEV_ETH ? eth_poll(d, v) : tap_poll(d, v);
 }
 
@@ -973,7 +1005,10 @@ unsigned int lana_dev_xmit(struct lana_dev *d, struct lana_burst *v)
 
 	if (!v->n)
 		return 0;
-	sent = d->kind == DEV_ETH ? eth_xmit(d, v) : tap_xmit(d, v);
+	if (d->xsk)
+		sent = lana_xsk_xmit(d->xsk, v);
+	else
+		sent = d->kind == DEV_ETH ? eth_xmit(d, v) : tap_xmit(d, v);
 	burst_consume(v);
 	return sent;
 }
@@ -991,6 +1026,10 @@ void lana_dev_stats(const struct lana_dev *d, uint64_t *rx, uint64_t *tx,
 	struct tpacket_stats_v3 st;
 	socklen_t len = sizeof(st);
 
+	if (d->xsk) {
+		lana_xsk_stats(d->xsk, rx, tx, drops);
+		return;
+	}
 	/* The kernel resets its counters on every read: accumulate. */
 	if (d->kind == DEV_ETH &&
 	    getsockopt(d->fd, SOL_PACKET, PACKET_STATISTICS, &st, &len) == 0)
@@ -1011,6 +1050,8 @@ void lana_dev_stats(const struct lana_dev *d, uint64_t *rx, uint64_t *tx,
 
 int lana_dev_fd(const struct lana_dev *d)
 {
+	if (d->xsk)
+		return lana_xsk_fd(d->xsk);
 	return d->fd;
 }
 
@@ -1076,7 +1117,7 @@ static bool ifindex_exists(int ifindex)
  */
 void lana_dev_link_event(struct lana_dev *d, const struct lana_link_event *ev)
 {
-	if (d->kind != DEV_ETH)
+	if (d->kind != DEV_ETH || d->xsk)	/* AF_XDP: not followed yet */
 		return;
 	pthread_mutex_lock(&d->ctl);
 	if (!atomic_load(&d->gone)) {
@@ -1092,7 +1133,7 @@ bool lana_dev_sock_error(struct lana_dev *d)
 {
 	bool had;
 
-	if (d->kind != DEV_ETH)
+	if (d->kind != DEV_ETH || d->xsk)
 		return false;
 	had = sock_clear_error(d->fd) != 0;
 	pthread_mutex_lock(&d->ctl);
@@ -1106,7 +1147,7 @@ void lana_dev_recheck(struct lana_dev *d, bool full)
 {
 	unsigned int idx;
 
-	if (d->kind != DEV_ETH)		/* see lana_dev_link_event() */
+	if (d->kind != DEV_ETH || d->xsk)	/* see lana_dev_link_event() */
 		return;
 	pthread_mutex_lock(&d->ctl);
 	if (atomic_load(&d->gone)) {
@@ -1120,5 +1161,5 @@ void lana_dev_recheck(struct lana_dev *d, bool full)
 
 int lana_dev_watch_fd(const struct lana_dev *d)
 {
-	return d->kind == DEV_ETH ? d->fd : -1;
+	return d->kind == DEV_ETH && !d->xsk ? d->fd : -1;
 }

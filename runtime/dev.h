@@ -11,6 +11,9 @@
  *      sendmmsg(2). Frames the host itself sends on the interface, including
  *      the ones we transmit, are not received (PACKET_IGNORE_OUTGOING, or
  *      skipped by sll_pkttype == PACKET_OUTGOING on kernels before 4.20).
+ *      With eth(mode = xdp), or auto on a driver with AF_XDP zero-copy,
+ *      AF_XDP sockets instead (runtime/xsk.h); the AF_PACKET socket then
+ *      stays unbound, kept only for the promiscuous-mode membership.
  * tap: a TAP device from /dev/net/tun (kernel
  *      Documentation/networking/tuntap.rst), IFF_TAP | IFF_NO_PI |
  *      IFF_MULTI_QUEUE | IFF_VNET_HDR, brought up with the requested MAC address and MTU.

@@ -4,7 +4,11 @@
 # each behind a veth whose root-namespace ends (bio-v1, bio-v2) are joined
 #   direct   by nothing: ns1 and ns2 share one veth pair instead (anchor)
 #   bridge   by a Linux bridge (the anchor LANA is compared with)
-#   lana     by lanad running examples/bridge.lana (eth = AF_PACKET)
+#   lana     by lanad running examples/bridge.lana (eth mode = packet:
+#            AF_PACKET)
+#   lana-xdp the same with eth mode = xdp (AF_XDP; native XDP in copy mode
+#            on veth); with offloads on, TCP does not work through it
+#            (partial checksums, docs/runtime.md): its row shows 0 there
 #   lana-bp  the same with lanad --busy-poll (workers never sleep)
 # each with offloads on (the veth default) and off (ethtool -K ... tx off
 # tso off gso off gro off), alternating configurations within each round.
@@ -15,7 +19,8 @@
 #
 # Usage: bench/io/run.sh   (root; env: LANAD, LANARUN binaries, default
 #        build/lanad and build/lanarun; ROUNDS=3 SECONDS_TCP=5
-#        SECONDS_UDP=3 PINGS=200 WORKERS=1)
+#        SECONDS_UDP=3 PINGS=200 WORKERS=1 CONFIGS="direct bridge lana
+#        lana-bp lana-xdp" OFFLOADS="on off")
 # Needs: iproute2, iperf3, ethtool, ping. Uses only its own namespaces.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -26,6 +31,8 @@ T_TCP=${SECONDS_TCP:-5}
 T_UDP=${SECONDS_UDP:-3}
 PINGS=${PINGS:-200}
 WORKERS=${WORKERS:-1}
+CONFIGS=${CONFIGS:-direct bridge lana lana-bp lana-xdp}
+OFFLOADS=${OFFLOADS:-on off}
 tmp=$(mktemp -d)
 sock=$tmp/lanad.sock
 lanad_pid=
@@ -77,14 +84,17 @@ setup() {
 		ip link set bio-br up
 		ip link set bio-v1 master bio-br
 		ip link set bio-v2 master bio-br ;;
-	lana|lana-bp)
-		bp=
+	lana|lana-bp|lana-xdp)
+		local mode=packet bp=
+		[ "$1" = lana-xdp ] && mode=xdp
 		[ "$1" = lana-bp ] && bp=--busy-poll
+		sed "s/eth(dev = \(DEV[01]\))/eth(dev = \1, mode = $mode)/" \
+			"$top/examples/bridge.lana" >"$tmp/bridge.lana"
 		"$D" --socket "$sock" --workers "$WORKERS" $bp >"$tmp/lanad.log" 2>&1 &
 		lanad_pid=$!
 		for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
 		"$L" --socket "$sock" -D DEV0=bio-v1 -D DEV1=bio-v2 apply \
-			"$top/examples/bridge.lana" >/dev/null || return 1 ;;
+			"$tmp/bridge.lana" >/dev/null || return 1 ;;
 	esac
 	ip netns exec bio-ns1 ping -c 3 -i 0.2 -W 1 10.78.0.2 >/dev/null
 }
@@ -99,7 +109,7 @@ iperf() {
 	ip netns exec bio-ns2 iperf3 -s -1 -p 5399 >/dev/null 2>&1 &
 	local spid=$!
 	sleep 0.3
-	ip netns exec bio-ns1 timeout 60 iperf3 -J -c 10.78.0.2 -p 5399 "$@" >"$tmp/i.json" 2>/dev/null
+	ip netns exec bio-ns1 timeout 60 iperf3 -J --connect-timeout 3000 -c 10.78.0.2 -p 5399 "$@" >"$tmp/i.json" 2>/dev/null
 	kill "$spid" 2>/dev/null
 	wait "$spid" 2>/dev/null
 	python3 - "$tmp/i.json" <<'P'
@@ -123,8 +133,8 @@ rtt_median() {	# ms
 hz=$(getconf CLK_TCK)
 : >"$tmp/results"
 for r in $(seq "$ROUNDS"); do
-	for off in on off; do
-		for cfg in direct bridge lana lana-bp; do
+	for off in $OFFLOADS; do
+		for cfg in $CONFIGS; do
 			echo "round $r/$ROUNDS: $cfg, offloads $off" >&2
 			if ! setup $cfg $off; then
 				echo "bench/io: $cfg/$off: setup failed" >&2
@@ -144,8 +154,8 @@ down
 echo
 echo "bench/io: $ROUNDS rounds, TCP ${T_TCP} s, UDP 64 B ${T_UDP} s, $PINGS pings; lanad --workers $WORKERS; $(nproc) CPUs, kernel $(uname -r)"
 printf '%-8s %-9s %10s %12s %14s %16s\n' config offloads "TCP Gbit/s" "RTT med ms" "UDP 64B pps" "lanad CPU%/Gbps"
-for off in on off; do
-	for cfg in direct bridge lana lana-bp; do
+for off in $OFFLOADS; do
+	for cfg in $CONFIGS; do
 		awk -v c=$cfg -v o=$off -v hz="$hz" -v t="$T_TCP" '
 			function med(a, n,   i, j, x) {
 				for (i = 2; i <= n; i++) { x = a[i]; for (j = i - 1; j > 0 && a[j] > x; j--) a[j + 1] = a[j]; a[j + 1] = x }
@@ -158,4 +168,3 @@ for off in on off; do
 				printf "%-8s %-9s %10.2f %12.3f %14.0f %16s\n", c, o, med(b, n), med(r, n), med(p, n), cpu }' "$tmp/results"
 	done
 done
-echo "(mode = xdp: not measured, eth has no AF_XDP mode yet: issue 8)"

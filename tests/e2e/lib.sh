@@ -36,12 +36,15 @@ e2e_need_root() {
 	flock 9
 }
 
+# E2E_QUEUES=N: veth pairs with N RX and N TX queues on both ends
 e2e_netns_up() {
+	local q=()
+	[ -n "${E2E_QUEUES:-}" ] && q=(numrxqueues "$E2E_QUEUES" numtxqueues "$E2E_QUEUES")
 	e2e_netns_down
 	ip netns add lana-ns1
 	ip netns add lana-ns2
-	ip link add lana-v1 type veth peer name v1 netns lana-ns1
-	ip link add lana-v2 type veth peer name v2 netns lana-ns2
+	ip link add lana-v1 "${q[@]}" type veth peer name v1 "${q[@]}" netns lana-ns1
+	ip link add lana-v2 "${q[@]}" type veth peer name v2 "${q[@]}" netns lana-ns2
 	for d in lana-v1 lana-v2; do
 		sysctl -qw "net.ipv6.conf.$d.disable_ipv6=1" 2>/dev/null || true
 		ip link set "$d" up
@@ -66,6 +69,26 @@ e2e_netns_down() {
 # e2e_ping COUNT: ping from ns1 to ns2; succeeds if every reply came back
 e2e_ping() {
 	ip netns exec lana-ns1 ping -q -c "$1" -i 0.2 -W 1 10.77.0.2 >/dev/null 2>&1
+}
+
+# e2e_neigh_static: permanent ARP entries both ways and no IPv6 in the
+# namespaces, so that a ping -c N puts exactly N requests and N replies on
+# the wire and nothing else
+e2e_neigh_static() {
+	ip netns exec lana-ns1 sysctl -qw net.ipv6.conf.v1.disable_ipv6=1
+	ip netns exec lana-ns2 sysctl -qw net.ipv6.conf.v2.disable_ipv6=1
+	e2e_static_neigh
+}
+
+# e2e_lanad_start SOCK LOG [ARGS...]: lanad in the background (pid in
+# $lanad_pid), waiting until it listens
+e2e_lanad_start() {
+	local s=$1 log=$2
+	shift 2
+	"${LANAD:-lanad}" --socket "$s" "$@" >"$log" 2>&1 &
+	lanad_pid=$!
+	for _ in $(seq 50); do [ -S "$s" ] && break; sleep 0.1; done
+	test -S "$s"
 }
 
 # e2e_mac NS DEV: the MAC address of DEV in namespace NS
