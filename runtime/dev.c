@@ -654,6 +654,34 @@ static bool dev_send_soft(struct lana_dev *d, struct lana_pkt *p)
 }
 
 /*
+ * Take packet @i out of @v and send it completed in software
+ * (dev_send_soft()); counts it in *@sent or *@dropped.
+ */
+static void dev_steal_soft(struct lana_dev *d, struct lana_burst *v,
+			   unsigned int i, unsigned int *sent,
+			   unsigned int *dropped)
+{
+	struct lana_pkt *p = v->pkt[i];
+
+	v->pkt[i] = NULL;
+	if (dev_send_soft(d, p))
+		(*sent)++;
+	else
+		(*dropped)++;
+}
+
+/* Add a transmit burst's outcome to @d's counters. */
+static void dev_count_tx(struct lana_dev *d, unsigned int sent,
+			 unsigned int dropped)
+{
+	if (sent)
+		atomic_fetch_add_explicit(&d->tx, sent, memory_order_relaxed);
+	if (dropped)
+		atomic_fetch_add_explicit(&d->tx_drops, dropped,
+					  memory_order_relaxed);
+}
+
+/*
  * Batched transmit with sendmmsg(2) on the bound socket, each frame behind
  * its virtio-net header when the socket takes them (PACKET_VNET_HDR), so
  * partial checksums and GSO super-frames leave with their metadata and
@@ -673,18 +701,9 @@ static unsigned int eth_xmit(struct lana_dev *d, struct lana_burst *v)
 					  memory_order_relaxed);
 		return 0;
 	}
-	for (i = 0; i < n; i++) {
-		struct lana_pkt *p = v->pkt[i];
-
-		if (!d->vnet && lana_pkt_partial(p)) {
-			/* no metadata on this socket: final bytes only */
-			v->pkt[i] = NULL;
-			if (dev_send_soft(d, p))
-				sent++;
-			else
-				dropped++;
-		}
-	}
+	for (i = 0; i < n; i++)		/* no metadata on this socket */
+		if (!d->vnet && lana_pkt_partial(v->pkt[i]))
+			dev_steal_soft(d, v, i, &sent, &dropped);
 	for (i = 0; i < n; i++) {
 		memset(&msg[i], 0, sizeof(msg[i]));
 		if (!v->pkt[i])
@@ -732,24 +751,13 @@ static unsigned int eth_xmit(struct lana_dev *d, struct lana_burst *v)
 		 * not accept, EMSGSIZE): a partial frame is completed in
 		 * software and sent plain.
 		 */
-		if (d->vnet && lana_pkt_partial(v->pkt[i])) {
-			struct lana_pkt *p = v->pkt[i];
-
-			v->pkt[i] = NULL;
-			if (dev_send_soft(d, p))
-				sent++;
-			else
-				dropped++;
-		} else {
+		if (d->vnet && lana_pkt_partial(v->pkt[i]))
+			dev_steal_soft(d, v, i, &sent, &dropped);
+		else
 			dropped++;
-		}
 		i++;
 	}
-	if (sent)
-		atomic_fetch_add_explicit(&d->tx, sent, memory_order_relaxed);
-	if (dropped)
-		atomic_fetch_add_explicit(&d->tx_drops, dropped,
-					  memory_order_relaxed);
+	dev_count_tx(d, sent, dropped);
 	return sent;
 }
 
@@ -969,23 +977,14 @@ static unsigned int tap_xmit(struct lana_dev *d, struct lana_burst *v)
 	for (i = 0; i < v->n; i++) {
 		p = v->pkt[i];
 		off_to_vnet(p, &vh);
-		if (dev_send_one(d, &vh, p)) {
+		if (dev_send_one(d, &vh, p))
 			sent++;
-		} else if (errno == EINVAL && lana_pkt_partial(p)) {
-			v->pkt[i] = NULL;
-			if (dev_send_soft(d, p))
-				sent++;
-			else
-				dropped++;
-		} else {
+		else if (errno == EINVAL && lana_pkt_partial(p))
+			dev_steal_soft(d, v, i, &sent, &dropped);
+		else
 			dropped++;
-		}
 	}
-	if (sent)
-		atomic_fetch_add_explicit(&d->tx, sent, memory_order_relaxed);
-	if (dropped)
-		atomic_fetch_add_explicit(&d->tx_drops, dropped,
-					  memory_order_relaxed);
+	dev_count_tx(d, sent, dropped);
 	return sent;
 }
 

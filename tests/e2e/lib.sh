@@ -114,6 +114,18 @@ e2e_flush_neigh() {
 	ip -n lana-ns2 neigh flush dev v2 2>/dev/null || true
 }
 
+# e2e_cpu_pct PID SECONDS: the CPU time process PID used over SECONDS
+# (utime + stime, /proc/PID/stat fields 14 and 15, proc(5)), in percent
+# of one core
+e2e_cpu_pct() {
+	local a b hz
+	hz=$(getconf CLK_TCK)
+	a=$(awk '{ print $14 + $15 }' "/proc/$1/stat")
+	sleep "$2"
+	b=$(awk '{ print $14 + $15 }' "/proc/$1/stat")
+	echo $(( (b - a) * 100 / ($2 * hz) ))
+}
+
 # e2e_json_num JSON KEY: first numeric value of "KEY": in JSON text
 e2e_json_num() {
 	printf '%s' "$1" | tr ',{}' '\n\n\n' | sed -n "s/^ *\"$2\": *\([0-9][0-9]*\).*/\1/p" | head -1

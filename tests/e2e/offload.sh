@@ -179,19 +179,10 @@ e2e_check "no checksum error in ns1 ($e1) or behind the tap ($e3)" \
 	test "$e1" = 0 -a "$e3" = 0
 
 # ------------------------------------------- idle CPU and --busy-poll
-# cpu_pct PID SECONDS: % of one CPU the process used over SECONDS
-cpu_pct() {
-	local hz t0 t1
-	hz=$(getconf CLK_TCK)
-	t0=$(awk '{ print $14 + $15 }' "/proc/$1/stat")
-	sleep "$2"
-	t1=$(awk '{ print $14 + $15 }' "/proc/$1/stat")
-	echo $(( (t1 - t0) * 100 / hz / $2 ))
-}
 e2e_check "back to bridge.lana" lr apply "$src/examples/bridge.lana"
 e2e_ping 2
 sleep 0.5
-c=$(cpu_pct "$lanad_pid" 2)
+c=$(e2e_cpu_pct "$lanad_pid" 2)
 e2e_check "idle lanad sleeps: the 200 us linger ends (${c}% CPU over 2 s)" \
 	test "$c" -lt 20
 kill "$lanad_pid"; wait "$lanad_pid" 2>/dev/null
@@ -200,7 +191,7 @@ lanad_pid=$!
 for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
 e2e_check "lanad --busy-poll runs bridge.lana" lr apply "$src/examples/bridge.lana"
 e2e_check "ping through the busy-polling graph" e2e_ping 3
-c=$(cpu_pct "$lanad_pid" 2)
+c=$(e2e_cpu_pct "$lanad_pid" 2)
 e2e_check "--busy-poll: the worker spins while idle (${c}% CPU over 2 s)" \
 	test "$c" -ge 50
 kill "$lanad_pid"; wait "$lanad_pid" 2>/dev/null

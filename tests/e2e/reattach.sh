@@ -43,16 +43,8 @@ num() {
 		'.blocks[] | select(.name == $b) | (.[$k] // .stats[$k])' "$tmp/snap"
 }
 
-# cpu SECONDS: lanad's CPU time (utime + stime, /proc/PID/stat fields 14
-# and 15, proc(5)) over SECONDS, in percent of one core
-cpu() {
-	local a b hz
-	hz=$(getconf CLK_TCK)
-	a=$(awk '{ print $14 + $15 }' "/proc/$lanad_pid/stat")
-	sleep "$1"
-	b=$(awk '{ print $14 + $15 }' "/proc/$lanad_pid/stat")
-	echo $(( (b - a) * 100 / ($1 * hz) ))
-}
+# cpu SECONDS: lanad's CPU over SECONDS, in percent of one core
+cpu() { e2e_cpu_pct "$lanad_pid" "$1"; }
 
 # wait_log PATTERN [TENTHS]: the log gets a line matching PATTERN (ERE)
 wait_log() {
