@@ -81,6 +81,8 @@ rc=$?
 lanad_pid=$!
 for _ in $(seq 50); do [ -S "$tmp/sock" ] && break; sleep 0.1; done
 [ -S "$tmp/sock" ] || { echo "FAIL: lanad did not start: $(cat "$tmp/lanad.log")"; exit 1; }
+# the socket exists before lanad logs its start-up lines: wait for them
+for _ in $(seq 50); do grep -qF "pcap files in $pc2" "$tmp/lanad.log" && break; sleep 0.1; done
 grep -qF "pcap files in $pc" "$tmp/lanad.log" && grep -qF "pcap files in $pc2" "$tmp/lanad.log" && ok ||
 	bad "lanad logs its pcap directories: $(cat "$tmp/lanad.log")"
 
