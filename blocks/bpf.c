@@ -56,7 +56,6 @@ static const struct lana_port bpf_ports[] = {
  * sock_filter, so the plan's program is copied as is.
  */
 struct bpf_code {
-	struct bpf_code *retired;	/* next older retired program */
 #ifdef __KERNEL__
 	struct bpf_prog *fp;
 #else
@@ -115,7 +114,6 @@ static struct bpf_code *bpf_code_new(struct lana_block *b,
 		lana_block_error(b, "out of memory");
 		return NULL;
 	}
-	c->retired = NULL;
 	c->n = n;
 	for (i = 0; i < n; i++) {
 		c->insns[i].code = insns[i].code;
@@ -146,18 +144,11 @@ static inline bool bpf_code_match(const struct bpf_code *c,
 #endif
 
 /*
- * @prog is read by workers (acquire) and replaced by set() in the control
- * thread (release store). A replaced program may still be running on a
- * worker, and blocks have no grace-period primitive of their own, so it
- * goes to the @retired list and is freed in fini(), which the engine calls
- * after a grace period. This keeps every program of the instance's life
- * (at most 32 KiB each); filters change rarely, so that bound is accepted.
+ * The program is the block's live object (lana_block_type.live): one per
+ * graph version, handed to rx as v->live, so that a packet of the running
+ * version keeps its program while a SET of the filter makes the next
+ * version's. The engine frees a replaced program after a grace period.
  */
-struct bpf_priv {
-	struct bpf_code *prog;
-	struct bpf_code *retired;
-};
-
 struct bpf_pcpu {
 	uint64_t matched;
 	uint64_t rejected;
@@ -193,56 +184,26 @@ static struct bpf_code *bpf_load(struct lana_block *b,
 	return bpf_code_new(b, v->filter.insns, v->filter.n);
 }
 
-static int bpf_init(struct lana_block *b, const struct lana_value *params)
+static int bpf_live(struct lana_block *b, const struct lana_value *params,
+		    void **out)
 {
-	struct bpf_priv *bp = b->priv;
+	struct bpf_code *c = bpf_load(b, &params[BPF_P_FILTER]);
 
-	bp->prog = bpf_load(b, &params[BPF_P_FILTER]);
-	return bp->prog ? 0 : -EINVAL;
-}
-
-static void bpf_fini(struct lana_block *b)
-{
-	struct bpf_priv *bp = b->priv;
-	struct bpf_code *c, *next;
-
-	if (bp->prog)
-		bpf_code_free(bp->prog);
-	for (c = bp->retired; c; c = next) {
-		next = c->retired;
-		bpf_code_free(c);
-	}
-	bp->prog = NULL;
-	bp->retired = NULL;
-}
-
-static int bpf_set(struct lana_block *b, unsigned int pidx,
-		   const struct lana_value *v)
-{
-	struct bpf_priv *bp = b->priv;
-	struct bpf_code *c, *old;
-
-	if (pidx != BPF_P_FILTER) {
-		lana_block_error(b, "parameter %u is not live", pidx);
-		return -EINVAL;
-	}
-	c = bpf_load(b, v);
 	if (!c)
 		return -EINVAL;
-	old = bp->prog;
-	__atomic_store_n(&bp->prog, c, __ATOMIC_RELEASE);
-	if (old) {
-		old->retired = bp->retired;
-		bp->retired = old;
-	}
+	*out = c;
 	return 0;
+}
+
+static void bpf_live_free(void *obj)
+{
+	bpf_code_free(obj);
 }
 
 /* Thesis ch. 5.4.3: matching frames to out (0), the others to reject (1). */
 static int bpf_rx(struct lana_block *b, struct lana_burst *v)
 {
-	struct bpf_priv *bp = b->priv;
-	const struct bpf_code *c = __atomic_load_n(&bp->prog, __ATOMIC_ACQUIRE);
+	const struct bpf_code *c = v->live;
 	struct bpf_pcpu *s = lana_block_pcpu(b);
 	unsigned int i, matched = 0;
 
@@ -272,10 +233,8 @@ LANA_BLOCK_TYPE(bpf) = {
 	.engines = LANA_ENGINE_ALL,
 	/* a filter may read lengths and payload: wire frames only */
 	.flags = LANA_BT_FINAL,
-	.priv_size = sizeof(struct bpf_priv),
 	.pcpu_size = sizeof(struct bpf_pcpu),
-	.init = bpf_init,
-	.fini = bpf_fini,
-	.set = bpf_set,
+	.live = bpf_live,
+	.live_free = bpf_live_free,
 	.rx = bpf_rx,
 };

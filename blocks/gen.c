@@ -62,8 +62,9 @@ static const struct lana_port gen_ports[] = {
 #define NSEC		1000000000ull
 
 /*
- * poll() runs on one worker only, so everything but @rate (set() from the
- * control thread) is private to that worker. @seq, the next sequence
+ * poll() runs on one worker only, so everything here is private to that
+ * worker; the live parameter rate is the live object (struct gen_live)
+ * of the version the worker polls in, v->live. @seq, the next sequence
  * number, is also the number of frames sent; the counter `sent` that the
  * engine reads is kept in the pcpu area.
  *
@@ -76,11 +77,14 @@ static const struct lana_port gen_ports[] = {
 struct gen_priv {
 	uint32_t size;
 	uint64_t count;		/* 0 = unlimited */
-	uint64_t rate;		/* bit/s, live */
 	uint64_t seq;		/* next sequence number = frames sent */
 	uint64_t tokens;
 	uint64_t last_ns;	/* last refill; 0 = not started */
 	uint8_t tmpl[GEN_TMPL];
+};
+
+struct gen_live {
+	uint64_t rate;		/* bit/s; 0 = as fast as possible */
 };
 
 struct gen_pcpu {
@@ -110,8 +114,6 @@ static int gen_init(struct lana_block *b, const struct lana_value *params)
 	}
 	if (params[GEN_P_COUNT].type != LANA_PT_NONE)
 		g->count = params[GEN_P_COUNT].u;
-	if (params[GEN_P_RATE].type != LANA_PT_NONE)
-		g->rate = params[GEN_P_RATE].u;
 	if (params[GEN_P_SRC].type == LANA_PT_MAC)
 		src = params[GEN_P_SRC].mac;
 	if (params[GEN_P_DST].type == LANA_PT_MAC)
@@ -125,16 +127,16 @@ static int gen_init(struct lana_block *b, const struct lana_value *params)
 	return 0;
 }
 
-static int gen_set(struct lana_block *b, unsigned int pidx,
-		   const struct lana_value *v)
+static int gen_live(struct lana_block *b, const struct lana_value *params,
+		    void **out)
 {
-	struct gen_priv *g = b->priv;
+	struct gen_live *l = lana_live_alloc(b, sizeof(*l));
 
-	if (pidx != GEN_P_RATE) {
-		lana_block_error(b, "parameter %u is not live", pidx);
-		return -EINVAL;
-	}
-	__atomic_store_n(&g->rate, v->u, __ATOMIC_RELAXED);
+	if (!l)
+		return -ENOMEM;
+	if (params[GEN_P_RATE].type != LANA_PT_NONE)
+		l->rate = params[GEN_P_RATE].u;
+	*out = l;
 	return 0;
 }
 
@@ -181,7 +183,8 @@ static unsigned int gen_pace(struct gen_priv *g, uint64_t rate,
 static int gen_poll(struct lana_block *b, struct lana_burst *v)
 {
 	struct gen_priv *g = b->priv;
-	uint64_t rate = __atomic_load_n(&g->rate, __ATOMIC_RELAXED);
+	const struct gen_live *l = v->live;
+	uint64_t rate = l->rate;
 	unsigned int want = LANA_BURST, i;
 	uint32_t tlen = g->size < GEN_TMPL ? g->size : GEN_TMPL;
 	struct gen_pcpu *c;
@@ -236,6 +239,7 @@ LANA_BLOCK_TYPE(gen) = {
 	.priv_size = sizeof(struct gen_priv),
 	.pcpu_size = sizeof(struct gen_pcpu),
 	.init = gen_init,
-	.set = gen_set,
+	.live = gen_live,
+	.live_free = lana_live_free,
 	.poll = gen_poll,
 };

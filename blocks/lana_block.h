@@ -267,8 +267,29 @@ struct lana_block_type {
 	 *         thread, may sleep.
 	 * @fini:  destructor, after an RCU grace period: no packet is inside
 	 *         the block any more.
-	 * @set:   change LANA_PF_LIVE parameter @pidx to @v while packets flow
-	 *         (publish new state RCU-safely); 0 or -errno.
+	 * @live:  the state that the type's LANA_PF_LIVE parameters give its
+	 *         packet path, as one object that belongs to a graph version
+	 *         (thesis 4.2.4: a packet sees one version, so one set of
+	 *         parameters). Built from @params (every parameter, like
+	 *         init's, with the transaction's SETs applied) in the control
+	 *         thread: once after init, and in every transaction that SETs
+	 *         a parameter of the instance, before the transaction commits.
+	 *         Store the object in *@out and return 0, or return -errno
+	 *         with lana_block_error() (the transaction fails, nothing
+	 *         changes). The version that transaction publishes hands the
+	 *         object to rx and poll as v->live; packets still running in
+	 *         an older version see the older object, so a SET takes effect
+	 *         with the published version and never mixes with the old
+	 *         wiring. Must not change b->priv.
+	 * @live_free: free an object @live made; called after a grace period,
+	 *         when no packet of a version that held it is in flight (the
+	 *         instance may be gone by then: use only @obj).
+	 * @set:   for a LANA_PF_LIVE parameter whose effect lies outside the
+	 *         graph (a device's promiscuous mode): apply @v to it now, in
+	 *         the control thread, before the version is published; 0 or
+	 *         -errno. When the transaction fails, the engine calls set
+	 *         again with the old value. Types with a live op need no set
+	 *         op for the parameters the live object carries.
 	 * @rx:    process a burst that arrived on IN port v->in_port. Either
 	 *         return an OUT port index >= 0 meaning "every packet goes to
 	 *         that port", or return LANA_RX_VERDICTS after writing a verdict
@@ -289,6 +310,9 @@ struct lana_block_type {
 	uint32_t pcpu_size;
 	int (*init)(struct lana_block *b, const struct lana_value *params);
 	void (*fini)(struct lana_block *b);
+	int (*live)(struct lana_block *b, const struct lana_value *params,
+		    void **out);
+	void (*live_free)(void *obj);
 	int (*set)(struct lana_block *b, unsigned int pidx,
 		   const struct lana_value *v);
 	int (*rx)(struct lana_block *b, struct lana_burst *v);
@@ -391,12 +415,16 @@ enum lana_dir {
  * @dir:     enum lana_dir
  * @hops:    blocks entered since the packets entered the graph (the loop
  *           guard: at most the version's bound, engine/core.h max_hops)
+ * @live:    for rx and poll: the receiving block's live object in the
+ *           version the packets run in (the type's live op made it); NULL
+ *           for types without one
  */
 struct lana_burst {
 	uint16_t n;
 	uint16_t in_port;
 	uint8_t dir;
 	uint32_t hops;
+	const void *live;
 	struct lana_pkt *pkt[LANA_BURST];
 	uint16_t verdict[LANA_BURST];
 };
@@ -449,6 +477,15 @@ int lana_pkt_complete(struct lana_block *b, struct lana_pkt *p);
  * engine_backlog_tail), in the same graph version.
  */
 void lana_emit(struct lana_block *b, uint16_t port, struct lana_pkt *p);
+
+/**
+ * lana_live_alloc() - @size zeroed bytes for a live object (the type's
+ * live op) in the control thread: malloc in userspace, kzalloc
+ * (GFP_KERNEL) in the kernel. NULL on failure, with "out of memory" as
+ * @b's error. lana_live_free(), which frees it, fits live_free directly.
+ */
+void *lana_live_alloc(struct lana_block *b, size_t size);
+void lana_live_free(void *obj);
 
 /** lana_block_pcpu() - this worker's (CPU's) zeroed pcpu_size area of @b. */
 void *lana_block_pcpu(const struct lana_block *b);

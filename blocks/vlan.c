@@ -73,12 +73,16 @@ static const struct lana_port vlan_ports[] = {
 enum vlan_op { VLAN_PUSH, VLAN_POP, VLAN_FILTER };
 
 /*
- * @tci is the live state: vid and pcp packed as the tag's TCI, published
- * with one atomic store by set() (control thread) and read once per burst
- * by rx() (workers), so a burst always sees a consistent vid/pcp pair.
+ * @op is fixed for the instance's life; vid and pcp are live parameters:
+ * they form the live object (struct vlan_live, the tag's TCI), one per
+ * graph version, which rx gets as v->live. A SET makes a new object for
+ * the next version, so packets of the running version keep the old tag.
  */
 struct vlan_priv {
 	uint8_t op;
+};
+
+struct vlan_live {
 	uint16_t tci;
 };
 
@@ -118,7 +122,6 @@ static int vlan_init(struct lana_block *b, const struct lana_value *params)
 {
 	struct vlan_priv *vp = b->priv;
 	const char *op = params[VLAN_P_OP].str;
-	uint64_t vid = 1, pcp = 0;
 
 	if (params[VLAN_P_OP].type != LANA_PT_ENUM || !op) {
 		lana_block_error(b, "op is required (push, pop or filter)");
@@ -135,48 +138,35 @@ static int vlan_init(struct lana_block *b, const struct lana_value *params)
 				 op);
 		return -EINVAL;
 	}
+	return 0;
+}
+
+/* The live object: vid and pcp as the tag's TCI. */
+static int vlan_live(struct lana_block *b, const struct lana_value *params,
+		     void **out)
+{
+	struct vlan_live *l;
+	uint64_t vid = 1, pcp = 0;
+
 	if (params[VLAN_P_VID].type != LANA_PT_NONE)
 		vid = params[VLAN_P_VID].u;
 	if (params[VLAN_P_PCP].type != LANA_PT_NONE)
 		pcp = params[VLAN_P_PCP].u;
-	if (vid < 1 || vid > 4094 || pcp > 7) {
-		lana_block_error(b, "vid must be 1..4094 and pcp 0..7");
-		return -EINVAL;
+	if (vid < 1 || vid > 4094) {
+		lana_block_error(b, "vid %llu out of range 1..4094",
+				 (unsigned long long)vid);
+		return -ERANGE;
 	}
-	vp->tci = vlan_tci((uint16_t)vid, (uint8_t)pcp);
-	return 0;
-}
-
-static int vlan_set(struct lana_block *b, unsigned int pidx,
-		    const struct lana_value *v)
-{
-	struct vlan_priv *vp = b->priv;
-	uint16_t tci = __atomic_load_n(&vp->tci, __ATOMIC_RELAXED);
-	uint16_t vid = tci & VLAN_VID_MASK;
-	uint8_t pcp = (uint8_t)(tci >> 13);
-
-	switch (pidx) {
-	case VLAN_P_VID:
-		if (v->u < 1 || v->u > 4094) {
-			lana_block_error(b, "vid %llu out of range 1..4094",
-					 (unsigned long long)v->u);
-			return -ERANGE;
-		}
-		vid = (uint16_t)v->u;
-		break;
-	case VLAN_P_PCP:
-		if (v->u > 7) {
-			lana_block_error(b, "pcp %llu out of range 0..7",
-					 (unsigned long long)v->u);
-			return -ERANGE;
-		}
-		pcp = (uint8_t)v->u;
-		break;
-	default:
-		lana_block_error(b, "parameter %u is not live", pidx);
-		return -EINVAL;
+	if (pcp > 7) {
+		lana_block_error(b, "pcp %llu out of range 0..7",
+				 (unsigned long long)pcp);
+		return -ERANGE;
 	}
-	__atomic_store_n(&vp->tci, vlan_tci(vid, pcp), __ATOMIC_RELEASE);
+	l = lana_live_alloc(b, sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	l->tci = vlan_tci((uint16_t)vid, (uint8_t)pcp);
+	*out = l;
 	return 0;
 }
 
@@ -191,7 +181,8 @@ static inline bool vlan_has_vid(const uint8_t *d, uint32_t len, uint16_t vid)
 static int vlan_rx(struct lana_block *b, struct lana_burst *v)
 {
 	const struct vlan_priv *vp = b->priv;
-	uint16_t tci = __atomic_load_n(&vp->tci, __ATOMIC_ACQUIRE);
+	const struct vlan_live *l = v->live;
+	uint16_t tci = l->tci;
 	uint16_t vid = tci & VLAN_VID_MASK;
 	struct vlan_pcpu *c;
 	unsigned int i, done = 0, bad = 0;
@@ -299,7 +290,8 @@ LANA_BLOCK_TYPE(vlan) = {
 	.priv_size = sizeof(struct vlan_priv),
 	.pcpu_size = sizeof(struct vlan_pcpu),
 	.init = vlan_init,
-	.set = vlan_set,
+	.live = vlan_live,
+	.live_free = lana_live_free,
 	.rx = vlan_rx,
 	.stats = vlan_stats,
 };

@@ -49,6 +49,10 @@ struct lana_bcnt {
  * @inited:    the type's init succeeded: its fini must run
  * @ev_stamp:  notifier de-duplication (engine/notify.c)
  * @dead_next: list of the instances leaving with a graph version
+ * @live:      the type's live object (type->live) of the newest version
+ *             that holds the instance, or of the one being built; NULL
+ *             for types without a live op. Older versions keep theirs
+ *             on their @dead_live list until they are freed
  * @mem:       storage owned by the instance (name, parameter values)
  * @err:       lana_block_error() text
  */
@@ -59,8 +63,10 @@ struct lana_inst {
 	uint32_t nout;
 	uint32_t stride;
 	bool inited;
+	bool live_dirty;	/* a SET of this transaction changed params */
 	uint64_t ev_stamp;
 	struct lana_inst *dead_next;
+	void *live;
 	struct lana_imem *mem;
 	char err[LANA_INST_ERRLEN];
 };
@@ -82,10 +88,12 @@ struct lana_bind {
  * @rx:     b->type->rx, looked up once per version
  * @out:    bindings of the @nout OUT ports
  * @stride: the instance's stride (userspace per-worker counters)
+ * @live:   the instance's live object in this version (lana_burst.live)
  */
 struct lana_gnode {
 	struct lana_block *b;
 	int (*rx)(struct lana_block *b, struct lana_burst *v);
+	const void *live;
 	struct lana_bind *out;
 	uint32_t nout;
 	uint32_t stride;
@@ -105,6 +113,8 @@ struct lana_gnode {
  *          packet of an acyclic graph ever reaches it
  * @tab:    the table
  * @dead:   instances to destroy when this version is freed
+ * @dead_live: live objects this version's packets may still use that a
+ *          later version replaced (a SET): freed with this version
  * @plan:   the version's canonical full plan (see the userspace engine for
  *          when it is computed on demand)
  */
@@ -115,7 +125,19 @@ struct lana_gnode {
 	uint32_t max_hops;						\
 	struct lana_gnode *tab;						\
 	struct lana_inst *dead;						\
+	struct lana_live_old *dead_live;				\
 	struct lana_plan *plan
+
+/*
+ * struct lana_live_old - a live object (lana_block_type.live) a SET
+ * replaced, on the list of the versions that may still hand it to rx.
+ * @release: the type's live_free (the instance may be gone when it runs)
+ */
+struct lana_live_old {
+	struct lana_live_old *next;
+	void (*release)(void *obj);
+	void *obj;
+};
 
 /* struct lana_graph - what engine/ sees of an engine's graph version. */
 struct lana_graph {

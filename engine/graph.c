@@ -40,9 +40,16 @@ void lana_graph_free(struct lana_core *c, struct lana_graph *g)
 {
 	struct lana_inst *in, *next;
 
+	struct lana_live_old *lo, *lnext;
+
 	for (in = g->dead; in; in = next) {
 		next = in->dead_next;
 		lana_inst_free(c, in);
+	}
+	for (lo = g->dead_live; lo; lo = lnext) {
+		lnext = lo->next;
+		lo->release(lo->obj);
+		free(lo);
 	}
 	if (c->glue->ver_fini)
 		c->glue->ver_fini(c, g);
@@ -94,6 +101,7 @@ static int fill_nodes(struct lana_graph *nv, const struct lana_graph *old,
 			return -EINVAL;	/* lana_plan_apply guarantees it */
 		bi = lana_inst_of(g->b);
 		g->rx = g->b->type->rx;
+		g->live = bi->live;
 		g->stride = bi->stride;
 		g->nout = bi->nout;
 		*nbind += bi->nout;

@@ -75,6 +75,8 @@ uint64_t lana_inst_count(const char *name, void *ctx)
 
 void lana_inst_free(struct lana_core *c, struct lana_inst *in)
 {
+	if (in->live)
+		in->b.type->live_free(in->live);
 	if (in->inited && in->b.type->fini)
 		in->b.type->fini(&in->b);
 	c->glue->inst_fini(c, in);
@@ -141,9 +143,12 @@ static int inst_init(struct lana_core *c, struct lana_inst *in, char *msg,
 		snprintf(msg, msglen, "out of memory");
 		return r;
 	}
-	if (!bt->init)
-		return 0;
-	r = bt->init(&in->b, in->params);
+	r = bt->init ? bt->init(&in->b, in->params) : 0;
+	if (!r && bt->live) {
+		/* fini must run for what init set up, even if live fails */
+		in->inited = true;
+		r = bt->live(&in->b, in->params, &in->live);
+	}
 	if (!r)
 		return 0;
 	if (r > 0)

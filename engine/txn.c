@@ -169,6 +169,7 @@ void lana_txn_end(struct lana_txn *t)
 	}
 	VEC_FREE(&t->made);
 	VEC_FREE(&t->undo);
+	VEC_FREE(&t->relive);
 	VEC_FREE(&t->ev);
 }
 
@@ -190,15 +191,47 @@ static bool is_made(struct lana_txn *t, const struct lana_inst *in)
 	       t->old->tab[in->b.idp].b != &in->b;
 }
 
+/* The slot of @in in the version being built, if it is there yet. */
+static struct lana_gnode *nv_slot(struct lana_txn *t, struct lana_inst *in)
+{
+	uint32_t idp = in->b.idp;
+
+	if (idp < t->nv->ntab && t->nv->tab[idp].b == &in->b)
+		return &t->nv->tab[idp];
+	return NULL;
+}
+
+/* Put back the live objects the running version holds; free the new. */
+static void revert_lives(struct lana_txn *t)
+{
+	uint32_t i;
+
+	for (i = t->relive.n; i-- > 0;) {
+		struct lana_relive *r = &t->relive.v[i];
+		struct lana_inst *in = r->in;
+		struct lana_gnode *g = nv_slot(t, in);
+
+		if (in->live)
+			in->b.type->live_free(in->live);
+		in->live = r->old;
+		if (g)
+			g->live = r->old;
+		free(r->rec);
+	}
+	t->relive.n = 0;
+}
+
 void lana_txn_revert_sets(struct lana_txn *t)
 {
 	char msg[LANA_INST_ERRLEN];
 	uint32_t i;
 
+	revert_lives(t);
 	for (i = t->undo.n; i-- > 0;) {
 		struct lana_undo *u = &t->undo.v[i];
 		struct lana_inst *in = u->in;
 
+		in->live_dirty = false;
 		if (!is_made(t, in) && u->old.type != LANA_PT_NONE &&
 		    in->b.type->set &&
 		    in->b.type->set(&in->b, u->pidx, &u->old)) {
@@ -212,7 +245,11 @@ void lana_txn_revert_sets(struct lana_txn *t)
 	t->undo.n = 0;
 }
 
-/* SET instruction @n (1-based) @insn: the type's set op, old value kept. */
+/*
+ * SET instruction @n (1-based) @insn: the new value into the instance's
+ * parameters (the old one kept on t->undo) and the type's set op, if it
+ * has one; the live object is rebuilt later, once per instance.
+ */
 static int txn_set(struct lana_txn *t, uint32_t n,
 		   const struct lana_insn *insn)
 {
@@ -231,7 +268,7 @@ static int txn_set(struct lana_txn *t, uint32_t n,
 		insn_err(t, t->edit, n, "no such parameter");
 		return -EINVAL;
 	}
-	if (!in->b.type->set) {
+	if (!in->b.type->set && !in->b.type->live) {
 		snprintf(msg, sizeof(msg),
 			 "block type '%s' cannot change '%s' live",
 			 in->b.type->name, insn->params[0].key);
@@ -243,7 +280,8 @@ static int txn_set(struct lana_txn *t, uint32_t n,
 		return -ENOMEM;
 	}
 	in->err[0] = 0;
-	r = in->b.type->set(&in->b, (unsigned int)idx, &nvl);
+	r = in->b.type->set ? in->b.type->set(&in->b, (unsigned int)idx, &nvl)
+			    : 0;
 	if (r) {
 		if (r > 0)
 			r = -r;
@@ -255,9 +293,61 @@ static int txn_set(struct lana_txn *t, uint32_t n,
 	}
 	u.in = in;
 	u.pidx = (uint32_t)idx;
+	u.insn = n;
 	u.old = in->params[idx];
 	VEC_PUSH(&t->undo, u);
 	in->params[idx] = nvl;
+	in->live_dirty = true;
+	return 0;
+}
+
+/*
+ * New live objects of the instances the SETs changed (undo entry @u names
+ * the first SET of each), into their slots of t->nv; the running version
+ * keeps its own until it is freed.
+ */
+static int txn_relive(struct lana_txn *t)
+{
+	char msg[LANA_INST_ERRLEN];
+	uint32_t i;
+	int r;
+
+	for (i = 0; i < t->undo.n; i++) {
+		struct lana_undo *u = &t->undo.v[i];
+		struct lana_inst *in = u->in;
+		struct lana_relive rl = { .in = in, .old = in->live };
+		struct lana_gnode *g;
+		void *obj = NULL;
+
+		if (!in->live_dirty)
+			continue;
+		in->live_dirty = false;
+		if (!in->b.type->live)
+			continue;
+		rl.rec = calloc(1, sizeof(*rl.rec));
+		if (!rl.rec) {
+			insn_err(t, t->edit, u->insn, "out of memory");
+			return -ENOMEM;
+		}
+		in->err[0] = 0;
+		r = in->b.type->live(&in->b, in->params, &obj);
+		if (r) {
+			free(rl.rec);
+			if (r > 0)
+				r = -r;
+			if (!in->err[0])
+				t->core->glue->op_failed(LANA_OP_SET, r, msg,
+							 sizeof(msg));
+			insn_err(t, t->edit, u->insn,
+				 in->err[0] ? in->err : msg);
+			return r;
+		}
+		VEC_PUSH(&t->relive, rl);
+		in->live = obj;
+		g = nv_slot(t, in);
+		if (g)
+			g->live = obj;
+	}
 	return 0;
 }
 
@@ -289,12 +379,15 @@ int lana_txn_build(struct lana_txn *t)
 		if (ed->insns.v[i].op != LANA_OP_SET)
 			continue;
 		r = txn_set(t, i + 1, &ed->insns.v[i]);
-		if (r) {
-			lana_txn_revert_sets(t);
-			return r;
-		}
+		if (r)
+			goto fail;
 	}
-	return 0;
+	r = txn_relive(t);
+	if (!r)
+		return 0;
+fail:
+	lana_txn_revert_sets(t);
+	return r;
 }
 
 void lana_txn_drop_made(struct lana_txn *t, bool all)
@@ -378,6 +471,20 @@ void lana_txn_publish(struct lana_txn *t)
 	t->nv->gen = ++c->gen;
 	t->nv->max_hops = lana_graph_hops(t->nv);
 	c->glue->publish(c, t->nv);
+	/* the replaced live objects go when the running version goes */
+	for (i = 0; i < t->relive.n; i++) {
+		struct lana_relive *r = &t->relive.v[i];
+
+		if (!r->old) {
+			free(r->rec);
+			continue;
+		}
+		r->rec->obj = r->old;
+		r->rec->release = r->in->b.type->live_free;
+		r->rec->next = t->old->dead_live;
+		t->old->dead_live = r->rec;
+	}
+	t->relive.n = 0;
 	if (t->nv->nevent || t->old->nevent)
 		for (i = 0; i < t->ev.n; i++)
 			lana_notify(&n, &t->ev.v[i]);

@@ -119,7 +119,19 @@ struct lana_made {
 struct lana_undo {
 	struct lana_inst *in;
 	uint32_t pidx;
+	uint32_t insn;		/* 1-based instruction index */
 	struct lana_value old;
+};
+
+/*
+ * An instance whose live object this transaction rebuilt: @old, the one
+ * the running version holds, goes on its dead_live list in @rec (taken
+ * when the build ran, so that publishing allocates nothing).
+ */
+struct lana_relive {
+	struct lana_inst *in;
+	void *old;
+	struct lana_live_old *rec;
 };
 
 /* A notifier event (LANA_EV_*) of @src; UNBIND: @extra, the former dst. */
@@ -140,6 +152,7 @@ struct lana_event {
  *         by the transaction (a build path may take it: set it NULL)
  * @made:  instances made, in instruction order
  * @undo:  SETs applied, oldest first
+ * @relive: instances whose live object the SETs rebuilt
  * @ev:    events to deliver once @nv is published
  * @err:   the caller's message buffer
  * @errlen: bytes of @err (0: no message)
@@ -152,6 +165,7 @@ struct lana_txn {
 	struct lana_plan *owned;
 	VEC(struct lana_made) made;
 	VEC(struct lana_undo) undo;
+	VEC(struct lana_relive) relive;
 	VEC(struct lana_event) ev;
 	char *err;
 	size_t errlen;
@@ -392,9 +406,12 @@ int lana_txn_full(struct lana_txn *t);
  *
  * Makes the edit's NEW/REPLACE instances into t->nv->tab (the last one
  * counts for an IDP made twice) and records them on t->made, then applies
- * its SETs (to made or kept instances), each old value kept on t->undo.
- * On failure the SETs are undone; the made instances stay on t->made for
- * lana_txn_drop_made().
+ * its SETs (to made or kept instances), each old value kept on t->undo:
+ * the type's set op where it has one (effects outside the graph), then,
+ * once per instance, a new live object from the changed parameters (the
+ * type's live op), which t->nv's slot holds and the running version does
+ * not see. On failure the SETs are undone; the made instances stay on
+ * t->made for lana_txn_drop_made().
  *
  * Return: 0, or -errno with t->err naming the instruction, e.g.
  * "instruction 2 (SET 3 q rate): block type 'x' cannot change 'rate'
@@ -406,7 +423,8 @@ int lana_txn_build(struct lana_txn *t);
  * lana_txn_revert_sets() - undo the SETs applied so far, newest first.
  * @t: the transaction
  *
- * Kept instances get their old value back through the type's set op (a
+ * Rebuilt live objects are freed and the old ones put back; kept
+ * instances get their old value back through the type's set op (a
  * failure is logged, glue log); made ones just their parameter.
  */
 void lana_txn_revert_sets(struct lana_txn *t);
@@ -444,7 +462,7 @@ void lana_txn_leave(struct lana_txn *t, struct lana_inst *in);
  * (glue publish: one pointer swap), delivers
  * the queued events when either version has a block with an event op,
  * then retires t->old (glue retire: freed with the instances that left
- * after a grace period).
+ * and the live objects the SETs replaced, after a grace period).
  */
 void lana_txn_publish(struct lana_txn *t);
 

@@ -12,6 +12,7 @@
 #include <linux/netdevice.h>
 #include <linux/percpu.h>
 #include <linux/skbuff.h>
+#include <linux/slab.h>
 #include <linux/timekeeping.h>
 
 #include "engine.h"
@@ -112,4 +113,18 @@ void lana_block_error(struct lana_block *b, const char *fmt, ...)
 		pr_err("lana: %s: %pV\n", b->name ? b->name : "block", &vaf);
 	}
 	va_end(ap);
+}
+
+void *lana_live_alloc(struct lana_block *b, size_t size)
+{
+	void *p = kzalloc(size ? size : 1, GFP_KERNEL);
+
+	if (!p)
+		lana_block_error(b, "out of memory");
+	return p;
+}
+
+void lana_live_free(void *obj)
+{
+	kfree(obj);
 }

@@ -211,6 +211,7 @@ static void ppe_run(struct lana_kcpu *c, const struct lana_kgver *v,
 			return;
 		}
 		bu->in_port = (u16)bind.dport;
+		bu->live = d->live;
 		c->cur_hops = bu->hops;
 		r = d->rx(d->b, bu);
 		if (r == LANA_RX_VERDICTS)

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 
 _Thread_local struct lana_worker *lana_cur_worker;
@@ -125,4 +126,18 @@ void lana_block_error(struct lana_block *b, const char *fmt, ...)
 		fputc('\n', stderr);
 	}
 	va_end(ap);
+}
+
+void *lana_live_alloc(struct lana_block *b, size_t size)
+{
+	void *p = calloc(1, size ? size : 1);
+
+	if (!p)
+		lana_block_error(b, "out of memory");
+	return p;
+}
+
+void lana_live_free(void *obj)
+{
+	free(obj);
 }

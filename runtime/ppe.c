@@ -220,6 +220,7 @@ static void ppe_run(struct lana_worker *w, const struct lana_gver *v,
 			return;
 		}
 		bu->in_port = (uint16_t)bind.dport;
+		bu->live = d->live;
 		w->cur_hops = bu->hops;
 		r = d->rx(d->b, bu);
 		if (r == LANA_RX_VERDICTS) {
@@ -274,6 +275,7 @@ static int ppe_poll(struct lana_worker *w, const struct lana_gver *v,
 	bu.in_port = 0;
 	bu.dir = LANA_INGRESS;
 	bu.hops = 0;
+	bu.live = g->live;
 	w->cur_hops = 0;
 	if (s->dev)
 		r = lana_dev_poll(s->dev, &bu);

@@ -473,6 +473,7 @@ static void inc_made_slot(const struct lana_gver *old, struct lana_gver *nv,
 	const struct lana_inst *bi = lana_inst_of(g->b);
 
 	g->rx = bi->b.type->rx;
+	g->live = bi->live;
 	g->stride = bi->stride;
 	g->nout = bi->nout;
 	g->out = binds_dup(NULL, bi->nout);

@@ -50,9 +50,18 @@ static int run_capture(struct tb *t, int (*fn)(struct tb *t, void *arg),
 	return rc;
 }
 
+/* init, then the live object as the engine builds it (engine/inst.c) */
 static int do_init(struct tb *t, void *arg)
 {
-	return t->b.type->init ? t->b.type->init(&t->b, t->params) : 0;
+	const struct lana_block_type *bt = t->b.type;
+	int rc = bt->init ? bt->init(&t->b, t->params) : 0;
+
+	if (rc || !bt->live)
+		return rc;
+	rc = bt->live(&t->b, t->params, &t->live);
+	if (rc && bt->fini)
+		bt->fini(&t->b);
+	return rc;
 }
 
 /* Parse @text for parameter @p of the block into @out, failing on error. */
@@ -116,6 +125,8 @@ struct tb *tb_new(const char *type, const char *const *kv)
 
 void tb_free(struct tb *t)
 {
+	if (t->live)
+		t->b.type->live_free(t->live);
 	if (t->inited && t->b.type->fini)
 		t->b.type->fini(&t->b);
 	free(t->b.priv);
@@ -130,11 +141,50 @@ struct set_arg {
 	struct lana_value v;
 };
 
+/*
+ * A SET as the engine runs it (engine/txn.c): the set op, if any, then a
+ * new live object from the changed parameters, which replaces the old one
+ * only when it could be made.
+ */
 static int do_set(struct tb *t, void *arg)
 {
 	const struct set_arg *s = arg;
+	const struct lana_block_type *bt = t->b.type;
+	struct lana_value old = t->params[s->idx];
+	void *obj = NULL;
+	int rc = bt->set ? bt->set(&t->b, s->idx, &s->v) : 0;
 
-	return t->b.type->set(&t->b, s->idx, &s->v);
+	if (rc || !bt->live)
+		return rc;
+	t->params[s->idx] = s->v;
+	rc = bt->live(&t->b, t->params, &obj);
+	if (rc) {
+		t->params[s->idx] = old;
+		return rc;
+	}
+	bt->live_free(t->live);
+	t->live = obj;
+	return 0;
+}
+
+int tb_set_value(struct tb *t, unsigned int idx, const struct lana_value *v)
+{
+	struct set_arg s = { .idx = idx, .v = *v };
+
+	assert_true(t->b.type->set || t->b.type->live);
+	return run_capture(t, do_set, &s);
+}
+
+int tb_rx(struct tb *t, struct lana_burst *v)
+{
+	v->live = t->live;
+	return t->b.type->rx(&t->b, v);
+}
+
+int tb_poll(struct tb *t, struct lana_burst *v)
+{
+	v->live = t->live;
+	return t->b.type->poll(&t->b, v);
 }
 
 int tb_set(struct tb *t, const char *name, const char *text)
@@ -144,12 +194,10 @@ int tb_set(struct tb *t, const char *name, const char *text)
 	struct set_arg s;
 
 	assert_true(idx >= 0);
-	assert_non_null(t->b.type->set);
 	p = t->b.type->params[idx];
 	p.flags &= (uint16_t)~LANA_PF_RANGE;
 	parse_param(t, &p, text, &s.v);
-	s.idx = (unsigned int)idx;
-	return run_capture(t, do_set, &s);
+	return tb_set_value(t, (unsigned int)idx, &s.v);
 }
 
 /* Whether @bt's descriptor declares a counter named @name. */
@@ -276,14 +324,14 @@ void write_pcap(const char *path, const char *snaplen,
 	burst_init(&v);
 	for (i = 0; i < n; i++) {
 		if (v.n == LANA_BURST) {
-			rc = t->b.type->rx(&t->b, &v);
+			rc = tb_rx(t, &v);
 			burst_free(&v, rc);
 		}
 		burst_add(&v, fr[i].data, fr[i].len);
 		v.pkt[v.n - 1]->ts_ns = no_ts_last && i == n - 1 ? 0 :
 					fr[i].ts_ns;
 	}
-	rc = t->b.type->rx(&t->b, &v);
+	rc = tb_rx(t, &v);
 	assert_int_equal(rc, LANA_RX_VERDICTS);
 	for (i = 0; i < v.n; i++)
 		assert_int_equal(v.verdict[i], LANA_STOLEN);

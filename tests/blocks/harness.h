@@ -55,6 +55,7 @@ struct block_tests {
  * @arena:  parameter values
  * @params: one value per catalogue parameter, defaults filled in
  * @inited: init succeeded (tb_free() then calls fini)
+ * @live:   the type's live object (lana_block_type.live), or NULL
  * @err:    what init or set wrote with lana_block_error()
  */
 struct tb {
@@ -62,6 +63,7 @@ struct tb {
 	struct lana_arena arena;
 	struct lana_value *params;
 	bool inited;
+	void *live;
 	char err[512];
 };
 
@@ -100,6 +102,25 @@ void tb_free(struct tb *t);
  * Return: the set op's result.
  */
 int tb_set(struct tb *t, const char *name, const char *text);
+
+/**
+ * tb_set_value() - tb_set() with a value made by the test: the set op
+ * (if any), then a new live object; the old one stays on failure.
+ * @t:   the instance
+ * @idx: parameter index
+ * @v:   the new value (kept by reference on success)
+ *
+ * Return: the set or live op's result.
+ */
+int tb_set_value(struct tb *t, unsigned int idx, const struct lana_value *v);
+
+/**
+ * tb_rx(), tb_poll() - call @t's rx or poll op with @v, v->live set to
+ * the instance's live object as the engine's PPE does.
+ * Return: the op's result.
+ */
+int tb_rx(struct tb *t, struct lana_burst *v);
+int tb_poll(struct tb *t, struct lana_burst *v);
 
 /**
  * tb_stat() - counter @name of @t as the engines read it

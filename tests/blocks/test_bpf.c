@@ -65,7 +65,7 @@ static void test_bpf(void **state)
 	burst_init(&v);
 	for (i = 0; i < 6; i++)
 		burst_add(&v, f[i], len[i]);
-	rc = t->b.type->rx(&t->b, &v);
+	rc = tb_rx(t, &v);
 	assert_int_equal(rc, LANA_RX_VERDICTS);
 	for (i = 0; i < 6; i++)
 		assert_int_equal(v.verdict[i], want_tcp80[i]);
@@ -80,7 +80,7 @@ static void test_bpf(void **state)
 	burst_init(&v);
 	for (i = 0; i < 6; i++)
 		burst_add(&v, f[i], len[i]);
-	rc = t->b.type->rx(&t->b, &v);
+	rc = tb_rx(t, &v);
 	assert_int_equal(rc, LANA_RX_VERDICTS);
 	for (i = 0; i < 6; i++)
 		assert_int_equal(v.verdict[i], want_udp80[i]);
@@ -93,7 +93,7 @@ static void test_bpf(void **state)
 	burst_init(&v);
 	burst_add(&v, f[5], len[5]);
 	burst_add(&v, f[2], len[2]);
-	rc = t->b.type->rx(&t->b, &v);
+	rc = tb_rx(t, &v);
 	assert_int_equal(v.verdict[0], 1);
 	assert_int_equal(v.verdict[1], 0);
 	burst_free(&v, rc);
@@ -126,17 +126,17 @@ static void test_bpf_invalid(void **state)
 	fv.filter.expr = "bad";
 	fv.filter.n = 2;
 	fv.filter.insns = bad;
-	assert_int_not_equal(t->b.type->set(&t->b, 0, &fv), 0);
+	assert_int_not_equal(tb_set_value(t, 0, &fv), 0);
 	fv.filter.n = 0;
-	assert_int_not_equal(t->b.type->set(&t->b, 0, &fv), 0);
+	assert_int_not_equal(tb_set_value(t, 0, &fv), 0);
 	fv.filter.n = 2;
 	fv.filter.insns = badret;
-	assert_int_not_equal(t->b.type->set(&t->b, 0, &fv), 0);
+	assert_int_not_equal(tb_set_value(t, 0, &fv), 0);
 
 	/* the old program still runs */
 	burst_init(&v);
 	burst_add(&v, f, len);
-	rc = t->b.type->rx(&t->b, &v);
+	rc = tb_rx(t, &v);
 	assert_int_equal(v.verdict[0], 0);
 	burst_free(&v, rc);
 	tb_free(t);

@@ -28,7 +28,7 @@ static void test_counter(void **state)
 			packets++;
 			bytes += len;
 		}
-		rc = t->b.type->rx(&t->b, &v);
+		rc = tb_rx(t, &v);
 		assert_int_equal(rc, 0);	/* one port for the burst */
 		burst_free(&v, rc);
 	}

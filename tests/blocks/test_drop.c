@@ -16,7 +16,7 @@ static void test_drop(void **state)
 	burst_init(&v);
 	for (i = 0; i < 5; i++)
 		burst_add(&v, f, mk_eth(f, 10 + i));
-	rc = t->b.type->rx(&t->b, &v);
+	rc = tb_rx(t, &v);
 	assert_int_equal(rc, LANA_RX_VERDICTS);
 	for (i = 0; i < 5; i++)
 		assert_int_equal(v.verdict[i], LANA_DROP);

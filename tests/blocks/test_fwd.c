@@ -17,7 +17,7 @@ static void test_fwd(void **state)
 
 	burst_init(&v);
 	burst_add(&v, f, len);
-	rc = t->b.type->rx(&t->b, &v);
+	rc = tb_rx(t, &v);
 	assert_int_equal(rc, 0);
 	memcpy(g, f, len);
 	assert_frame(v.pkt[0], g, len);

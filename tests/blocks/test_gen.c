@@ -58,7 +58,7 @@ static void test_gen_count(void **state)
 	}
 	for (;;) {
 		burst_init(&v);
-		n = t->b.type->poll(&t->b, &v);
+		n = tb_poll(t, &v);
 		if (n < 0)
 			break;
 		assert_int_equal(n, v.n);
@@ -72,7 +72,7 @@ static void test_gen_count(void **state)
 	assert_int_equal(seq, 100);
 	assert_int_equal(polls, 4);		/* 32 + 32 + 32 + 4 */
 	burst_init(&v);
-	assert_int_equal(t->b.type->poll(&t->b, &v), -1); /* stays ended */
+	assert_int_equal(tb_poll(t, &v), -1); /* stays ended */
 	assert_int_equal(v.n, 0);
 	assert_int_equal(tb_stat(t, "sent"), 100);
 	tb_free(t);
@@ -89,7 +89,7 @@ static void test_gen_defaults(void **state)
 
 	for (round = 0; round < 3; round++) {
 		burst_init(&v);
-		assert_int_equal(t->b.type->poll(&t->b, &v), LANA_BURST);
+		assert_int_equal(tb_poll(t, &v), LANA_BURST);
 		for (i = 0; i < v.n; i++)
 			check_gen_frame(v.pkt[i], 64, bcast, src, seq++);
 		burst_free(&v, 0);
@@ -115,7 +115,7 @@ static void test_gen_rate(void **state)
 
 	do {
 		burst_init(&v);
-		n = t->b.type->poll(&t->b, &v);
+		n = tb_poll(t, &v);
 		assert_true(n >= 0);
 		total += (uint64_t)n;
 		polls++;
@@ -133,7 +133,7 @@ static void test_gen_rate(void **state)
 	/* live: rate 0 means as fast as possible */
 	assert_int_equal(tb_set(t, "rate", "0"), 0);
 	burst_init(&v);
-	assert_int_equal(t->b.type->poll(&t->b, &v), LANA_BURST);
+	assert_int_equal(tb_poll(t, &v), LANA_BURST);
 	burst_free(&v, 0);
 
 	/* and back to a slow rate: 1 frame per ~67 ms at 10 kbit/s */
@@ -142,7 +142,7 @@ static void test_gen_rate(void **state)
 	t0 = lana_now_ns();
 	do {
 		burst_init(&v);
-		n = t->b.type->poll(&t->b, &v);
+		n = tb_poll(t, &v);
 		total += (uint64_t)n;
 		burst_free(&v, 0);
 	} while (lana_now_ns() - t0 < 2000000);

@@ -24,7 +24,7 @@ static void read_all(struct tb *t, const struct tframe *fr, unsigned int n,
 
 	for (;;) {
 		burst_init(&v);
-		rc = t->b.type->poll(&t->b, &v);
+		rc = tb_poll(t, &v);
 		if (rc < 0)
 			break;
 		assert_int_equal(rc, v.n);
@@ -42,7 +42,7 @@ static void read_all(struct tb *t, const struct tframe *fr, unsigned int n,
 	}
 	assert_int_equal(got, n * loops);
 	burst_init(&v);
-	assert_int_equal(t->b.type->poll(&t->b, &v), -1);
+	assert_int_equal(tb_poll(t, &v), -1);
 	assert_int_equal(tb_stat(t, "read"), n * loops);
 }
 
@@ -84,7 +84,7 @@ static void test_pcap_in_forever(void **state)
 	t = tb_new("pcap_in", kv);
 	while (got < 5 * 4 + 2) {
 		burst_init(&v);
-		assert_true(t->b.type->poll(&t->b, &v) > 0);
+		assert_true(tb_poll(t, &v) > 0);
 		for (i = 0; i < v.n; i++, got++)
 			assert_frame(v.pkt[i], fr[got % 5].data,
 				     fr[got % 5].len);
@@ -117,13 +117,13 @@ static void test_pcap_in_pace(void **state)
 	t = tb_new("pcap_in", kv);
 	t0 = lana_now_ns();
 	burst_init(&v);
-	rc = t->b.type->poll(&t->b, &v);
+	rc = tb_poll(t, &v);
 	assert_int_equal(rc, 1);	/* only the first is due */
 	burst_free(&v, 0);
 	got = 1;
 	for (;;) {
 		burst_init(&v);
-		rc = t->b.type->poll(&t->b, &v);
+		rc = tb_poll(t, &v);
 		if (rc < 0)
 			break;
 		el = lana_now_ns() - t0;
@@ -233,7 +233,7 @@ static void corrupt_case(bool trunc)
 	t = tb_new("pcap_in", kv);
 	for (;;) {
 		burst_init(&v);
-		rc = t->b.type->poll(&t->b, &v);
+		rc = tb_poll(t, &v);
 		if (rc < 0)
 			break;
 		for (i = 0; i < v.n; i++, got++) {

@@ -123,7 +123,7 @@ static void rx_lens(struct tb *t, const uint32_t *lens, unsigned int n)
 	burst_init(&v);
 	for (i = 0; i < n; i++)
 		burst_add(&v, f, mk_eth(f, lens[i] - 14));
-	rc = t->b.type->rx(&t->b, &v);
+	rc = tb_rx(t, &v);
 	assert_int_equal(rc, LANA_RX_VERDICTS);
 	for (i = 0; i < n; i++)
 		assert_int_equal(v.verdict[i], LANA_STOLEN);
@@ -316,7 +316,7 @@ static void rx_frames(struct tb *t, const struct tframe *fr, unsigned int from,
 		burst_add(&v, fr[i].data, fr[i].len);
 		v.pkt[v.n - 1]->ts_ns = fr[i].ts_ns;
 	}
-	rc = t->b.type->rx(&t->b, &v);
+	rc = tb_rx(t, &v);
 	burst_free(&v, rc);
 }
 

@@ -31,7 +31,7 @@ static void test_tee(void **state)
 		burst_add(&v, f[i], len[i]);
 	}
 	v.pkt[2]->ts_ns = 12345;
-	rc = t->b.type->rx(&t->b, &v);
+	rc = tb_rx(t, &v);
 	assert_int_equal(rc, 0);	/* originals to out[0] */
 	for (i = 0; i < 4; i++)
 		assert_frame(v.pkt[i], f[i], len[i]);
@@ -72,7 +72,7 @@ static void test_tee_one(void **state)
 	lana_cur_worker = &w;
 	burst_init(&v);
 	burst_add(&v, f, mk_eth(f, 46));
-	rc = t->b.type->rx(&t->b, &v);
+	rc = tb_rx(t, &v);
 	assert_int_equal(rc, 0);
 	assert_int_equal(w.bl_tail, 0);	/* n = 1: no copies */
 	lana_cur_worker = NULL;

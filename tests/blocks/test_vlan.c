@@ -34,7 +34,7 @@ static void test_vlan_push(void **state)
 	burst_init(&v);
 	burst_add(&v, f, len);
 	burst_add(&v, f, 13);		/* runt: no EtherType */
-	rc = t->b.type->rx(&t->b, &v);
+	rc = tb_rx(t, &v);
 	assert_int_equal(rc, LANA_RX_VERDICTS);
 	assert_int_equal(v.verdict[0], 0);
 	assert_int_equal(v.verdict[1], LANA_DROP);
@@ -49,7 +49,7 @@ static void test_vlan_push(void **state)
 	burst_init(&v);
 	burst_add(&v, f, len);
 	burst_add(&v, f, len);
-	rc = t->b.type->rx(&t->b, &v);
+	rc = tb_rx(t, &v);
 	assert_true(rc == 0 || (rc == LANA_RX_VERDICTS && !v.verdict[0] &&
 				!v.verdict[1]));
 	assert_frame(v.pkt[0], want, len + 4);
@@ -101,7 +101,7 @@ static void test_vlan_pop(void **state)
 	burst_add(&v, plain, lplain);
 	burst_add(&v, qinq, lq);
 	burst_add(&v, tag300, 16);	/* tag but no EtherType after it */
-	rc = t->b.type->rx(&t->b, &v);
+	rc = tb_rx(t, &v);
 	assert_int_equal(rc, LANA_RX_VERDICTS);
 	assert_int_equal(v.verdict[0], 0);
 	assert_frame(v.pkt[0], plain, lplain);	/* tag removed exactly */
@@ -118,7 +118,7 @@ static void test_vlan_pop(void **state)
 	burst_init(&v);
 	burst_add(&v, tag300, l300);
 	burst_add(&v, tag301, l301);
-	rc = t->b.type->rx(&t->b, &v);
+	rc = tb_rx(t, &v);
 	assert_int_equal(rc, LANA_RX_VERDICTS);
 	assert_int_equal(v.verdict[0], 1);
 	assert_int_equal(v.verdict[1], 0);
@@ -145,7 +145,7 @@ static void test_vlan_filter(void **state)
 	burst_add(&v, plain, lplain);
 	burst_add(&v, tag42, l42);
 	burst_add(&v, tag43, l43);
-	rc = t->b.type->rx(&t->b, &v);
+	rc = tb_rx(t, &v);
 	assert_int_equal(rc, LANA_RX_VERDICTS);
 	assert_int_equal(v.verdict[0], 1);
 	assert_int_equal(v.verdict[1], 0);
@@ -163,7 +163,7 @@ static void test_vlan_filter(void **state)
 	assert_non_null(strstr(t->err, "vid"));
 	burst_init(&v);
 	burst_add(&v, tag42, l42);
-	rc = t->b.type->rx(&t->b, &v);
+	rc = tb_rx(t, &v);
 	assert_true(rc == 0 || (rc == LANA_RX_VERDICTS && v.verdict[0] == 0));
 	burst_free(&v, rc);
 	tb_free(t);
@@ -248,14 +248,14 @@ static void test_vlan_partial(void **state)
 	v.pkt[0]->off.hdr_len = 54;
 	v.pkt[0]->off.csum_start = 34;
 	v.pkt[0]->off.csum_offset = 16;
-	rc = tp->b.type->rx(&tp->b, &v);
+	rc = tb_rx(tp, &v);
 	assert_true(rc == 0 || (rc == LANA_RX_VERDICTS && !v.verdict[0]));
 	assert_true(lana_pkt_partial(v.pkt[0]));
 	assert_int_equal(v.pkt[0]->off.csum_start, 38);
 	assert_int_equal(v.pkt[0]->off.hdr_len, 58);
 	assert_int_equal(v.pkt[0]->off.csum_offset, 16);
 	assert_int_equal(v.pkt[0]->off.gso_size, 1448);
-	rc = to->b.type->rx(&to->b, &v);
+	rc = tb_rx(to, &v);
 	assert_true(rc == 0 || (rc == LANA_RX_VERDICTS && !v.verdict[0]));
 	assert_int_equal(v.pkt[0]->off.csum_start, 34);
 	assert_int_equal(v.pkt[0]->off.hdr_len, 54);

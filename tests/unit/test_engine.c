@@ -838,6 +838,251 @@ static void test_set_rollback(void **state)
 	lana_plan_free(&q);
 }
 
+/* ------------------------------------- SET and the published version */
+
+/*
+ * A packet sees one graph version, parameters included (thesis 4.2.4):
+ * g gen -> h fwd (holds the first burst while @hold is set) -> v vlan(push,
+ * vid 100) -> s1 drop. With the burst held inside the running version, an
+ * apply SETs v's vid to 200 and moves v's output to s2. The held packet
+ * must leave the old way with the old tag (s1, vid 100); with the SET
+ * applied to the live instance before the publish it would reach s1 with
+ * vid 200, with the PPE re-reading the version per hop s2. Packets of the
+ * new version get vid 200 at s2. @extra unconnected drop blocks in the
+ * second plan make the edit big enough for the full build path, so both
+ * paths (txn_inc.c, engine/txn.c) are checked.
+ */
+static struct lana_block_type thold, tsink;
+static const struct lana_block_type *real_drop;
+static int hold_on, held;
+static uint16_t tags[2][8];
+static unsigned int ntags[2];
+
+static int thold_rx(struct lana_block *b, struct lana_burst *v)
+{
+	if (__atomic_load_n(&hold_on, __ATOMIC_SEQ_CST)) {
+		__atomic_store_n(&held, 1, __ATOMIC_SEQ_CST);
+		while (__atomic_load_n(&hold_on, __ATOMIC_SEQ_CST))
+			sleep_ms(1);
+	}
+	return 0;
+}
+
+/* record the TCI of each frame (bytes 14..15), by sink (s1: 0, s2: 1) */
+static int tsink_rx(struct lana_block *b, struct lana_burst *v)
+{
+	unsigned int k = strcmp(b->name, "s1") != 0, i;
+
+	for (i = 0; i < v->n; i++) {
+		const uint8_t *d = lana_pkt_data(v->pkt[i]);
+
+		if (ntags[k] < 8)
+			tags[k][ntags[k]] = (uint16_t)(d[14] << 8 | d[15]);
+		ntags[k]++;
+	}
+	return real_drop->rx(b, v);
+}
+
+static void plan_held(struct lana_plan *p, uint64_t count, uint64_t vid,
+		      uint32_t sink, unsigned int extra)
+{
+	unsigned int i;
+
+	lana_plan_init(p);
+	plan_gen(p, count, 0);
+	plan_new(p, 2, "fwd", "h");
+	plan_new(p, 3, "vlan", "v");
+	plan_enum(p, "op", "push");
+	plan_param(p, "vid", LANA_PT_U16, vid);
+	plan_new(p, 4, "drop", "s1");
+	plan_new(p, 5, "drop", "s2");
+	for (i = 0; i < extra; i++) {
+		char nm[16];
+
+		snprintf(nm, sizeof(nm), "x%u", i);
+		plan_new(p, 6 + i, "drop", nm);
+	}
+	plan_bind(p, 1, 0, 2, 0);
+	plan_bind(p, 2, 0, 3, 0);
+	plan_bind(p, 3, 0, sink, 0);
+}
+
+static void run_set_version(unsigned int extra)
+{
+	struct lana_engine *e = engine(1);
+	uint64_t fast0, full0, fast1, full1;
+	struct lana_plan a, b, c;
+	unsigned int t;
+
+	memset(tags, 0, sizeof(tags));
+	ntags[0] = ntags[1] = 0;
+	plan_held(&a, 1, 100, 4, 0);
+	plan_held(&b, 1, 200, 5, extra);
+	plan_held(&c, 2, 200, 5, extra);	/* count 2: a REPLACE of g */
+	__atomic_store_n(&hold_on, 1, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&held, 0, __ATOMIC_SEQ_CST);
+	apply_ok(e, &a);
+	assert_int_equal(lana_engine_start(e), 0);
+	for (t = 0; t < 5000 && !__atomic_load_n(&held, __ATOMIC_SEQ_CST); t++)
+		sleep_ms(1);
+	assert_int_equal(__atomic_load_n(&held, __ATOMIC_SEQ_CST), 1);
+
+	lana_engine_txn_counts(e, &fast0, &full0);
+	apply_ok(e, &b);	/* returns with the packet still held */
+	lana_engine_txn_counts(e, &fast1, &full1);
+	if (extra)
+		assert_int_equal(full1, full0 + 1);
+	else
+		assert_int_equal(fast1, fast0 + 1);
+	assert_int_equal(ntags[0] + ntags[1], 0);
+	__atomic_store_n(&hold_on, 0, __ATOMIC_SEQ_CST);
+	wait_idle(e, 5000);
+	/* the held packet: old wiring, old tag (TPID 8100 then TCI 100) */
+	assert_int_equal(ntags[0], 1);
+	assert_int_equal(ntags[1], 0);
+	assert_int_equal(tags[0][0], 100);
+
+	apply_ok(e, &c);	/* new packets run in the new version */
+	wait_idle(e, 5000);
+	assert_int_equal(ntags[0], 1);
+	assert_int_equal(ntags[1], 2);
+	assert_int_equal(tags[1][0], 200);
+	assert_int_equal(tags[1][1], 200);
+	assert_int_equal(stat_of(e, "v", "pushed"), 3);
+	lana_engine_free(e);
+	lana_plan_free(&a);
+	lana_plan_free(&b);
+	lana_plan_free(&c);
+}
+
+static void test_set_version(void **state)
+{
+	thold = *lana_catalogue_find("fwd");
+	thold.rx = thold_rx;
+	real_drop = lana_catalogue_find("drop");
+	tsink = *real_drop;
+	tsink.rx = tsink_rx;
+	assert_int_equal(lana_engine_register_type(&thold), 0);
+	assert_int_equal(lana_engine_register_type(&tsink), 0);
+	run_set_version(0);
+	run_set_version(5000);
+	lana_engine_unregister_types();
+}
+
+/*
+ * A live op that fails mid-transaction: two vlan blocks, SET v1 vid 11
+ * (made) and v2 vid 13 (refused by the test's live op) in one apply. The
+ * apply fails naming v2's SET, v1's new object is freed and its old one
+ * stays in use: traffic afterwards is tagged 10 and 20; every live object
+ * made is freed by the end (hand count: 2 at the start, 1 for v1's SET,
+ * 1 more for the later good apply).
+ */
+static struct lana_block_type tvlan;
+static const struct lana_block_type *real_vlan;
+static int live_made, live_freed;
+static void *live_obj[8];	/* made, in order; NULL once freed */
+
+static int tvlan_live(struct lana_block *b, const struct lana_value *params,
+		      void **out)
+{
+	int r;
+
+	if (params[1].type != LANA_PT_NONE && params[1].u == 13) {
+		lana_block_error(b, "vid 13 refused");
+		return -EINVAL;
+	}
+	r = real_vlan->live(b, params, out);
+	if (!r && live_made < 8)
+		live_obj[live_made++] = *out;
+	return r;
+}
+
+/* every object freed once, and only objects the live op made */
+static void tvlan_live_free(void *obj)
+{
+	int i;
+
+	for (i = 0; i < live_made && live_obj[i] != obj; i++)
+		;
+	if (i == live_made)
+		fail_msg("live_free of %p: not made, or freed twice", obj);
+	live_obj[i] = NULL;
+	live_freed++;
+	real_vlan->live_free(obj);
+}
+
+/* g1 gen(count @n) -> v1 vlan(push, vid @v1) -> s1; g2 ... -> s2 */
+static void plan_two_vlans(struct lana_plan *p, uint64_t n, uint64_t v1,
+			   uint64_t v2)
+{
+	lana_plan_init(p);
+	plan_new(p, 1, "gen", "g1");
+	plan_param(p, "count", LANA_PT_U64, n);
+	plan_new(p, 2, "gen", "g2");
+	plan_param(p, "count", LANA_PT_U64, n);
+	plan_new(p, 3, "vlan", "v1");
+	plan_enum(p, "op", "push");
+	plan_param(p, "vid", LANA_PT_U16, v1);
+	plan_new(p, 4, "vlan", "v2");
+	plan_enum(p, "op", "push");
+	plan_param(p, "vid", LANA_PT_U16, v2);
+	plan_new(p, 5, "drop", "s1");
+	plan_new(p, 6, "drop", "s2");
+	plan_bind(p, 1, 0, 3, 0);
+	plan_bind(p, 2, 0, 4, 0);
+	plan_bind(p, 3, 0, 5, 0);
+	plan_bind(p, 4, 0, 6, 0);
+}
+
+static void test_set_live_rollback(void **state)
+{
+	struct lana_engine *e;
+	struct lana_plan p, q;
+	char err[256] = "";
+
+	real_vlan = lana_catalogue_find("vlan");
+	assert_int_equal(strcmp(real_vlan->params[1].name, "vid"), 0);
+	tvlan = *real_vlan;
+	tvlan.live = tvlan_live;
+	tvlan.live_free = tvlan_live_free;
+	real_drop = lana_catalogue_find("drop");
+	tsink = *real_drop;
+	tsink.rx = tsink_rx;
+	assert_int_equal(lana_engine_register_type(&tvlan), 0);
+	assert_int_equal(lana_engine_register_type(&tsink), 0);
+	live_made = live_freed = 0;
+	memset(live_obj, 0, sizeof(live_obj));
+	memset(tags, 0, sizeof(tags));
+	ntags[0] = ntags[1] = 0;
+
+	e = engine(1);		/* not started: the gens wait */
+	plan_two_vlans(&p, 1, 10, 20);
+	apply_ok(e, &p);
+	assert_int_equal(live_made, 2);
+	plan_two_vlans(&q, 1, 11, 13);
+	assert_int_equal(lana_engine_apply(e, &q, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "(SET 4 v2 vid): vid 13 refused"));
+	assert_int_equal(live_made, 3);		/* v1's new one, then freed */
+	assert_int_equal(live_freed, 1);
+	assert_int_equal(lana_engine_start(e), 0);
+	wait_idle(e, 5000);
+	assert_int_equal(ntags[0], 1);
+	assert_int_equal(ntags[1], 1);
+	assert_int_equal(tags[0][0], 10);
+	assert_int_equal(tags[1][0], 20);
+
+	/* a good SET later replaces v1's object; the old one goes too */
+	lana_plan_free(&q);
+	plan_two_vlans(&q, 1, 11, 20);
+	apply_ok(e, &q);
+	assert_int_equal(live_made, 4);
+	lana_engine_free(e);
+	assert_int_equal(live_freed, 4);
+	lana_engine_unregister_types();
+	lana_plan_free(&p);
+	lana_plan_free(&q);
+}
+
 /* ------------------------------------------- notifier and destructors */
 
 static const struct lana_block_type *real_fwd;
@@ -2579,6 +2824,8 @@ int main(void)
 		cmocka_unit_test(test_patch_insert),
 		cmocka_unit_test(test_set_live),
 		cmocka_unit_test(test_set_rollback),
+		cmocka_unit_test(test_set_version),
+		cmocka_unit_test(test_set_live_rollback),
 		cmocka_unit_test(test_notifier),
 		cmocka_unit_test(test_free_runs_fini),
 		cmocka_unit_test(test_patch_under_load),
