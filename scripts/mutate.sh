@@ -21,6 +21,8 @@ MUTANTS=(
 	"counter counts 4 bytes too many|blocks/counter.c|s/bytes += lana_pkt_len(v->pkt\[i\]);/bytes += lana_pkt_len(v->pkt[i]) + 4;/|tests/unit/test_engine tests/blocks/test_blocks"
 	"hop bound is the longest path - 1|engine/graph.c|s/bound = (uint64_t)len \* /bound = (uint64_t)(len - 1) * /|tests/unit/test_engine"
 	"checksum not complemented|runtime/offload.c|s/return (uint16_t)~sum;/return (uint16_t)sum;/|tests/unit/test_offload"
+	"PPE hands rx the instance's newest live object, not its version's|runtime/ppe.c|s/bu->live = d->live;/bu->live = lana_inst_of(d->b)->live;/|tests/unit/test_engine"
+	"failed SET keeps the freed live object|engine/txn.c|/in->b.type->live_free(in->live);/{n;s/in->live = r->old;//}|tests/unit/test_engine"
 )
 
 mkdir -p "$work"

@@ -150,21 +150,26 @@ traffic() {
 	cat >"$W/t.lana" <<'EOF'
 a :: eth(dev = "lk0") -> c :: counter() -> t :: tee(n = 3);
 t[0] -> d0 :: drop();
-t[1] -> v :: vlan(op = push, vid = 5) -> cv :: counter() -> d1 :: drop();
+t[1] -> v :: vlan(op = push, vid = 5) -> cv :: counter() -> vf :: bpf(filter = "vlan 9");
+vf -> c9 :: counter() -> d1 :: drop();
+vf[reject] -> cn :: counter() -> d3 :: drop();
 t[2] -> l1 :: fwd() -> l2 :: fwd() -> cl :: counter() -> d2 :: drop();
 EOF
 	lanarun --engine kernel apply "$W/t.lana" || return 1
 	# pktgen sends 20 frames out of lk1; they arrive on lk0 and enter the graph
 	pg() { echo "$2" >"/proc/net/pktgen/$1" || return 1; }
-	pg kpktgend_0 "rem_device_all" &&
-	pg kpktgend_0 "add_device lk1" &&
-	pg lk1 "count 20" &&
-	pg lk1 "pkt_size 60" &&
-	pg lk1 "delay 0" &&
-	pg lk1 "dst 10.97.0.2" &&
-	pg lk1 "dst_mac $(cat /sys/class/net/lk0/address)" &&
-	pg pgctrl "start" || return 1
-	pg kpktgend_0 "rem_device_all"
+	send20() {
+		pg kpktgend_0 "rem_device_all" &&
+		pg kpktgend_0 "add_device lk1" &&
+		pg lk1 "count 20" &&
+		pg lk1 "pkt_size 60" &&
+		pg lk1 "delay 0" &&
+		pg lk1 "dst 10.97.0.2" &&
+		pg lk1 "dst_mac $(cat /sys/class/net/lk0/address)" &&
+		pg pgctrl "start" || return 1
+		pg kpktgend_0 "rem_device_all"
+	}
+	send20 || return 1
 	lanarun --engine kernel stats c >"$W/c" || return 1
 	lanarun --engine kernel stats cv >"$W/cv" || return 1
 	lanarun --engine kernel stats cl >"$W/cl" || return 1
@@ -180,7 +185,18 @@ EOF
 	# they have no address: nothing else is sent); tee copies every frame
 	# to each port (the copies via the backlog); vlan push adds 4 bytes
 	[ "$pc" = 20 ] && [ "$pv" = 20 ] && [ "$pl" = 20 ] &&
-		[ "$bc" = 1200 ] && [ "$bv" = 1280 ] && [ "$bl" = 1200 ]
+		[ "$bc" = 1200 ] && [ "$bv" = 1280 ] && [ "$bl" = 1200 ] ||
+		return 1
+	# a live SET of the tag: the first 20 were tagged 5 (rejected by
+	# "vlan 9"), the next 20 must be tagged 9
+	pk() { lanarun --engine kernel stats "$1" |
+		sed -n 's/.*packets[^0-9]*\([0-9][0-9]*\).*/\1/p' | head -n 1; }
+	[ "$(pk c9)" = 0 ] && [ "$(pk cn)" = 20 ] ||
+		{ echo "before set: c9=$(pk c9) cn=$(pk cn)"; return 1; }
+	lanarun --engine kernel set v vid=9 || return 1
+	send20 || return 1
+	echo "after set v vid=9: cv=$(pk cv) c9=$(pk c9) cn=$(pk cn) (want 40 20 20)"
+	[ "$(pk cv)" = 40 ] && [ "$(pk c9)" = 20 ] && [ "$(pk cn)" = 20 ]
 }
 if [ -d /proc/net/pktgen ] && L types eth >/dev/null 2>&1 &&
 	ip link add lkx type veth peer name lky 2>/dev/null; then
