@@ -585,6 +585,105 @@ unsigned int lana_dev_xmit(struct lana_dev *d, struct lana_burst *v);
 void lana_dev_stats(const struct lana_dev *d, uint64_t *rx, uint64_t *tx,
 		    uint64_t *drops);
 
+/*
+ * Block locks, for state that every worker (CPU) updates, such as a
+ * shared token bucket: short critical sections on the packet path, never
+ * held across a call into the engine. Userspace: a pthread mutex (a futex:
+ * one atomic operation when uncontended, and no spinning on a preempted
+ * holder); kernel: a spinlock taken with BH off (spin_lock_bh), since
+ * both rx (softirq) and the control thread (stats) take it.
+ */
+#ifdef __KERNEL__
+#include <linux/spinlock.h>
+struct lana_lock {
+	spinlock_t l;
+};
+
+static inline void lana_lock_init(struct lana_lock *l)
+{
+	spin_lock_init(&l->l);
+}
+
+static inline void lana_lock(struct lana_lock *l)
+{
+	spin_lock_bh(&l->l);
+}
+
+static inline void lana_unlock(struct lana_lock *l)
+{
+	spin_unlock_bh(&l->l);
+}
+
+static inline void lana_lock_destroy(struct lana_lock *l)
+{
+}
+#else
+#include <pthread.h>
+struct lana_lock {
+	pthread_mutex_t l;
+};
+
+static inline void lana_lock_init(struct lana_lock *l)
+{
+	pthread_mutex_init(&l->l, NULL);
+}
+
+static inline void lana_lock(struct lana_lock *l)
+{
+	pthread_mutex_lock(&l->l);
+}
+
+static inline void lana_unlock(struct lana_lock *l)
+{
+	pthread_mutex_unlock(&l->l);
+}
+
+static inline void lana_lock_destroy(struct lana_lock *l)
+{
+	pthread_mutex_destroy(&l->l);
+}
+#endif
+
+/*
+ * Block timers: a block that holds packets (rate's shaping queue) asks to
+ * run again at a given time. Both engines run the fire op in their packet
+ * context, inside the running graph version, with v->live set as for rx:
+ * the userspace engine in the worker the block's sources run on (checked
+ * every worker round; an idle worker with an armed timer wakes every
+ * 50 us), the kernel engine in an hrtimer's softirq (HRTIMER_MODE_ABS_SOFT,
+ * Documentation/timers/hrtimers.rst). A timer never fires for an instance
+ * that is not in the running version.
+ */
+struct lana_timer;
+
+/**
+ * lana_timer_new() - make block @b's timer; in init (control thread).
+ * @b:    the block
+ * @fire: called when the time given to lana_timer_arm() has come: put up
+ *        to LANA_BURST packets into @v (v->n; v->live is @b's live object)
+ *        and return their number; they leave @b at OUT port 0. It may
+ *        re-arm the timer. Never sleeps.
+ *
+ * Return: the timer, or NULL with "out of memory" as @b's error. Outside
+ * an engine (block tests) the timer exists but never fires.
+ */
+struct lana_timer *lana_timer_new(struct lana_block *b,
+				  int (*fire)(struct lana_block *b,
+					      struct lana_burst *v));
+
+/**
+ * lana_timer_arm() - fire @t at @at_ns (lana_now_ns() clock) or, if that
+ * has passed, as soon as possible. A timer armed for an earlier time keeps
+ * it. Any context; the packet path may call it.
+ */
+void lana_timer_arm(struct lana_timer *t, uint64_t at_ns);
+
+/**
+ * lana_timer_free() - cancel @t (waiting for a fire op that runs) and free
+ * it; in fini. NULL is ignored.
+ */
+void lana_timer_free(struct lana_timer *t);
+
 #ifdef __KERNEL__
 #include "kmod/lana_pkt.h"
 #else

@@ -8,6 +8,7 @@
  * runtime/block_api.c.
  */
 #include <linux/cpumask.h>
+#include <linux/hrtimer.h>
 #include <linux/kernel.h>
 #include <linux/netdevice.h>
 #include <linux/percpu.h>
@@ -127,4 +128,56 @@ void *lana_live_alloc(struct lana_block *b, size_t size)
 void lana_live_free(void *obj)
 {
 	kfree(obj);
+}
+
+/* A block timer (blocks/lana_block.h): an hrtimer in softirq mode. */
+struct lana_timer {
+	struct hrtimer hr;
+	struct lana_block *b;
+	int (*fire)(struct lana_block *b, struct lana_burst *v);
+};
+
+static enum hrtimer_restart lana_timer_fn(struct hrtimer *hr)
+{
+	struct lana_timer *t = container_of(hr, struct lana_timer, hr);
+
+	lana_ppe_timer(t->b, t->fire);	/* fire may re-arm it */
+	return HRTIMER_NORESTART;
+}
+
+struct lana_timer *lana_timer_new(struct lana_block *b,
+				  int (*fire)(struct lana_block *b,
+					      struct lana_burst *v))
+{
+	struct lana_timer *t = kzalloc(sizeof(*t), GFP_KERNEL);
+
+	if (!t) {
+		lana_block_error(b, "out of memory");
+		return NULL;
+	}
+	t->b = b;
+	t->fire = fire;
+	hrtimer_init(&t->hr, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_SOFT);
+	t->hr.function = lana_timer_fn;
+	return t;
+}
+
+void lana_timer_arm(struct lana_timer *t, uint64_t at_ns)
+{
+	ktime_t at = ns_to_ktime(at_ns);
+
+	/* a pending timer keeps an earlier expiry; a running one (fire
+	 * re-arming itself) is not queued, so it is started again */
+	if (hrtimer_is_queued(&t->hr) &&
+	    ktime_before(hrtimer_get_expires(&t->hr), at))
+		return;
+	hrtimer_start(&t->hr, at, HRTIMER_MODE_ABS_SOFT);
+}
+
+void lana_timer_free(struct lana_timer *t)
+{
+	if (!t)
+		return;
+	hrtimer_cancel(&t->hr);	/* waits for a running lana_timer_fn */
+	kfree(t);
 }

@@ -147,6 +147,14 @@ void lana_engine_counters(struct lana_kcounters *c, u64 *generation);
  */
 void lana_ppe_input(struct lana_block *b, struct sk_buff *skb);
 
+/**
+ * lana_ppe_timer() - block timer of @b fired (hrtimer softirq): run @fire
+ * in the published version, if @b is in it, and the packets it put into
+ * its burst from @b's OUT port 0 (then the backlog), as lana_ppe_input().
+ */
+void lana_ppe_timer(struct lana_block *b,
+		    int (*fire)(struct lana_block *b, struct lana_burst *v));
+
 /* ppe.c: per-CPU state (backlog, counters); engine init/exit. */
 int lana_ppe_init(void);
 void lana_ppe_exit(void);

@@ -296,6 +296,41 @@ out:
 }
 EXPORT_SYMBOL_GPL(lana_ppe_input);
 
+void lana_ppe_timer(struct lana_block *b,
+		    int (*fire)(struct lana_block *b, struct lana_burst *v))
+{
+	const struct lana_kgver *v;
+	struct lana_burst bu;
+	struct lana_kcpu *c;
+
+	local_bh_disable();
+	rcu_read_lock();
+	c = this_cpu_ptr(lana_kcpu);
+	v = rcu_dereference(lana_cur);
+	/* not in the running version (leaving, or the PPE busy here: BH is
+	 * off inside it, so a softirq timer cannot nest) */
+	if (!v || b->idp >= v->ntab || v->tab[b->idp].b != b ||
+	    WARN_ON_ONCE(c->depth))
+		goto out;
+	c->depth++;
+	bu.n = 0;
+	bu.in_port = 0;
+	bu.dir = LANA_INGRESS;
+	bu.hops = 0;
+	bu.live = v->tab[b->idp].live;
+	c->cur_hops = 0;
+	fire(b, &bu);
+	if (bu.n > LANA_BURST)	/* defensive: a broken fire op */
+		bu.n = LANA_BURST;
+	if (bu.n)
+		ppe_run(c, v, b->idp, 0, &bu);
+	ppe_backlog(c, v);
+	c->depth--;
+out:
+	rcu_read_unlock();
+	local_bh_enable();
+}
+
 /* lana_emit() (blocks/lana_block.h): to this CPU's backlog. */
 void lana_emit(struct lana_block *b, uint16_t port, struct lana_pkt *p)
 {

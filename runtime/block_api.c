@@ -141,3 +141,50 @@ void lana_live_free(void *obj)
 {
 	free(obj);
 }
+
+struct lana_timer *lana_timer_new(struct lana_block *b,
+				  int (*fire)(struct lana_block *b,
+					      struct lana_burst *v))
+{
+	struct lana_timer *t = calloc(1, sizeof(*t));
+
+	if (!t) {
+		lana_block_error(b, "out of memory");
+		return NULL;
+	}
+	t->b = b;
+	t->fire = fire;
+	atomic_init(&t->at, 0);
+	if (b->eng && b->eng_priv) {
+		if (lana_engine_timer_add(b->eng, b, t)) {
+			free(t);
+			lana_block_error(b, "out of memory");
+			return NULL;
+		}
+		t->e = b->eng;
+	}
+	return t;
+}
+
+void lana_timer_arm(struct lana_timer *t, uint64_t at_ns)
+{
+	uint64_t cur = atomic_load_explicit(&t->at, memory_order_relaxed);
+
+	if (!at_ns)
+		at_ns = 1;	/* 0 means "not armed" */
+	/* keep an earlier time; the worker polling the timer clears it */
+	while ((!cur || at_ns < cur) &&
+	       !atomic_compare_exchange_weak_explicit(&t->at, &cur, at_ns,
+						      memory_order_release,
+						      memory_order_relaxed))
+		;
+}
+
+void lana_timer_free(struct lana_timer *t)
+{
+	if (!t)
+		return;
+	if (t->e)
+		lana_engine_timer_del(t->e, t);
+	free(t);
+}

@@ -112,6 +112,40 @@ int lana_engine_dev_add(struct lana_engine *e, struct lana_block *b,
 	return 0;
 }
 
+int lana_engine_timer_add(struct lana_engine *e, struct lana_block *b,
+			  struct lana_timer *t)
+{
+	struct lana_devreg *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return -ENOMEM;
+	r->bi = lana_binst_of(b);
+	r->tmr = t;
+	r->fd = -1;
+	r->watch_fd = -1;
+	atomic_init(&r->ended, false);
+	pthread_mutex_lock(&e->dev_lock);
+	r->next = e->devs;
+	e->devs = r;
+	pthread_mutex_unlock(&e->dev_lock);
+	return 0;
+}
+
+void lana_engine_timer_del(struct lana_engine *e, struct lana_timer *t)
+{
+	struct lana_devreg **pp, *r;
+
+	pthread_mutex_lock(&e->dev_lock);
+	for (pp = &e->devs; (r = *pp); pp = &r->next) {
+		if (r->tmr == t) {
+			*pp = r->next;
+			free(r);
+			break;
+		}
+	}
+	pthread_mutex_unlock(&e->dev_lock);
+}
+
 /* Free registration @r, unlinked from e->devs (e->dev_lock held). */
 static void devreg_free(struct lana_engine *e, struct lana_devreg *r)
 {
@@ -166,7 +200,8 @@ void lana_engine_dev_each(struct lana_engine *e,
 
 	pthread_mutex_lock(&e->dev_lock);
 	for (r = e->devs; r; r = r->next)
-		fn(r->dev, ctx);
+		if (r->dev)
+			fn(r->dev, ctx);
 	pthread_mutex_unlock(&e->dev_lock);
 }
 
@@ -421,8 +456,8 @@ void lana_srcb_inst(struct lana_srcb *sb, struct lana_binst *bi)
 void lana_srcb_dev(struct lana_srcb *sb, struct lana_devreg *r)
 {
 	struct lana_src s = {
-		.b = &r->bi->inst.b, .dev = r->dev, .fd = r->fd,
-		.ended = &r->ended,
+		.b = &r->bi->inst.b, .dev = r->dev, .tmr = r->tmr,
+		.fd = r->fd, .ended = &r->ended,
 	};
 
 	lana_srcb_put(sb, r->bi->worker, &s);
@@ -696,8 +731,10 @@ bool lana_engine_idle(struct lana_engine *e)
 
 	pthread_mutex_lock(&e->lock);
 	v = e->cur;
+	/* block timers are no sources of traffic: their blocks' busy op
+	 * says whether they still hold packets */
 	for (i = 0; i < v->nsrc && idle; i++)
-		if (!atomic_load(v->src[i].ended))
+		if (!v->src[i].tmr && !atomic_load(v->src[i].ended))
 			idle = false;
 	for (i = 0; i < e->nworkers && idle; i++)
 		if (atomic_load(&e->w[i].busy))

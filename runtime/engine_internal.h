@@ -225,7 +225,8 @@ void lana_engine_txn_counts(struct lana_engine *e, uint64_t *fast,
 struct lana_devreg {
 	struct lana_devreg *next;
 	struct lana_binst *bi;
-	struct lana_dev *dev;
+	struct lana_dev *dev;	/* NULL for a timer */
+	struct lana_timer *tmr;	/* a block timer (lana_timer_new) */
 	int fd;
 	int watch_fd;		/* lana_engine_dev_watch(): -1 none */
 	atomic_bool ended;	/* lana_dev_poll returned -1 */
@@ -277,10 +278,33 @@ static inline struct lana_binst *lana_binst_of(const struct lana_block *b)
 /* A packet source of a version, polled by one worker. */
 struct lana_src {
 	struct lana_block *b;
-	struct lana_dev *dev;	/* NULL: b->type->poll */
+	struct lana_dev *dev;	/* NULL: b->type->poll, or @tmr */
+	struct lana_timer *tmr;	/* a block timer: fired when due */
 	int fd;			/* -1: none */
 	atomic_bool *ended;
 };
+
+/*
+ * struct lana_timer - a block timer (blocks/lana_block.h) of the userspace
+ * engine: a source of its block's worker, due when @at (lana_now_ns()
+ * clock; 0: not armed) has passed; the worker that finds it due clears
+ * @at and runs @fire.
+ */
+struct lana_timer {
+	struct lana_block *b;
+	int (*fire)(struct lana_block *b, struct lana_burst *v);
+	_Atomic uint64_t at;
+	struct lana_engine *e;	/* NULL: outside an engine, never fires */
+};
+
+/*
+ * lana_engine_timer_add() - register timer @t of block @b as a source of
+ * the versions that hold @b; 0 or -ENOMEM. lana_engine_timer_del() -
+ * forget it (fini: no version that holds @b is in use any more).
+ */
+int lana_engine_timer_add(struct lana_engine *e, struct lana_block *b,
+			  struct lana_timer *t);
+void lana_engine_timer_del(struct lana_engine *e, struct lana_timer *t);
 
 /*
  * Binding storage made by a full build (one array for every tab[].out),

@@ -260,6 +260,38 @@ static void ppe_backlog(struct lana_worker *w, const struct lana_gver *v)
 	}
 }
 
+/*
+ * Fire block timer @s->tmr if it is due; returns the packets its fire op
+ * released (they leave the block at OUT port 0, counted where they
+ * entered it), 0 when it is not due.
+ */
+static int ppe_timer(struct lana_worker *w, const struct lana_gver *v,
+		     const struct lana_src *s)
+{
+	struct lana_timer *t = s->tmr;
+	uint64_t at = atomic_load_explicit(&t->at, memory_order_acquire);
+	struct lana_burst bu;
+	int n;
+
+	if (!at || lana_now_ns() < at ||
+	    !atomic_compare_exchange_strong(&t->at, &at, 0))
+		return 0;
+	bu.n = 0;
+	bu.in_port = 0;
+	bu.dir = LANA_INGRESS;
+	bu.hops = 0;
+	bu.live = v->tab[s->b->idp].live;
+	w->cur_hops = 0;
+	t->fire(s->b, &bu);
+	if (bu.n > LANA_BURST)	/* defensive: a broken fire op */
+		bu.n = LANA_BURST;
+	n = bu.n;
+	if (n)
+		ppe_run(w, v, s->b->idp, 0, &bu);
+	ppe_backlog(w, v);
+	return n;
+}
+
 /* Poll one source; returns packets taken, 0, or -1 when it ended. */
 static int ppe_poll(struct lana_worker *w, const struct lana_gver *v,
 		    const struct lana_src *s)
@@ -349,11 +381,20 @@ void *lana_ppe_worker(void *arg)
 			if (atomic_load_explicit(s->ended,
 						 memory_order_relaxed))
 				continue;
-			r = ppe_poll(w, v, s);
+			if (s->tmr) {
+				r = ppe_timer(w, v, s);
+				/* an idle worker with a timer armed wakes
+				 * every POLL_SPIN_NS to look at it */
+				if (atomic_load_explicit(&s->tmr->at,
+							 memory_order_relaxed))
+					spin = true;
+			} else {
+				r = ppe_poll(w, v, s);
+				if (!r && s->fd < 0)
+					spin = true;
+			}
 			if (r > 0)
 				got += r;
-			else if (!r && s->fd < 0)
-				spin = true;
 		}
 		if (got) {
 			last = 0;
