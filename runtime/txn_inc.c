@@ -626,8 +626,9 @@ static int inc_build(struct lana_txn *t, struct inc *c, struct inc_out *io)
 			if (lana_gver_own_out(old, g->out))
 				VEC_PUSH(&io->fb, g->out);
 			g->out = binds_dup(g->out, g->nout, &nomem);
-			if (g->out)
-				VEC_PUSH(&io->made, g->out);
+			if (!g->out)
+				continue;	/* nomem, or no ports */
+			VEC_PUSH(&io->made, g->out);
 			ob_patch_out(o, g->out, g->nout);
 		}
 	}
