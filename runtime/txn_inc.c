@@ -684,6 +684,7 @@ int lana_txn_inc(struct lana_txn *t)
 	struct lana_engine *e = old->e;
 	struct inc c = { .old = old };
 	struct inc_out io = { 0 };
+	struct lana_gver *nv;
 	uint32_t i, ntab;
 	int r = LANA_TXN_UNDECIDED;
 
@@ -696,11 +697,12 @@ int lana_txn_inc(struct lana_txn *t)
 	if (!inc_finish(&c))
 		goto undecided;
 	ntab = c.max_new >= old->ntab ? c.max_new + 1 : old->ntab;
-	t->nv = &lana_gver_copy(e, ntab, old)->g;	/* g first: NULL stays */
-	if (!t->nv) {
+	nv = lana_gver_copy(e, ntab, old);
+	if (!nv) {
 		r = -ENOMEM;
 		goto nomem;
 	}
+	t->nv = &nv->g;
 	r = lana_txn_build(t);
 	if (r)
 		goto fail;
