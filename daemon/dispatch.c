@@ -121,7 +121,10 @@ static struct ctl_client *conn_find(struct lana_ctl_server *s, int fd)
 	return fd >= 0 && (unsigned int)fd < s->ncl ? s->cl[fd] : NULL;
 }
 
-/* The connection of @fd, made if new (not counted against the limit). */
+/*
+ * The connection of @fd, made if new (not counted against the limit);
+ * NULL when out of memory.
+ */
 static struct ctl_client *conn_get(struct lana_ctl_server *s, int fd)
 {
 	struct ctl_client *c = conn_find(s, fd);
@@ -130,12 +133,17 @@ static struct ctl_client *conn_get(struct lana_ctl_server *s, int fd)
 		return c;
 	if ((unsigned int)fd >= s->ncl) {
 		unsigned int n = (unsigned int)fd + 16;
+		struct ctl_client **cl = realloc(s->cl, n * sizeof(*s->cl));
 
-		s->cl = xrealloc(s->cl, n * sizeof(*s->cl));
+		if (!cl)
+			return NULL;
+		s->cl = cl;
 		memset(s->cl + s->ncl, 0, (n - s->ncl) * sizeof(*s->cl));
 		s->ncl = n;
 	}
-	c = xcalloc(1, sizeof(*c));
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
 	c->fd = fd;
 	c->tail = &c->head;
 	c->last = now_ms();
@@ -201,6 +209,8 @@ static int out(struct lana_ctl_server *s, int fd, const void *p, size_t len)
 	struct outmsg *m;
 	int r;
 
+	if (!c)
+		return -ENOMEM;
 	if (c->broken)
 		return c->broken;
 	if (len > LANA_MSG_MAX)
@@ -221,7 +231,9 @@ static int out(struct lana_ctl_server *s, int fd, const void *p, size_t len)
 		     fd, c->queued, s->lim.out_bytes);
 		return c->broken = -ENOBUFS;
 	}
-	m = xmalloc(sizeof(*m) + len);
+	m = malloc(sizeof(*m) + len);
+	if (!m)
+		return c->broken = -ENOMEM;	/* a reply lost: disconnect */
 	m->next = NULL;
 	m->len = len;
 	memcpy(m->data, p, len);
@@ -377,7 +389,11 @@ int lana_ctl_client_add(struct lana_ctl_server *s, int fd)
 		notice(fd, -EUSERS, msg);
 		return -EUSERS;
 	}
-	conn_get(s, fd);
+	if (!conn_get(s, fd)) {
+		slog(s, LOG_WARNING, "out of memory: connection refused");
+		notice(fd, -ENOMEM, "out of memory");
+		return -ENOMEM;
+	}
 	slog(s, LOG_DEBUG, "client connected (fd %d)", fd);
 	return 0;
 }
@@ -529,16 +545,25 @@ static int apply_bytes(struct lana_ctl_server *s, const void *data,
 		struct lana_plan cur;
 
 		r = lana_engine_plan(s->eng, &cur);
+		if (!r)
+			r = lana_plan_try_crc(&cur, &p.base_crc);
+		lana_plan_free(&cur);
+		if (r == -ENOMEM) {
+			r = lana_errf(err, errlen, r, "out of memory");
+			goto out;
+		}
 		if (r) {
 			r = lana_errf(err, errlen, r,
 				      "cannot read the running plan: %s",
 				      strerror(-r));
 			goto out;
 		}
-		p.base_crc = lana_plan_crc(&cur);
-		lana_plan_free(&cur);
 	}
 	r = lana_plan_validate(&p, msg, sizeof(msg));
+	if (r == -ENOMEM) {
+		r = lana_errf(err, errlen, r, "out of memory");
+		goto out;
+	}
 	if (r) {
 		r = lana_errf(err, errlen, -EINVAL, "invalid plan: %s", msg);
 		goto out;
@@ -648,16 +673,22 @@ static int do_plan_get(struct lana_ctl_server *s, int fd,
 	struct lana_engine_counters ec;
 	struct ctl_client *c;
 	struct lana_plan p;
-	struct lana_buf b = { 0 };
+	struct lana_buf b = { .fallible = true };
 	char msg[256];
 	int rc;
 
 	rc = lana_engine_plan(s->eng, &p);
+	if (rc == -ENOMEM)
+		return lana_errf(err, errlen, rc, "out of memory");
 	if (rc)
 		return lana_errf(err, errlen, rc < 0 ? rc : -EIO,
 				 "cannot read the running plan");
 	rc = lana_plan_encode(&p, &b, msg, sizeof(msg));
 	lana_plan_free(&p);
+	if (rc == -ENOMEM) {
+		lana_buf_free(&b);
+		return lana_errf(err, errlen, rc, "out of memory");
+	}
 	if (rc) {
 		lana_buf_free(&b);
 		return lana_errf(err, errlen, -EINVAL,
@@ -669,6 +700,10 @@ static int do_plan_get(struct lana_ctl_server *s, int fd,
 	}
 	/* the chunks go out as the client takes them (dump_more()) */
 	c = conn_get(s, fd);
+	if (!c) {
+		lana_buf_free(&b);
+		return lana_errf(err, errlen, -ENOMEM, "out of memory");
+	}
 	lana_engine_counters(s->eng, &ec);
 	lana_buf_free(&c->dump);
 	c->dump = b;
@@ -760,12 +795,16 @@ int lana_ctl_handle(struct lana_ctl_server *s, int fd, void *buf,
 {
 	struct lana_ctl_req r;
 	struct nlmsghdr hdr = { 0 };
+	struct ctl_client *c;
 	char err[600];
 	size_t have;
 	int rc;
 
 	err[0] = '\0';
-	conn_get(s, fd)->last = s->txns.now = now_ms();
+	c = conn_get(s, fd);
+	if (!c)
+		return -ENOMEM;
+	c->last = s->txns.now = now_ms();
 	/* echo whatever part of the header arrived */
 	have = len < cap ? len : cap;
 	memcpy(&hdr, buf, have < sizeof(hdr) ? have : sizeof(hdr));
@@ -808,6 +847,8 @@ int lana_ctl_serve_one(struct lana_ctl_server *s, int fd)
 	struct ctl_client *c = conn_get(s, fd);
 	ssize_t n;
 
+	if (!c)
+		return -ENOMEM;
 	if (c->broken)
 		return c->broken;
 	if (c->dumping)

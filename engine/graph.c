@@ -187,9 +187,8 @@ static bool is_vlink(const struct lana_gnode *n)
  * longest path in edges, or UINT32_MAX when some block is on a cycle.
  */
 static uint32_t longest_path(const struct lana_graph *g, uint32_t *indeg,
-			     uint32_t *queue, uint32_t nblocks)
+			     uint32_t *queue, uint32_t *dist, uint32_t nblocks)
 {
-	uint32_t *dist = xcalloc(g->ntab ? g->ntab : 1, sizeof(*dist));
 	uint32_t i, p, head = 0, tail = 0, len = 0;
 
 	for (i = 0; i < g->ntab; i++)
@@ -217,17 +216,24 @@ static uint32_t longest_path(const struct lana_graph *g, uint32_t *indeg,
 				queue[tail++] = x;
 		}
 	}
-	free(dist);
 	return tail < nblocks ? UINT32_MAX : len;
 }
 
-uint32_t lana_graph_hops(const struct lana_graph *g)
+int lana_graph_hops(const struct lana_graph *g, uint32_t *hops)
 {
-	uint32_t *indeg, *queue, i, p, nblocks = 0, nvlink = 0, len;
+	uint32_t *indeg, *queue, *dist, i, p, nblocks = 0, nvlink = 0, len;
+	size_t n = g->ntab ? g->ntab : 1;
 	uint64_t bound;
 
-	indeg = xcalloc(g->ntab ? g->ntab : 1, sizeof(*indeg));
-	queue = xcalloc(g->ntab ? g->ntab : 1, sizeof(*queue));
+	indeg = calloc(n, sizeof(*indeg));
+	queue = calloc(n, sizeof(*queue));
+	dist = calloc(n, sizeof(*dist));
+	if (!indeg || !queue || !dist) {
+		free(indeg);
+		free(queue);
+		free(dist);
+		return -ENOMEM;
+	}
 	for (i = 0; i < g->ntab; i++) {
 		const struct lana_gnode *u = &g->tab[i];
 
@@ -243,11 +249,13 @@ uint32_t lana_graph_hops(const struct lana_graph *g)
 				indeg[u->out[p].dst]++;
 		}
 	}
-	len = longest_path(g, indeg, queue, nblocks);
+	len = longest_path(g, indeg, queue, dist, nblocks);
 	if (len == UINT32_MAX)
 		len = nblocks;	/* a cycle: longer than any simple path */
 	free(indeg);
 	free(queue);
+	free(dist);
 	bound = (uint64_t)len * ((uint64_t)nvlink + 1);
-	return bound > UINT32_MAX - 1 ? UINT32_MAX - 1 : (uint32_t)bound;
+	*hops = bound > UINT32_MAX - 1 ? UINT32_MAX - 1 : (uint32_t)bound;
+	return 0;
 }

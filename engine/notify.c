@@ -20,12 +20,17 @@ static void notify_one(struct lana_notifier *n, struct lana_inst *in,
 	in->b.type->event(&in->b, ev->ev, &ev->src->b);
 }
 
-/* Reverse adjacency (who binds into each IDP) of @v, counting sort. */
+/*
+ * Reverse adjacency (who binds into each IDP) of @v, counting sort.
+ * Out of memory: rv->start stays NULL and lana_notify() scans the table.
+ */
 static void rev_build(struct lana_rev *rv, const struct lana_graph *v)
 {
 	uint32_t i, p, nb = 0, *fill;
 
-	rv->start = xcalloc((size_t)v->ntab + 1, sizeof(*rv->start));
+	rv->start = calloc((size_t)v->ntab + 1, sizeof(*rv->start));
+	if (!rv->start)
+		return;
 	for (i = 0; i < v->ntab; i++)
 		for (p = 0; p < v->tab[i].nout; p++)
 			if (v->tab[i].out[p].dst) {
@@ -34,8 +39,15 @@ static void rev_build(struct lana_rev *rv, const struct lana_graph *v)
 			}
 	for (i = 0; i < v->ntab; i++)
 		rv->start[i + 1] += rv->start[i];
-	rv->src = xcalloc((size_t)nb + 1, sizeof(*rv->src));
-	fill = xcalloc((size_t)v->ntab + 1, sizeof(*fill));
+	rv->src = calloc((size_t)nb + 1, sizeof(*rv->src));
+	fill = calloc((size_t)v->ntab + 1, sizeof(*fill));
+	if (!rv->src || !fill) {
+		free(rv->start);
+		free(rv->src);
+		free(fill);
+		rv->start = rv->src = NULL;
+		return;
+	}
 	memcpy(fill, rv->start, (size_t)v->ntab * sizeof(*fill));
 	for (i = 0; i < v->ntab; i++)
 		for (p = 0; p < v->tab[i].nout; p++)
@@ -63,6 +75,18 @@ void lana_notify(struct lana_notifier *n, const struct lana_event *ev)
 			notify_one(n, lana_inst_of(v->tab[g->out[p].dst].b), ev);
 	if (!rv->start)
 		rev_build(rv, v);
+	if (!rv->start) {
+		/*
+		 * No memory for the table (the version is published: events
+		 * cannot fail): the same blocks, in the same order, by a scan.
+		 */
+		for (i = 0; i < v->ntab; i++)
+			for (p = 0; p < v->tab[i].nout; p++)
+				if (v->tab[i].out[p].dst == idp)
+					notify_one(n, lana_inst_of(v->tab[i].b),
+						   ev);
+		return;
+	}
 	for (i = rv->start[idp]; i < rv->start[idp + 1]; i++)
 		notify_one(n, lana_inst_of(v->tab[rv->src[i]].b), ev);
 }

@@ -87,8 +87,43 @@ static int check_types(struct lana_txn *t, const struct lana_plan *p)
 static int plan_ready(struct lana_txn *t)
 {
 	const struct lana_glue *gl = t->core->glue;
+	int r = gl->plan_ready ? gl->plan_ready(t->old) : 0;
 
-	return gl->plan_ready ? gl->plan_ready(t->old) : 0;
+	if (r == -ENOMEM)
+		txn_errf(t, "out of memory");
+	else if (r)
+		txn_errf(t, "cannot build the running plan (%d)", r);
+	return r;
+}
+
+/*
+ * Room for what the build path records, so that it cannot run out of
+ * memory half-way: t->made (one per NEW/REPLACE), t->undo and t->relive
+ * (one per SET), t->ev (two per instruction: its own event and a leaving
+ * instance's). The live objects' records are allocated by txn_relive(),
+ * which can fail and undo.
+ */
+static int txn_reserve(struct lana_txn *t)
+{
+	const struct lana_plan *ed = t->edit;
+	uint32_t i, nmade = 0, nset = 0;
+
+	for (i = 0; i < ed->insns.n; i++) {
+		unsigned int op = ed->insns.v[i].op;
+
+		if (op == LANA_OP_NEW || op == LANA_OP_REPLACE)
+			nmade++;
+		else if (op == LANA_OP_SET)
+			nset++;
+	}
+	if (VEC_TRY_RESERVE(&t->made, nmade) ||
+	    VEC_TRY_RESERVE(&t->undo, nset) ||
+	    VEC_TRY_RESERVE(&t->relive, nset) ||
+	    VEC_TRY_RESERVE(&t->ev, 2 * (uint64_t)ed->insns.n)) {
+		txn_errf(t, "out of memory");
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 /* A full plan: validated, then diffed against the running plan. */
@@ -156,8 +191,15 @@ int lana_txn_begin(struct lana_txn *t, struct lana_core *c,
 			return r;
 	}
 	if (!(plan->flags & LANA_PLAN_F_EDIT))
-		return begin_full(t, plan);
-	return begin_edit(t, plan);
+		r = begin_full(t, plan);
+	else
+		r = begin_edit(t, plan);
+	if (!r) {
+		r = txn_reserve(t);
+		if (r)
+			lana_txn_end(t);
+	}
+	return r;
 }
 
 void lana_txn_end(struct lana_txn *t)
@@ -469,7 +511,6 @@ void lana_txn_publish(struct lana_txn *t)
 	uint32_t i;
 
 	t->nv->gen = ++c->gen;
-	t->nv->max_hops = lana_graph_hops(t->nv);
 	c->glue->publish(c, t->nv);
 	/* the replaced live objects go when the running version goes */
 	for (i = 0; i < t->relive.n; i++) {
@@ -521,13 +562,18 @@ static int next_plan(struct lana_txn *t, struct lana_plan *np, uint32_t *ntab)
 	return 0;
 }
 
-/* Fill t->nv from its plan; on failure the SETs are undone. */
+/*
+ * Fill t->nv from its plan and set its loop guard; on failure the SETs
+ * are undone. glue full_built comes last: nothing fails after it.
+ */
 static int full_fill(struct lana_txn *t)
 {
 	const struct lana_glue *gl = t->core->glue;
 	int r;
 
 	r = lana_graph_fill(t->core, t->nv, t->old);
+	if (!r)
+		r = lana_graph_hops(t->nv, &t->nv->max_hops);
 	if (!r && gl->full_built)
 		r = gl->full_built(t);
 	if (!r)

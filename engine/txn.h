@@ -294,7 +294,8 @@ int lana_graph_fill(struct lana_core *c, struct lana_graph *nv,
 
 /**
  * lana_graph_hops() - the loop guard bound of a version's table.
- * @g: the version, table filled (bindings set)
+ * @g:    the version, table filled (bindings set)
+ * @hops: receives the bound, at most UINT32_MAX - 1
  *
  * L is the longest path, in edges, through the bound OUT ports of @g,
  * where an edge into a LANA_BT_VLINK block ends a path (its inputs leave
@@ -311,12 +312,12 @@ int lana_graph_fill(struct lana_core *c, struct lana_graph *nv,
  * cycles) takes the number of its blocks for L, more than any path
  * without a loop has edges, so every looping packet ends.
  *
- * Iterative (Kahn's topological sort), O(blocks + bindings); allocation
- * through xmalloc (never fails).
+ * Iterative (Kahn's topological sort), O(blocks + bindings), three
+ * arrays of ntab entries.
  *
- * Return: the bound, at most UINT32_MAX - 1.
+ * Return: 0, or -ENOMEM (*@hops unchanged).
  */
-uint32_t lana_graph_hops(const struct lana_graph *g);
+int lana_graph_hops(const struct lana_graph *g, uint32_t *hops);
 
 /* ------------------------------------------- notifier (engine/notify.c) */
 
@@ -348,6 +349,9 @@ struct lana_notifier {
  *      to the blocks subscribed to it, its neighbours (both directions)
  *      in the new version, or for LANA_EV_DEL in the old one; each block
  *      whose type has an event op gets it once
+ * Never fails: without memory for the reverse adjacency table the
+ * neighbours binding into the block are found by a scan of the table
+ * (same blocks, same order), since the version is already published.
  */
 void lana_notify(struct lana_notifier *n, const struct lana_event *ev);
 
@@ -373,12 +377,14 @@ void lana_notifier_free(struct lana_notifier *n);
  * must name @old's plan checksum as its base, then is validated. With
  * glue types_first, NEW/REPLACE of a catalogue type the engine does not
  * run is refused first. A build path follows (lana_txn_full(), or the
- * userspace incremental one), then lana_txn_end().
+ * userspace incremental one), then lana_txn_end(). The vectors the build
+ * path fills (t->made, t->undo, t->ev) get their room here, so that no
+ * step after the constructors needs memory for them.
  *
  * Return: 0 (end @t with lana_txn_end()), or -errno with @err set and
  * nothing to end: -EINVAL (invalid plan), -ESTALE ("edit plan applies to
  * base 0x..., the running graph is 0x..."), -EOPNOTSUPP (type refused),
- * -ENOMEM.
+ * -ENOMEM ("out of memory").
  */
 int lana_txn_begin(struct lana_txn *t, struct lana_core *c,
 		   struct lana_graph *old, const struct lana_plan *plan,
@@ -443,6 +449,8 @@ void lana_txn_drop_made(struct lana_txn *t, bool all);
  *
  * BIND (also for REPLACE: the new instance learns its kept bindings),
  * UNBIND and SET events of blocks that are in t->nv, in instruction order.
+ * Allocates nothing: lana_txn_begin() reserved t->ev for two events per
+ * instruction (this one and a leaving instance's, lana_txn_leave()).
  */
 void lana_txn_edit_events(struct lana_txn *t);
 
@@ -450,7 +458,9 @@ void lana_txn_edit_events(struct lana_txn *t);
  * lana_txn_leave() - an instance of the running version leaves the graph.
  * @t:  the transaction
  * @in: the instance: put on t->old's dead list (destroyed with it) and
- *      its LANA_EV_DEL queued
+ *      its LANA_EV_DEL queued (into the room lana_txn_begin() reserved:
+ *      every leaving instance has a DEL or REPLACE instruction)
+ * Past the point of no return: call it only once nothing can fail.
  */
 void lana_txn_leave(struct lana_txn *t, struct lana_inst *in);
 
@@ -458,11 +468,12 @@ void lana_txn_leave(struct lana_txn *t, struct lana_inst *in);
  * lana_txn_publish() - make t->nv the running version.
  * @t: the transaction, t->nv complete
  *
- * Numbers t->nv, sets its loop guard (lana_graph_hops()), publishes it
- * (glue publish: one pointer swap), delivers
+ * Numbers t->nv, publishes it (glue publish: one pointer swap), delivers
  * the queued events when either version has a block with an event op,
  * then retires t->old (glue retire: freed with the instances that left
- * and the live objects the SETs replaced, after a grace period).
+ * and the live objects the SETs replaced, after a grace period). Cannot
+ * fail: the build path set t->nv->max_hops (lana_graph_hops(), which can)
+ * before anything irrevocable, and the SETs took their lists' records.
  */
 void lana_txn_publish(struct lana_txn *t);
 

@@ -7,6 +7,7 @@
  */
 #include "util.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,17 +30,23 @@ struct lana_arena_chunk {
 #endif
 #endif
 
-void *lana_arena_alloc(struct lana_arena *a, size_t n)
+/* The allocation of both: @fallible: NULL when out of memory, else xcalloc. */
+static void *arena_alloc(struct lana_arena *a, size_t n, bool fallible)
 {
 	struct lana_arena_chunk *c = a->head;
 	void *p;
 
+	if (fallible && n > SIZE_MAX / 2)
+		return NULL;
 	n = (n + 15) & ~(size_t)15;
 	if (!c || c->size - c->used < n) {
 		size_t size = n > ARENA_CHUNK / 4 ? n : ARENA_CHUNK;
 
 		/* calloc: fresh chunks come zeroed (mmap'd pages need no memset) */
-		c = xcalloc(1, sizeof(*c) + size);
+		c = fallible ? calloc(1, sizeof(*c) + size) :
+			       xcalloc(1, sizeof(*c) + size);
+		if (!c)
+			return NULL;
 		c->used = 0;
 		c->size = size;
 		a->total += size;
@@ -55,6 +62,65 @@ void *lana_arena_alloc(struct lana_arena *a, size_t n)
 	p = c->mem + c->used;
 	c->used += n;
 	return p;	/* zero: chunks are calloc'd and never reused */
+}
+
+void *lana_arena_try_alloc(struct lana_arena *a, size_t n)
+{
+	return arena_alloc(a, n, true);
+}
+
+void *lana_arena_alloc(struct lana_arena *a, size_t n)
+{
+	return arena_alloc(a, n, false);
+}
+
+char *lana_arena_try_strdup(struct lana_arena *a, const char *s)
+{
+	size_t n = strlen(s);
+	char *p = lana_arena_try_alloc(a, n + 1);
+
+	if (p)
+		memcpy(p, s, n + 1);
+	return p;
+}
+
+void *lana_arena_try_memdup(struct lana_arena *a, const void *p, size_t n)
+{
+	void *q = lana_arena_try_alloc(a, n);
+
+	if (q && n)
+		memcpy(q, p, n);
+	return q;
+}
+
+char *lana_try_strdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *p = malloc(n);
+
+	if (p)
+		memcpy(p, s, n);
+	return p;
+}
+
+void *lana_vec_regrow(void *v, uint32_t *cap, uint64_t need, size_t size)
+{
+	uint64_t c = *cap ? *cap : 8;
+	void *q;
+
+	if (need > UINT32_MAX)
+		return v;
+	while (c < need)
+		c *= 2;
+	if (c > UINT32_MAX)
+		c = UINT32_MAX;
+	if (size && c > SIZE_MAX / size)
+		return v;
+	q = realloc(v, (size_t)c * size);
+	if (!q)
+		return v;
+	*cap = (uint32_t)c;
+	return q;
 }
 
 char *lana_arena_strndup(struct lana_arena *a, const char *s, size_t n)
@@ -121,21 +187,35 @@ void lana_arena_free(struct lana_arena *a)
 
 char *lana_buf_reserve(struct lana_buf *b, size_t n)
 {
+	if (b->err)
+		return NULL;
+	if (b->fallible && n > SIZE_MAX / 4 - b->len)
+		goto fail;
 	if (b->len + n + 1 > b->cap) {
 		size_t cap = b->cap ? b->cap : 256;
+		char *d;
 
 		while (cap < b->len + n + 1)
 			cap *= 2;
-		b->data = xrealloc(b->data, cap);
+		d = b->fallible ? realloc(b->data, cap) :
+				  xrealloc(b->data, cap);
+		if (!d)
+			goto fail;
+		b->data = d;
 		b->cap = cap;
 	}
 	return b->data + b->len;
+fail:
+	b->err = -ENOMEM;
+	return NULL;
 }
 
 void lana_buf_put(struct lana_buf *b, const void *p, size_t n)
 {
 	char *w = lana_buf_reserve(b, n);
 
+	if (!w)
+		return;
 	if (n)
 		memcpy(w, p, n);
 	b->len += n;
@@ -158,10 +238,17 @@ void lana_buf_vprintf(struct lana_buf *b, const char *fmt, va_list ap)
 	int n;
 
 	va_copy(ap2, ap);
-	lana_buf_reserve(b, 128);
+	if (!lana_buf_reserve(b, 128)) {
+		va_end(ap2);
+		return;
+	}
 	n = vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
 	if (n >= 0 && (size_t)n >= b->cap - b->len) {
-		lana_buf_reserve(b, (size_t)n);
+		if (!lana_buf_reserve(b, (size_t)n)) {
+			b->data[b->len] = '\0';	/* drop the partial text */
+			va_end(ap2);
+			return;
+		}
 		vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap2);
 	}
 	va_end(ap2);
@@ -221,6 +308,7 @@ void lana_buf_free(struct lana_buf *b)
 	free(b->data);
 	b->data = NULL;
 	b->len = b->cap = 0;
+	b->err = 0;
 }
 
 /* --------------------------------------------------------------- hash map */
@@ -274,13 +362,20 @@ bool lana_map_get(const struct lana_map *m, const char *key, uint32_t *val)
 	return lana_map_getn(m, key, strlen(key), val);
 }
 
-static void map_grow(struct lana_map *m)
+static int map_grow(struct lana_map *m, bool fallible)
 {
 	struct lana_map old = *m;
 	uint32_t i;
 
+	if (old.cap > UINT32_MAX / 2)
+		return -ENOMEM;
 	m->cap = old.cap ? old.cap * 2 : 16;
-	m->slots = xcalloc(m->cap, sizeof(*m->slots));
+	m->slots = fallible ? calloc(m->cap, sizeof(*m->slots)) :
+			      xcalloc(m->cap, sizeof(*m->slots));
+	if (!m->slots) {
+		*m = old;
+		return -ENOMEM;
+	}
 	for (i = 0; i < old.cap; i++) {
 		struct lana_map_slot *s = &old.slots[i];
 
@@ -288,28 +383,48 @@ static void map_grow(struct lana_map *m)
 			*map_find(m, s->key, s->klen, s->hash) = *s;
 	}
 	free(old.slots);
+	return 0;
 }
 
-bool lana_map_putn(struct lana_map *m, const char *key, size_t klen,
-		   uint32_t val, uint32_t *old)
+static int map_put(struct lana_map *m, const char *key, size_t klen,
+		   uint32_t val, uint32_t *old, bool fallible)
 {
 	uint64_t h = lana_hash(key, klen);
 	struct lana_map_slot *s;
 
-	if ((m->n + 1) * 4 >= m->cap * 3)
-		map_grow(m);
+	if ((uint64_t)(m->n + 1) * 4 >= (uint64_t)m->cap * 3 &&
+	    map_grow(m, fallible))
+		return -ENOMEM;
 	s = map_find(m, key, klen, h);
 	if (s->key) {
 		if (old)
 			*old = s->val;
-		return false;
+		return 0;
 	}
 	s->key = key;
 	s->klen = (uint32_t)klen;
 	s->hash = h;
 	s->val = val;
 	m->n++;
-	return true;
+	return 1;
+}
+
+int lana_map_try_putn(struct lana_map *m, const char *key, size_t klen,
+		      uint32_t val, uint32_t *old)
+{
+	return map_put(m, key, klen, val, old, true);
+}
+
+int lana_map_try_put(struct lana_map *m, const char *key, uint32_t val,
+		     uint32_t *old)
+{
+	return lana_map_try_putn(m, key, strlen(key), val, old);
+}
+
+bool lana_map_putn(struct lana_map *m, const char *key, size_t klen,
+		   uint32_t val, uint32_t *old)
+{
+	return map_put(m, key, klen, val, old, false) > 0;
 }
 
 bool lana_map_put(struct lana_map *m, const char *key, uint32_t val,

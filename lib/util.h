@@ -10,6 +10,7 @@
 #ifndef LANA_UTIL_H
 #define LANA_UTIL_H
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -36,6 +37,22 @@ char *xstrdup(const char *s);
  */
 void lana_oom_exit(const char *prog);
 
+/*
+ * Fallible allocation. lanad (and lana.ko) must survive an allocation
+ * failure on the path of a request: there the helpers below are used
+ * instead of the x*() ones, and a failure becomes -ENOMEM with the
+ * message "out of memory" in the error reply, the running graph
+ * unchanged. They are plain malloc/calloc/realloc (kvmalloc in lana.ko,
+ * through kmod/compat), so they return NULL on failure: every caller
+ * checks. The compiler and lanarun keep the x*() helpers.
+ */
+
+/**
+ * lana_try_strdup() - copy the NUL-terminated @s into new malloc'd memory.
+ * Returns the copy (free() it), or NULL when out of memory.
+ */
+char *lana_try_strdup(const char *s);
+
 /* ------------------------------------------------------------------ arena */
 
 struct lana_arena_chunk;
@@ -54,6 +71,18 @@ struct lana_arena {
  * Never returns NULL (aborts on out-of-memory).
  */
 void *lana_arena_alloc(struct lana_arena *a, size_t n);
+
+/**
+ * lana_arena_try_alloc() - as lana_arena_alloc(), but returns NULL when
+ * out of memory (or when @n overflows); @a is unchanged then.
+ */
+void *lana_arena_try_alloc(struct lana_arena *a, size_t n);
+
+/** lana_arena_try_strdup() - lana_arena_strdup(), or NULL when out of memory. */
+char *lana_arena_try_strdup(struct lana_arena *a, const char *s);
+
+/** lana_arena_try_memdup() - lana_arena_memdup(), or NULL when out of memory. */
+void *lana_arena_try_memdup(struct lana_arena *a, const void *p, size_t n);
 
 /** lana_arena_strdup() - copy the NUL-terminated @s into the arena. */
 char *lana_arena_strdup(struct lana_arena *a, const char *s);
@@ -75,16 +104,35 @@ void lana_arena_free(struct lana_arena *a);
 
 /**
  * struct lana_buf - growable byte buffer, always NUL-terminated after the
- * @len used bytes so that text can be printed directly. Zero-initialise.
+ * @len used bytes (once anything was appended) so that text can be
+ * printed directly. Zero-initialise.
+ *
+ * Out of memory: a zero-initialised buffer aborts like xrealloc() (the
+ * compiler's buffers). A buffer made with @fallible set (`struct lana_buf
+ * b = { .fallible = true };`) instead records the failure: @err becomes
+ * -ENOMEM, that append and every later one are dropped (the contents are
+ * then incomplete, never corrupt), and the owner checks lana_buf_err()
+ * once at the end; lana_buf_free() clears @err.
  */
 struct lana_buf {
 	char *data;
 	size_t len;
 	size_t cap;
+	bool fallible;	/* growth failure sets @err instead of aborting */
+	int err;	/* 0, or -ENOMEM: an append was dropped */
 };
 
-/** lana_buf_reserve() - make room for @n more bytes; returns the write position. */
+/**
+ * lana_buf_reserve() - make room for @n more bytes; returns the write
+ * position. On a @fallible buffer it returns NULL when out of memory
+ * (and sets @err); else it never fails.
+ */
 char *lana_buf_reserve(struct lana_buf *b, size_t n);
+/** lana_buf_err() - 0, or -ENOMEM if an append to @b was dropped. */
+static inline int lana_buf_err(const struct lana_buf *b)
+{
+	return b->err;
+}
 /** lana_buf_put() - append @n bytes of @p. */
 void lana_buf_put(struct lana_buf *b, const void *p, size_t n);
 /** lana_buf_puts() - append the NUL-terminated @s (without its NUL). */
@@ -128,6 +176,34 @@ void lana_buf_free(struct lana_buf *b);
 		VEC_GROW(vec);                                                \
 		(vec)->v[(vec)->n++] = (x);                                   \
 	} while (0)
+
+/**
+ * lana_vec_regrow() - the storage of a vector grown to hold at least @need
+ * elements of @size bytes: @v realloc'd to a doubled capacity (8 at
+ * least), *@cap updated. Returns the new storage, or @v itself with *@cap
+ * unchanged when out of memory (or when @need exceeds UINT32_MAX). The
+ * helper of VEC_TRY_RESERVE; not for direct use.
+ */
+void *lana_vec_regrow(void *v, uint32_t *cap, uint64_t need, size_t size);
+
+/**
+ * VEC_TRY_RESERVE(vec, k) - make room for @k more elements without
+ * aborting: evaluates to 0, or -ENOMEM with @vec unchanged.
+ */
+#define VEC_TRY_RESERVE(vec, k)                                               \
+	((uint64_t)(vec)->n + (k) <= (vec)->cap ? 0 :                         \
+	 ((vec)->v = lana_vec_regrow((vec)->v, &(vec)->cap,                   \
+				     (uint64_t)(vec)->n + (k),                \
+				     sizeof(*(vec)->v)),                      \
+	  (uint64_t)(vec)->n + (k) <= (vec)->cap ? 0 : -ENOMEM))
+
+/**
+ * VEC_TRY_PUSH(vec, x) - append @x without aborting: evaluates to 0, or
+ * -ENOMEM with @vec unchanged (@x is then not stored). The lanad / lana.ko
+ * form of VEC_PUSH, for paths that must survive out-of-memory.
+ */
+#define VEC_TRY_PUSH(vec, x)                                                  \
+	(VEC_TRY_RESERVE(vec, 1) ? -ENOMEM : ((vec)->v[(vec)->n++] = (x), 0))
 
 #define VEC_FREE(vec)                                                         \
 	do {                                                                  \
@@ -176,6 +252,17 @@ bool lana_map_putn(struct lana_map *m, const char *key, size_t klen,
 		   uint32_t val, uint32_t *old);
 bool lana_map_put(struct lana_map *m, const char *key, uint32_t val,
 		  uint32_t *old);
+
+/**
+ * lana_map_try_putn() - lana_map_putn() that survives out-of-memory.
+ * Returns 1 if inserted, 0 if @key existed (*@old, if not NULL, receives
+ * its value), or -ENOMEM with the map unchanged.
+ */
+int lana_map_try_putn(struct lana_map *m, const char *key, size_t klen,
+		      uint32_t val, uint32_t *old);
+/** lana_map_try_put() - lana_map_try_putn() for a NUL-terminated @key. */
+int lana_map_try_put(struct lana_map *m, const char *key, uint32_t val,
+		     uint32_t *old);
 
 /** lana_map_free() - release the table (not the keys). */
 void lana_map_free(struct lana_map *m);

@@ -50,6 +50,7 @@ struct actx {
 	struct lana_idpix bmap;	/* idp -> blk index */
 	struct lana_map emap;	/* (idp, port) -> edge index */
 	struct lana_arena tmp;	/* parameter arrays made by SET */
+	bool nomem;		/* an allocation failed: -ENOMEM at the end */
 };
 
 static int fail(struct actx *c, uint32_t insn, const char *fmt, ...)
@@ -139,7 +140,10 @@ static void bind_port(struct actx *c, struct blk *s, uint32_t port, uint32_t dst
 		e = &c->edge[c->nedge];
 		e->idp = s->idp;
 		e->port = port;
-		lana_map_putn(&c->emap, (const char *)e, 8, c->nedge, NULL);
+		/* out of memory: noted; the slot is used unindexed till the end */
+		if (lana_map_try_putn(&c->emap, (const char *)e, 8, c->nedge,
+				      NULL) < 0)
+			c->nomem = true;
 		c->nedge++;
 	}
 	e->dst = dst;
@@ -171,7 +175,8 @@ static struct blk *new_blk(struct actx *c, uint32_t idp)
 	if (!b) {
 		b = &c->blk[c->nblk];
 		b->idp = idp;
-		lana_idpix_put(&c->bmap, &b->idp, c->nblk, NULL);
+		if (lana_idpix_put(&c->bmap, &b->idp, c->nblk, NULL) < 0)
+			c->nomem = true;	/* as bind_port() */
 		c->nblk++;
 	}
 	return b;
@@ -254,7 +259,12 @@ static int do_set(struct actx *c, struct blk *b, const struct lana_insn *in,
 		return fail(c, insn, "parameter '%s' has the wrong type",
 			    np->key);
 	/* copy the list, replacing the key or inserting it in catalogue order */
-	arr = lana_arena_alloc(&c->tmp, ((size_t)b->nparams + 1) * sizeof(*arr));
+	arr = lana_arena_try_alloc(&c->tmp,
+				   ((size_t)b->nparams + 1) * sizeof(*arr));
+	if (!arr) {
+		c->nomem = true;
+		return -ENOMEM;
+	}
 	idx = lana_param_index(b->bt, np->key);
 	at = b->nparams;
 	for (i = 0; i < b->nparams; i++) {
@@ -425,6 +435,28 @@ struct lana_pattr *lana_pattr_copy(struct lana_arena *a,
 	return d;
 }
 
+int lana_pattr_try_copy(struct lana_arena *a, const struct lana_pattr *s,
+			uint32_t n, struct lana_pattr **out)
+{
+	struct lana_pattr *d;
+	uint32_t i;
+
+	*out = NULL;
+	if (!n)
+		return 0;
+	d = lana_arena_try_alloc(a, (size_t)n * sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		d[i].key = lana_arena_try_strdup(a, s[i].key ? s[i].key : "");
+		if (!d[i].key ||
+		    lana_value_try_copy_arena(a, &d[i].val, &s[i].val))
+			return -ENOMEM;
+	}
+	*out = d;
+	return 0;
+}
+
 static int cmp_blk(const void *x, const void *y)
 {
 	const struct blk *a = *(const struct blk *const *)x;
@@ -443,12 +475,17 @@ static int cmp_edge(const void *x, const void *y)
 	return a->port < b->port ? -1 : a->port > b->port;
 }
 
-static void emit(struct actx *c, struct lana_plan *out)
+/* The result into @out: 0, or -ENOMEM (@out then to be freed). */
+static int emit(struct actx *c, struct lana_plan *out)
 {
-	struct blk **bs = xmalloc(((size_t)c->nblk + 1) * sizeof(*bs));
-	struct edge **es = xmalloc(((size_t)c->nedge + 1) * sizeof(*es));
+	struct blk **bs = malloc(((size_t)c->nblk + 1) * sizeof(*bs));
+	struct edge **es = malloc(((size_t)c->nedge + 1) * sizeof(*es));
 	struct lana_arena *a = &out->arena;
 	uint32_t i, nb = 0, ne = 0;
+	int r = -ENOMEM;
+
+	if (!bs || !es)
+		goto out;
 
 	for (i = 0; i < c->nblk; i++)
 		if (c->blk[i].alive)
@@ -458,17 +495,24 @@ static void emit(struct actx *c, struct lana_plan *out)
 			es[ne++] = &c->edge[i];
 	qsort(bs, nb, sizeof(*bs), cmp_blk);
 	qsort(es, ne, sizeof(*es), cmp_edge);
-	out->insns.v = xmalloc(((size_t)nb + ne + 1) * sizeof(*out->insns.v));
+	out->insns.v = malloc(((size_t)nb + ne + 1) * sizeof(*out->insns.v));
+	if (!out->insns.v)
+		goto out;
 	out->insns.cap = nb + ne + 1;
 	for (i = 0; i < nb; i++) {
 		struct lana_insn in = {
 			.op = LANA_OP_NEW, .idp = bs[i]->idp,
-			.type = cp_str(a, bs[i]->type),
-			.name = cp_str(a, bs[i]->name),
-			.params = lana_pattr_copy(a, bs[i]->params, bs[i]->nparams),
+			.type = lana_arena_try_strdup(a, bs[i]->type ?
+							 bs[i]->type : ""),
+			.name = lana_arena_try_strdup(a, bs[i]->name ?
+							 bs[i]->name : ""),
 			.nparams = bs[i]->nparams,
 		};
 
+		if (!in.type || !in.name ||
+		    lana_pattr_try_copy(a, bs[i]->params, bs[i]->nparams,
+					&in.params))
+			goto out;
 		out->insns.v[out->insns.n++] = in;
 	}
 	for (i = 0; i < ne; i++) {
@@ -480,8 +524,11 @@ static void emit(struct actx *c, struct lana_plan *out)
 
 		out->insns.v[out->insns.n++] = in;
 	}
+	r = 0;
+out:
 	free(bs);
 	free(es);
+	return r;
 }
 
 int lana_plan_apply(struct lana_plan *base, const struct lana_plan *edit,
@@ -497,7 +544,8 @@ int lana_plan_apply(struct lana_plan *base, const struct lana_plan *edit,
 			snprintf(err, errlen, "not an edit plan");
 		return -EINVAL;
 	}
-	crc = lana_plan_crc(base);
+	if (lana_plan_try_crc(base, &crc) == -ENOMEM)
+		return lana_errf(err, errlen, -ENOMEM, "out of memory");
 	if (crc != edit->base_crc) {
 		if (err && errlen)
 			snprintf(err, errlen,
@@ -521,19 +569,28 @@ int lana_plan_apply(struct lana_plan *base, const struct lana_plan *edit,
 		if (in->op == LANA_OP_NEW && in->idp > max)
 			max = in->idp;
 	}
-	lana_idpix_init(&c.bmap, max, nb);
-	c.blk = xcalloc((size_t)nb + 1, sizeof(*c.blk));
-	c.edge = xcalloc((size_t)ne + 1, sizeof(*c.edge));
+	c.blk = calloc((size_t)nb + 1, sizeof(*c.blk));
+	c.edge = calloc((size_t)ne + 1, sizeof(*c.edge));
+	if (lana_idpix_init(&c.bmap, max, nb) || !c.blk || !c.edge) {
+		c.nomem = true;
+		goto done;
+	}
 	if (load_base(&c, base))
 		goto done;
 	for (i = 0; i < edit->insns.n; i++)
 		if (step(&c, &edit->insns.v[i], i + 1))
 			goto done;
-	if (check_edges(&c))
+	if (c.nomem || check_edges(&c))
 		goto done;
-	emit(&c, out);
-	r = 0;
+	r = emit(&c, out);
+	if (r)
+		c.nomem = true;
 done:
+	if (c.nomem) {
+		/* the message of a step that ran without its index is moot */
+		lana_plan_free(out);
+		r = lana_errf(err, errlen, -ENOMEM, "out of memory");
+	}
 	free(c.blk);
 	free(c.edge);
 	lana_idpix_free(&c.bmap);

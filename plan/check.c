@@ -159,10 +159,14 @@ static int check_block(struct vctx *c, uint32_t i)
 	const struct lana_block_type *bt = lana_catalogue_find(in->type);
 	const struct lana_param *pd;
 	uint32_t k, old;
+	int r;
 
 	if (!in->idp)
 		return verr(c, i, "IDP 0 (IDPs start at 1)");
-	if (!lana_idpix_put(&c->defs, &in->idp, i, &old))
+	r = lana_idpix_put(&c->defs, &in->idp, i, &old);
+	if (r < 0)
+		return lana_errf(c->err, c->errlen, r, "out of memory");
+	if (!r)
 		return verr(c, i, "duplicate IDP %u (also instruction %u)",
 			    in->idp, old + 1);
 	if (!bt)
@@ -202,6 +206,7 @@ static int check_bind(struct vctx *c, uint32_t i, bool edit)
 	const struct lana_insn *s, *d;
 	const struct lana_port *sp = NULL, *dp = NULL;
 	uint32_t n, old;
+	int r;
 
 	if (!in->idp || !in->dst)
 		return verr(c, i, "IDP 0 (IDPs start at 1)");
@@ -233,8 +238,12 @@ static int check_bind(struct vctx *c, uint32_t i, bool edit)
 		return verr(c, i, "frame mismatch: %s.%s carries %s, %s.%s takes %s",
 			    s->name, sp->name, lana_frame_name(sp->frame),
 			    d->name, dp->name, lana_frame_name(dp->frame));
-	if (in->op == LANA_OP_BIND &&
-	    !lana_map_putn(&c->outs, (const char *)&in->idp, 8, i, &old))
+	if (in->op != LANA_OP_BIND)
+		return 0;
+	r = lana_map_try_putn(&c->outs, (const char *)&in->idp, 8, i, &old);
+	if (r < 0)
+		return lana_errf(c->err, c->errlen, r, "out of memory");
+	if (!r)
 		return verr(c, i, "OUT port %u.%u bound twice (also instruction %u)",
 			    in->idp, in->port, old + 1);
 	return 0;
@@ -272,8 +281,9 @@ int lana_plan_validate(const struct lana_plan *p, char *err, size_t errlen)
 			max = p->insns.v[i].idp;
 		n++;
 	}
-	lana_idpix_init(&c.defs, max, n);
-	lana_idpix_init(&c.dels, max, n);
+	if (lana_idpix_init(&c.defs, max, n) ||
+	    lana_idpix_init(&c.dels, max, n))
+		r = lana_errf(err, errlen, -ENOMEM, "out of memory");
 	/* blocks first, so that BINDs can refer to later NEWs */
 	for (i = 0; i < p->insns.n && !r; i++) {
 		const struct lana_insn *in = &p->insns.v[i];
@@ -315,9 +325,16 @@ int lana_plan_validate(const struct lana_plan *p, char *err, size_t errlen)
 			} else if (lana_idpix_get(&c.defs, in->idp, &j)) {
 				r = verr(&c, i, "IDP %u is created by instruction %u and deleted",
 					 in->idp, j + 1);
-			} else if (!lana_idpix_put(&c.dels, &in->idp, i, &j)) {
-				r = verr(&c, i, "IDP %u deleted twice (also instruction %u)",
-					 in->idp, j + 1);
+			} else {
+				r = lana_idpix_put(&c.dels, &in->idp, i, &j);
+				if (r < 0)
+					r = lana_errf(err, errlen, r,
+						      "out of memory");
+				else if (!r)
+					r = verr(&c, i, "IDP %u deleted twice (also instruction %u)",
+						 in->idp, j + 1);
+				else
+					r = 0;
 			}
 			break;
 		}

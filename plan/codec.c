@@ -82,8 +82,9 @@ static bool op_allowed(unsigned int op, bool edit)
 }
 
 /*
- * Index of the first parameter whose key repeats an earlier one, or -1.
- * Small sets are compared pairwise, larger ones through a hash map.
+ * Index of the first parameter whose key repeats an earlier one, or -1,
+ * or -2 when out of memory. Small sets are compared pairwise, larger ones
+ * through a hash map.
  */
 static long dup_key(const struct lana_pattr *a, uint32_t n)
 {
@@ -98,9 +99,12 @@ static long dup_key(const struct lana_pattr *a, uint32_t n)
 					return i;
 		return -1;
 	}
-	for (i = 0; i < n && r < 0; i++)
-		if (!lana_map_put(&m, a[i].key, i, NULL))
-			r = i;
+	for (i = 0; i < n && r == -1; i++) {
+		int k = lana_map_try_put(&m, a[i].key, i, NULL);
+
+		if (k <= 0)
+			r = k < 0 ? -2 : (long)i;
+	}
 	lana_map_free(&m);
 	return r;
 }
@@ -164,10 +168,19 @@ static void put64(struct lana_buf *b, uint64_t v)
 	put32(b, (uint32_t)(v >> 32));
 }
 
-static void set16(struct lana_buf *b, size_t at, uint32_t v)
+/*
+ * Overwrite the 16-bit length at @at and the type byte after it (@type,
+ * or -1 to leave it). Nothing on a buffer that dropped an append (@at may
+ * be past its end): lana_plan_encode() reports -ENOMEM.
+ */
+static void set16(struct lana_buf *b, size_t at, uint32_t v, int type)
 {
+	if (b->err)
+		return;
 	b->data[at] = (char)(uint8_t)v;
 	b->data[at + 1] = (char)(uint8_t)(v >> 8);
+	if (type >= 0)
+		b->data[at + 2] = (char)type;
 }
 
 static void set32(char *w, uint32_t v)
@@ -206,7 +219,8 @@ static int put_str(struct enc *e, const char *s)
 			return eerr(e, "string table too large");
 		ref = (uint32_t)e->st.len;
 		lana_buf_put(&e->st, s, len + 1);
-		lana_map_putn(&e->strs, s, len, ref, NULL);
+		if (lana_map_try_putn(&e->strs, s, len, ref, NULL) < 0)
+			e->st.err = -ENOMEM;	/* reported at the end */
 	}
 	put32(&e->code, ref);
 	return 0;
@@ -329,8 +343,7 @@ static int put_value(struct enc *e, const struct lana_value *v)
 		len = b->len - start;
 		if (len > 0xffff)
 			return eerr(e, "list item %u too long", i);
-		set16(b, start, (uint32_t)len);
-		b->data[start + 2] = (char)it->type;
+		set16(b, start, (uint32_t)len, it->type);
 		pad4(b, start);
 	}
 	return 0;
@@ -342,6 +355,8 @@ static int put_attrs(struct enc *e, const struct lana_insn *in)
 	long d = dup_key(in->params, in->nparams);
 	uint32_t i;
 
+	if (d == -2)
+		e->code.err = -ENOMEM;	/* reported at the end */
 	if (d >= 0)
 		return eerr(e, "duplicate parameter '%s'", in->params[d].key);
 	for (i = 0; i < in->nparams; i++) {
@@ -358,8 +373,7 @@ static int put_attrs(struct enc *e, const struct lana_insn *in)
 		if (len > 0xffff)
 			return eerr(e, "parameter '%s' too long (%zu bytes)",
 				    a->key, len);
-		set16(b, start, (uint32_t)len);
-		b->data[start + 2] = (char)a->val.type;
+		set16(b, start, (uint32_t)len, a->val.type);
 		pad4(b, start);
 	}
 	return 0;
@@ -416,8 +430,7 @@ static int put_insn(struct enc *e, const struct lana_insn *in, uint8_t op,
 	if (len > 0xffff)
 		return eerr(e, "instruction too long (%zu bytes, at most 65535)",
 			    len);
-	set16(b, start, (uint32_t)len);
-	b->data[start + 2] = (char)op;
+	set16(b, start, (uint32_t)len, op);
 	pad4(b, start);
 	if (b->len > LANA_PLAN_MAX_LEN)
 		return eerr(e, "plan larger than %u bytes", LANA_PLAN_MAX_LEN);
@@ -427,7 +440,10 @@ static int put_insn(struct enc *e, const struct lana_insn *in, uint8_t op,
 int lana_plan_encode(struct lana_plan *p, struct lana_buf *out, char *err,
 		     size_t errlen)
 {
-	struct enc e = { .err = err, .errlen = errlen };
+	struct enc e = {
+		.st = { .fallible = true }, .code = { .fallible = true },
+		.err = err, .errlen = errlen,
+	};
 	bool edit = p->flags & LANA_PLAN_F_EDIT;
 	size_t code_off, total;
 	uint32_t i, crc;
@@ -468,6 +484,8 @@ int lana_plan_encode(struct lana_plan *p, struct lana_buf *out, char *err,
 	if (put_insn(&e, NULL, LANA_OP_COMMIT, 0, 0))
 		goto out;
 	e.op = 0;
+	if (lana_buf_err(&e.st) || lana_buf_err(&e.code))
+		goto nomem;
 
 	code_off = round4(LANA_PLAN_HDR_LEN + (uint32_t)e.st.len);
 	total = code_off + e.code.len;
@@ -477,6 +495,8 @@ int lana_plan_encode(struct lana_plan *p, struct lana_buf *out, char *err,
 		goto out;
 	}
 	h = lana_buf_reserve(out, total);
+	if (!h)
+		goto nomem;
 	memset(h, 0, total);
 	memcpy(h, LANA_PLAN_MAGIC, 8);
 	h[8] = LANA_PLAN_VERSION_MAJOR;
@@ -495,23 +515,37 @@ int lana_plan_encode(struct lana_plan *p, struct lana_buf *out, char *err,
 	out->data[out->len] = '\0';
 	p->crc = crc;
 	r = 0;
+	goto out;
+nomem:
+	r = lana_errf(err, errlen, -ENOMEM, "out of memory");
 out:
+	if (r == -EINVAL && (lana_buf_err(&e.st) || lana_buf_err(&e.code)))
+		r = lana_errf(err, errlen, -ENOMEM, "out of memory");
 	lana_buf_free(&e.st);
 	lana_buf_free(&e.code);
 	lana_map_free(&e.strs);
 	return r;
 }
 
+int lana_plan_try_crc(struct lana_plan *p, uint32_t *crc)
+{
+	struct lana_buf b = { .fallible = true };
+	char err[16];
+	int r = 0;
+
+	if (!p->crc)
+		r = lana_plan_encode(p, &b, err, sizeof(err));
+	lana_buf_free(&b);
+	*crc = p->crc;
+	return r;
+}
+
 uint32_t lana_plan_crc(struct lana_plan *p)
 {
-	struct lana_buf b = { 0 };
-	char err[16];
+	uint32_t crc;
 
-	if (p->crc)
-		return p->crc;
-	lana_plan_encode(p, &b, err, sizeof(err));
-	lana_buf_free(&b);
-	return p->crc;
+	lana_plan_try_crc(p, &crc);
+	return crc;
 }
 
 /* ============================================================== decoder */
@@ -527,8 +561,16 @@ struct dec {
 	size_t errlen;
 	uint32_t insn;
 	uint8_t op;		/* 0: not inside an instruction */
+	bool nomem;		/* an allocation failed: the error is -ENOMEM */
 	VEC(struct lana_pattr) tmp;
 };
+
+/* Allocation failure: noted, reported by lana_plan_decode() as -ENOMEM. */
+static int dnomem(struct dec *d)
+{
+	d->nomem = true;
+	return -ENOMEM;
+}
 
 static int derr(struct dec *d, size_t off, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -707,8 +749,10 @@ static int get_scalar(struct dec *d, unsigned int t, size_t off, uint32_t n,
 			return derr(d, off, "filter of %u instructions needs %u bytes, has %u",
 				    cnt, 8 + 8 * cnt, n);
 		v->filter.n = cnt;
-		v->filter.insns = lana_arena_alloc(&d->p->arena,
-						   cnt * sizeof(*v->filter.insns));
+		v->filter.insns = lana_arena_try_alloc(&d->p->arena,
+						       cnt * sizeof(*v->filter.insns));
+		if (!v->filter.insns)
+			return dnomem(d);
 		for (i = 0; i < cnt; i++) {
 			const uint8_t *f = q + 8 + 8 * i;
 
@@ -754,8 +798,10 @@ static int get_value(struct dec *d, unsigned int t, size_t off, uint32_t n,
 			    cnt, n);
 	v->list.elem = elem;
 	v->list.n = cnt;
-	v->list.items = lana_arena_alloc(&d->p->arena,
-					 (size_t)cnt * sizeof(*v->list.items));
+	v->list.items = lana_arena_try_alloc(&d->p->arena,
+					     (size_t)cnt * sizeof(*v->list.items));
+	if (!v->list.items)
+		return dnomem(d);
 	pos = off + 8;
 	for (i = 0; i < cnt; i++) {
 		uint32_t ilen, padded;
@@ -819,13 +865,18 @@ static int get_attrs(struct dec *d, size_t off, size_t end,
 			return derr(d, off, "parameter padding beyond the instruction");
 		if (!all_zero(d->buf + off + alen, padded - alen))
 			return derr(d, off + alen, "padding not zero");
-		VEC_PUSH(&d->tmp, a);
+		if (VEC_TRY_PUSH(&d->tmp, a))
+			return dnomem(d);
 		off += padded;
 	}
 	in->nparams = d->tmp.n;
-	in->params = lana_arena_memdup(&d->p->arena, d->tmp.v,
-				       (size_t)d->tmp.n * sizeof(*d->tmp.v));
+	in->params = lana_arena_try_memdup(&d->p->arena, d->tmp.v,
+					   (size_t)d->tmp.n * sizeof(*d->tmp.v));
+	if (!in->params)
+		return dnomem(d);
 	dup = dup_key(in->params, in->nparams);
+	if (dup == -2)
+		return dnomem(d);
 	if (dup >= 0)
 		return derr(d, off, "duplicate parameter '%s'",
 			    in->params[dup].key);
@@ -1007,7 +1058,8 @@ static int decode_code(struct dec *d, size_t pos, size_t end, bool edit)
 			if (p->insns.n >= cs.count)
 				return derr(d, pos, "more instructions than the BEGIN count %u",
 					    cs.count);
-			VEC_PUSH(&p->insns, in);
+			if (VEC_TRY_PUSH(&p->insns, in))
+				return dnomem(d);
 		}
 		d->insn++;
 		pos += ih.padded;
@@ -1119,7 +1171,11 @@ int lana_plan_decode(const void *buf, size_t len, struct lana_plan *p,
 	if (get_plan_header(&d, &ph) || check_strtab(&d, &ph))
 		goto out;
 	d.stlen = ph.st_len;
-	d.st = lana_arena_memdup(&p->arena, d.buf + ph.st_off, ph.st_len);
+	d.st = lana_arena_try_memdup(&p->arena, d.buf + ph.st_off, ph.st_len);
+	if (!d.st) {
+		r = dnomem(&d);
+		goto out;
+	}
 	p->flags = ph.flags;
 	p->crc = ph.crc;
 	r = decode_code(&d, ph.code_off, len, ph.flags & LANA_PLAN_F_EDIT);
@@ -1128,6 +1184,8 @@ out:
 	if (r) {
 		lana_plan_free(p);
 		r = -EINVAL;
+		if (d.nomem)
+			r = lana_errf(err, errlen, -ENOMEM, "out of memory");
 	}
 	return r;
 }

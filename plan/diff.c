@@ -34,6 +34,7 @@ struct dctx {
 	struct lana_plan *edit;
 	char *err;
 	size_t errlen;
+	bool nomem;	/* an allocation failed: the diff is -ENOMEM */
 };
 
 static int fail(struct dctx *c, const char *fmt, ...)
@@ -53,10 +54,37 @@ static int fail(struct dctx *c, const char *fmt, ...)
 
 /* ----------------------------------------------------------- deep copy */
 
-static const char *cp_str(struct lana_arena *a, const char *s)
+/*
+ * Out of memory in the copies below: noted in @c->nomem and reported by
+ * lana_plan_diff() at the end (the edit half made is thrown away), so
+ * that the steps need no error path of their own.
+ */
+static const char *cp_str(struct dctx *c, struct lana_arena *a,
+			  const char *s)
 {
-	return lana_arena_strdup(a, s ? s : "");
+	const char *d = lana_arena_try_strdup(a, s ? s : "");
+
+	if (!d)
+		c->nomem = true;
+	return d ? d : "";
 }
+
+static struct lana_pattr *cp_params(struct dctx *c, struct lana_arena *a,
+				    const struct lana_pattr *s, uint32_t n)
+{
+	struct lana_pattr *d;
+
+	if (lana_pattr_try_copy(a, s, n, &d))
+		c->nomem = true;
+	return d;
+}
+
+/* Append @x to the insn_vec @v; out of memory noted in @c. */
+#define DPUSH(c, v, x)                                                        \
+	do {                                                                  \
+		if (VEC_TRY_PUSH(v, x))                                       \
+			(c)->nomem = true;                                    \
+	} while (0)
 
 /* ---------------------------------------------------------- port count */
 
@@ -107,23 +135,30 @@ static uint32_t pidx_find(const struct pidx *x, uint32_t idp)
 	return lana_map_getn(&x->idps, (const char *)&idp, 4, &i) ? i : NONE;
 }
 
-/* Record @idp -> block @i; false if the IDP is already taken. */
-static bool pidx_add(struct pidx *x, uint32_t idp, uint32_t i)
+/* Record @idp -> block @i: 1, 0 if the IDP is already taken, -ENOMEM. */
+static int pidx_add(struct pidx *x, uint32_t idp, uint32_t i)
 {
 	if (x->dense) {
 		if (x->dense[idp] != NONE)
-			return false;
+			return 0;
 		x->dense[idp] = i;
-		return true;
+		return 1;
 	}
-	return lana_map_putn(&x->idps, (const char *)&x->blk[i]->idp, 4, i,
-			     NULL);
+	return lana_map_try_putn(&x->idps, (const char *)&x->blk[i]->idp, 4,
+				 i, NULL);
+}
+
+static int nomem(struct dctx *c)
+{
+	c->nomem = true;
+	return -ENOMEM;
 }
 
 static int pidx_build(struct dctx *c, const struct lana_plan *p,
 		      const char *which, struct pidx *x)
 {
 	uint32_t i, old, n = 0, nb = 0;
+	int r;
 
 	memset(x, 0, sizeof(*x));
 	if (p->flags & LANA_PLAN_F_EDIT)
@@ -145,12 +180,16 @@ static int pidx_build(struct dctx *c, const struct lana_plan *p,
 				    lana_op_name(in->op));
 		}
 	}
-	x->blk = xmalloc(((size_t)n + 1) * sizeof(*x->blk));
-	x->bind = xmalloc(((size_t)nb + 1) * sizeof(*x->bind));
-	x->bsrc = xmalloc(((size_t)nb + 1) * sizeof(*x->bsrc));
-	x->bdst = xmalloc(((size_t)nb + 1) * sizeof(*x->bdst));
+	x->blk = malloc(((size_t)n + 1) * sizeof(*x->blk));
+	x->bind = malloc(((size_t)nb + 1) * sizeof(*x->bind));
+	x->bsrc = malloc(((size_t)nb + 1) * sizeof(*x->bsrc));
+	x->bdst = malloc(((size_t)nb + 1) * sizeof(*x->bdst));
+	if (!x->blk || !x->bind || !x->bsrc || !x->bdst)
+		return nomem(c);
 	if (x->max_idp <= 2 * (uint64_t)n + 1024) {
-		x->dense = xmalloc(((size_t)x->max_idp + 1) * sizeof(*x->dense));
+		x->dense = malloc(((size_t)x->max_idp + 1) * sizeof(*x->dense));
+		if (!x->dense)
+			return nomem(c);
 		memset(x->dense, 0xff, ((size_t)x->max_idp + 1) *
 		       sizeof(*x->dense));
 	}
@@ -160,7 +199,10 @@ static int pidx_build(struct dctx *c, const struct lana_plan *p,
 		if (in->op != LANA_OP_NEW)
 			continue;
 		x->blk[x->nblk] = in;
-		if (!pidx_add(x, in->idp, x->nblk))
+		r = pidx_add(x, in->idp, x->nblk);
+		if (r < 0)
+			return nomem(c);
+		if (!r)
 			return fail(c, "%s plan: IDP %u used twice", which,
 				    in->idp);
 		x->nblk++;
@@ -175,8 +217,11 @@ static int pidx_build(struct dctx *c, const struct lana_plan *p,
 		if (x->bsrc[x->nbind] == NONE || x->bdst[x->nbind] == NONE)
 			return fail(c, "%s plan: BIND %u.%u -> %u.%u names an IDP without NEW",
 				    which, in->idp, in->port, in->dst, in->dport);
-		if (!lana_map_putn(&x->outs, (const char *)&in->idp, 8,
-				   x->nbind, &old))
+		r = lana_map_try_putn(&x->outs, (const char *)&in->idp, 8,
+				      x->nbind, &old);
+		if (r < 0)
+			return nomem(c);
+		if (!r)
 			return fail(c, "%s plan: OUT port %u.%u bound twice",
 				    which, in->idp, in->port);
 		x->bind[x->nbind++] = in;
@@ -191,7 +236,8 @@ static int pidx_build(struct dctx *c, const struct lana_plan *p,
  * Returns true when a REPLACE is needed; otherwise appends one SET per
  * changed live parameter to @sets.
  */
-static bool compare_params(struct lana_arena *a, const struct lana_insn *o,
+static bool compare_params(struct dctx *c, struct lana_arena *a,
+			   const struct lana_insn *o,
 			   const struct lana_insn *n,
 			   const struct lana_block_type *bt, insn_vec *sets)
 {
@@ -219,11 +265,11 @@ static bool compare_params(struct lana_arena *a, const struct lana_insn *o,
 		{
 			struct lana_insn s = {
 				.op = LANA_OP_SET, .idp = o->idp,
-				.name = cp_str(a, n->name),
-				.params = lana_pattr_copy(a, np, 1), .nparams = 1,
+				.name = cp_str(c, a, n->name),
+				.params = cp_params(c, a, np, 1), .nparams = 1,
 			};
 
-			VEC_PUSH(sets, s);
+			DPUSH(c, sets, s);
 		}
 	}
 	if (found != o->nparams)
@@ -292,17 +338,24 @@ static int diff_start(struct diff *df, struct lana_plan *old,
 	for (i = 0; i < df->ox.nblk; i++) {
 		const char *nm = df->ox.blk[i]->name ? df->ox.blk[i]->name : "";
 
-		if (!lana_map_put(&df->names, nm, i, NULL))
+		int r = lana_map_try_put(&df->names, nm, i, NULL);
+
+		if (r < 0)
+			return nomem(&df->c);
+		if (!r)
 			return fail(&df->c, "old plan: block name '%s' used twice",
 				    nm);
 	}
 	edit->flags = LANA_PLAN_F_EDIT;
-	edit->base_crc = lana_plan_crc(old);
+	if (lana_plan_try_crc(old, &edit->base_crc) == -ENOMEM)
+		return nomem(&df->c);
 
-	df->ostate = xcalloc(df->ox.nblk + 1, 1);
-	df->covered = xcalloc(df->ox.nbind + 1, 1);
-	df->oports = xcalloc(df->ox.nblk + 1, sizeof(*df->oports));
-	df->final = xcalloc(df->nx.nblk + 1, sizeof(*df->final));
+	df->ostate = calloc(df->ox.nblk + 1, 1);
+	df->covered = calloc(df->ox.nbind + 1, 1);
+	df->oports = calloc(df->ox.nblk + 1, sizeof(*df->oports));
+	df->final = calloc(df->nx.nblk + 1, sizeof(*df->final));
+	if (!df->ostate || !df->covered || !df->oports || !df->final)
+		return nomem(&df->c);
 	df->next_idp = df->ox.max_idp;
 	return 0;
 }
@@ -313,18 +366,19 @@ static int add_block(struct diff *df, uint32_t i)
 	const struct lana_insn *n = df->nx.blk[i];
 	struct lana_insn in = {
 		.op = LANA_OP_NEW, .idp = ++df->next_idp,
-		.type = cp_str(df->a, n->type),
-		.name = cp_str(df->a, n->name),
-		.params = lana_pattr_copy(df->a, n->params, n->nparams),
+		.type = cp_str(&df->c, df->a, n->type),
+		.name = cp_str(&df->c, df->a, n->name),
+		.params = cp_params(&df->c, df->a, n->params, n->nparams),
 		.nparams = n->nparams,
 	};
 
 	if (!df->next_idp)
 		return fail(&df->c, "IDP space exhausted");
-	lana_map_put(&df->names, n->name ? n->name : "", df->ox.nblk + i,
-		     NULL);
+	if (lana_map_try_put(&df->names, n->name ? n->name : "",
+			     df->ox.nblk + i, NULL) < 0)
+		df->c.nomem = true;
 	df->final[i] = in.idp;
-	VEC_PUSH(&df->grp[DG_NEW], in);
+	DPUSH(&df->c, &df->grp[DG_NEW], in);
 	return 0;
 }
 
@@ -344,15 +398,15 @@ static void match_block(struct diff *df, uint32_t i, uint32_t oi)
 	df->final[i] = o->idp;
 	df->ostate[oi] = OB_KEPT;
 	if (!strcmp(o->type, n->type) &&
-	    !compare_params(df->a, o, n, bt, &df->grp[DG_SET]))
+	    !compare_params(&df->c, df->a, o, n, bt, &df->grp[DG_SET]))
 		return;
-	in.type = cp_str(df->a, n->type);
-	in.name = cp_str(df->a, n->name);
-	in.params = lana_pattr_copy(df->a, n->params, n->nparams);
+	in.type = cp_str(&df->c, df->a, n->type);
+	in.name = cp_str(&df->c, df->a, n->name);
+	in.params = cp_params(&df->c, df->a, n->params, n->nparams);
 	in.nparams = n->nparams;
 	df->ostate[oi] = OB_REPLACED;
 	df->oports[oi] = out_ports(n);
-	VEC_PUSH(&df->grp[DG_REPLACE], in);
+	DPUSH(&df->c, &df->grp[DG_REPLACE], in);
 }
 
 /* Blocks: NEW, REPLACE or SET, in the new plan's order. */
@@ -402,7 +456,7 @@ static void diff_binds(struct diff *df)
 		} else {
 			df->st->bound++;
 		}
-		VEC_PUSH(&df->grp[DG_BIND], in);
+		DPUSH(&df->c, &df->grp[DG_BIND], in);
 	}
 }
 
@@ -425,7 +479,7 @@ static void diff_unbinds(struct diff *df)
 			continue;	/* DEL drops the bindings */
 		if (df->ostate[oi] == OB_REPLACED && b->port >= df->oports[oi])
 			continue;	/* REPLACE drops the port */
-		VEC_PUSH(&df->grp[DG_UNBIND], in);
+		DPUSH(&df->c, &df->grp[DG_UNBIND], in);
 	}
 }
 
@@ -441,8 +495,8 @@ static void diff_deletes(struct diff *df)
 
 		if (df->ostate[i] != OB_DELETED)
 			continue;
-		in.name = cp_str(df->a, df->ox.blk[i]->name);
-		VEC_PUSH(&df->grp[DG_DEL], in);
+		in.name = cp_str(&df->c, df->a, df->ox.blk[i]->name);
+		DPUSH(&df->c, &df->grp[DG_DEL], in);
 	}
 }
 
@@ -461,7 +515,11 @@ static void diff_finish(struct diff *df, struct lana_plan *edit)
 		sort_group(&df->grp[k]);
 		total += df->grp[k].n;
 	}
-	edit->insns.v = xmalloc(((size_t)total + 1) * sizeof(*edit->insns.v));
+	edit->insns.v = malloc(((size_t)total + 1) * sizeof(*edit->insns.v));
+	if (!edit->insns.v) {
+		df->c.nomem = true;
+		return;
+	}
 	edit->insns.cap = total + 1;
 	for (k = 0; k < DG_COUNT; k++) {
 		if (df->grp[k].n)
@@ -510,6 +568,8 @@ int lana_plan_diff(struct lana_plan *old, const struct lana_plan *new_,
 		diff_finish(&df, edit);
 	}
 	diff_free(&df);
+	if (df.c.nomem)
+		r = lana_errf(err, errlen, -ENOMEM, "out of memory");
 	if (r) {
 		lana_plan_free(edit);
 		memset(df.st, 0, sizeof(*df.st));

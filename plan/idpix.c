@@ -7,15 +7,20 @@
  */
 #include "plan.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-void lana_idpix_init(struct lana_idpix *x, uint32_t max, uint32_t n)
+int lana_idpix_init(struct lana_idpix *x, uint32_t max, uint32_t n)
 {
 	memset(x, 0, sizeof(*x));
 	x->max = max;
-	if (max <= 2 * (uint64_t)n + 1024)
-		x->dense = xcalloc((size_t)max + 1, sizeof(*x->dense));
+	if (max <= 2 * (uint64_t)n + 1024) {
+		x->dense = calloc((size_t)max + 1, sizeof(*x->dense));
+		if (!x->dense)
+			return -ENOMEM;
+	}
+	return 0;
 }
 
 bool lana_idpix_get(const struct lana_idpix *x, uint32_t idp, uint32_t *v)
@@ -28,18 +33,18 @@ bool lana_idpix_get(const struct lana_idpix *x, uint32_t idp, uint32_t *v)
 	return true;
 }
 
-bool lana_idpix_put(struct lana_idpix *x, const uint32_t *key, uint32_t v,
-		    uint32_t *old)
+int lana_idpix_put(struct lana_idpix *x, const uint32_t *key, uint32_t v,
+		   uint32_t *old)
 {
 	if (!x->dense)
-		return lana_map_putn(&x->map, (const char *)key, 4, v, old);
+		return lana_map_try_putn(&x->map, (const char *)key, 4, v, old);
 	if (*key > x->max || x->dense[*key]) {
 		if (old)
 			*old = *key > x->max ? 0 : x->dense[*key] - 1;
-		return false;
+		return 0;
 	}
 	x->dense[*key] = v + 1;
-	return true;
+	return 1;
 }
 
 void lana_idpix_free(struct lana_idpix *x)

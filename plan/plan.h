@@ -55,6 +55,14 @@ struct lana_pattr *lana_pattr_copy(struct lana_arena *a,
 				   const struct lana_pattr *s, uint32_t n);
 
 /**
+ * lana_pattr_try_copy() - lana_pattr_copy() that survives out-of-memory:
+ * 0 with *@out set (NULL when @n is 0), or -ENOMEM (what was copied stays
+ * in @a until it is freed).
+ */
+int lana_pattr_try_copy(struct lana_arena *a, const struct lana_pattr *s,
+			uint32_t n, struct lana_pattr **out);
+
+/**
  * struct lana_insn - one decoded instruction. Which fields are used depends
  * on @op: NEW/REPLACE: idp, type, name, params; SET: idp, name, params
  * (exactly one); DEL: idp, name; BIND/UNBIND: idp (source), port (source
@@ -100,7 +108,9 @@ void lana_plan_free(struct lana_plan *p);
 /**
  * lana_plan_encode() - serialise @p into @out (appended). Deterministic:
  * equal plans give equal bytes. Sets @p->crc. Returns 0, or -EINVAL with
- * @err set when @p cannot be encoded (e.g. a string over 64 KiB).
+ * @err set when @p cannot be encoded (e.g. a string over 64 KiB), or
+ * -ENOMEM ("out of memory"; @out unchanged but for a @fallible buffer's
+ * err; the encoder's own buffers are fallible, so lanad survives it).
  */
 int lana_plan_encode(struct lana_plan *p, struct lana_buf *out, char *err,
 		     size_t errlen);
@@ -112,7 +122,8 @@ int lana_plan_encode(struct lana_plan *p, struct lana_buf *out, char *err,
  * attribute lengths, value sizes, BEGIN/COMMIT framing. Returns 0, or
  * -EINVAL with @err set to a message naming the byte offset and the field,
  * e.g. "offset 112: instruction 3 (NEW): string reference 9999 outside
- * string table (412 bytes)". On error @p is left empty.
+ * string table (412 bytes)", or -ENOMEM with "out of memory". On error
+ * @p is left empty.
  */
 int lana_plan_decode(const void *buf, size_t len, struct lana_plan *p,
 		     char *err, size_t errlen);
@@ -122,7 +133,8 @@ int lana_plan_decode(const void *buf, size_t len, struct lana_plan *p,
  * known parameter keys with the right types and ranges, IDPs unique and
  * non-zero, port indices within each type's port count, an OUT port bound
  * at most once, frame types compatible. For an edit plan only what can be
- * checked without the base is checked. Returns 0 or -EINVAL with @err set.
+ * checked without the base is checked. Returns 0 or -EINVAL with @err set,
+ * or -ENOMEM with "out of memory".
  */
 int lana_plan_validate(const struct lana_plan *p, char *err, size_t errlen);
 
@@ -150,6 +162,13 @@ int lana_pattr_check(const struct lana_block_type *bt,
  * of the encoded full plan @p (encodes it if needed).
  */
 uint32_t lana_plan_crc(struct lana_plan *p);
+
+/**
+ * lana_plan_try_crc() - lana_plan_crc() that tells a failure: 0 with
+ * *@crc set (cached in @p), -ENOMEM when out of memory, -EINVAL when @p
+ * cannot be encoded (*@crc is then 0: lana_plan_crc()'s answer).
+ */
+int lana_plan_try_crc(struct lana_plan *p, uint32_t *crc);
 
 /**
  * lana_plan_disasm() - append @p as readable bytecode text to @b, one
@@ -184,7 +203,8 @@ struct lana_diff_stats {
  * (make-before-break): NEW, REPLACE, SET, BIND, UNBIND, DEL. An OUT port
  * whose target changes gets one BIND (rebind), no UNBIND. @edit is
  * initialised by this call, with base_crc = lana_plan_crc(@old).
- * Returns 0 or -EINVAL with @err set (e.g. an input is not a full plan).
+ * Returns 0 or -EINVAL with @err set (e.g. an input is not a full plan),
+ * or -ENOMEM with "out of memory" (@edit then empty).
  */
 int lana_plan_diff(struct lana_plan *old, const struct lana_plan *new_,
 		   struct lana_plan *edit, struct lana_diff_stats *st,
@@ -271,17 +291,21 @@ struct lana_idpix {
 	struct lana_map map;
 };
 
-/** lana_idpix_init() - empty map for IDPs up to @max, about @n entries. */
-void lana_idpix_init(struct lana_idpix *x, uint32_t max, uint32_t n);
+/**
+ * lana_idpix_init() - empty map for IDPs up to @max, about @n entries.
+ * Returns 0, or -ENOMEM (@x is then empty; lana_idpix_free() is safe).
+ */
+int lana_idpix_init(struct lana_idpix *x, uint32_t max, uint32_t n);
 /** lana_idpix_get() - true and *@v = index when @idp is present. */
 bool lana_idpix_get(const struct lana_idpix *x, uint32_t idp, uint32_t *v);
 /**
  * lana_idpix_put() - add *@key -> @v unless present (then *@old, if not
- * NULL, gets the existing index and false is returned). *@key must stay
+ * NULL, gets the existing index and 0 is returned). *@key must stay
  * valid as long as the map (hash map keys are not copied).
+ * Returns 1 (added), 0 (present), or -ENOMEM (the map is unchanged).
  */
-bool lana_idpix_put(struct lana_idpix *x, const uint32_t *key, uint32_t v,
-		    uint32_t *old);
+int lana_idpix_put(struct lana_idpix *x, const uint32_t *key, uint32_t v,
+		   uint32_t *old);
 /** lana_idpix_free() - release the map. */
 void lana_idpix_free(struct lana_idpix *x);
 

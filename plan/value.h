@@ -107,6 +107,13 @@ int lana_value_copy(struct lana_value *dst, const struct lana_value *src,
  * lana_value_copy_arena() - lana_value_copy() into arena @a (which never
  * fails: lana_arena_alloc aborts on out-of-memory in userspace).
  */
+/**
+ * lana_value_try_copy_arena() - lana_value_copy() into arena @a through
+ * lana_arena_try_alloc(): 0, or -ENOMEM (@dst then partly copied).
+ */
+int lana_value_try_copy_arena(struct lana_arena *a, struct lana_value *dst,
+			      const struct lana_value *src);
+
 void lana_value_copy_arena(struct lana_arena *a, struct lana_value *dst,
 			   const struct lana_value *src);
 

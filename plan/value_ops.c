@@ -197,6 +197,17 @@ static void *arena_alloc(void *ctx, size_t n)
 	return lana_arena_alloc(ctx, n);
 }
 
+static void *arena_try_alloc(void *ctx, size_t n)
+{
+	return lana_arena_try_alloc(ctx, n);
+}
+
+int lana_value_try_copy_arena(struct lana_arena *a, struct lana_value *dst,
+			      const struct lana_value *src)
+{
+	return lana_value_copy(dst, src, arena_try_alloc, a);
+}
+
 void lana_value_copy_arena(struct lana_arena *a, struct lana_value *dst,
 			   const struct lana_value *src)
 {

@@ -267,6 +267,8 @@ int lana_ctl_txn_decode(const void *data, size_t len, bool set,
 	} else {
 		r = lana_plan_decode(data, len, p, err, errlen);
 	}
+	if (r == -ENOMEM)
+		return lana_errf(err, errlen, -ENOMEM, "out of memory");
 	if (r)
 		return -EINVAL;
 	if (err && errlen)

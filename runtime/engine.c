@@ -330,9 +330,9 @@ static int u_ver_init(struct lana_core *c, struct lana_graph *g)
 	struct lana_gver *v = lana_gver_of(g);
 
 	v->e = eng_of(c);
-	v->indeg = xcalloc(g->ntab ? g->ntab : 1, sizeof(*v->indeg));
-	v->wsrc = xcalloc((size_t)v->e->nworkers + 1, sizeof(*v->wsrc));
-	return 0;
+	v->indeg = calloc(g->ntab ? g->ntab : 1, sizeof(*v->indeg));
+	v->wsrc = calloc((size_t)v->e->nworkers + 1, sizeof(*v->wsrc));
+	return v->indeg && v->wsrc ? 0 : -ENOMEM;	/* ver_fini frees */
 }
 
 bool lana_gver_own_out(const struct lana_gver *v, const struct lana_bind *out)
@@ -369,7 +369,9 @@ static struct lana_bind *u_binds_alloc(struct lana_graph *g, size_t n)
 {
 	struct lana_gver *v = lana_gver_of(g);
 
-	v->pool = xcalloc(1, sizeof(*v->pool) + n * sizeof(*v->pool->b));
+	v->pool = calloc(1, sizeof(*v->pool) + n * sizeof(*v->pool->b));
+	if (!v->pool)
+		return NULL;
 	atomic_init(&v->pool->refs, 1);
 	v->pool->n = n;
 	return v->pool->b;
@@ -387,7 +389,7 @@ struct lana_gver *lana_gver_copy(struct lana_engine *e, uint32_t ntab,
 	struct lana_gver *v;
 
 	if (!g)
-		abort();	/* as xmalloc: the incremental path cannot fail */
+		return NULL;
 	v = lana_gver_of(g);
 	memcpy(v->tab, old->tab, (size_t)old->ntab * sizeof(*v->tab));
 	memcpy(v->indeg, old->indeg, (size_t)old->ntab * sizeof(*v->indeg));
@@ -410,10 +412,13 @@ static int gver_materialise(struct lana_graph *g)
 	struct lana_gver *v = lana_gver_of(g);
 	struct lana_plan np;
 	char err[256];
+	uint32_t crc;
 	int r;
 
 	if (v->pedit) {
 		r = lana_plan_apply(v->plan, v->pedit, &np, err, sizeof(err));
+		if (r == -ENOMEM)
+			return r;	/* the caller says so; pedit is kept */
 		if (r) {
 			lana_engine_log(v->e, LOG_ERR,
 					"cannot build the running plan: %s", err);
@@ -425,8 +430,7 @@ static int gver_materialise(struct lana_graph *g)
 		free(v->pedit);
 		v->pedit = NULL;
 	}
-	lana_plan_crc(v->plan);
-	return 0;
+	return lana_plan_try_crc(v->plan, &crc) == -ENOMEM ? -ENOMEM : 0;
 }
 
 /* ----------------------------------------------------- glue: sources */
@@ -463,25 +467,33 @@ void lana_srcb_dev(struct lana_srcb *sb, struct lana_devreg *r)
 	lana_srcb_put(sb, r->bi->worker, &s);
 }
 
-void lana_gver_sources(struct lana_engine *e, struct lana_gver *v,
-		       void (*each)(struct lana_srcb *sb, void *ctx),
-		       void *ctx)
+int lana_gver_sources(struct lana_engine *e, struct lana_gver *v,
+		      void (*each)(struct lana_srcb *sb, void *ctx),
+		      void *ctx)
 {
 	struct lana_srcb sb = { .v = v };
 	unsigned int w;
 
-	sb.fill = xcalloc((size_t)e->nworkers + 1, sizeof(*sb.fill));
+	sb.fill = calloc((size_t)e->nworkers + 1, sizeof(*sb.fill));
+	if (!sb.fill)
+		return -ENOMEM;
 	pthread_mutex_lock(&e->dev_lock);
 	each(&sb, ctx);		/* count, by worker */
 	for (w = 0; w < e->nworkers; w++)
 		v->wsrc[w + 1] += v->wsrc[w];
+	v->src = calloc((size_t)sb.n + 1, sizeof(*v->src));
+	if (!v->src) {
+		pthread_mutex_unlock(&e->dev_lock);
+		free(sb.fill);
+		return -ENOMEM;
+	}
 	v->nsrc = sb.n;
-	v->src = xcalloc((size_t)sb.n + 1, sizeof(*v->src));
 	memcpy(sb.fill, v->wsrc, e->nworkers * sizeof(*sb.fill));
 	sb.place = true;
 	each(&sb, ctx);
 	pthread_mutex_unlock(&e->dev_lock);
 	free(sb.fill);
+	return 0;
 }
 
 /* Every source of @sb->v: poll ops in IDP order, then devices. */
@@ -513,12 +525,16 @@ static int u_full_built(struct lana_txn *t)
 	struct lana_gver *nv = lana_gver_of(t->nv);
 	struct lana_engine *e = nv->e;
 	uint32_t i, p;
+	int r;
 
 	for (i = 0; i < nv->ntab; i++)
 		for (p = 0; p < nv->tab[i].nout; p++)
 			if (nv->tab[i].out[p].dst)
 				nv->indeg[nv->tab[i].out[p].dst]++;
-	lana_gver_sources(e, nv, full_src_each, e);
+	r = lana_gver_sources(e, nv, full_src_each, e);
+	if (r)
+		return r;
+	/* the last step of the full path that can fail: commit from here */
 	lana_gver_of(t->old)->free_all = true;
 	e->txn_full++;
 	return 0;
@@ -618,7 +634,7 @@ int lana_engine_flush(struct lana_engine *e, char *err, size_t errlen)
 
 int lana_engine_plan(struct lana_engine *e, struct lana_plan *out)
 {
-	struct lana_buf b = { 0 };
+	struct lana_buf b = { .fallible = true };
 	char err[256];
 	int r;
 
@@ -626,7 +642,7 @@ int lana_engine_plan(struct lana_engine *e, struct lana_plan *out)
 	r = gver_materialise(&e->cur->g);
 	if (!r)
 		r = lana_plan_encode(e->cur->plan, &b, err, sizeof(err));
-	pthread_mutex_unlock(&e->lock);
+	pthread_mutex_unlock(&e->lock);	/* -ENOMEM: b is empty */
 	if (r) {
 		lana_plan_init(out);
 		lana_buf_free(&b);

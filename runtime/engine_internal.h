@@ -447,8 +447,9 @@ void lana_srcb_dev(struct lana_srcb *sb, struct lana_devreg *r);
  *        the same ones in the same order on both calls, with e->dev_lock
  *        held
  * @ctx:  for @each
+ * Return: 0, or -ENOMEM (v->src not made, v->wsrc to be discarded with @v).
  */
-void lana_gver_sources(struct lana_engine *e, struct lana_gver *v,
+int lana_gver_sources(struct lana_engine *e, struct lana_gver *v,
 		       void (*each)(struct lana_srcb *sb, void *ctx),
 		       void *ctx);
 
@@ -459,7 +460,7 @@ void lana_gver_sources(struct lana_engine *e, struct lana_gver *v,
  * @old:  the running version, whose table, in-degrees, event count and
  *        binding pool (one more reference) the copy starts from
  *
- * Return: the version (aborts when out of memory, as xmalloc).
+ * Return: the version, or NULL when out of memory.
  */
 struct lana_gver *lana_gver_copy(struct lana_engine *e, uint32_t ntab,
 				 const struct lana_gver *old);

@@ -25,6 +25,7 @@
 #include "engine_internal.h"
 #include "blocks/catalogue.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,6 +69,7 @@ struct inc {
 	VEC(struct oblk *) blks;
 	VEC(struct oedge *) edges;
 	uint32_t max_new;		/* largest IDP of a NEW */
+	bool nomem;			/* an overlay allocation failed */
 };
 
 static struct oblk *ob_get(struct inc *c, uint32_t idp)
@@ -78,7 +80,9 @@ static struct oblk *ob_get(struct inc *c, uint32_t idp)
 
 	if (lana_map_getn(&c->bmap, (const char *)&idp, 4, &i))
 		return c->blks.v[i];
-	o = lana_arena_alloc(&c->a, sizeof(*o));
+	o = lana_arena_try_alloc(&c->a, sizeof(*o));
+	if (!o || VEC_TRY_RESERVE(&c->blks, 1))
+		goto nomem;
 	o->idp = idp;
 	if (idp < v->ntab && v->tab[idp].b) {
 		o->obi = lana_inst_of(v->tab[idp].b);
@@ -86,9 +90,14 @@ static struct oblk *ob_get(struct inc *c, uint32_t idp)
 		o->bt = o->obt = lana_catalogue_find(o->obi->b.type->name);
 		o->name = o->obi->b.name;
 	}
-	lana_map_putn(&c->bmap, (const char *)&o->idp, 4, c->blks.n, NULL);
-	VEC_PUSH(&c->blks, o);
+	if (lana_map_try_putn(&c->bmap, (const char *)&o->idp, 4, c->blks.n,
+			      NULL) < 0)
+		goto nomem;
+	c->blks.v[c->blks.n++] = o;	/* room reserved */
 	return o;
+nomem:
+	c->nomem = true;
+	return NULL;
 }
 
 /* Port-group count of @ctx (struct oblk) as it stands in the edit. */
@@ -137,7 +146,10 @@ static struct oedge *oe_find(struct inc *c, uint32_t idp, uint32_t port)
 	return c->edges.v[i];
 }
 
-/* The overlay of OUT port @o.@port, made from the running binding. */
+/*
+ * The overlay of OUT port @o.@port, made from the running binding; NULL
+ * (c->nomem set) when out of memory.
+ */
 static struct oedge *oe_get(struct inc *c, struct oblk *o, uint32_t port)
 {
 	struct oedge *e = oe_find(c, o->idp, port);
@@ -145,9 +157,14 @@ static struct oedge *oe_get(struct inc *c, struct oblk *o, uint32_t port)
 
 	if (e)
 		return e;
-	e = lana_arena_alloc(&c->a, sizeof(*e));
-	e->idp = o->idp;
+	e = lana_arena_try_alloc(&c->a, sizeof(*e));
+	if (!e || VEC_TRY_RESERVE(&c->edges, 1))
+		goto nomem;
+	e->idp = o->idp;	/* the map key: set before the insertion */
 	e->port = port;
+	if (lana_map_try_putn(&c->emap, (const char *)&e->idp, 8, c->edges.n,
+			      NULL) < 0)
+		goto nomem;
 	b = old_bind(c->old, o->idp, port);
 	if (b) {
 		e->dst = e->odst = b->dst;
@@ -155,9 +172,11 @@ static struct oedge *oe_get(struct inc *c, struct oblk *o, uint32_t port)
 	}
 	e->next = o->edges;
 	o->edges = e;
-	lana_map_putn(&c->emap, (const char *)&e->idp, 8, c->edges.n, NULL);
-	VEC_PUSH(&c->edges, e);
+	c->edges.v[c->edges.n++] = e;	/* room reserved */
 	return e;
+nomem:
+	c->nomem = true;
+	return NULL;
 }
 
 /* Unbind @o's OUT ports from @from on (lana_plan_apply's unbind_from). */
@@ -169,7 +188,7 @@ static void ob_unbind_from(struct inc *c, struct oblk *o, uint32_t from)
 	if (o->in_old)
 		for (p = from; p < c->old->tab[o->idp].nout; p++)
 			if (old_bind(c->old, o->idp, p))
-				oe_get(c, o, p);
+				oe_get(c, o, p);	/* NULL: c->nomem */
 	for (e = o->edges; e; e = e->next)
 		if (e->port >= from)
 			e->dst = e->dport = 0;
@@ -204,6 +223,8 @@ static bool inc_step(struct inc *c, const struct lana_insn *in)
 		if (!in->idp || in->idp >= LANA_MAX_IDP)
 			return false;
 		o = ob_get(c, in->idp);
+		if (!o)
+			return false;
 		bt = lana_catalogue_find(in->type);
 		if (o->alive || o->in_old || o->made || o->edges || !bt)
 			return false;
@@ -216,6 +237,8 @@ static bool inc_step(struct inc *c, const struct lana_insn *in)
 		return true;
 	case LANA_OP_REPLACE:
 		o = ob_get(c, in->idp);
+		if (!o)
+			return false;
 		bt = lana_catalogue_find(in->type);
 		if (!o->alive || o->made || !o->in_old || !bt)
 			return false;
@@ -228,16 +251,24 @@ static bool inc_step(struct inc *c, const struct lana_insn *in)
 		return true;
 	case LANA_OP_SET:
 		o = ob_get(c, in->idp);
+		if (!o)
+			return false;
 		if (!o->alive || !o->bt || in->nparams != 1 ||
 		    !set_param_ok(o->bt, &in->params[0]))
 			return false;
-		s = lana_arena_alloc(&c->a, sizeof(*s));
+		s = lana_arena_try_alloc(&c->a, sizeof(*s));
+		if (!s) {
+			c->nomem = true;
+			return false;
+		}
 		s->pa = &in->params[0];
 		s->next = o->sets;
 		o->sets = s;
 		return true;
 	case LANA_OP_DEL:
 		o = ob_get(c, in->idp);
+		if (!o)
+			return false;
 		if (!o->alive || o->made || !o->in_old ||
 		    strcmp(o->name, in->name ? in->name : ""))
 			return false;
@@ -247,15 +278,21 @@ static bool inc_step(struct inc *c, const struct lana_insn *in)
 		return true;
 	case LANA_OP_BIND:
 		o = ob_get(c, in->idp);
+		if (!o)
+			return false;
 		d = ob_get(c, in->dst);
-		if (!o->alive || !d->alive)
+		if (!d || !o->alive || !d->alive)
 			return false;
 		e = oe_get(c, o, in->port);
+		if (!e)
+			return false;
 		e->dst = in->dst;
 		e->dport = in->dport;
 		return true;
 	case LANA_OP_UNBIND:
 		o = ob_get(c, in->idp);
+		if (!o)
+			return false;
 		if (!o->alive)
 			return false;
 		e = oe_find(c, in->idp, in->port);
@@ -272,6 +309,8 @@ static bool inc_step(struct inc *c, const struct lana_insn *in)
 		if (!dst || dst != in->dst || dport != in->dport)
 			return false;
 		e = oe_get(c, o, in->port);
+		if (!e)
+			return false;
 		e->dst = e->dport = 0;
 		return true;
 	default:
@@ -286,7 +325,7 @@ static bool inc_edge_ok(struct inc *c, struct oblk *s, uint32_t port,
 	struct oblk *d = ob_get(c, dst);
 	const struct lana_port *sp, *dp;
 
-	if (!s->alive || !d->alive)
+	if (!s || !d || !s->alive || !d->alive)
 		return false;
 	sp = ob_port(s, LANA_PORT_OUT, port);
 	dp = ob_port(d, LANA_PORT_IN, dport);
@@ -321,12 +360,20 @@ static bool inc_finish(struct inc *c)
 
 	for (i = 0; i < c->edges.n; i++) {
 		struct oedge *e = c->edges.v[i];
+		struct oblk *o;
 
-		if (e->odst)
-			ob_get(c, e->odst)->dindeg--;
+		if (e->odst) {
+			o = ob_get(c, e->odst);
+			if (!o)
+				return false;
+			o->dindeg--;
+		}
 		if (!e->dst)
 			continue;
-		ob_get(c, e->dst)->dindeg++;
+		o = ob_get(c, e->dst);
+		if (!o)
+			return false;
+		o->dindeg++;
 		if (!inc_edge_ok(c, ob_get(c, e->idp), e->port, e->dst,
 				 e->dport))
 			return false;
@@ -365,8 +412,8 @@ static int cmp_idp(const void *x, const void *y)
 	return a->idp < b->idp ? -1 : a->idp > b->idp;
 }
 
-/* Deep copy of @s (an edit plan the caller keeps) into @d. */
-static void plan_copy(struct lana_plan *d, const struct lana_plan *s)
+/* Deep copy of @s (an edit plan the caller keeps) into @d: 0 or -ENOMEM. */
+static int plan_copy(struct lana_plan *d, const struct lana_plan *s)
 {
 	struct lana_arena *a = &d->arena;
 	uint32_t i;
@@ -374,29 +421,39 @@ static void plan_copy(struct lana_plan *d, const struct lana_plan *s)
 	lana_plan_init(d);
 	d->flags = s->flags;
 	d->base_crc = s->base_crc;
-	d->insns.v = xmalloc(((size_t)s->insns.n + 1) * sizeof(*d->insns.v));
+	d->insns.v = malloc(((size_t)s->insns.n + 1) * sizeof(*d->insns.v));
+	if (!d->insns.v)
+		return -ENOMEM;
 	d->insns.cap = s->insns.n + 1;
-	d->insns.n = s->insns.n;
 	for (i = 0; i < s->insns.n; i++) {
 		struct lana_insn *in = &d->insns.v[i];
 
 		*in = s->insns.v[i];
-		if (in->type)
-			in->type = lana_arena_strdup(a, in->type);
-		if (in->name)
-			in->name = lana_arena_strdup(a, in->name);
-		in->params = lana_pattr_copy(a, in->params, in->nparams);
+		d->insns.n = i + 1;
+		if (in->type && !(in->type = lana_arena_try_strdup(a, in->type)))
+			return -ENOMEM;
+		if (in->name && !(in->name = lana_arena_try_strdup(a, in->name)))
+			return -ENOMEM;
+		if (lana_pattr_try_copy(a, s->insns.v[i].params, in->nparams,
+					&in->params))
+			return -ENOMEM;
 	}
+	return 0;
 }
 
-/* A copy of @n bindings at @b (NULL when @n is 0). */
-static struct lana_bind *binds_dup(const struct lana_bind *b, uint32_t n)
+/* A copy of @n bindings at @b (NULL when @n is 0); *@nomem on failure. */
+static struct lana_bind *binds_dup(const struct lana_bind *b, uint32_t n,
+				   bool *nomem)
 {
 	struct lana_bind *d;
 
 	if (!n)
 		return NULL;
-	d = xcalloc(n, sizeof(*d));
+	d = calloc(n, sizeof(*d));
+	if (!d) {
+		*nomem = true;
+		return NULL;
+	}
 	if (b)
 		memcpy(d, b, (size_t)n * sizeof(*d));
 	return d;
@@ -458,16 +515,19 @@ static void inc_src_each(struct lana_srcb *sb, void *ctx)
  * the made instances' (poll op, registered devices), grouped by worker.
  * O(sources + devices + made), not O(blocks).
  */
-static void inc_sources(struct lana_txn *t)
+static int inc_sources(struct lana_txn *t)
 {
 	struct inc_src is = { .t = t, .e = lana_gver_of(t->old)->e };
 
-	lana_gver_sources(is.e, lana_gver_of(t->nv), inc_src_each, &is);
+	return lana_gver_sources(is.e, lana_gver_of(t->nv), inc_src_each, &is);
 }
 
-/* Slot @g of made instance @o: its bindings, kept ones of a REPLACE. */
+/*
+ * Slot @g of made instance @o: its bindings, kept ones of a REPLACE.
+ * Out of memory: *@nomem set, the slot without bindings.
+ */
 static void inc_made_slot(const struct lana_gver *old, struct lana_gver *nv,
-			  const struct oblk *o)
+			  const struct oblk *o, bool *nomem)
 {
 	struct lana_gnode *g = &nv->tab[o->idp];
 	const struct lana_inst *bi = lana_inst_of(g->b);
@@ -476,7 +536,9 @@ static void inc_made_slot(const struct lana_gver *old, struct lana_gver *nv,
 	g->live = bi->live;
 	g->stride = bi->stride;
 	g->nout = bi->nout;
-	g->out = binds_dup(NULL, bi->nout);
+	g->out = binds_dup(NULL, bi->nout, nomem);
+	if (!g->out)
+		return;
 	if (o->replaced) {
 		const struct lana_gnode *og = &old->tab[o->idp];
 		uint32_t keep = og->nout < g->nout ? og->nout : g->nout;
@@ -490,26 +552,60 @@ static void inc_made_slot(const struct lana_gver *old, struct lana_gver *nv,
 }
 
 /*
- * Build nv from the running version: the table was copied by
- * lana_gver_copy; patch the touched slots, in-degrees, event count and
- * sources; collect the leaving instances (DEL events in IDP order, as the
- * full path's).
+ * What inc_build() made and inc_commit() installs: the running version's
+ * binding arrays nv no longer uses (freed with it), the leaving instances,
+ * the binding arrays made for nv, the pending edit of nv's plan.
  */
-static void inc_build(struct lana_txn *t, struct inc *c)
+struct inc_out {
+	VEC(struct lana_bind *) fb;
+	VEC(struct oblk *) leave;
+	VEC(struct lana_bind *) made;
+	struct lana_plan *pedit;
+};
+
+/* Release what a failed inc_build() made (nv itself is freed after). */
+static void inc_out_free(struct inc_out *io)
 {
-	struct lana_gver *old = lana_gver_of(t->old), *nv = lana_gver_of(t->nv);
-	VEC(struct lana_bind *) fb = { 0 };
-	VEC(struct oblk *) leave = { 0 };
 	uint32_t i;
 
-	for (i = 0; i < c->blks.n; i++) {
+	for (i = 0; i < io->made.n; i++)
+		free(io->made.v[i]);
+	VEC_FREE(&io->made);
+	VEC_FREE(&io->fb);
+	VEC_FREE(&io->leave);
+	if (io->pedit) {
+		lana_plan_free(io->pedit);
+		free(io->pedit);
+		io->pedit = NULL;
+	}
+}
+
+/*
+ * Build nv from the running version: the table was copied by
+ * lana_gver_copy; patch the touched slots, in-degrees, event count,
+ * sources and loop guard; collect the leaving instances (DEL events in
+ * IDP order, as the full path's) and copy the edit for nv's plan. Touches
+ * nothing but nv and @io: 0, or -ENOMEM (then inc_out_free(), free nv).
+ */
+static int inc_build(struct lana_txn *t, struct inc *c, struct inc_out *io)
+{
+	struct lana_gver *old = lana_gver_of(t->old), *nv = lana_gver_of(t->nv);
+	bool nomem = false;
+	uint32_t i;
+
+	/* at most one of each per touched block: no push below allocates */
+	if (VEC_TRY_RESERVE(&io->fb, c->blks.n) ||
+	    VEC_TRY_RESERVE(&io->leave, c->blks.n) ||
+	    VEC_TRY_RESERVE(&io->made, c->blks.n))
+		return -ENOMEM;
+	for (i = 0; i < c->blks.n && !nomem; i++) {
 		struct oblk *o = c->blks.v[i];
 		struct lana_gnode *g;
 
 		if (o->in_old && (o->del || o->replaced)) {
 			if (lana_gver_own_out(old, old->tab[o->idp].out))
-				VEC_PUSH(&fb, old->tab[o->idp].out);
-			VEC_PUSH(&leave, o);
+				VEC_PUSH(&io->fb, old->tab[o->idp].out);
+			VEC_PUSH(&io->leave, o);
 			if (o->obi->b.type->event)
 				nv->nevent--;
 		}
@@ -524,39 +620,62 @@ static void inc_build(struct lana_txn *t, struct inc *c)
 		nv->indeg[o->idp] = (uint32_t)((int64_t)nv->indeg[o->idp] +
 					       o->dindeg);
 		if (o->made) {
-			inc_made_slot(old, nv, o);
+			inc_made_slot(old, nv, o, &nomem);
+			if (g->out)
+				VEC_PUSH(&io->made, g->out);
 		} else if (o->edges) {
 			if (lana_gver_own_out(old, g->out))
-				VEC_PUSH(&fb, g->out);
-			g->out = binds_dup(g->out, g->nout);
+				VEC_PUSH(&io->fb, g->out);
+			g->out = binds_dup(g->out, g->nout, &nomem);
+			if (!g->out)
+				continue;	/* nomem, or no ports */
+			VEC_PUSH(&io->made, g->out);
 			ob_patch_out(o, g->out, g->nout);
 		}
 	}
-	old->freeb = fb.v;
-	old->nfreeb = fb.n;
-	inc_sources(t);
-	if (leave.n > 1)
-		qsort(leave.v, leave.n, sizeof(*leave.v), cmp_idp);
-	lana_txn_edit_events(t);
-	for (i = 0; i < leave.n; i++)
-		lana_txn_leave(t, leave.v[i]->obi);
-	VEC_FREE(&leave);
+	if (nomem || inc_sources(t) || lana_graph_hops(t->nv, &t->nv->max_hops))
+		return -ENOMEM;
+	if (!t->owned) {
+		io->pedit = malloc(sizeof(*io->pedit));
+		if (!io->pedit)
+			return -ENOMEM;
+		if (plan_copy(io->pedit, t->edit))
+			return -ENOMEM;
+	}
+	if (io->leave.n > 1)
+		qsort(io->leave.v, io->leave.n, sizeof(*io->leave.v), cmp_idp);
+	return 0;
 }
 
-/* The plan of t->nv: the running one + this edit, materialised on demand. */
-static void inc_plan(struct lana_txn *t)
+/*
+ * Past the point of no return: the running version gives up its bindings
+ * and plan to nv (its plan: the running one + this edit, materialised on
+ * demand), the events are queued, the leaving instances put on its dead
+ * list. Allocates nothing.
+ */
+static void inc_commit(struct lana_txn *t, struct inc_out *io)
 {
-	struct lana_gver *nv = lana_gver_of(t->nv);
+	struct lana_gver *old = lana_gver_of(t->old), *nv = lana_gver_of(t->nv);
 	struct lana_plan *empty = nv->plan;
+	uint32_t i;
 
+	old->freeb = io->fb.v;
+	old->nfreeb = io->fb.n;
+	io->fb.v = NULL;
+	io->fb.n = io->fb.cap = 0;
+	VEC_FREE(&io->made);	/* nv owns them now */
+	lana_txn_edit_events(t);
+	for (i = 0; i < io->leave.n; i++)
+		lana_txn_leave(t, io->leave.v[i]->obi);
+	VEC_FREE(&io->leave);
 	nv->plan = t->old->plan;
 	t->old->plan = empty;
 	if (t->owned) {
 		nv->pedit = t->owned;
 		t->owned = NULL;
 	} else {
-		nv->pedit = xmalloc(sizeof(*nv->pedit));
-		plan_copy(nv->pedit, t->edit);
+		nv->pedit = io->pedit;
+		io->pedit = NULL;
 	}
 }
 
@@ -565,6 +684,8 @@ int lana_txn_inc(struct lana_txn *t)
 	struct lana_gver *old = lana_gver_of(t->old);
 	struct lana_engine *e = old->e;
 	struct inc c = { .old = old };
+	struct inc_out io = { 0 };
+	struct lana_gver *nv;
 	uint32_t i, ntab;
 	int r = LANA_TXN_UNDECIDED;
 
@@ -573,23 +694,45 @@ int lana_txn_inc(struct lana_txn *t)
 		return LANA_TXN_UNDECIDED;
 	for (i = 0; i < t->edit->insns.n; i++)
 		if (!inc_step(&c, &t->edit->insns.v[i]))
-			goto out;
+			goto undecided;
 	if (!inc_finish(&c))
-		goto out;
+		goto undecided;
 	ntab = c.max_new >= old->ntab ? c.max_new + 1 : old->ntab;
-	t->nv = &lana_gver_copy(e, ntab, old)->g;
-	r = lana_txn_build(t);
-	if (r) {
-		lana_txn_drop_made(t, true);
-		lana_graph_free(&e->core, t->nv);
-		t->nv = NULL;
-		goto out;
+	nv = lana_gver_copy(e, ntab, old);
+	if (!nv) {
+		r = -ENOMEM;
+		goto nomem;
 	}
-	inc_build(t, &c);
+	t->nv = &nv->g;
+	r = lana_txn_build(t);
+	if (r)
+		goto fail;
+	r = inc_build(t, &c, &io);
+	if (r) {
+		lana_txn_revert_sets(t);
+		goto fail;
+	}
 	lana_txn_drop_made(t, false);
-	inc_plan(t);
+	inc_commit(t, &io);
 	e->txn_fast++;
 	lana_txn_publish(t);
+	goto out;
+undecided:
+	/* out of memory in the check is no reason to try the full path */
+	if (!c.nomem)
+		goto out;
+	r = -ENOMEM;
+	goto nomem;
+fail:
+	inc_out_free(&io);
+	lana_txn_drop_made(t, true);
+	lana_graph_free(&e->core, t->nv);
+	t->nv = NULL;
+	if (r != -ENOMEM)
+		goto out;
+nomem:
+	if (t->err && t->errlen)
+		snprintf(t->err, t->errlen, "out of memory");
 out:
 	VEC_FREE(&c.blks);
 	VEC_FREE(&c.edges);
