@@ -257,6 +257,28 @@ else
 	fail "per-block counters differ (expected: userspace engine, got: kernel)"
 	diff "$dir/parity.user" /tmp/parity.kernel | sed 's/^/    /'
 fi
+# ether's live parameters in lana.ko: a group address as src is refused
+# by its live op (the transaction fails, the message reaches lanarun), an
+# individual one is taken, and the running plan then holds it
+if lanarun --engine kernel set ew src=01:00:5e:00:00:01 >/tmp/parity.set 2>&1; then
+	fail "set ew src=01:00:5e:00:00:01 (a group address) was accepted"
+elif grep -q "group" /tmp/parity.set; then
+	ok "set ew src=01:00:5e:00:00:01 refused: $(tail -n 1 /tmp/parity.set)"
+else
+	fail "set ew src=01:00:5e:00:00:01 refused without the reason"
+	sed 's/^/    /' /tmp/parity.set
+fi
+sed "s/src = $EW_SRC/src = 02:00:00:00:00:e5/" "$dir/parity-kernel.lana" \
+	>/tmp/parity-e5.lana
+if lanarun --engine kernel set ew src=02:00:00:00:00:e5 >/tmp/parity.set 2>&1 &&
+   grep -q 'src = 02:00:00:00:00:e5' /tmp/parity-e5.lana &&
+   lanarun --engine kernel apply -n /tmp/parity-e5.lana 2>&1 |
+	tee -a /tmp/parity.set | grep -q 'no changes'; then
+	ok "set ew src=02:00:00:00:00:e5 (live) in the running plan"
+else
+	fail "set ew src=02:00:00:00:00:e5"
+	sed 's/^/    /' /tmp/parity.set
+fi
 lanarun --engine kernel flush >/dev/null 2>&1
 ip link del par0
 [ $loaded -eq 0 ] || rmmod lana || fail "rmmod lana"
