@@ -46,8 +46,11 @@ enum lana_ptype {
 	LANA_PT_IPV4 = 9,	/* IPv4 address */
 	LANA_PT_IPV6 = 10,	/* IPv6 address */
 	LANA_PT_PREFIX = 11,	/* IPv4 or IPv6 CIDR prefix (RFC 4632) */
-	LANA_PT_SIZE = 12,	/* bytes; literals take B, KiB, MiB, GiB */
-	LANA_PT_RATE = 13,	/* bit/s; literals take k, M, G (powers of 1000) */
+	LANA_PT_SIZE = 12,	/* bytes; literals take tc(8)'s b, k, kb, m,
+				 * mb, g, gb (1024-based) and KiB, MiB, GiB */
+	LANA_PT_RATE = 13,	/* bit/s; literals take tc(8)'s units: kbit,
+				 * mbit, ... (bits/s), kbps, mbps, ... (bytes/s),
+				 * kibit, kibps, ... (IEC); docs/language.md */
 	LANA_PT_DURATION = 14,	/* ns; literals take ns, us, ms, s */
 	LANA_PT_ENUM = 15,	/* one of the parameter's symbols */
 	LANA_PT_LIST = 16,	/* list of values of the parameter's elem type */

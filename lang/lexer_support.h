@@ -43,8 +43,9 @@ struct lana_parse_ctx {
 
 	/* the last two tokens handed to the parser (for messages) */
 	struct lana_loc tok_loc, prev_loc;
-	size_t tok_off;
+	size_t tok_off, prev_off;
 	int tok_kind;			/* parser token number, 0 = none/EOF */
+	int prev_kind;
 	bool have_prev;
 
 	struct lana_loc bad_string;	/* last unterminated string */

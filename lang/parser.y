@@ -48,6 +48,7 @@ int lana_scan(LANA_YYSTYPE *lval, LANA_YYLTYPE *lloc, void *scanner);
 
 %code {
 #include "blocks/lana_block.h"
+#include "plan/value.h"
 
 /*
  * Nesting (lists in lists, compound bodies in compound bodies) is the only
@@ -319,6 +320,8 @@ static int lana_yylex(LANA_YYSTYPE *lval, LANA_YYLTYPE *lloc,
 
 	if (ctx->tok_loc.line) {
 		ctx->prev_loc = ctx->tok_loc;
+		ctx->prev_off = ctx->tok_off;
+		ctx->prev_kind = ctx->tok_kind;
 		ctx->have_prev = true;
 	}
 	ctx->tok_loc = *lloc;
@@ -361,6 +364,39 @@ static void describe_token(struct lana_buf *b, struct lana_parse_ctx *ctx,
 		put_excerpt(b, p, n, 40);
 		lana_buf_putc(b, '\'');
 	}
+}
+
+/*
+ * unit_apart() - when the lookahead is an identifier that is a unit
+ * (`mbps`, `KiB`, `ms`) and the token before it, on the same line, a bare
+ * number (`10`, `1.5`), append "; did you mean '10mbps'?" to @b: a unit
+ * is part of its number's word, without a space.
+ */
+static void unit_apart(struct lana_buf *b, struct lana_parse_ctx *ctx,
+		       yysymbol_kind_t tok)
+{
+	const char *num = ctx->text + ctx->prev_off;
+	const char *unit = ctx->text + ctx->tok_off;
+	size_t nlen = ctx->prev_loc.len, ulen = ctx->tok_loc.len, i;
+	char word[32];
+
+	if (tok != YYSYMBOL_TOK_IDENT || !ctx->have_prev ||
+	    ctx->prev_kind != TOK_WORD ||
+	    ctx->prev_loc.line != ctx->tok_loc.line ||
+	    ctx->prev_off + nlen > ctx->tok_off ||
+	    ctx->tok_off + ulen > ctx->len || ulen >= sizeof(word))
+		return;
+	for (i = 0; i < nlen; i++)
+		if (!((num[i] >= '0' && num[i] <= '9') || num[i] == '.'))
+			return;
+	memcpy(word, unit, ulen);
+	word[ulen] = '\0';
+	if (!lana_value_is_unit(word))
+		return;
+	lana_buf_puts(b, "; did you mean '");
+	lana_buf_put(b, num, nlen);
+	lana_buf_put(b, unit, ulen);
+	lana_buf_puts(b, "'?");
 }
 
 static bool is_keyword(yysymbol_kind_t k)
@@ -432,6 +468,7 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx,
 			lana_buf_puts(&b, yysymbol_name(exp[i]));
 		}
 	}
+	unit_apart(&b, ctx, tok);
 	lana_error(ctx->s, loc, "%s", b.data);
 	lana_buf_free(&b);
 	if ((tok == YYSYMBOL_TOK_DCOLON || tok == YYTRANSLATE(':')) && list_ctx)

@@ -130,22 +130,60 @@ struct unit {
 	uint64_t mult;
 };
 
+/*
+ * Sizes and rates are spelled the way tc(8) spells them (iproute2, man
+ * page tc(8), section PARAMETERS: RATES and SIZES), case-insensitively as
+ * tc compares them (strcasecmp). tc(8) does not say whether the size
+ * prefixes are 1000 or 1024: iproute2's get_size() (lib/utils_math.c)
+ * multiplies k/kb by 1024, m/mb by 1024^2, g/gb by 1024^3, and kbit,
+ * mbit, gbit by 1024/8, 1024^2/8, 1024^3/8; so do we. KiB, MiB, GiB are
+ * LANA's own unambiguous spellings, kept.
+ */
 static const struct unit size_units[] = {
-	{ "B", 1 },
-	{ "KiB", 1ULL << 10 },
-	{ "MiB", 1ULL << 20 },
-	{ "GiB", 1ULL << 30 },
-	{ "kB", 1000ULL },
-	{ "MB", 1000000ULL },
-	{ "GB", 1000000000ULL },
+	{ "b", 1 },
+	{ "k", 1ULL << 10 },
+	{ "kb", 1ULL << 10 },
+	{ "kib", 1ULL << 10 },
+	{ "m", 1ULL << 20 },
+	{ "mb", 1ULL << 20 },
+	{ "mib", 1ULL << 20 },
+	{ "g", 1ULL << 30 },
+	{ "gb", 1ULL << 30 },
+	{ "gib", 1ULL << 30 },
+	{ "kbit", (1ULL << 10) / 8 },
+	{ "mbit", (1ULL << 20) / 8 },
+	{ "gbit", (1ULL << 30) / 8 },
 	{ NULL, 0 }
 };
 
-static const struct unit rate_prefixes[] = {
-	{ "k", 1000ULL },
-	{ "M", 1000000ULL },
-	{ "G", 1000000000ULL },
-	{ "T", 1000000000000ULL },
+/*
+ * Rates in bit/s, tc(8) RATES: bit (or a bare number), kbit, mbit, gbit,
+ * tbit are SI bits per second; bps, kbps, mbps, gbps, tbps are bytes per
+ * second (8 bits); "replace the SI prefix (k-, m-, g-, t-) with IEC prefix
+ * (ki-, mi-, gi- and ti-)" for powers of 1024 (iproute2's table in
+ * lib/utils_math.c: Kibit, ..., TiBps).
+ */
+#define K10 1000ULL
+#define K2 1024ULL
+static const struct unit rate_units[] = {
+	{ "bit", 1 },
+	{ "kbit", K10 },
+	{ "mbit", K10 * K10 },
+	{ "gbit", K10 * K10 * K10 },
+	{ "tbit", K10 * K10 * K10 * K10 },
+	{ "kibit", K2 },
+	{ "mibit", K2 * K2 },
+	{ "gibit", K2 * K2 * K2 },
+	{ "tibit", K2 * K2 * K2 * K2 },
+	{ "bps", 8 },
+	{ "kbps", 8 * K10 },
+	{ "mbps", 8 * K10 * K10 },
+	{ "gbps", 8 * K10 * K10 * K10 },
+	{ "tbps", 8 * K10 * K10 * K10 * K10 },
+	{ "kibps", 8 * K2 },
+	{ "mibps", 8 * K2 * K2 },
+	{ "gibps", 8 * K2 * K2 * K2 },
+	{ "tibps", 8 * K2 * K2 * K2 * K2 },
 	{ NULL, 0 }
 };
 
@@ -164,8 +202,8 @@ static const struct unit size_fmt[] = {
 };
 
 static const struct unit rate_fmt[] = {
-	{ "G", 1000000000ULL }, { "M", 1000000ULL }, { "k", 1000ULL },
-	{ "", 1 }, { NULL, 0 }
+	{ "tbit", K10 * K10 * K10 * K10 }, { "gbit", K10 * K10 * K10 },
+	{ "mbit", K10 * K10 }, { "kbit", K10 }, { "", 1 }, { NULL, 0 }
 };
 
 static const struct unit duration_fmt[] = {
@@ -247,12 +285,80 @@ static int scale(const struct decimal *d, uint64_t mult, uint64_t *out)
 	return 0;
 }
 
-static const struct unit *find_unit(const struct unit *t, const char *name)
+/* @a equals @b ignoring ASCII case (strcasecmp(3) in the "C" locale). */
+static bool ascii_eq_fold(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++) {
+		char x = *a >= 'A' && *a <= 'Z' ? (char)(*a - 'A' + 'a') : *a;
+		char y = *b >= 'A' && *b <= 'Z' ? (char)(*b - 'A' + 'a') : *b;
+
+		if (x != y)
+			return false;
+	}
+	return *a == *b;
+}
+
+/* The unit of @t named @name; @fold: ignore case (tc's strcasecmp). */
+static const struct unit *find_unit(const struct unit *t, const char *name,
+				    bool fold)
 {
 	for (; t->name; t++)
-		if (!strcmp(t->name, name))
+		if (fold ? ascii_eq_fold(t->name, name) : !strcmp(t->name, name))
 			return t;
 	return NULL;
+}
+
+/*
+ * rate_hint() - for a unit @unit that is no rate unit, a likely meant one:
+ * a size's spelling (`mb`, `M`, `KiB`, `b`) gets "did you mean 'mbit'
+ * (bits/s) or 'mbps' (bytes/s)?", a rate unit followed by "/s" (`kbit/s`)
+ * the unit without it. Writes the hint to @dst and returns true, or false
+ * when nothing fits.
+ */
+static bool rate_hint(const char *unit, char *dst, size_t n)
+{
+	static const char *const prefixes[] = {
+		"", "k", "m", "g", "t", "ki", "mi", "gi", "ti", NULL
+	};
+	size_t len = strlen(unit), i;
+	char pre[4];
+
+	if (len > 2 && !strcmp(unit + len - 2, "/s")) {
+		char base[32];
+
+		if (len - 2 >= sizeof(base))
+			return false;
+		memcpy(base, unit, len - 2);
+		base[len - 2] = '\0';
+		if (!find_unit(rate_units, base, true))
+			return false;
+		snprintf(dst, n, "did you mean '%s'?", base);
+		return true;
+	}
+	/* PREFIX, PREFIX "b": a size unit, or the old k/M/G/T prefixes */
+	if (len && (unit[len - 1] == 'b' || unit[len - 1] == 'B'))
+		len--;
+	if (len >= sizeof(pre))
+		return false;
+	for (i = 0; i < len; i++)
+		pre[i] = (char)(unit[i] >= 'A' && unit[i] <= 'Z' ?
+				unit[i] - 'A' + 'a' : unit[i]);
+	pre[len] = '\0';
+	for (i = 0; prefixes[i]; i++)
+		if (!strcmp(pre, prefixes[i]))
+			break;
+	if (!prefixes[i] || !*unit)
+		return false;
+	snprintf(dst, n, "did you mean '%sbit' (bits/s) or '%sbps' (bytes/s)?",
+		 pre, pre);
+	return true;
+}
+
+bool lana_value_is_unit(const char *word)
+{
+	return find_unit(rate_units, word, true) ||
+	       find_unit(size_units, word, true) ||
+	       find_unit(duration_units, word, false);
 }
 
 /* A unit suffix is letters and '/'; anything else means "not a number". */
@@ -267,8 +373,8 @@ static bool unit_like(const char *s)
 
 static const char *const type_what[LANA_PT_MAX] = {
 	[LANA_PT_BOOL] = "bool (true or false)",
-	[LANA_PT_SIZE] = "size (e.g. 1500B, 64KiB)",
-	[LANA_PT_RATE] = "rate (e.g. 10M, 1Gbit)",
+	[LANA_PT_SIZE] = "size (e.g. 1500B, 64KiB, 64k)",
+	[LANA_PT_RATE] = "rate (e.g. 10mbit, 1gbit, 100mbps)",
 	[LANA_PT_DURATION] = "duration (e.g. 250us, 1.5ms)",
 	[LANA_PT_MAC] = "mac address",
 	[LANA_PT_IPV4] = "ipv4 address",
@@ -303,32 +409,34 @@ static int parse_scaled(unsigned int type, const char *text,
 	switch (type) {
 	case LANA_PT_SIZE:
 		if (*unit) {
-			u = find_unit(size_units, unit);
+			u = find_unit(size_units, unit, true);
+			if (!u && find_unit(rate_units, unit, true))
+				return fail(err, errlen,
+					    "'%s' in '%s' is a rate unit, not a size unit; sizes take b, k or kb, m or mb, g or gb, KiB, MiB, GiB (1024-based), kbit, mbit or gbit",
+					    unit, text);
 			if (!u)
 				return fail(err, errlen,
-					    "unknown size unit '%s' in '%s'; expected B, KiB, MiB, GiB, kB, MB or GB",
+					    "unknown size unit '%s' in '%s'; expected b, k or kb, m or mb, g or gb, KiB, MiB, GiB (1024-based), kbit, mbit or gbit",
 					    unit, text);
 			mult = u->mult;
 		}
 		break;
-	case LANA_PT_RATE: {
-		const char *rest = unit;
-		size_t i;
+	case LANA_PT_RATE:
+		if (*unit) {
+			char hint[96];
 
-		for (i = 0; rate_prefixes[i].name; i++) {
-			if (*rest == rate_prefixes[i].name[0]) {
-				mult = rate_prefixes[i].mult;
-				rest++;
-				break;
-			}
+			u = find_unit(rate_units, unit, true);
+			if (!u && rate_hint(unit, hint, sizeof(hint)))
+				return fail(err, errlen,
+					    "'%s' in '%s' is not a rate unit: %s",
+					    unit, text, hint);
+			if (!u)
+				return fail(err, errlen,
+					    "unknown rate unit '%s' in '%s'; expected bit, kbit, mbit, gbit, tbit (bits/s) or bps, kbps, mbps, gbps, tbps (bytes/s), or with an IEC prefix (kibit, kibps, ...)",
+					    unit, text);
+			mult = u->mult;
 		}
-		if (*rest && strcmp(rest, "bit") && strcmp(rest, "bit/s") &&
-		    strcmp(rest, "bps"))
-			return fail(err, errlen,
-				    "unknown rate unit '%s' in '%s'; expected k, M, G or T, optionally followed by bit, bit/s or bps",
-				    unit, text);
 		break;
-	}
 	case LANA_PT_DURATION:
 		if (!*unit) {
 			if (d.ip || d.frac || d.ovf || d.long_frac)
@@ -337,7 +445,7 @@ static int parse_scaled(unsigned int type, const char *text,
 					    text);
 			break;
 		}
-		u = find_unit(duration_units, unit);
+		u = find_unit(duration_units, unit, false);
 		if (!u)
 			return fail(err, errlen,
 				    "unknown duration unit '%s' in '%s'; expected ns, us, ms or s",

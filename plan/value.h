@@ -23,7 +23,8 @@
  * @type: enum lana_ptype (not LIST: lists are built item by item)
  * @p:    the parameter (for enum symbols and LANA_PF_RANGE), or NULL
  * @text: the literal's text: a number with an optional unit (`64`, `1500B`,
- *        `64KiB`, `10M`, `1Gbit`, `250us`), an address (`10.0.0.1`,
+ *        `64KiB`, `10mbit`, `1Gbit`, `100mbps`, `250us`; units of sizes
+ *        and rates as tc(8) spells them, docs/language.md), an address (`10.0.0.1`,
  *        `fe80::1`, `10.0.0.0/8`, `00:11:22:33:44:55`), an identifier (enum
  *        symbol, `true`/`false`) or a string's unescaped contents
  * @out:  result
@@ -48,13 +49,20 @@ int lana_value_check_range(const struct lana_param *p,
 			   const struct lana_value *v, char *err,
 			   size_t errlen);
 
+/**
+ * lana_value_is_unit() - true if @word is a unit of a size, rate or
+ * duration (`mbps`, `KiB`, `ms`; sizes and rates ignore case), for the
+ * parser's hint when a unit is written apart from its number (`10 mbps`).
+ */
+bool lana_value_is_unit(const char *word);
+
 /** lana_value_equal() - true if @a and @b have the same type and value. */
 bool lana_value_equal(const struct lana_value *a, const struct lana_value *b);
 
 /**
  * lana_value_format() - append @v to @b in canonical .lana syntax, so that
  * parsing the text again gives an equal value: strings and filters quoted,
- * sizes/rates/durations with the largest exact unit (`64KiB`, `10M`, `250us`),
+ * sizes/rates/durations with the largest exact unit (`64KiB`, `10mbit`, `250us`),
  * lists as `[a, b]`.
  */
 void lana_value_format(const struct lana_value *v, struct lana_buf *b);

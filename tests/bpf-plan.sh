@@ -24,13 +24,13 @@ bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 want="instruction 3 (NEW f): parameter 'filter': filter instruction 2: opcode 0x8006 not allowed"
 
 cat >"$tmp/good.lana" <<'G'
-s :: gen(rate = 1M) -> c :: counter() -> d :: drop();
+s :: gen(rate = 1mbit) -> c :: counter() -> d :: drop();
 G
 # "len > 0": ld len; jgt #0 (jt 1, jf 2); ret #65535; ret #0 - every frame
 # of the endless gen (which the diff keeps running across applies) reaches
 # instruction 2
 cat >"$tmp/g.lana" <<'G'
-s :: gen(rate = 1M) -> c :: counter() -> f :: bpf(filter = "len > 0") -> d :: drop();
+s :: gen(rate = 1mbit) -> c :: counter() -> f :: bpf(filter = "len > 0") -> d :: drop();
 G
 "$src/tests/mkbadbpf.sh" "$L" "$tmp/g.lana" "$tmp/bad.plan" && ok || bad "mkbadbpf.sh"
 "$L" disasm "$tmp/bad.plan" >"$tmp/dis" 2>&1 && grep -q 'bpf filter="len > 0"' "$tmp/dis" &&

@@ -26,7 +26,7 @@ t[0] -> drop();
 t[1] -> bpf(filter = "ip") -> drop();
 G
 cat >"$tmp/g2.lana" <<'G'
-src :: gen(count = 10, rate = 1M);
+src :: gen(count = 10, rate = 1mbit);
 src -> c :: fwd() -> t :: tee(n = 2);
 t[0] -> drop();
 t[1] -> bpf(filter = "arp") -> drop();

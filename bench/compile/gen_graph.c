@@ -71,7 +71,7 @@ static void gen_chain(unsigned long n, long change)
 	char name[32], last[32];
 
 	header("chain", n, change);
-	printf("g :: gen(count = 1000, rate = 1G);\n");
+	printf("g :: gen(count = 1000, rate = 1gbit);\n");
 	for (i = 0; i < n; i++) {
 		snprintf(name, sizeof(name), "f%lu", i);
 		printf("%s -> %s :: %s();\n", prev, name,
@@ -97,7 +97,7 @@ static void gen_compound(unsigned long n, long change)
 	       "\t   -> f5 :: fwd() -> c6 :: counter() -> f7 :: fwd()\n"
 	       "\t   -> c8 :: counter() -> f9 :: fwd() -> out;\n"
 	       "}\n\n");
-	printf("g :: gen(count = 1000, rate = 1G);\n");
+	printf("g :: gen(count = 1000, rate = 1gbit);\n");
 	for (i = 0; i < stages; i++) {
 		if ((long)i == change)
 			printf("%s -> s%lu :: stage(vid = 2);\n", prev, i);

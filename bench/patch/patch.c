@@ -6,7 +6,7 @@
  *	patch [-n blocks] [-r rounds] [-w workers]
  *
  * Writes two .lana graphs in the shape of bench/compile/gen_graph.c
- * `chain N` (g :: gen(count = 1000, rate = 1G) -> f0 .. f<N-1> :: fwd()
+ * `chain N` (g :: gen(count = 1000, rate = 1gbit) -> f0 .. f<N-1> :: fwd()
  * -> c :: counter() -> d :: drop()) and the same with f<N/2> a counter
  * (a one-block change: REPLACE), loads the first into a started engine,
  * then flips between the two @rounds times and prints:
@@ -47,7 +47,7 @@ static void write_chain(const char *path, unsigned long n, long change)
 		perror(path);
 		exit(1);
 	}
-	fprintf(f, "g :: gen(count = 1000, rate = 1G);\ng -> f0 :: fwd();\n");
+	fprintf(f, "g :: gen(count = 1000, rate = 1gbit);\ng -> f0 :: fwd();\n");
 	for (i = 1; i < n; i++)
 		fprintf(f, "f%lu -> f%lu :: %s();\n", i - 1, i,
 			(long)i == change ? "counter" : "fwd");

@@ -137,7 +137,7 @@ static void test_gen_rate(void **state)
 	burst_free(&v, 0);
 
 	/* and back to a slow rate: 1 frame per ~67 ms at 10 kbit/s */
-	assert_int_equal(tb_set(t, "rate", "10k"), 0);
+	assert_int_equal(tb_set(t, "rate", "10kbit"), 0);
 	total = 0;
 	t0 = lana_now_ns();
 	do {

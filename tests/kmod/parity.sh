@@ -21,22 +21,30 @@
 # Prints ok:/FAIL: lines; exit 1 on a failure.
 #
 # The graph is the thesis's appendix C example (examples/arp_ip_split.lana)
-# with a third, VLAN branch: nic -> tee(3) -> bpf(ip|arp|vlan) -> counter
+# with a third, VLAN branch: nic -> tee(4) -> bpf(ip|arp|vlan) -> counter
 # -> drop. The VLAN frame also checks that the kernel's eth block hands
-# the graph the frame as it was on the wire (tag re-inserted).
+# the graph the frame as it was on the wire (tag re-inserted). A fourth
+# branch rewrites both MAC addresses (ether) and checks the frames it
+# puts out with a bpf that matches only the new pair of addresses: every
+# frame must leave ether rewritten (none is shorter than 14 bytes).
 
 LOOPS=5			# passes over the file
 FRAMES_PER_PASS=8
+EW_SRC=02:00:00:00:00:c3	# the addresses the ether branch writes
+EW_DST=02:00:00:00:00:d4
 
 graph() {	# SOURCE: the parity graph with that source block
 	cat <<EOF
 // parity graph (tests/kmod/parity.sh): generated, do not edit
 nic :: $1;
-t :: tee(n = 3);
+t :: tee(n = 4);
 nic -> t;
 t[0] -> ip :: bpf(filter = "ip") -> cip :: counter() -> drop();
 t[1] -> arp :: bpf(filter = "arp") -> carp :: counter() -> drop();
 t[2] -> vl :: bpf(filter = "vlan") -> cvl :: counter() -> drop();
+t[3] -> ew :: ether(src = $EW_SRC, dst = $EW_DST)
+  -> ewm :: bpf(filter = "ether src $EW_SRC and ether dst $EW_DST")
+  -> cew :: counter() -> drop();
 EOF
 }
 
@@ -114,10 +122,13 @@ flen() {	# VAR: length in bytes of frame $VAR
 
 # expected: the counters of every block but the source after LOOPS passes,
 # in normalize()'s format, derived from FRAMES and the graph alone:
-# t (tee) gets every frame once and sends it on 3 ports; each bpf gets
+# t (tee) gets every frame once and sends it on 4 ports; each bpf gets
 # every frame, passes its matches to its counter and its drop, and drops
 # the rest itself (reject unconnected, docs/blocks.md); counter and drop
-# see the matches. The named counters are the types' (docs/blocks.md).
+# see the matches. ether (ew) rewrites every frame (all are longer than
+# 14 bytes), so its bpf (ewm), matching the new addresses only, passes
+# them all to cew and drop3. The named counters are the types'
+# (docs/blocks.md).
 expected() {
 	n=0 b=0
 	for f in ip arp vlan; do eval "n_$f=0 b_$f=0"; done
@@ -141,6 +152,10 @@ EOF2
 		echo "$cn packets=$m bytes=$mb drops=0 stats={\"packets\":$m,\"bytes\":$mb}"
 		echo "$dn packets=$m bytes=$mb drops=$m stats={}"
 	done
+	echo "ew packets=$n bytes=$b drops=0 stats={\"rewritten\":$n,\"dropped\":0}"
+	echo "ewm packets=$n bytes=$b drops=0 stats={\"matched\":$n,\"rejected\":0}"
+	echo "cew packets=$n bytes=$b drops=0 stats={\"packets\":$n,\"bytes\":$b}"
+	echo "drop3 packets=$n bytes=$b drops=$n stats={}"
 }
 
 record() {	# SEC HEX...: one pcap record
@@ -241,6 +256,28 @@ if cmp -s "$dir/parity.user" /tmp/parity.kernel; then
 else
 	fail "per-block counters differ (expected: userspace engine, got: kernel)"
 	diff "$dir/parity.user" /tmp/parity.kernel | sed 's/^/    /'
+fi
+# ether's live parameters in lana.ko: a group address as src is refused
+# by its live op (the transaction fails, the message reaches lanarun), an
+# individual one is taken, and the running plan then holds it
+if lanarun --engine kernel set ew src=01:00:5e:00:00:01 >/tmp/parity.set 2>&1; then
+	fail "set ew src=01:00:5e:00:00:01 (a group address) was accepted"
+elif grep -q "group" /tmp/parity.set; then
+	ok "set ew src=01:00:5e:00:00:01 refused: $(tail -n 1 /tmp/parity.set)"
+else
+	fail "set ew src=01:00:5e:00:00:01 refused without the reason"
+	sed 's/^/    /' /tmp/parity.set
+fi
+sed "s/src = $EW_SRC/src = 02:00:00:00:00:e5/" "$dir/parity-kernel.lana" \
+	>/tmp/parity-e5.lana
+if lanarun --engine kernel set ew src=02:00:00:00:00:e5 >/tmp/parity.set 2>&1 &&
+   grep -q 'src = 02:00:00:00:00:e5' /tmp/parity-e5.lana &&
+   lanarun --engine kernel apply -n /tmp/parity-e5.lana 2>&1 |
+	tee -a /tmp/parity.set | grep -q 'no changes'; then
+	ok "set ew src=02:00:00:00:00:e5 (live) in the running plan"
+else
+	fail "set ew src=02:00:00:00:00:e5"
+	sed 's/^/    /' /tmp/parity.set
 fi
 lanarun --engine kernel flush >/dev/null 2>&1
 ip link del par0

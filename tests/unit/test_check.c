@@ -362,14 +362,14 @@ static void test_typed_const(void **state)
 	struct result r;
 
 	compile_text(&r,
-		"const VID: u16 = 10;\nconst RATE = 10M;\nconst BIG: u8 = 300;\n"
+		"const VID: u16 = 10;\nconst RATE = 10mbit;\nconst BIG: u8 = 300;\n"
 		"g :: gen(rate = RATE); g -> vlan(op = push, vid = VID) -> drop();\n");
 	assert_int_equal(r.rc, 1);
 	assert_diag(&r, "3:17: error: constant 'BIG':");
 	result_free(&r);
 
 	compile_text(&r,
-		"const VID: u16 = 10;\nconst RATE = 10M;\n"
+		"const VID: u16 = 10;\nconst RATE = 10mbit;\n"
 		"g :: gen(rate = RATE); g -> vlan(op = push, vid = VID) -> drop();\n");
 	assert_int_equal(r.rc, 0);
 	{

@@ -208,7 +208,7 @@ static void test_live_set(void **state)
 
 	expect_diff(&a, &b,
 		    "SET     1 src promisc=true\n"
-		    "SET     5 g rate=1M\n"
+		    "SET     5 g rate=1mbit\n"
 		    "COMMIT\n", &st);
 	assert_int_equal(st.set, 2);
 	assert_int_equal(st.replaced, 0);
@@ -304,7 +304,7 @@ static void test_order(void **state)
 	expect_diff(&a, &b,
 		    "REPLACE 2 t tee n=3\n"
 		    "SET     1 src promisc=true\n"
-		    "SET     5 g rate=5k\n"
+		    "SET     5 g rate=5kbit\n"
 		    "UNBIND  2 t.out[0] -> 3.0\n"
 		    "DEL     3 c\n"
 		    "DEL     6 x\n"
@@ -524,7 +524,7 @@ static void test_apply_canonical(void **state)
 		"NEW     1 src eth dev=\"veth0\" promisc=false\n"
 		"NEW     2 t tee n=1\n"
 		"NEW     4 d drop\n"
-		"NEW     5 g gen size=64B rate=1k\n"
+		"NEW     5 g gen size=64B rate=1kbit\n"
 		"NEW     20 z counter\n"
 		"BIND    1 src.out -> 2 t.in\n"
 		"BIND    2 t.out[0] -> 20 z.in\n"

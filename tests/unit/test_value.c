@@ -180,9 +180,25 @@ static void test_size(void **state)
 	assert_int_equal(ok_u(f, LANA_PT_SIZE, "1.5KiB"), 1536);
 	assert_int_equal(ok_u(f, LANA_PT_SIZE, "1MiB"), 1048576);
 	assert_true(ok_u(f, LANA_PT_SIZE, "2GiB") == 2147483648ULL);
-	assert_int_equal(ok_u(f, LANA_PT_SIZE, "1kB"), 1000);
-	assert_int_equal(ok_u(f, LANA_PT_SIZE, "1.5MB"), 1500000);
-	assert_true(ok_u(f, LANA_PT_SIZE, "3GB") == 3000000000ULL);
+	/*
+	 * tc(8) SIZES, with iproute2's factors (get_size(), lib/utils_math.c):
+	 * b = 1, k = kb = 1024, m = mb = 1024^2, g = gb = 1024^3, kbit =
+	 * 1024/8, mbit = 1024^2/8, gbit = 1024^3/8; any case.
+	 */
+	assert_int_equal(ok_u(f, LANA_PT_SIZE, "64b"), 64);
+	assert_int_equal(ok_u(f, LANA_PT_SIZE, "1k"), 1024);
+	assert_int_equal(ok_u(f, LANA_PT_SIZE, "1K"), 1024);
+	assert_int_equal(ok_u(f, LANA_PT_SIZE, "1kB"), 1024);
+	assert_int_equal(ok_u(f, LANA_PT_SIZE, "64kb"), 65536);
+	assert_int_equal(ok_u(f, LANA_PT_SIZE, "64kib"), 65536);
+	assert_int_equal(ok_u(f, LANA_PT_SIZE, "1.5MB"), 1572864);
+	assert_int_equal(ok_u(f, LANA_PT_SIZE, "64M"), 67108864);
+	assert_int_equal(ok_u(f, LANA_PT_SIZE, "2m"), 2097152);
+	assert_true(ok_u(f, LANA_PT_SIZE, "3GB") == 3221225472ULL);
+	assert_true(ok_u(f, LANA_PT_SIZE, "1g") == 1073741824ULL);
+	assert_int_equal(ok_u(f, LANA_PT_SIZE, "1kbit"), 128);
+	assert_int_equal(ok_u(f, LANA_PT_SIZE, "3Mbit"), 393216);
+	assert_int_equal(ok_u(f, LANA_PT_SIZE, "1gbit"), 134217728);
 	assert_int_equal(ok_u(f, LANA_PT_SIZE, "0.25KiB"), 256);
 	assert_int_equal(ok_u(f, LANA_PT_SIZE, "1.000B"), 1);
 	assert_true(ok_u(f, LANA_PT_SIZE, "17179869183GiB") ==
@@ -190,9 +206,12 @@ static void test_size(void **state)
 	bad(f, LANA_PT_SIZE, NULL, "17179869184GiB", "too large");
 	bad(f, LANA_PT_SIZE, NULL, "0.5B", "not a whole number of bytes");
 	bad(f, LANA_PT_SIZE, NULL, "1.0001KiB", "not a whole number");
-	bad(f, LANA_PT_SIZE, NULL, "64kb", "unknown size unit 'kb'");
-	bad(f, LANA_PT_SIZE, NULL, "64kib", "unknown size unit");
-	bad(f, LANA_PT_SIZE, NULL, "64M", "unknown size unit 'M'");
+	bad(f, LANA_PT_SIZE, NULL, "0.01kbit", "not a whole number of bytes");
+	bad(f, LANA_PT_SIZE, NULL, "1tb", "unknown size unit 'tb'");
+	bad(f, LANA_PT_SIZE, NULL, "1mbps",
+	    "'mbps' in '1mbps' is a rate unit, not a size unit");
+	bad(f, LANA_PT_SIZE, NULL, "64XB",
+	    "unknown size unit 'XB' in '64XB'; expected b, k or kb");
 	bad(f, LANA_PT_SIZE, NULL, "abc", "expected size");
 	bad(f, LANA_PT_SIZE, NULL, "10.0.0.1", "expected size");
 	bad(f, LANA_PT_SIZE, NULL, "-1B", "expected size");
@@ -209,21 +228,54 @@ static void test_rate(void **state)
 
 	assert_int_equal(ok_u(f, LANA_PT_RATE, "0"), 0);
 	assert_int_equal(ok_u(f, LANA_PT_RATE, "500"), 500);
-	assert_int_equal(ok_u(f, LANA_PT_RATE, "100k"), 100000);
-	assert_int_equal(ok_u(f, LANA_PT_RATE, "10M"), 10000000);
-	assert_int_equal(ok_u(f, LANA_PT_RATE, "1Gbit"), 1000000000);
-	assert_int_equal(ok_u(f, LANA_PT_RATE, "1.5G"), 1500000000);
-	assert_int_equal(ok_u(f, LANA_PT_RATE, "10Mbit/s"), 10000000);
-	assert_int_equal(ok_u(f, LANA_PT_RATE, "10Mbps"), 10000000);
+	/*
+	 * tc(8) RATES, values in bit/s computed by hand: bit, kbit, mbit,
+	 * gbit, tbit are 10^0,3,6,9,12 bit/s; bps... are bytes (x 8); IEC
+	 * prefixes ki, mi, gi, ti are 1024^1..4; any case (strcasecmp).
+	 */
 	assert_int_equal(ok_u(f, LANA_PT_RATE, "64bit"), 64);
-	assert_int_equal(ok_u(f, LANA_PT_RATE, "64bps"), 64);
-	assert_true(ok_u(f, LANA_PT_RATE, "2T") == 2000000000000ULL);
-	bad(f, LANA_PT_RATE, NULL, "10m", "unknown rate unit 'm'");
-	bad(f, LANA_PT_RATE, NULL, "10Mb", "unknown rate unit");
-	bad(f, LANA_PT_RATE, NULL, "10KiB", "unknown rate unit");
-	bad(f, LANA_PT_RATE, NULL, "1.0005k", "not a whole number of bit/s");
+	assert_int_equal(ok_u(f, LANA_PT_RATE, "100kbit"), 100000);
+	assert_int_equal(ok_u(f, LANA_PT_RATE, "10mbit"), 10000000);
+	assert_int_equal(ok_u(f, LANA_PT_RATE, "10Mbit"), 10000000);
+	assert_int_equal(ok_u(f, LANA_PT_RATE, "10MBIT"), 10000000);
+	assert_int_equal(ok_u(f, LANA_PT_RATE, "1Gbit"), 1000000000);
+	assert_int_equal(ok_u(f, LANA_PT_RATE, "1.5gbit"), 1500000000);
+	assert_true(ok_u(f, LANA_PT_RATE, "2tbit") == 2000000000000ULL);
+	assert_int_equal(ok_u(f, LANA_PT_RATE, "64bps"), 512);
+	assert_int_equal(ok_u(f, LANA_PT_RATE, "1kbps"), 8000);
+	assert_int_equal(ok_u(f, LANA_PT_RATE, "10mbps"), 80000000);
+	assert_int_equal(ok_u(f, LANA_PT_RATE, "10MBps"), 80000000);
+	assert_true(ok_u(f, LANA_PT_RATE, "1gbps") == 8000000000ULL);
+	assert_true(ok_u(f, LANA_PT_RATE, "1tbps") == 8000000000000ULL);
+	assert_int_equal(ok_u(f, LANA_PT_RATE, "1kibit"), 1024);
+	assert_int_equal(ok_u(f, LANA_PT_RATE, "1Kibit"), 1024);
+	assert_int_equal(ok_u(f, LANA_PT_RATE, "1mibit"), 1048576);
+	assert_true(ok_u(f, LANA_PT_RATE, "1gibit") == 1073741824ULL);
+	assert_true(ok_u(f, LANA_PT_RATE, "1tibit") == 1099511627776ULL);
+	assert_int_equal(ok_u(f, LANA_PT_RATE, "1kibps"), 8192);
+	assert_int_equal(ok_u(f, LANA_PT_RATE, "1MiBps"), 8388608);
+	assert_true(ok_u(f, LANA_PT_RATE, "1gibps") == 8589934592ULL);
+	assert_true(ok_u(f, LANA_PT_RATE, "1TiBps") == 8796093022208ULL);
+	/* spellings tc does not take, with a hint where one fits */
+	bad(f, LANA_PT_RATE, NULL, "10mb",
+	    "'mb' in '10mb' is not a rate unit: did you mean 'mbit' (bits/s) or 'mbps' (bytes/s)?");
+	bad(f, LANA_PT_RATE, NULL, "10M",
+	    "did you mean 'mbit' (bits/s) or 'mbps' (bytes/s)?");
+	bad(f, LANA_PT_RATE, NULL, "100k",
+	    "did you mean 'kbit' (bits/s) or 'kbps' (bytes/s)?");
+	bad(f, LANA_PT_RATE, NULL, "10KiB",
+	    "did you mean 'kibit' (bits/s) or 'kibps' (bytes/s)?");
+	bad(f, LANA_PT_RATE, NULL, "10B",
+	    "did you mean 'bit' (bits/s) or 'bps' (bytes/s)?");
+	bad(f, LANA_PT_RATE, NULL, "10Mbit/s",
+	    "'Mbit/s' in '10Mbit/s' is not a rate unit: did you mean 'Mbit'?");
+	bad(f, LANA_PT_RATE, NULL, "10Q",
+	    "unknown rate unit 'Q' in '10Q'; expected bit, kbit");
+	bad(f, LANA_PT_RATE, NULL, "10kb/s", "unknown rate unit 'kb/s'");
+	bad(f, LANA_PT_RATE, NULL, "1.0005kbit", "not a whole number of bit/s");
 	bad(f, LANA_PT_RATE, NULL, "fast", "expected rate");
-	bad(f, LANA_PT_RATE, NULL, "99999999999T", "too large");
+	bad(f, LANA_PT_RATE, NULL, "99999999999tbit", "too large");
+	bad(f, LANA_PT_RATE, NULL, "2400000tbps", "too large");
 }
 
 static void test_duration(void **state)
@@ -532,16 +584,19 @@ static void test_format_roundtrip(void **state)
 	check_format(f, LANA_PT_SIZE, NULL, "0", "0B");
 	check_format(f, LANA_PT_SIZE, NULL, "1.5KiB", "1536B");
 	check_format(f, LANA_PT_SIZE, NULL, "1.5MiB", "1536KiB");
-	check_format(f, LANA_PT_SIZE, NULL, "1GB", "1000000000B");
+	check_format(f, LANA_PT_SIZE, NULL, "1GB", "1GiB");
+	check_format(f, LANA_PT_SIZE, NULL, "1000000000", "1000000000B");
+	check_format(f, LANA_PT_SIZE, NULL, "3kbit", "384B");
 	check_format(f, LANA_PT_SIZE, NULL, "4GiB", "4GiB");
 	check_format(f, LANA_PT_SIZE, NULL, "18446744073709551615",
 		     "18446744073709551615B");
-	check_format(f, LANA_PT_RATE, NULL, "10Mbit/s", "10M");
-	check_format(f, LANA_PT_RATE, NULL, "1.5G", "1500M");
-	check_format(f, LANA_PT_RATE, NULL, "2T", "2000G");
+	check_format(f, LANA_PT_RATE, NULL, "10Mbit", "10mbit");
+	check_format(f, LANA_PT_RATE, NULL, "1.5gbit", "1500mbit");
+	check_format(f, LANA_PT_RATE, NULL, "2000gbit", "2tbit");
 	check_format(f, LANA_PT_RATE, NULL, "1234", "1234");
 	check_format(f, LANA_PT_RATE, NULL, "0", "0");
-	check_format(f, LANA_PT_RATE, NULL, "100kbps", "100k");
+	check_format(f, LANA_PT_RATE, NULL, "100kbps", "800kbit");
+	check_format(f, LANA_PT_RATE, NULL, "1kibit", "1024");
 	check_format(f, LANA_PT_DURATION, NULL, "1.5ms", "1500us");
 	check_format(f, LANA_PT_DURATION, NULL, "2000ms", "2s");
 	check_format(f, LANA_PT_DURATION, NULL, "7ns", "7ns");
