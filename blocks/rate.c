@@ -137,6 +137,13 @@ static void rate_fill(struct rate_priv *rp, const struct rate_live *l,
 {
 	uint64_t dt;
 
+	if (!rp->last_ns) {
+		/* the bucket starts full, whatever the clock reads (the
+		 * kernel's is the time since boot) */
+		rp->tokens = l->cap;
+		rp->last_ns = now;
+		return;
+	}
 	if (now <= rp->last_ns) {
 		if (rp->tokens > l->cap)	/* burst made smaller */
 			rp->tokens = l->cap;

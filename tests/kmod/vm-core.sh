@@ -142,6 +142,23 @@ check "flush" L flush
 check "show after flush: no blocks" sh -c "lanarun --engine kernel show | sed 1d | grep -qx 'no blocks'"
 
 # ------------------------------------------------ traffic (needs eth, veth)
+# pktgen sends 20 frames out of lk1; they arrive on lk0 and enter the graph
+pg() { echo "$2" >"/proc/net/pktgen/$1" || return 1; }
+send20() {
+	pg kpktgend_0 "rem_device_all" &&
+	pg kpktgend_0 "add_device lk1" &&
+	pg lk1 "count 20" &&
+	pg lk1 "pkt_size 60" &&
+	pg lk1 "delay 0" &&
+	pg lk1 "dst 10.97.0.2" &&
+	pg lk1 "dst_mac $(cat /sys/class/net/lk0/address)" &&
+	pg pgctrl "start" || return 1
+	pg kpktgend_0 "rem_device_all"
+}
+# kst BLOCK KEY: counter KEY of BLOCK (`lanarun stats`); pk BLOCK: packets
+kst() { lanarun --engine kernel stats "$1" |
+	sed -n "s/^ *$2 \([0-9][0-9]*\)\$/\1/p" | head -n 1; }
+pk() { kst "$1" packets; }
 traffic() {
 	ip link add lk0 type veth peer name lk1 || return 1
 	echo 1 >/proc/sys/net/ipv6/conf/lk0/disable_ipv6
@@ -156,19 +173,6 @@ vf[reject] -> cn :: counter() -> d3 :: drop();
 t[2] -> l1 :: fwd() -> l2 :: fwd() -> cl :: counter() -> d2 :: drop();
 EOF
 	lanarun --engine kernel apply "$W/t.lana" || return 1
-	# pktgen sends 20 frames out of lk1; they arrive on lk0 and enter the graph
-	pg() { echo "$2" >"/proc/net/pktgen/$1" || return 1; }
-	send20() {
-		pg kpktgend_0 "rem_device_all" &&
-		pg kpktgend_0 "add_device lk1" &&
-		pg lk1 "count 20" &&
-		pg lk1 "pkt_size 60" &&
-		pg lk1 "delay 0" &&
-		pg lk1 "dst 10.97.0.2" &&
-		pg lk1 "dst_mac $(cat /sys/class/net/lk0/address)" &&
-		pg pgctrl "start" || return 1
-		pg kpktgend_0 "rem_device_all"
-	}
 	send20 || return 1
 	lanarun --engine kernel stats c >"$W/c" || return 1
 	lanarun --engine kernel stats cv >"$W/cv" || return 1
@@ -189,8 +193,6 @@ EOF
 		return 1
 	# a live SET of the tag: the first 20 were tagged 5 (rejected by
 	# "vlan 9"), the next 20 must be tagged 9
-	pk() { lanarun --engine kernel stats "$1" |
-		sed -n 's/.*packets[^0-9]*\([0-9][0-9]*\).*/\1/p' | head -n 1; }
 	[ "$(pk c9)" = 0 ] && [ "$(pk cn)" = 20 ] ||
 		{ echo "before set: c9=$(pk c9) cn=$(pk cn)"; return 1; }
 	lanarun --engine kernel set v vid=9 || return 1
@@ -198,10 +200,31 @@ EOF
 	echo "after set v vid=9: cv=$(pk cv) c9=$(pk c9) cn=$(pk cn) (want 40 20 20)"
 	[ "$(pk cv)" = 40 ] && [ "$(pk c9)" = 20 ] && [ "$(pk cn)" = 20 ]
 }
+# rate, mode = shape, in the kernel: a block timer (an hrtimer) sends the
+# queued frames. 20 frames of 60 bytes at 4800 bit/s (600 bytes/s, one
+# frame per 100 ms) with a 64-byte burst: one passes at once, the other
+# 19 leave over 1.9 s, none is lost.
+shaping() {
+	cat >"$W/shape.lana" <<'EOF'
+a :: eth(dev = "lk0") -> r :: rate(rate = 4800bit, burst = 64B, mode = shape)
+  -> cs :: counter() -> drop();
+EOF
+	lanarun --engine kernel apply "$W/shape.lana" || return 1
+	send20 || return 1
+	early=$(pk cs)
+	q=$(kst r queued)
+	sleep 3
+	late=$(pk cs)
+	echo "shaped: $early frames at once ($q bytes queued), $late after 3 s (want < 20, 20)"
+	[ "$early" -ge 1 ] && [ "$early" -lt 20 ] && [ "$q" -gt 0 ] &&
+		[ "$late" = 20 ] && [ "$(pk r)" = 20 ] &&
+		[ "$(kst r dropped)" = 0 ] && [ "$(kst r queued)" = 0 ]
+}
 if [ -d /proc/net/pktgen ] && L types eth >/dev/null 2>&1 &&
 	ip link add lkx type veth peer name lky 2>/dev/null; then
 	ip link del lkx
 	check "traffic: frames from a veth through eth, tee, vlan, fwd chain" traffic
+	check "traffic: rate shapes with a block timer (hrtimer)" shaping
 	check "unload with a graph loaded" rmmod lana
 	check "veth still usable after unload" ip link set lk0 down
 	ip link del lk0 2>/dev/null
