@@ -160,7 +160,8 @@ struct lana_param {
  * @flags: LANA_PORTF_*
  * @count: NULL for a single port; else the name of an unsigned integer
  *         parameter whose value is the number of ports in the group
- *         (`tee(n = 3)` has three `out` ports)
+ *         (`tee(n = 3)` has three `out` ports), or of a list parameter:
+ *         one port per item (`classify(filters = ["arp", "ip"])` has two)
  * @doc:   one line of documentation
  *
  * Ports are numbered per direction in declaration order, groups expanded:
@@ -179,6 +180,8 @@ struct lana_port {
 #define LANA_CF_OP 0x0001	/* reported by the type's stats op (device
 				 * counters, names that depend on parameters),
 				 * not summed by the engine: @offset unused */
+#define LANA_CF_INDEXED 0x0002	/* with LANA_CF_OP: one counter per port,
+				 * reported as @name0, @name1, ... */
 
 /**
  * struct lana_counter - one named counter of a block type, as `lanarun
@@ -364,6 +367,12 @@ struct lana_block_type {
 }
 /* LANA_COUNTER_OP(name, doc) - a counter written by the type's stats op. */
 #define LANA_COUNTER_OP(n, d) { .name = (n), .flags = LANA_CF_OP, .doc = (d) }
+/*
+ * LANA_COUNTER_OP_INDEXED(name, doc) - counters the stats op writes once
+ * per port: "rx" declares rx0, rx1, ... (switch's per-port counters).
+ */
+#define LANA_COUNTER_OP_INDEXED(n, d) \
+	{ .name = (n), .flags = LANA_CF_OP | LANA_CF_INDEXED, .doc = (d) }
 /* 0, or a negative array size when @field of @type is not a uint64_t. */
 #define LANA_U64_CHECK(type, field)					\
 	(0 * sizeof(char[__builtin_types_compatible_p(			\

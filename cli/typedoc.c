@@ -193,7 +193,8 @@ static void counter_rows(struct table *t, const struct lana_block_type *bt,
 	struct row r = { 0 };
 
 	for (c = bt->counters; c && c->name; c++) {
-		lana_buf_printf(&tmp, md ? "`%s`" : "%s", c->name);
+		lana_buf_printf(&tmp, md ? "`%s%s`" : "%s%s", c->name,
+				c->flags & LANA_CF_INDEXED ? "N" : "");
 		r.c[0] = cell(t, &tmp);
 		lana_buf_puts(&tmp, c->doc ? c->doc : "");
 		r.c[1] = cell(t, &tmp);
@@ -487,6 +488,8 @@ static void json_counter(struct lana_buf *b, const struct lana_counter *c)
 	lana_buf_put_json_str(b, c->name);
 	json_key(b, "doc", false);
 	json_str_or_null(b, c->doc);
+	json_key(b, "per_port", false);
+	lana_buf_puts(b, c->flags & LANA_CF_INDEXED ? "true" : "false");
 	lana_buf_putc(b, '}');
 }
 

@@ -9,6 +9,9 @@
 
 #include "blocks/lana_block.h"
 
+/* named counters of one block at most (switch: 4 per port, 32 ports, + 2) */
+#define LANA_STATS_MAX	160
+
 /**
  * struct lana_block_stats - counters of one block, summed over workers
  * (userspace) or CPUs (kernel), as lana_inst_stats() fills them.
@@ -29,7 +32,7 @@ struct lana_block_stats {
 	uint64_t packets;
 	uint64_t bytes;
 	uint64_t drops;
-	struct lana_stat stat[8];
+	struct lana_stat stat[LANA_STATS_MAX];
 	unsigned int nstat;
 };
 

@@ -87,7 +87,10 @@ bool lana_ptype_is_int(unsigned int t);
  */
 uint64_t lana_ptype_int_max(unsigned int t);
 
-/** lana_value_as_uint() - @v as an unsigned integer (integer kinds), else 0. */
+/**
+ * lana_value_as_uint() - @v as an unsigned integer (integer kinds; a list
+ * reads as its number of items, for port groups counted by a list), else 0.
+ */
 uint64_t lana_value_as_uint(const struct lana_value *v);
 
 /**

@@ -124,6 +124,8 @@ uint64_t lana_value_as_uint(const struct lana_value *v)
 		return v->u;
 	case LANA_PT_I64:
 		return v->i < 0 ? 0 : (uint64_t)v->i;
+	case LANA_PT_LIST:
+		return v->list.n;	/* a port group counted by a list */
 	default:
 		return 0;
 	}

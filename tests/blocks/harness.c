@@ -64,12 +64,55 @@ static int do_init(struct tb *t, void *arg)
 	return rc;
 }
 
+/*
+ * A list parameter written as `["a", "b"]` or `[1, 2]` (items without
+ * commas inside): each item parsed as the list's element type, as the
+ * compiler resolves a list (lang/resolve.c); quotes are dropped.
+ */
+static void parse_list(struct tb *t, const struct lana_param *p,
+		       const char *text, struct lana_value *out)
+{
+	struct lana_param ep = *p;
+	char *copy = lana_arena_strdup(&t->arena, text), *s, *item;
+	char err[256] = "";
+	uint32_t n = 0, cap = 16;
+
+	ep.type = p->elem;
+	ep.flags &= (uint16_t)~LANA_PF_RANGE;
+	memset(out, 0, sizeof(*out));
+	out->type = LANA_PT_LIST;
+	out->list.elem = p->elem;
+	out->list.items = lana_arena_alloc(&t->arena,
+					   cap * sizeof(*out->list.items));
+	s = copy + strspn(copy, " [");
+	s[strcspn(s, "]")] = 0;
+	for (item = strtok(s, ","); item; item = strtok(NULL, ",")) {
+		size_t l;
+
+		item += strspn(item, " \"");
+		l = strlen(item);
+		while (l && (item[l - 1] == ' ' || item[l - 1] == '"'))
+			item[--l] = 0;
+		if (n == cap)
+			fail_msg("%s: more than %u items", p->name, cap);
+		if (lana_value_parse(&t->arena, ep.type, &ep, item,
+				     &out->list.items[n], err, sizeof(err)))
+			fail_msg("%s item '%s': %s", p->name, item, err);
+		n++;
+	}
+	out->list.n = n;
+}
+
 /* Parse @text for parameter @p of the block into @out, failing on error. */
 static void parse_param(struct tb *t, const struct lana_param *p,
 			const char *text, struct lana_value *out)
 {
 	char err[256] = "";
 
+	if (p->type == LANA_PT_LIST) {
+		parse_list(t, p, text, out);
+		return;
+	}
 	if (lana_value_parse(&t->arena, p->type, p, text, out, err,
 			     sizeof(err)))
 		fail_msg("%s = '%s': %s", p->name, text, err);
@@ -200,23 +243,32 @@ int tb_set(struct tb *t, const char *name, const char *text)
 	return tb_set_value(t, (unsigned int)idx, &s.v);
 }
 
-/* Whether @bt's descriptor declares a counter named @name. */
+/*
+ * Whether @bt's descriptor declares a counter named @name: by its name, or
+ * an indexed one (LANA_CF_INDEXED) by its name and a port number.
+ */
 static bool declared(const struct lana_block_type *bt, const char *name)
 {
 	const struct lana_counter *c;
 
-	for (c = bt->counters; c && c->name; c++)
+	for (c = bt->counters; c && c->name; c++) {
+		size_t l = strlen(c->name);
+
 		if (!strcmp(c->name, name))
 			return true;
+		if (c->flags & LANA_CF_INDEXED && !strncmp(c->name, name, l) &&
+		    name[l] && strspn(name + l, "0123456789") == strlen(name + l))
+			return true;
+	}
 	return false;
 }
 
 uint64_t tb_stat(struct tb *t, const char *name)
 {
-	struct lana_stat st[8];
+	struct lana_stat st[LANA_STATS_MAX];
 	unsigned int n, i;
 
-	n = lana_block_stats(&t->b, st, 8);
+	n = lana_block_stats(&t->b, st, LANA_STATS_MAX);
 	for (i = 0; i < n; i++)
 		if (!declared(t->b.type, st[i].name))
 			fail_msg("%s reports '%s', which its descriptor does "

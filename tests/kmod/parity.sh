@@ -26,18 +26,26 @@
 # the graph the frame as it was on the wire (tag re-inserted). A fourth
 # branch rewrites both MAC addresses (ether) and checks the frames it
 # puts out with a bpf that matches only the new pair of addresses: every
-# frame must leave ether rewritten (none is shorter than 14 bytes).
+# frame must leave ether rewritten (none is shorter than 14 bytes). A
+# fifth polices the frames with rate (a 600-byte bucket that does not
+# refill in time): the frames that pass follow from their sizes. A sixth
+# classifies them (classify: the first matching of three filters), a
+# seventh switches them (switch: all from one source, to be flooded).
 
 LOOPS=5			# passes over the file
 FRAMES_PER_PASS=8
 EW_SRC=02:00:00:00:00:c3	# the addresses the ether branch writes
 EW_DST=02:00:00:00:00:d4
+# the police branch: a bucket of RT_BURST bytes that refills at 1 bit/s
+# (under 1 byte in the 8 s a run may take), so which frames pass follows
+# from their sizes alone
+RT_BURST=600
 
 graph() {	# SOURCE: the parity graph with that source block
 	cat <<EOF
 // parity graph (tests/kmod/parity.sh): generated, do not edit
 nic :: $1;
-t :: tee(n = 4);
+t :: tee(n = 7);
 nic -> t;
 t[0] -> ip :: bpf(filter = "ip") -> cip :: counter() -> drop();
 t[1] -> arp :: bpf(filter = "arp") -> carp :: counter() -> drop();
@@ -45,6 +53,16 @@ t[2] -> vl :: bpf(filter = "vlan") -> cvl :: counter() -> drop();
 t[3] -> ew :: ether(src = $EW_SRC, dst = $EW_DST)
   -> ewm :: bpf(filter = "ether src $EW_SRC and ether dst $EW_DST")
   -> cew :: counter() -> drop();
+t[4] -> rt :: rate(rate = 1bit, burst = $RT_BURST) -> crt :: counter() -> drop();
+t[5] -> k :: classify(filters = ["arp", "ip and icmp", "ip"]);
+k[0] -> ck0 :: counter() -> drop();
+k[1] -> ck1 :: counter() -> drop();
+k[2] -> ck2 :: counter() -> drop();
+k[other] -> cko :: counter() -> drop();
+t[6] -> [0]sw :: switch(ports = 3);
+sw[0] -> cs0 :: counter() -> drop();
+sw[1] -> cs1 :: counter() -> drop();
+sw[2] -> cs2 :: counter() -> drop();
 EOF
 }
 
@@ -156,6 +174,53 @@ EOF2
 	echo "ewm packets=$n bytes=$b drops=0 stats={\"matched\":$n,\"rejected\":0}"
 	echo "cew packets=$n bytes=$b drops=0 stats={\"packets\":$n,\"bytes\":$b}"
 	echo "drop3 packets=$n bytes=$b drops=$n stats={}"
+	# rate, police: in arrival order, a frame passes when the bucket
+	# (RT_BURST bytes at first) still holds its size, which it then costs
+	tok=$RT_BURST rp=0 rb=0 loop=0
+	while [ $loop -lt $LOOPS ]; do
+		for fr in $FRAMES; do
+			len=$(flen "${fr#*:}")
+			if [ "$len" -le "$tok" ]; then
+				tok=$((tok - len)) rp=$((rp + 1)) rb=$((rb + len))
+			fi
+		done
+		loop=$((loop + 1))
+	done
+	echo "rt packets=$n bytes=$b drops=$((n - rp)) stats={\"passed\":$rp,\"dropped\":$((n - rp)),\"queued\":0}"
+	echo "crt packets=$rp bytes=$rb drops=0 stats={\"packets\":$rp,\"bytes\":$rb}"
+	echo "drop4 packets=$rp bytes=$rb drops=$rp stats={}"
+	# classify: the first of "arp", "ip and icmp", "ip" that matches; the
+	# IPv6 and the tagged frame match none (other)
+	for k in 0 1 2 o; do eval "kn_$k=0 kb_$k=0"; done
+	for fr in $FRAMES; do
+		len=$(flen "${fr#*:}")
+		case ${fr#*:} in
+		F_ARP) k=0 ;;
+		F_ICMP) k=1 ;;
+		F_UDP) k=2 ;;
+		*) k=o ;;
+		esac
+		eval "kn_$k=\$((kn_$k + LOOPS)) kb_$k=\$((kb_$k + LOOPS * len))"
+	done
+	echo "k packets=$n bytes=$b drops=0 stats={\"out0\":$kn_0,\"out1\":$kn_1,\"out2\":$kn_2,\"other\":$kn_o}"
+	d=5
+	for k in 0 1 2 o; do
+		eval "kn=\$kn_$k kb=\$kb_$k"
+		echo "ck$k packets=$kn bytes=$kb drops=0 stats={\"packets\":$kn,\"bytes\":$kb}"
+		echo "drop$d packets=$kn bytes=$kb drops=$kn stats={}"
+		d=$((d + 1))
+	done
+	# switch: every frame comes from A into port 0 and is to B (never
+	# seen as a source) or broadcast: A is learned, each frame floods to
+	# ports 1 and 2 (one the frame, one a copy), none to port 0
+	z=0
+	echo "sw packets=$n bytes=$b drops=0 stats={\"entries\":1,\"table_full\":0,\"rx0\":$n,\"rx1\":$z,\"rx2\":$z,\"tx0\":$z,\"tx1\":$n,\"tx2\":$n,\"flooded0\":$n,\"flooded1\":$z,\"flooded2\":$z,\"dropped0\":$z,\"dropped1\":$z,\"dropped2\":$z}"
+	echo "cs0 packets=0 bytes=0 drops=0 stats={\"packets\":0,\"bytes\":0}"
+	echo "drop9 packets=0 bytes=0 drops=0 stats={}"
+	for p in 1 2; do
+		echo "cs$p packets=$n bytes=$b drops=0 stats={\"packets\":$n,\"bytes\":$b}"
+		echo "drop$((9 + p)) packets=$n bytes=$b drops=$n stats={}"
+	done
 }
 
 record() {	# SEC HEX...: one pcap record

@@ -165,8 +165,10 @@ static void test_descriptors(void **state)
 				const struct lana_param *cp =
 					lana_param_find(bt, port->count);
 
-				if (!cp || !is_uint_type(cp->type))
-					fail_msg("%s.%s: count '%s' is not an unsigned param",
+				/* an unsigned count, or a list: one port per item */
+				if (!cp || (!is_uint_type(cp->type) &&
+					    cp->type != LANA_PT_LIST))
+					fail_msg("%s.%s: count '%s' is not an unsigned or list param",
 						 bt->name, port->name,
 						 port->count);
 				/* a group of zero ports makes no sense */
@@ -243,7 +245,9 @@ static void test_counters(void **state)
 				if (!strcmp(o->name, c->name))
 					fail_msg("%s: duplicate counter %s",
 						 bt->name, c->name);
-			if (c->flags & ~LANA_CF_OP)
+			if (c->flags & ~(LANA_CF_OP | LANA_CF_INDEXED) ||
+			    (c->flags & LANA_CF_INDEXED &&
+			     !(c->flags & LANA_CF_OP)))
 				fail_msg("%s.%s: unknown flags %#x", bt->name,
 					 c->name, (unsigned int)c->flags);
 			if (c->flags & LANA_CF_OP) {
