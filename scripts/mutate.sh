@@ -23,6 +23,10 @@ MUTANTS=(
 	"checksum not complemented|runtime/offload.c|s/return (uint16_t)~sum;/return (uint16_t)sum;/|tests/unit/test_offload"
 	"PPE hands rx the instance's newest live object, not its version's|runtime/ppe.c|s/bu->live = d->live;/bu->live = lana_inst_of(d->b)->live;/|tests/unit/test_engine"
 	"failed SET keeps the freed live object|engine/txn.c|/in->b.type->live_free(in->live);/{n;s/in->live = r->old;//}|tests/unit/test_engine"
+	"switch floods back out of the ingress port|blocks/switch.c|s/if (p == in)$/if (0)/|tests/blocks/test_blocks"
+	"switch does not move a known address|blocks/switch.c|s/e->port = port;\t\t\/\* moves at once \*\//;/|tests/blocks/test_blocks"
+	"classify skips the first filter|blocks/classify.c|s/for (k = 0; k < cp->n; k++)/for (k = 1; k < cp->n; k++)/|tests/blocks/test_blocks"
+	"rate passes a frame without its credit|blocks/rate.c|s/if (!rp->qn \&\& rp->tokens >= cost) {/if (!rp->qn) {/|tests/blocks/test_blocks"
 )
 
 mkdir -p "$work"
