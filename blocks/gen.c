@@ -3,11 +3,17 @@
  * blocks/gen.c - generate test frames.
  *
  * gen(size = 64B, count = 0, rate = 0, src = 02:00:00:00:00:01,
- *     dst = ff:ff:ff:ff:ff:ff)   out: eth
+ *     dst = ff:ff:ff:ff:ff:ff, src_count = 1, dst_count = 1, ip_src,
+ *     ip_dst, ip_count = 1, udp_sport = 9, udp_dport = 9)   out: eth
  *
  * Emits @count (0 = unlimited) Ethernet frames of @size bytes from @src to
  * @dst at `out`, paced to @rate bit/s on the wire (0 = as fast as possible).
- * Userspace engine only.
+ * Like Linux pktgen's src_mac_count/dst_mac_count and dst_min..dst_max
+ * (Documentation/networking/pktgen.rst), frame i comes from src + i mod
+ * src_count and goes to dst + i mod dst_count (the addresses as 48-bit
+ * numbers), for realistic load on a learning switch. With ip_src and
+ * ip_dst the frames carry IPv4/UDP to ip_dst + i mod ip_count with valid
+ * checksums. Userspace engine only.
  */
 #include "lana_block.h"
 
@@ -15,7 +21,9 @@
 #include <string.h>
 
 enum {
-	GEN_P_SIZE, GEN_P_COUNT, GEN_P_RATE, GEN_P_SRC, GEN_P_DST, GEN_P_MAX
+	GEN_P_SIZE, GEN_P_COUNT, GEN_P_RATE, GEN_P_SRC, GEN_P_DST,
+	GEN_P_SRC_COUNT, GEN_P_DST_COUNT, GEN_P_IP_SRC, GEN_P_IP_DST,
+	GEN_P_IP_COUNT, GEN_P_UDP_SPORT, GEN_P_UDP_DPORT, GEN_P_MAX
 };
 
 static const struct lana_param gen_params[] = {
@@ -41,6 +49,39 @@ static const struct lana_param gen_params[] = {
 		.name = "dst", .type = LANA_PT_MAC, .def = "ff:ff:ff:ff:ff:ff",
 		.doc = "destination MAC address",
 	},
+	[GEN_P_SRC_COUNT] = {
+		.name = "src_count", .type = LANA_PT_U32, .flags = LANA_PF_RANGE,
+		.min = 1, .max = 1u << 24, .def = "1",
+		.doc = "source MACs: frame i is sent from src + i mod src_count",
+	},
+	[GEN_P_DST_COUNT] = {
+		.name = "dst_count", .type = LANA_PT_U32, .flags = LANA_PF_RANGE,
+		.min = 1, .max = 1u << 24, .def = "1",
+		.doc = "destination MACs: frame i goes to dst + i mod dst_count",
+	},
+	[GEN_P_IP_SRC] = {
+		.name = "ip_src", .type = LANA_PT_IPV4,
+		.doc = "with ip_dst: frames carry IPv4/UDP (RFC 791, RFC 768) "
+		       "from this address, checksums valid",
+	},
+	[GEN_P_IP_DST] = {
+		.name = "ip_dst", .type = LANA_PT_IPV4,
+		.doc = "IPv4 destination (with ip_src)",
+	},
+	[GEN_P_IP_COUNT] = {
+		.name = "ip_count", .type = LANA_PT_U32, .flags = LANA_PF_RANGE,
+		.min = 1, .max = 1u << 24, .def = "1",
+		.doc = "IPv4 destinations: frame i goes to ip_dst + i mod "
+		       "ip_count",
+	},
+	[GEN_P_UDP_SPORT] = {
+		.name = "udp_sport", .type = LANA_PT_U16, .def = "9",
+		.doc = "UDP source port",
+	},
+	[GEN_P_UDP_DPORT] = {
+		.name = "udp_dport", .type = LANA_PT_U16, .def = "9",
+		.doc = "UDP destination port (9: discard, RFC 863)",
+	},
 	[GEN_P_MAX] = LANA_PARAM_END
 };
 
@@ -52,6 +93,8 @@ static const struct lana_port gen_ports[] = {
 
 #define GEN_ETHERTYPE	0x88b5	/* IEEE 802 local experimental EtherType 1 */
 #define GEN_HLEN	14	/* Ethernet header */
+#define GEN_IPHLEN	20	/* IPv4 header without options */
+#define GEN_UDPHLEN	8
 #define GEN_TMPL	64	/* template bytes copied per frame */
 /*
  * Bytes a frame occupies on the wire besides @size (which excludes the
@@ -80,6 +123,10 @@ struct gen_priv {
 	uint64_t seq;		/* next sequence number = frames sent */
 	uint64_t tokens;
 	uint64_t last_ns;	/* last refill; 0 = not started */
+	uint32_t src_count, dst_count, ip_count;
+	uint64_t src, dst;	/* the MACs as 48-bit numbers */
+	uint32_t ip_dst;	/* host order */
+	bool ip;		/* IPv4/UDP frames */
 	uint8_t tmpl[GEN_TMPL];
 };
 
@@ -95,6 +142,113 @@ static const struct lana_counter gen_counters[] = {
 	LANA_COUNTER(struct gen_pcpu, sent, "frames generated"),
 	LANA_COUNTER_END
 };
+
+/* A MAC address as a 48-bit number, and back (first byte highest). */
+static uint64_t gen_mac_get(const uint8_t *m)
+{
+	uint64_t x = 0;
+	int i;
+
+	for (i = 0; i < 6; i++)
+		x = x << 8 | m[i];
+	return x;
+}
+
+static void gen_mac_put(uint8_t *m, uint64_t x)
+{
+	int i;
+
+	for (i = 5; i >= 0; i--, x >>= 8)
+		m[i] = (uint8_t)x;
+}
+
+static void gen_put16(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+/* RFC 1071: the ones' complement sum of @n bytes at @p, added to @sum. */
+static uint32_t gen_csum_add(uint32_t sum, const uint8_t *p, uint32_t n)
+{
+	uint32_t i;
+
+	for (i = 0; i + 1 < n; i += 2)
+		sum += (uint32_t)p[i] << 8 | p[i + 1];
+	if (n & 1)
+		sum += (uint32_t)p[n - 1] << 8;
+	return sum;
+}
+
+static uint16_t gen_csum_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/*
+ * The IPv4 (RFC 791: version 4, IHL 5, TTL 64, protocol 17, DF clear)
+ * and UDP (RFC 768) headers after the Ethernet header of the template;
+ * the destination address and the checksums are filled in per frame.
+ */
+static void gen_ip_tmpl(struct gen_priv *g, const struct lana_value *params)
+{
+	uint8_t *ip = g->tmpl + GEN_HLEN, *udp = ip + GEN_IPHLEN;
+	uint32_t iplen = g->size - GEN_HLEN;
+	const uint8_t *d = params[GEN_P_IP_DST].ip.addr;
+
+	g->ip = true;
+	g->tmpl[12] = 0x08;
+	g->tmpl[13] = 0x00;
+	ip[0] = 0x45;
+	gen_put16(ip + 2, iplen);
+	ip[8] = 64;
+	ip[9] = 17;
+	memcpy(ip + 12, params[GEN_P_IP_SRC].ip.addr, 4);
+	memcpy(ip + 16, d, 4);
+	g->ip_dst = (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 |
+		    (uint32_t)d[2] << 8 | d[3];
+	gen_put16(udp, params[GEN_P_UDP_SPORT].type != LANA_PT_NONE ?
+		  (uint32_t)params[GEN_P_UDP_SPORT].u : 9);
+	gen_put16(udp + 2, params[GEN_P_UDP_DPORT].type != LANA_PT_NONE ?
+		  (uint32_t)params[GEN_P_UDP_DPORT].u : 9);
+	gen_put16(udp + 4, iplen - GEN_IPHLEN);
+}
+
+/*
+ * Frame @seq's addresses (from the ranges) and, for IPv4/UDP frames, its
+ * destination address and both checksums. The payload is the sequence
+ * number and zeros, so the UDP sum covers the pseudo-header (RFC 768),
+ * the UDP header and those 8 bytes; a computed 0 is sent as 0xffff.
+ */
+static void gen_frame_fill(const struct gen_priv *g, uint8_t *d, uint64_t seq)
+{
+	uint8_t *ip = d + GEN_HLEN, *udp = ip + GEN_IPHLEN;
+	uint32_t sum, a;
+	uint16_t c;
+
+	if (g->dst_count > 1)
+		gen_mac_put(d, (g->dst + seq % g->dst_count) & 0xffffffffffffull);
+	if (g->src_count > 1)
+		gen_mac_put(d + 6,
+			    (g->src + seq % g->src_count) & 0xffffffffffffull);
+	if (!g->ip)
+		return;
+	a = g->ip_dst + (uint32_t)(seq % g->ip_count);
+	ip[16] = (uint8_t)(a >> 24);
+	ip[17] = (uint8_t)(a >> 16);
+	ip[18] = (uint8_t)(a >> 8);
+	ip[19] = (uint8_t)a;
+	gen_put16(ip + 10, gen_csum_fold(gen_csum_add(0, ip, GEN_IPHLEN)));
+	/* pseudo-header: source, destination, zero and 17, UDP length */
+	sum = gen_csum_add(0, ip + 12, 8);
+	sum += 17 + (g->size - GEN_HLEN - GEN_IPHLEN);
+	sum = gen_csum_add(sum, udp, GEN_UDPHLEN);	/* checksum field 0 */
+	sum = gen_csum_add(sum, udp + GEN_UDPHLEN, 8);	/* the sequence */
+	c = gen_csum_fold(sum);
+	gen_put16(udp + 6, c ? c : 0xffff);
+}
 
 static int gen_init(struct lana_block *b, const struct lana_value *params)
 {
@@ -119,11 +273,32 @@ static int gen_init(struct lana_block *b, const struct lana_value *params)
 	if (params[GEN_P_DST].type == LANA_PT_MAC)
 		dst = params[GEN_P_DST].mac;
 
+	g->src_count = params[GEN_P_SRC_COUNT].type != LANA_PT_NONE ?
+		       (uint32_t)params[GEN_P_SRC_COUNT].u : 1;
+	g->dst_count = params[GEN_P_DST_COUNT].type != LANA_PT_NONE ?
+		       (uint32_t)params[GEN_P_DST_COUNT].u : 1;
+	g->ip_count = params[GEN_P_IP_COUNT].type != LANA_PT_NONE ?
+		      (uint32_t)params[GEN_P_IP_COUNT].u : 1;
+	if (!g->src_count || !g->dst_count || !g->ip_count) {
+		lana_block_error(b, "src_count, dst_count and ip_count must "
+				 "be at least 1");
+		return -EINVAL;
+	}
+	g->src = gen_mac_get(src);
+	g->dst = gen_mac_get(dst);
+
 	memset(g->tmpl, 0, sizeof(g->tmpl));
 	memcpy(g->tmpl, dst, 6);
 	memcpy(g->tmpl + 6, src, 6);
 	g->tmpl[12] = GEN_ETHERTYPE >> 8;
 	g->tmpl[13] = GEN_ETHERTYPE & 0xff;
+	if ((params[GEN_P_IP_SRC].type == LANA_PT_IPV4) !=
+	    (params[GEN_P_IP_DST].type == LANA_PT_IPV4)) {
+		lana_block_error(b, "ip_src and ip_dst go together");
+		return -EINVAL;
+	}
+	if (params[GEN_P_IP_SRC].type == LANA_PT_IPV4)
+		gen_ip_tmpl(g, params);
 	return 0;
 }
 
@@ -212,7 +387,10 @@ static int gen_poll(struct lana_block *b, struct lana_burst *v)
 		if (g->size > GEN_TMPL)
 			memset(d + GEN_TMPL, 0, g->size - GEN_TMPL);
 		/* sequence number, big-endian, first 8 bytes of payload */
-		memcpy(d + GEN_HLEN, &seq, sizeof(seq));
+		memcpy(d + (g->ip ? GEN_HLEN + GEN_IPHLEN + GEN_UDPHLEN :
+			    GEN_HLEN), &seq, sizeof(seq));
+		if (g->ip || g->src_count > 1 || g->dst_count > 1)
+			gen_frame_fill(g, d, g->seq);
 		g->seq++;
 		v->pkt[i] = p;
 	}
@@ -225,12 +403,16 @@ static int gen_poll(struct lana_block *b, struct lana_burst *v)
 LANA_BLOCK_TYPE(gen) = {
 	.name = "gen",
 	.synopsis = "gen(size = 64B, count = 0, rate = 0, "
-		    "src = 02:00:00:00:00:01, dst = ff:ff:ff:ff:ff:ff)   "
-		    "out: eth",
+		    "src = 02:00:00:00:00:01, dst = ff:ff:ff:ff:ff:ff, "
+		    "src_count = 1, dst_count = 1, ip_src, ip_dst, ip_count = 1, "
+		    "udp_sport = 9, udp_dport = 9)   out: eth",
 	.doc = "Generate test frames. Emits count Ethernet frames (0 = "
 	       "unlimited) of size bytes from src to dst at out, paced to rate "
-	       "bit/s on the wire (0 = as fast as possible). Userspace engine "
-	       "only.",
+	       "bit/s on the wire (0 = as fast as possible). Frame i comes from "
+	       "src + i mod src_count and goes to dst + i mod dst_count (as "
+	       "pktgen's MAC counts). With ip_src and ip_dst the frames carry "
+	       "IPv4/UDP to ip_dst + i mod ip_count, checksums valid. "
+	       "Userspace engine only.",
 	.params = gen_params,
 	.ports = gen_ports,
 	.counters = gen_counters,
