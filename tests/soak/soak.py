@@ -39,8 +39,10 @@ RSS at the end at most SOAK_RSS_FACTOR (4) x RSS after warm-up.
 
 Environment: LANAD, LANARUN (default: build-asan/ if it has lanad, else
 build/), SOAK_SECONDS, SOAK_SEED, SOAK_WORKERS (lanad -w, default 1),
-SOAK_RSS_FACTOR, SOAK_KEEP (keep the temp dir).
+SOAK_RSS_FACTOR, SOAK_KEEP (keep the temp dir), SOAK_VERBOSE (print
+each apply).
 """
+import collections
 import json
 import os
 import random
@@ -73,6 +75,7 @@ SEED = int(os.environ.get("SOAK_SEED") or
            (int(time.time() * 1000) & 0x7fffffff))
 WORKERS = int(os.environ.get("SOAK_WORKERS", "1"))
 RSS_FACTOR = float(os.environ.get("SOAK_RSS_FACTOR", "4"))
+VERBOSE = bool(os.environ.get("SOAK_VERBOSE"))
 MAX_SEGS = 12
 
 # Filters by the set of seq mod 4 they match (gen frames: EtherType
@@ -87,8 +90,9 @@ FILTERS = {
     "q0": ({0}, ["ether[21] & 3 = 0", "not ether[21] & 3 != 0"]),
     "none": (set(), ["arp", "ether proto 0x0806"]),
 }
-RATES = ["5M", "20M", "50M", "100M"]
-RATE_BPS = {"5M": 5e6, "20M": 20e6, "50M": 50e6, "100M": 100e6}
+# gen's pace in frames per second; its rate is pps x (size + 24) x 8 bit/s
+# (blocks/gen.c: FCS, preamble and gap count on the wire)
+PPS = [1000, 5000, 20000, 50000, 100000]
 
 
 class Violation(Exception):
@@ -248,12 +252,12 @@ class Model:
         self.rng = rng
         self.segs = []
         self.next_sid = 1
-        self.K, self.size, self.rate = 1000, 64, "10M"
+        self.K, self.size, self.pps = 1000, 64, 20000
         self.idp = {}           # name -> IDP in the running graph
 
     def decls(self):
-        d = [("g", "gen", "size = %dB, count = %d, rate = %s" %
-              (self.size, self.K, self.rate)),
+        d = [("g", "gen", "size = %dB, count = %d, rate = %d" %
+              (self.size, self.K, self.rate())),
              ("entry", "counter", ""), ("sink", "counter", ""),
              ("fin", "drop", ""), ("side", "counter", ""),
              ("sdrop", "drop", "")]
@@ -284,6 +288,9 @@ class Model:
         for f, _, port, t in self.edges():
             out.append("%s%s -> %s;" % (f, port, t))
         return "\n".join(out) + "\n"
+
+    def rate(self):
+        return self.pps * (self.size + 24) * 8
 
     def expect_ids(self):
         """IDPs after applying: kept names keep theirs, new ones get the
@@ -340,6 +347,7 @@ class Soak:
         self.exp_unbound = 0
         self.side_exact = True
         self.lanad = None
+        self.hist = collections.deque(maxlen=6)     # the last applies
 
     # -------------------------------------------------------- helpers
     def fail(self, msg):
@@ -486,10 +494,19 @@ class Soak:
             self.fail("%s: %s" % (what, "; ".join(bad)))
 
     # ---------------------------------------------------------- edits
+    def trace(self, kind, what):
+        line = "soak: apply %d %s: %s" % (self.napply, kind, what)
+        self.hist.append(line)
+        if VERBOSE:
+            print(line, flush=True)
+
     def apply_model(self, kind):
         """Apply the model's graph; check the plan. Returns show's JSON."""
         self.napply += 1
         self.kinds[kind] += 1
+        self.trace(kind, "apply: " + " ".join(
+            "%s(%s)" % (n, p) for n, _, p in self.m.decls()
+            if n[0] in "gm"))
         ids = self.m.expect_ids()
         path, plan = self.compile_intended(self.m.lana())
         self.lr("apply", path)
@@ -565,8 +582,8 @@ class Soak:
             opts += ["vid"] * 2 * sum(s.kind == "vlan" for s in m.segs)
         what = rng.choice(opts)
         if what == "rate":
-            m.rate = rng.choice([r for r in RATES if r != m.rate])
-            name, kv = "g", "rate=" + m.rate
+            m.pps = rng.choice([r for r in PPS if r != m.pps])
+            name, kv = "g", "rate=%d" % m.rate()
         elif what == "filter":
             s = rng.choice([s for s in m.segs if s.kind == "bpf"])
             fc = s.fclass if mid else rng.choice(list(FILTERS))
@@ -593,12 +610,14 @@ class Soak:
         self.kinds["set"] += 1
         ids = self.m.expect_ids()
         path, plan = self.compile_intended(self.m.lana())
+        self.trace("set", "lanarun set %s %s" % (name, kv))
         self.lr("set", name, kv)
         return self.check_plan(path, plan, ids)
 
     def flush(self):
         self.napply += 1
         self.kinds["flush"] += 1
+        self.trace("flush", "lanarun flush")
         self.lr("flush")
         self.alive()
         sj = self.show()
@@ -626,30 +645,35 @@ class Soak:
             self.flush()
             self.q["sink"] = 0      # a new sink
         # start: gen REPLACEd with a new count (and maybe size)
-        m.K = rng.choice([k for k in (500, 1000, 3000, 5000, 10000, 20000)
-                          if k != m.K]) + rng.randint(0, 3)
+        k = m.K
+        while k == m.K:     # a new count: gen is REPLACEd and sends again
+            k = rng.choice((500, 1000, 3000, 5000, 10000, 20000, 50000)) + \
+                rng.randint(0, 3)
+        m.K = k
         if rng.random() < 0.3:
             m.size = rng.choice([x for x in (60, 64, 128, 512, 1514)
                                  if x != m.size])
-        m.rate = rng.choice(RATES)
+        # a round lasts 0.4 to 4 s: time for edits under traffic
+        m.pps = rng.choice([r for r in PPS if 0.4 <= m.K / r <= 4] or
+                           [max(PPS)])
         sink, side, unbound = m.fate(m.K)
         before = self.q         # read before the start, at rest
         self.apply_model("start")
         t0 = time.monotonic()
         # during the round: edits that change no packet's fate
         for _ in range(rng.randint(0, 5)):
-            time.sleep(rng.random() * 0.3)
+            time.sleep(rng.random() * 0.2)
+            # all of them, also when traffic ended: the same seed makes
+            # the same edits whatever the timing
             c = self.counters(self.edit(True))
-            if c["sent"] >= m.K:
-                break
-            self.during += 1    # gen was still sending after it
+            if c["sent"] < m.K:
+                self.during += 1    # gen was still sending after it
         self.exp_sink += sink
         self.exp_sink_bytes += sink * m.size
         self.exp_side += side
         self.exp_unbound += unbound
         # the end of the round: gen sent K, and sink + engine drops = K
-        sent_bps = (m.size + 24) * 8
-        deadline = t0 + 30 + 2 * m.K * sent_bps / RATE_BPS["5M"]
+        deadline = t0 + 30 + 2 * m.K / min(PPS)
         last, still = None, time.monotonic()
         while True:
             self.alive()
@@ -729,6 +753,7 @@ def main():
         s.run()
         rc = 0
     except Violation as e:
+        print("\n".join(s.hist), flush=True)
         print("soak: FAIL: %s" % e, flush=True)
         print("soak: the intended graph: %s/intended.lana, lanad's log: %s"
               % (s.tmp, s.logpath), flush=True)
