@@ -582,7 +582,9 @@ class Soak:
             opts += ["vid"] * 2 * sum(s.kind == "vlan" for s in m.segs)
         what = rng.choice(opts)
         if what == "rate":
-            m.pps = rng.choice([r for r in PPS if r != m.pps])
+            # a round still ends within 4 s
+            m.pps = rng.choice([r for r in PPS if r != m.pps and
+                                m.K / r <= 4] or [max(PPS)])
             name, kv = "g", "rate=%d" % m.rate()
         elif what == "filter":
             s = rng.choice([s for s in m.segs if s.kind == "bpf"])
