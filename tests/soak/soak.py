@@ -359,6 +359,7 @@ class Soak:
                             self.sock] + list(args), capture_output=True,
                            text=True, timeout=timeout)
         if check and r.returncode != 0:
+            self.alive()        # a dead lanad first, with its log
             self.fail("lanarun %s: exit %d: %s" %
                       (" ".join(args), r.returncode,
                        (r.stdout + r.stderr).strip()))
@@ -373,12 +374,17 @@ class Soak:
 
     def alive(self):
         if self.lanad.poll() is not None:
-            self.fail("lanad died (status %s): %s" %
+            self.fail("lanad died (status %s); its log ends:\n%s" %
                       (self.lanad.returncode, self.logtail()))
 
     def logtail(self):
+        """The end of lanad's log, or its sanitizer report if it has one."""
         with open(self.logpath, errors="replace") as f:
-            return f.read()[-3000:]
+            log = f.read()
+        at = log.find("ERROR: ")
+        if at >= 0 and "Sanitizer" in log[at:at + 40]:
+            return log[max(0, log.rfind("\n", 0, at)):][:3000]
+        return log[-3000:]
 
     def start_lanad(self):
         env = dict(os.environ)
@@ -505,7 +511,7 @@ class Soak:
         self.napply += 1
         self.kinds[kind] += 1
         self.trace(kind, "apply: " + " ".join(
-            "%s(%s)" % (n, p) for n, _, p in self.m.decls()
+            "%s::%s(%s)" % (n, t, p) for n, t, p in self.m.decls()
             if n[0] in "gm"))
         ids = self.m.expect_ids()
         path, plan = self.compile_intended(self.m.lana())
@@ -714,7 +720,7 @@ class Soak:
         t0 = time.monotonic()
         rss0 = self.rss()
         rss_warm = None
-        warm = min(120.0, SECONDS / 5)
+        warm = min(120.0, SECONDS / 10)
         last = t0
         sj = self.show()
         if sj["blocks"] or sj["engine"]["drops"]:
