@@ -691,7 +691,7 @@ class Soak:
                 break
             if c != last:
                 last, still = c, time.monotonic()
-            elif c["sent"] == m.K and time.monotonic() - still > 2:
+            elif c["sent"] == m.K and time.monotonic() - still > 5:
                 break           # nothing moves: the check below tells
             if time.monotonic() > deadline:
                 self.fail("round did not end: gen sent %d of %d, sink + "
