@@ -147,5 +147,22 @@ ns 2 ping -q -c 1 -W 1 10.78.0.1 >/dev/null 2>&1
 unwatch
 e2e_check "after 4 s idle, entries aged out: the next ping floods ($(icmp_seen "$tmp/c.pcap") ICMP frame(s) on port 2, flooded1 $f1 -> $(stat flooded1))" \
 	test "$(icmp_seen "$tmp/c.pcap")" -ge 1 -a "$(stat flooded1)" -gt "$f1"
+# std/vswitch.lana: two TAPs of a VDE-style switch, moved into ns1 and
+# ns2, on a subnet of their own
+cat >"$tmp/vs.lana" <<'EOF2'
+import "std/vswitch.lana";
+vs :: vswitch2(tap0 = "lana-vt1", tap1 = "lana-vt2");
+EOF2
+e2e_check "flush, apply std/vswitch.lana (vswitch2 of two TAPs)" \
+	sh -c "'$L' --socket '$sock' flush >/dev/null && '$L' --socket '$sock' apply '$tmp/vs.lana' >/dev/null"
+for i in 1 2; do
+	ip link set "lana-vt$i" netns "lana-sw$i" &&
+		ip -n "lana-sw$i" addr add "10.79.0.$i/24" dev "lana-vt$i" &&
+		ip -n "lana-sw$i" link set "lana-vt$i" up
+done
+e2e_check "the TAPs' namespaces ping through vswitch2 (ARP learned on the way)" \
+	sh -c "ip netns exec lana-sw1 ping -q -c 3 -i 0.2 -W 1 10.79.0.2 >/dev/null"
+e2e_check "vs/s learned both TAPs' MACs ($(lr stats vs/s | sed -n 's/^ *entries //p'))" \
+	test "$(lr stats vs/s | sed -n 's/^ *entries \([0-9]*\)$/\1/p')" = 2
 [ "$E2E_FAIL" = 0 ] || lr stats s
 e2e_summary
