@@ -75,8 +75,14 @@ static const struct lana_counter eth_counters[] = {
 	LANA_COUNTER_OP("dropped", "frames lost on the way: receive ring "
 			"overflow, truncation, transmit errors, frames sent "
 			"while dev is down or gone"),
+	LANA_COUNTER_OP("rx_wN", "userspace engine with several workers "
+			"(lanad --workers N): frames received on dev by worker "
+			"N (rx_w0, rx_w1, ...; the first 16 workers); their "
+			"sum is rx"),
 	LANA_COUNTER_END
 };
+
+#define ETH_RXW_MAX 16	/* workers reported as rx_wN */
 
 static int eth_init(struct lana_block *b, const struct lana_value *params)
 {
@@ -154,7 +160,25 @@ static unsigned int eth_stats(const struct lana_block *b,
 	out[0] = (struct lana_stat){ .name = "rx", .value = rx };
 	out[1] = (struct lana_stat){ .name = "tx", .value = tx };
 	out[2] = (struct lana_stat){ .name = "dropped", .value = drops };
+#ifdef __KERNEL__
 	return 3;
+#else
+	{
+		static const char *const names[ETH_RXW_MAX] = {
+			"rx_w0", "rx_w1", "rx_w2", "rx_w3", "rx_w4", "rx_w5",
+			"rx_w6", "rx_w7", "rx_w8", "rx_w9", "rx_w10",
+			"rx_w11", "rx_w12", "rx_w13", "rx_w14", "rx_w15",
+		};
+		uint64_t w[ETH_RXW_MAX];
+		unsigned int i, n = lana_dev_worker_rx(e->dev, w,
+						       ETH_RXW_MAX);
+
+		for (i = 0; i < n && 3 + i < max; i++)
+			out[3 + i] = (struct lana_stat){ .name = names[i],
+							 .value = w[i] };
+		return 3 + i;
+	}
+#endif
 }
 
 LANA_BLOCK_TYPE(eth) = {
