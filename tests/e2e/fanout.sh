@@ -14,7 +14,8 @@
 #     (nstat), and a 20 MB HTTP download whose sha256 is the file's;
 #   - the interface deleted and re-created under the graph: the sockets
 #     are rebuilt in a new group ("is back" logged), and the UDP flows
-#     again arrive exactly once and in order, over both workers;
+#     again arrive exactly once and in order, over both workers; deleted
+#     again, lanad sleeps (the new sockets' errors are watched: CPU time);
 #   - eth(mode = xdp) on veths with 2 queues: one AF_XDP socket per queue,
 #     the queues spread over the two workers (logged), flows exact and in
 #     order again.
@@ -143,6 +144,18 @@ e2e_check "lana-v1 is back (logged)" grep -q "eth a: interface lana-v1 is back" 
 e2e_check "ping through the reattached graph" e2e_ping 3
 flows
 check_flows "after the reattach"
+# gone again: the new sockets' errors are watched too (the monitor adds
+# them within its 1 s tick), so no worker wakes round after round
+sleep 1.5
+ip link del lana-v1
+for _ in $(seq 30); do
+	[ "$(grep -c "interface lana-v1 is gone" "$log")" = 2 ] && break; sleep 0.1
+done
+e2e_check "deleting lana-v1 again is logged" \
+	test "$(grep -c "eth a: interface lana-v1 is gone" "$log")" = 2
+sleep 0.5
+c=$(e2e_cpu_pct "$lanad_pid" 2)
+e2e_check "lana-v1 gone again: the workers sleep (${c}% CPU over 2 s)" test "$c" -lt 20
 kill "$lanad_pid"; wait "$lanad_pid" 2>/dev/null
 rc=$?
 lanad_pid=
