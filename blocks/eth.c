@@ -13,6 +13,11 @@
  * the socket again when an interface of that name appears (runtime/dev.c,
  * "Gone and back"; docs/runtime.md).
  *
+ * With several workers (lanad --workers N) the userspace engine spreads
+ * the interface over them: N AF_PACKET sockets in a PACKET_FANOUT group,
+ * or the AF_XDP queues round robin (runtime/dev.c "Fanout"); rx_wN counts
+ * what worker N received.
+ *
  * @mode picks the userspace engine's socket (runtime/dev.h, runtime/xsk.h):
  * packet forces AF_PACKET, xdp asks for AF_XDP (falling back to AF_PACKET
  * with the reason in the log), auto uses AF_XDP only on a driver with
@@ -76,13 +81,14 @@ static const struct lana_counter eth_counters[] = {
 			"overflow, truncation, transmit errors, frames sent "
 			"while dev is down or gone"),
 	LANA_COUNTER_OP("rx_wN", "userspace engine with several workers "
-			"(lanad --workers N): frames received on dev by worker "
-			"N (rx_w0, rx_w1, ...; the first 16 workers); their "
-			"sum is rx"),
+			"(lanad --workers): frames received on dev by worker N "
+			"(rx_w0 .. rx_w4: the first five workers, as a block "
+			"reports at most eight counters); with all workers "
+			"shown their sum is rx"),
 	LANA_COUNTER_END
 };
 
-#define ETH_RXW_MAX 16	/* workers reported as rx_wN */
+#define ETH_RXW_MAX 5	/* workers reported as rx_wN: 3 + 5 = 8 */
 
 static int eth_init(struct lana_block *b, const struct lana_value *params)
 {
@@ -165,9 +171,7 @@ static unsigned int eth_stats(const struct lana_block *b,
 #else
 	{
 		static const char *const names[ETH_RXW_MAX] = {
-			"rx_w0", "rx_w1", "rx_w2", "rx_w3", "rx_w4", "rx_w5",
-			"rx_w6", "rx_w7", "rx_w8", "rx_w9", "rx_w10",
-			"rx_w11", "rx_w12", "rx_w13", "rx_w14", "rx_w15",
+			"rx_w0", "rx_w1", "rx_w2", "rx_w3", "rx_w4",
 		};
 		uint64_t w[ETH_RXW_MAX];
 		unsigned int i, n = lana_dev_worker_rx(e->dev, w,
@@ -191,7 +195,10 @@ LANA_BLOCK_TYPE(eth) = {
 	       "userspace engine uses an AF_PACKET socket or, with mode = xdp (or "
 	       "auto on a driver with AF_XDP zero-copy), AF_XDP sockets, one "
 	       "per receive queue; the kernel module an rx_handler hook on "
-	       "the device. In the userspace engine, when dev is deleted the "
+	       "the device. With several workers the userspace engine spreads "
+	       "dev over them: one AF_PACKET socket per worker in a fanout "
+	       "group that keeps each flow on one worker (in order), or the "
+	       "AF_XDP queues round robin. In the userspace engine, when dev is deleted the "
 	       "block logs it, counts the frames sent to it as dropped and "
 	       "reattaches when an interface of that name appears again.",
 	.params = eth_params,

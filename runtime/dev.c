@@ -262,7 +262,9 @@ static void dev_count_worker(struct lana_dev *h, unsigned int n)
  * socket to it again (bind(2) on a bound packet socket moves it: packet(7),
  * packet_do_bind()) and restores promiscuous mode: the descriptor, the
  * ring and the worker's position in it stay as they were, so there is no
- * new socket to publish to the worker, only @gone to clear. A link that
+ * new socket to publish to the worker, only @gone to clear. Not so with
+ * fanout (several workers, "Fanout" below): its sockets cannot be bound
+ * again, new ones are built and handed to the workers. A link that
  * goes down is not gone: the socket stays bound, transmit fails with
  * ENETDOWN (counted as drops) and receives again once it is up.
  */
