@@ -12,6 +12,7 @@
 #     to 6400 (both workers received);
 #   - TCP, iperf3 -P 4 both ways, no checksum error in either namespace
 #     (nstat), and a 20 MB HTTP download whose sha256 is the file's;
+#   - IP fragments (ping -s 3000) cross as they are;
 #   - the interface deleted and re-created under the graph: the sockets
 #     are rebuilt in a new group ("is back" logged), and the UDP flows
 #     again arrive exactly once and in order, over both workers; deleted
@@ -124,6 +125,15 @@ e2e_check "20 MB over HTTP arrive intact (sha256 ${got:0:12}.. = ${want:0:12}..)
 e1=$(e2e_csum_errors lana-ns1); e2=$(e2e_csum_errors lana-ns2)
 e2e_check "no TCP/UDP checksum error in ns1 ($e1) or ns2 ($e2)" \
 	test "$e1" = 0 -a "$e2" = 0
+
+# ------------------------------------------------------ fragments
+# ping -s 3000: 3028-byte datagrams, three IP fragments each way, which
+# must cross as they are (a group that reassembled them, FLAG_DEFRAG,
+# would hand the graph datagrams larger than the egress MTU)
+frag_ping() {
+	ip netns exec lana-ns1 ping -q -c 5 -i 0.2 -W 1 -s 3000 10.77.0.2 >/dev/null 2>&1
+}
+e2e_check "fragmented ping (-s 3000) crosses the graph" frag_ping
 
 # ------------------------------------------------- gone and back
 mac1=$(cat /sys/class/net/lana-v1/address)
