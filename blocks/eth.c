@@ -198,9 +198,10 @@ LANA_BLOCK_TYPE(eth) = {
 	       "the device. With several workers the userspace engine spreads "
 	       "dev over them: one AF_PACKET socket per worker in a fanout "
 	       "group that keeps each flow on one worker (in order), or the "
-	       "AF_XDP queues round robin. In the userspace engine, when dev is deleted the "
-	       "block logs it, counts the frames sent to it as dropped and "
-	       "reattaches when an interface of that name appears again.",
+	       "AF_XDP queues round robin. In the userspace engine, when dev "
+	       "is deleted the block logs it, counts the frames sent to it as "
+	       "dropped and reattaches when an interface of that name appears "
+	       "again.",
 	.params = eth_params,
 	.ports = eth_ports,
 	.counters = eth_counters,

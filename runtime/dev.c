@@ -110,7 +110,7 @@ struct lana_dev {
 	 * only its socket, ring, counters and @swap are used, the rest
 	 * lives in its @head.
 	 */
-	struct lana_dev *head;	/* a queue: the device; NULL: the device */
+	struct lana_dev *head;	/* a queue: its device; NULL: a device */
 	struct lana_dev **q;	/* the device: its queues, q[0] itself */
 	unsigned int nq;	/* queues (1: no fanout, q NULL) */
 	unsigned int xq;	/* AF_XDP: the queue group this one polls */
@@ -1552,7 +1552,7 @@ static int eth_fanout_rebuild(struct lana_dev *d, int ifindex,
 			ns[i] = NULL;
 		} else if (ns[i]->vnet != d->q[i]->vnet) {
 			*what = "PACKET_VNET_HDR";
-			err = -EPROTO;	/* senders rely on it: cannot happen */
+			err = -EPROTO;	/* senders rely on it */
 		}
 	}
 	for (i = 0; i < d->nq; i++) {
@@ -1576,8 +1576,9 @@ static int eth_fanout_rebuild(struct lana_dev *d, int ifindex,
 
 /*
  * Bind the gone eth @d to interface @ifindex, which has its name (ctl
- * held); with fanout, build new sockets for its queues instead. Nothing changes when bind(2) fails (deleted again meanwhile): the
- * next notification or recheck tries again; the failure is logged once.
+ * held); with fanout, build new sockets for its queues instead. Nothing
+ * changes when bind(2) fails (deleted again meanwhile): the next
+ * notification or recheck tries again; the failure is logged once.
  */
 static void eth_reattach(struct lana_dev *d, int ifindex)
 {

@@ -30,11 +30,12 @@
  * Threads (see runtime/engine_internal.h): lana_dev_open(),
  * lana_tap_open() and lana_dev_set_promisc() run in the control thread,
  * lana_dev_poll() in the one worker the engine pins the device (or a
- * queue of it) to, lana_dev_xmit() in any worker concurrently, lana_dev_close() in the
- * reclaim thread after a grace period, lana_dev_stats() anywhere, and the
- * calls of the device monitor (lana_dev_link_event() and the others of
- * runtime/engine_internal.h: an interface deleted under a device, and
- * its return; runtime/dev.c "Gone and back") in the monitor's thread.
+ * queue of it) to, lana_dev_xmit() in any worker concurrently,
+ * lana_dev_close() in the reclaim thread after a grace period,
+ * lana_dev_stats() anywhere, and the calls of the device monitor
+ * (lana_dev_link_event() and the others of runtime/engine_internal.h: an
+ * interface deleted under a device, and its return; runtime/dev.c "Gone
+ * and back") in the monitor's thread.
  *
  * Offloads: frames move with their virtio-net header (PACKET_VNET_HDR on
  * the AF_PACKET socket, IFF_VNET_HDR on the TAP; packet(7), tuntap.rst),
