@@ -43,7 +43,7 @@
 #define PACKET_IGNORE_OUTGOING 23	/* Linux 4.20 */
 #endif
 #ifndef PACKET_FANOUT_FLAG_IGNORE_OUTGOING
-#define PACKET_FANOUT_FLAG_IGNORE_OUTGOING 0x4000	/* Linux 6.8 */
+#define PACKET_FANOUT_FLAG_IGNORE_OUTGOING 0x4000	/* uapi if_packet.h */
 #endif
 
 #define DEV_SNDBUF	(4 << 20)	/* socket send buffer, bytes */
@@ -118,7 +118,7 @@ struct lana_dev {
 				 * promiscuous membership, else -1 */
 	_Atomic(struct eth_sock *) swap;	/* a queue's new socket */
 	_Atomic uint64_t *rx_w;	/* frames received per worker, one per
-				 * cache line (LANA_CACHE_U64 apart) */
+				 * cache line (RXW_STRIDE apart) */
 	unsigned int nw;	/* workers counted in @rx_w (0: none) */
 
 	_Alignas(64) _Atomic uint64_t rx;
@@ -380,17 +380,24 @@ static int eth_ring(struct eth_sock *s)
  * fanout mode"): the kernel hands every frame to exactly one of them.
  *  - PACKET_FANOUT_HASH: the socket is picked by the frame's flow hash
  *    (skb_get_hash(): addresses and ports), so the frames of one flow
- *    always reach the same socket, in order; PACKET_FANOUT_FLAG_DEFRAG
- *    reassembles IP fragments first, so they hash as their datagram
- *    (net/packet/af_packet.c, fanout_demux_hash(), packet_rcv_fanout()).
- *  - The group id: PACKET_FANOUT_FLAG_UNIQUEID (Linux 4.16) has the
+ *    always reach the same socket, in order (net/packet/af_packet.c,
+ *    fanout_demux_hash()).
+ *  - Not PACKET_FANOUT_FLAG_DEFRAG: it reassembles IP fragments before
+ *    any member gets them (packet_rcv_fanout(), ip_check_defrag()), so
+ *    the graph would forward datagrams larger than the MTU, which the
+ *    egress refuses (EMSGSIZE: a fragmented ping was lost, tested by
+ *    tests/e2e/fanout.sh). Without it every fragment of a datagram hashes
+ *    alike (the flow dissector reads no ports from a fragment), so they
+ *    reach one socket in order; only the order between a flow's
+ *    fragmented and unfragmented datagrams may change.
+ *  - The group id: PACKET_FANOUT_FLAG_UNIQUEID (Linux 4.12) has the
  *    kernel pick one no other group of the namespace uses, read back with
  *    getsockopt(PACKET_FANOUT); older kernels: ids from a per-process
  *    counter mixed with the pid, the next one tried while the kernel
  *    refuses (EINVAL: taken by a group of another interface).
  *  - A socket's own PACKET_IGNORE_OUTGOING is its own hook's, which a
  *    fanout member no longer uses: the group ignores outgoing frames with
- *    PACKET_FANOUT_FLAG_IGNORE_OUTGOING (Linux 6.8), else the sockets skip
+ *    PACKET_FANOUT_FLAG_IGNORE_OUTGOING (newer kernels), else the sockets skip
  *    them by sll_pkttype as on kernels before 4.20. Frames our own
  *    sockets send never come back to the group (match_fanout_group()).
  *  - Socket i (queue i) is a packet source of worker i (the engine,
@@ -438,7 +445,7 @@ static int eth_filter_all(int fd, bool on)
 static int eth_fanout_join(struct eth_sock *s, uint32_t *arg)
 {
 	static _Atomic unsigned int next_id;
-	const uint32_t base = PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG;
+	const uint32_t base = PACKET_FANOUT_HASH;	/* no DEFRAG: "Fanout" */
 	const uint32_t ign = PACKET_FANOUT_FLAG_IGNORE_OUTGOING;
 	uint32_t flags, val, id;
 	socklen_t len = sizeof(val);
@@ -450,6 +457,7 @@ static int eth_fanout_join(struct eth_sock *s, uint32_t *arg)
 			return -errno;
 		goto joined;
 	}
+	/* EINVAL: a flag this kernel does not know, or an id taken */
 	for (flags = base | ign;; flags = base) {
 		val = (flags | PACKET_FANOUT_FLAG_UNIQUEID) << 16;
 		if (setsockopt(s->fd, SOL_PACKET, PACKET_FANOUT, &val,
@@ -462,21 +470,23 @@ static int eth_fanout_join(struct eth_sock *s, uint32_t *arg)
 		}
 		if (errno != EINVAL)
 			return -errno;
-		for (k = 0; k < FANOUT_IDS; k++) {
-			id = ((unsigned int)getpid() * 131u +
-			      atomic_fetch_add(&next_id, 1)) & 0xffff;
-			val = id | flags << 16;
-			if (setsockopt(s->fd, SOL_PACKET, PACKET_FANOUT, &val,
-				       sizeof(val)) == 0) {
-				*arg = val;
-				goto joined;
-			}
-			if (errno != EINVAL)
-				return -errno;
-		}
 		if (flags == base)
-			return -EINVAL;
+			break;
 	}
+	/* before Linux 4.12: no UNIQUEID, so no IGNORE_OUTGOING either */
+	for (k = 0; k < FANOUT_IDS; k++) {
+		id = ((unsigned int)getpid() * 131u +
+		      atomic_fetch_add(&next_id, 1)) & 0xffff;
+		val = id | base << 16;
+		if (setsockopt(s->fd, SOL_PACKET, PACKET_FANOUT, &val,
+			       sizeof(val)) == 0) {
+			*arg = val;
+			goto joined;
+		}
+		if (errno != EINVAL)
+			return -errno;
+	}
+	return -EINVAL;
 joined:
 	if (!((*arg >> 16) & ign))
 		s->skip_outgoing = true;
