@@ -13,6 +13,11 @@
  * the socket again when an interface of that name appears (runtime/dev.c,
  * "Gone and back"; docs/runtime.md).
  *
+ * With several workers (lanad --workers N) the userspace engine spreads
+ * the interface over them: N AF_PACKET sockets in a PACKET_FANOUT group,
+ * or the AF_XDP queues round robin (runtime/dev.c "Fanout"); rx_wN counts
+ * what worker N received.
+ *
  * @mode picks the userspace engine's socket (runtime/dev.h, runtime/xsk.h):
  * packet forces AF_PACKET, xdp asks for AF_XDP (falling back to AF_PACKET
  * with the reason in the log), auto uses AF_XDP only on a driver with
@@ -75,8 +80,15 @@ static const struct lana_counter eth_counters[] = {
 	LANA_COUNTER_OP("dropped", "frames lost on the way: receive ring "
 			"overflow, truncation, transmit errors, frames sent "
 			"while dev is down or gone"),
+	LANA_COUNTER_OP("rx_wN", "userspace engine with several workers "
+			"(lanad --workers): frames received on dev by worker N "
+			"(rx_w0 .. rx_w4: the first five workers, as a block "
+			"reports at most eight counters); with all workers "
+			"shown their sum is rx"),
 	LANA_COUNTER_END
 };
+
+#define ETH_RXW_MAX 5	/* workers reported as rx_wN: 3 + 5 = 8 */
 
 static int eth_init(struct lana_block *b, const struct lana_value *params)
 {
@@ -154,7 +166,23 @@ static unsigned int eth_stats(const struct lana_block *b,
 	out[0] = (struct lana_stat){ .name = "rx", .value = rx };
 	out[1] = (struct lana_stat){ .name = "tx", .value = tx };
 	out[2] = (struct lana_stat){ .name = "dropped", .value = drops };
+#ifdef __KERNEL__
 	return 3;
+#else
+	{
+		static const char *const names[ETH_RXW_MAX] = {
+			"rx_w0", "rx_w1", "rx_w2", "rx_w3", "rx_w4",
+		};
+		uint64_t w[ETH_RXW_MAX];
+		unsigned int i, n = lana_dev_worker_rx(e->dev, w,
+						       ETH_RXW_MAX);
+
+		for (i = 0; i < n && 3 + i < max; i++)
+			out[3 + i] = (struct lana_stat){ .name = names[i],
+							 .value = w[i] };
+		return 3 + i;
+	}
+#endif
 }
 
 LANA_BLOCK_TYPE(eth) = {
@@ -167,9 +195,13 @@ LANA_BLOCK_TYPE(eth) = {
 	       "userspace engine uses an AF_PACKET socket or, with mode = xdp (or "
 	       "auto on a driver with AF_XDP zero-copy), AF_XDP sockets, one "
 	       "per receive queue; the kernel module an rx_handler hook on "
-	       "the device. In the userspace engine, when dev is deleted the "
-	       "block logs it, counts the frames sent to it as dropped and "
-	       "reattaches when an interface of that name appears again.",
+	       "the device. With several workers the userspace engine spreads "
+	       "dev over them: one AF_PACKET socket per worker in a fanout "
+	       "group that keeps each flow on one worker (in order), or the "
+	       "AF_XDP queues round robin. In the userspace engine, when dev "
+	       "is deleted the block logs it, counts the frames sent to it as "
+	       "dropped and reattaches when an interface of that name appears "
+	       "again.",
 	.params = eth_params,
 	.ports = eth_ports,
 	.counters = eth_counters,

@@ -596,6 +596,15 @@ unsigned int lana_dev_xmit(struct lana_dev *d, struct lana_burst *v);
 /** lana_dev_stats() - frames received, sent, and dropped by the device path. */
 void lana_dev_stats(const struct lana_dev *d, uint64_t *rx, uint64_t *tx,
 		    uint64_t *drops);
+#ifndef __KERNEL__
+/**
+ * lana_dev_worker_rx() - frames eth @d received in each worker of the
+ * userspace engine: rx[w] for worker w, up to @max workers. Returns how
+ * many were written: the engine's workers, 0 with a single worker.
+ */
+unsigned int lana_dev_worker_rx(const struct lana_dev *d, uint64_t *rx,
+				unsigned int max);
+#endif
 
 /*
  * Block locks, for state that every worker (CPU) updates, such as a

@@ -19,6 +19,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/filter.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <linux/if_tun.h>
@@ -41,6 +42,9 @@
 #ifndef PACKET_IGNORE_OUTGOING
 #define PACKET_IGNORE_OUTGOING 23	/* Linux 4.20 */
 #endif
+#ifndef PACKET_FANOUT_FLAG_IGNORE_OUTGOING
+#define PACKET_FANOUT_FLAG_IGNORE_OUTGOING 0x4000	/* uapi if_packet.h */
+#endif
 
 #define DEV_SNDBUF	(4 << 20)	/* socket send buffer, bytes */
 #define DEV_RCVBUF	(8 << 20)	/* eth: room for the copies of frames
@@ -49,8 +53,24 @@
 #define DEV_MAX_FRAME	(65535u + 14 + 4)	/* a GSO super-frame, bytes */
 #define ETH_HLEN_	14
 #define VLAN_HLEN_	4
+#define RXW_STRIDE	8	/* uint64_t per worker counter: 64 bytes */
+#define FANOUT_IDS	64	/* group ids tried without UNIQUEID */
 
 enum dev_kind { DEV_ETH, DEV_TAP };
+
+/*
+ * struct eth_sock - one AF_PACKET socket of an eth with its TPACKET_V2
+ * ring, as built by eth_sock_open() (a new queue socket on its way to a
+ * worker after a reattach: "Fanout" below).
+ */
+struct eth_sock {
+	int fd;
+	uint8_t *ring;
+	size_t ring_len;
+	unsigned int frame_nr;	/* ring slots */
+	bool vnet;		/* PACKET_VNET_HDR taken */
+	bool skip_outgoing;	/* skip PACKET_OUTGOING frames ourselves */
+};
 
 /*
  * struct lana_dev - one opened device.
@@ -84,6 +104,23 @@ struct lana_dev {
 	unsigned int frame_nr;	/* ring slots */
 	unsigned int cur;	/* next slot to read */
 
+	/*
+	 * Several workers ("Fanout" below). A queue is a struct lana_dev of
+	 * its own (registered with the engine as a source of its worker);
+	 * only its socket, ring, counters and @swap are used, the rest
+	 * lives in its @head.
+	 */
+	struct lana_dev *head;	/* a queue: its device; NULL: a device */
+	struct lana_dev **q;	/* the device: its queues, q[0] itself */
+	unsigned int nq;	/* queues (1: no fanout, q NULL) */
+	unsigned int xq;	/* AF_XDP: the queue group this one polls */
+	int pfd;		/* fanout: unbound socket holding the
+				 * promiscuous membership, else -1 */
+	_Atomic(struct eth_sock *) swap;	/* a queue's new socket */
+	_Atomic uint64_t *rx_w;	/* frames received per worker, one per
+				 * cache line (RXW_STRIDE apart) */
+	unsigned int nw;	/* workers counted in @rx_w (0: none) */
+
 	_Alignas(64) _Atomic uint64_t rx;
 	_Atomic uint64_t rx_drops;
 	_Alignas(64) _Atomic uint64_t tx;
@@ -108,42 +145,107 @@ static struct lana_dev *dev_new(struct lana_block *b, enum dev_kind kind,
 	memset(d, 0, sizeof(*d));
 	d->kind = kind;
 	d->fd = -1;
+	d->pfd = -1;
+	d->nq = 1;
 	d->b = b;
 	pthread_mutex_init(&d->ctl, NULL);
 	strcpy(d->name, ifname);
 	return d;
 }
 
+static void eth_sock_close(struct eth_sock *s)
+{
+	if (s->ring)
+		munmap(s->ring, s->ring_len);
+	if (s->fd >= 0)
+		close(s->fd);
+	s->ring = NULL;
+	s->fd = -1;
+}
+
 static void dev_destroy(struct lana_dev *d)
 {
+	struct eth_sock *sw;
+	unsigned int i;
+
 	if (d->registered && d->b && d->b->eng)
 		lana_engine_dev_del(d->b->eng, d);
-	lana_xsk_close(d->xsk);
+	for (i = 1; d->q && i < d->nq; i++)
+		if (d->q[i])
+			dev_destroy(d->q[i]);
+	free(d->q);
+	sw = atomic_exchange(&d->swap, NULL);
+	if (sw) {
+		eth_sock_close(sw);
+		free(sw);
+	}
+	if (!d->head)
+		lana_xsk_close(d->xsk);
 	if (d->ring)
 		munmap(d->ring, d->ring_len);
 	if (d->fd >= 0)
 		close(d->fd);
+	if (d->pfd >= 0)
+		close(d->pfd);
+	free(d->rx_w);
 	pthread_mutex_destroy(&d->ctl);
 	free(d);
 }
 
+/* The device queue @d belongs to (@d itself when it is the device). */
+static struct lana_dev *dev_head(struct lana_dev *d)
+{
+	return d->head ? d->head : d;
+}
+
+/*
+ * Register @d with the engine as a packet source: each queue of its own,
+ * queue i polled by worker i ("Fanout" below), else the device, polled
+ * by the worker the engine pins the block to.
+ */
 static int dev_register(struct lana_dev *d)
 {
+	unsigned int i;
 	int err;
 
 	if (!d->b->eng)		/* stand-alone use (tests): caller polls */
 		return 0;
-	err = lana_engine_dev_add(d->b->eng, d->b, d, lana_dev_fd(d));
-	if (err) {
-		lana_block_error(d->b, "cannot register device '%s': %s",
-				 d->name, strerror(-err));
-		return err;
+	for (i = 0; i < d->nq; i++) {
+		struct lana_dev *qd = d->nq > 1 ? d->q[i] : d;
+
+		err = lana_engine_dev_add_on(d->b->eng, d->b, qd,
+					     lana_dev_fd(qd),
+					     d->nq > 1 ? (int)i : -1);
+		if (err) {
+			lana_block_error(d->b, "cannot register device "
+					 "'%s': %s", d->name, strerror(-err));
+			return err;
+		}
+		qd->registered = true;
+		/*
+		 * eth: follow the interface; each socket's errors too
+		 * (dev_gone())
+		 */
+		(void)lana_engine_dev_watch(d->b->eng, qd,
+					    qd->kind == DEV_ETH ? qd->fd : -1);
 	}
-	d->registered = true;
-	/* eth: follow the interface; its socket's errors too (dev_gone()) */
-	(void)lana_engine_dev_watch(d->b->eng, d,
-				    d->kind == DEV_ETH ? d->fd : -1);
 	return 0;
+}
+
+/*
+ * Count @n frames received by the calling worker on device @h (the
+ * per-worker figures of lana_dev_worker_rx()).
+ */
+static void dev_count_worker(struct lana_dev *h, unsigned int n)
+{
+	int w;
+
+	if (!h->rx_w)
+		return;
+	w = lana_engine_worker();
+	if (w >= 0 && (unsigned int)w < h->nw)
+		atomic_fetch_add_explicit(&h->rx_w[(size_t)w * RXW_STRIDE], n,
+					  memory_order_relaxed);
 }
 
 /*
@@ -160,7 +262,9 @@ static int dev_register(struct lana_dev *d)
  * socket to it again (bind(2) on a bound packet socket moves it: packet(7),
  * packet_do_bind()) and restores promiscuous mode: the descriptor, the
  * ring and the worker's position in it stay as they were, so there is no
- * new socket to publish to the worker, only @gone to clear. A link that
+ * new socket to publish to the worker, only @gone to clear. Not so with
+ * fanout (several workers, "Fanout" below): its sockets cannot be bound
+ * again, new ones are built and handed to the workers. A link that
  * goes down is not gone: the socket stays bound, transmit fails with
  * ENETDOWN (counted as drops) and receives again once it is up.
  */
@@ -215,7 +319,7 @@ static int eth_membership(struct lana_dev *d, bool on)
 		.mr_type = PACKET_MR_PROMISC,
 	};
 
-	if (setsockopt(d->fd, SOL_PACKET,
+	if (setsockopt(d->pfd >= 0 ? d->pfd : d->fd, SOL_PACKET,
 		       on ? PACKET_ADD_MEMBERSHIP : PACKET_DROP_MEMBERSHIP,
 		       &mr, sizeof(mr)) < 0)
 		return -errno;
@@ -232,7 +336,7 @@ static int eth_membership(struct lana_dev *d, bool on)
  * GSO super-frame) whole on the socket's receive queue, marking its
  * truncated slot TP_STATUS_COPY (net/packet/af_packet.c, tpacket_rcv()).
  */
-static int eth_ring(struct lana_dev *d)
+static int eth_ring(struct eth_sock *s)
 {
 	int ver = TPACKET_V2, one = 1, rcvbuf = DEV_RCVBUF;
 	struct tpacket_req req = {
@@ -245,27 +349,298 @@ static int eth_ring(struct lana_dev *d)
 	void *ring;
 
 	/* before the ring: the kernel refuses it afterwards (EBUSY) */
-	d->vnet = setsockopt(d->fd, SOL_PACKET, PACKET_VNET_HDR, &one,
+	s->vnet = setsockopt(s->fd, SOL_PACKET, PACKET_VNET_HDR, &one,
 			     sizeof(one)) == 0;
-	if (setsockopt(d->fd, SOL_PACKET, PACKET_VERSION, &ver,
+	if (setsockopt(s->fd, SOL_PACKET, PACKET_VERSION, &ver,
 		       sizeof(ver)) < 0)
 		return -errno;
-	if (setsockopt(d->fd, SOL_PACKET, PACKET_RX_RING, &req,
+	if (setsockopt(s->fd, SOL_PACKET, PACKET_RX_RING, &req,
 		       sizeof(req)) < 0)
 		return -errno;
-	(void)setsockopt(d->fd, SOL_PACKET, PACKET_COPY_THRESH, &one,
+	(void)setsockopt(s->fd, SOL_PACKET, PACKET_COPY_THRESH, &one,
 			 sizeof(one));
-	if (setsockopt(d->fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
+	if (setsockopt(s->fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
 		       sizeof(rcvbuf)) < 0)
-		(void)setsockopt(d->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+		(void)setsockopt(s->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
 				 sizeof(rcvbuf));
-	d->frame_nr = req.tp_frame_nr;
-	d->ring_len = (size_t)req.tp_block_size * req.tp_block_nr;
-	ring = mmap(NULL, d->ring_len, PROT_READ | PROT_WRITE,
-		    MAP_SHARED | MAP_POPULATE, d->fd, 0);
+	s->frame_nr = req.tp_frame_nr;
+	s->ring_len = (size_t)req.tp_block_size * req.tp_block_nr;
+	ring = mmap(NULL, s->ring_len, PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_POPULATE, s->fd, 0);
 	if (ring == MAP_FAILED)
 		return -errno;
-	d->ring = ring;
+	s->ring = ring;
+	return 0;
+}
+
+/*
+ * Fanout. With W > 1 workers (lanad --workers W) an eth in AF_PACKET mode
+ * has W sockets, each with its own ring, all in one PACKET_FANOUT group
+ * (packet(7); kernel Documentation/networking/packet_mmap.rst, "AF_PACKET
+ * fanout mode"): the kernel hands every frame to exactly one of them.
+ *  - PACKET_FANOUT_HASH: the socket is picked by the frame's flow hash
+ *    (skb_get_hash(): addresses and ports), so the frames of one flow
+ *    always reach the same socket, in order (net/packet/af_packet.c,
+ *    fanout_demux_hash()).
+ *  - Not PACKET_FANOUT_FLAG_DEFRAG: it reassembles IP fragments before
+ *    any member gets them (packet_rcv_fanout(), ip_check_defrag()), so
+ *    the graph would forward datagrams larger than the MTU, which the
+ *    egress refuses (EMSGSIZE: a fragmented ping was lost, tested by
+ *    tests/e2e/fanout.sh). Without it every fragment of a datagram hashes
+ *    alike (the flow dissector reads no ports from a fragment), so they
+ *    reach one socket in order; only the order between a flow's
+ *    fragmented and unfragmented datagrams may change.
+ *  - The group id: PACKET_FANOUT_FLAG_UNIQUEID (Linux 4.12) has the
+ *    kernel pick one no other group of the namespace uses, read back with
+ *    getsockopt(PACKET_FANOUT); older kernels: ids from a per-process
+ *    counter mixed with the pid, the next one tried while the kernel
+ *    refuses (EINVAL: taken by a group of another interface).
+ *  - A socket's own PACKET_IGNORE_OUTGOING is its own hook's, which a
+ *    fanout member no longer uses: the group ignores outgoing frames with
+ *    PACKET_FANOUT_FLAG_IGNORE_OUTGOING (newer kernels), else the sockets skip
+ *    them by sll_pkttype as on kernels before 4.20. Frames our own
+ *    sockets send never come back to the group (match_fanout_group()).
+ *  - Socket i (queue i) is a packet source of worker i (the engine,
+ *    lana_engine_dev_add_on()); worker i transmits on socket i too, so no
+ *    socket is used by two workers. A thread that is not a worker sends
+ *    on socket 0 (sendmsg(2) on one socket from several threads is safe;
+ *    it was the rule before fanout).
+ *  - Joining needs a bound socket, and a bound socket outside the group
+ *    would get a copy of every frame: each joins behind a filter that
+ *    drops everything (SO_ATTACH_FILTER, socket(7)), removed once it is a
+ *    member, so no frame is received twice; frames hashed to it between
+ *    its join and the removal (microseconds, only when the sockets are
+ *    built) are lost.
+ *  - Promiscuous mode is one PACKET_MR_PROMISC membership (the device's
+ *    promiscuity is reference-counted, packet(7)), held by an unbound
+ *    socket of the device (@pfd) that is never replaced.
+ *  - A member cannot be bound again (packet_do_bind() refuses: EINVAL),
+ *    so a reattach builds a new group: new sockets and rings, each handed
+ *    to its worker (@swap), which moves it under its descriptor number
+ *    (dup3(2): the engine's source list and concurrent senders never see
+ *    a closed descriptor), drops the old ring and starts at slot 0.
+ * With one worker nothing of this happens: one socket, no group.
+ */
+
+/* A filter that accepts nothing (a classic BPF "ret #0"). */
+static int eth_filter_all(int fd, bool on)
+{
+	struct sock_filter drop[] = { BPF_STMT(BPF_RET | BPF_K, 0) };
+	struct sock_fprog prog = { .len = 1, .filter = drop };
+	int dummy = 0;
+
+	if (on)
+		return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
+				  sizeof(prog)) < 0 ? -errno : 0;
+	return setsockopt(fd, SOL_SOCKET, SO_DETACH_FILTER, &dummy,
+			  sizeof(dummy)) < 0 ? -errno : 0;
+}
+
+/*
+ * Join socket @s to the fanout group *@arg (the PACKET_FANOUT argument:
+ * id | type and flags << 16), or, when *@arg is 0, create a new group and
+ * store its argument for the others. Sets @s->skip_outgoing when the
+ * group does not ignore outgoing frames. 0 or -errno.
+ */
+static int eth_fanout_join(struct eth_sock *s, uint32_t *arg)
+{
+	static _Atomic unsigned int next_id;
+	const uint32_t base = PACKET_FANOUT_HASH;	/* no DEFRAG: "Fanout" */
+	const uint32_t ign = PACKET_FANOUT_FLAG_IGNORE_OUTGOING;
+	uint32_t flags, val, id;
+	socklen_t len = sizeof(val);
+	unsigned int k;
+
+	if (*arg) {
+		if (setsockopt(s->fd, SOL_PACKET, PACKET_FANOUT, arg,
+			       sizeof(*arg)) < 0)
+			return -errno;
+		goto joined;
+	}
+	/* EINVAL: a flag this kernel does not know, or an id taken */
+	for (flags = base | ign;; flags = base) {
+		val = (flags | PACKET_FANOUT_FLAG_UNIQUEID) << 16;
+		if (setsockopt(s->fd, SOL_PACKET, PACKET_FANOUT, &val,
+			       sizeof(val)) == 0) {
+			if (getsockopt(s->fd, SOL_PACKET, PACKET_FANOUT, &val,
+				       &len) < 0)
+				return -errno;
+			*arg = (val & 0xffff) | flags << 16;
+			goto joined;
+		}
+		if (errno != EINVAL)
+			return -errno;
+		if (flags == base)
+			break;
+	}
+	/* before Linux 4.12: no UNIQUEID, so no IGNORE_OUTGOING either */
+	for (k = 0; k < FANOUT_IDS; k++) {
+		id = ((unsigned int)getpid() * 131u +
+		      atomic_fetch_add(&next_id, 1)) & 0xffff;
+		val = id | base << 16;
+		if (setsockopt(s->fd, SOL_PACKET, PACKET_FANOUT, &val,
+			       sizeof(val)) == 0) {
+			*arg = val;
+			goto joined;
+		}
+		if (errno != EINVAL)
+			return -errno;
+	}
+	return -EINVAL;
+joined:
+	if (!((*arg >> 16) & ign))
+		s->skip_outgoing = true;
+	return 0;
+}
+
+/*
+ * Open an AF_PACKET socket for interface @ifindex into @s: ring, options,
+ * bound; with @fanout, a member of group *@fanout (0: a new group, its
+ * argument stored there). On failure *@what names the step; nothing stays
+ * open. 0 or -errno.
+ */
+static int eth_sock_open(struct eth_sock *s, int ifindex, uint32_t *fanout,
+			 const char **what)
+{
+	struct sockaddr_ll sll = {
+		.sll_family = AF_PACKET,
+		.sll_protocol = htons(ETH_P_ALL),
+		.sll_ifindex = ifindex,
+	};
+	int one = 1, sndbuf = DEV_SNDBUF, err;
+	bool filtered = false;
+
+	memset(s, 0, sizeof(*s));
+	/*
+	 * Protocol 0: receive nothing until bound, so the ring never sees
+	 * frames of other interfaces.
+	 */
+	s->fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (s->fd < 0) {
+		*what = "AF_PACKET socket";
+		return -errno;
+	}
+	err = eth_ring(s);
+	if (err) {
+		*what = "TPACKET_V2 ring";
+		goto fail;
+	}
+	if (setsockopt(s->fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one,
+		       sizeof(one)) < 0)
+		s->skip_outgoing = true;
+	if (setsockopt(s->fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf,
+		       sizeof(sndbuf)) < 0)
+		(void)setsockopt(s->fd, SOL_SOCKET, SO_SNDBUF, &sndbuf,
+				 sizeof(sndbuf));
+	if (fanout && *fanout) {
+		err = eth_filter_all(s->fd, true);
+		if (err) {
+			*what = "SO_ATTACH_FILTER";
+			goto fail;
+		}
+		filtered = true;
+	}
+	if (bind(s->fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
+		err = -errno;
+		*what = "bind";
+		goto fail;
+	}
+	if (fanout) {
+		err = eth_fanout_join(s, fanout);
+		if (err) {
+			*what = "PACKET_FANOUT";
+			goto fail;
+		}
+	}
+	if (filtered && (err = eth_filter_all(s->fd, false))) {
+		*what = "SO_DETACH_FILTER";
+		goto fail;
+	}
+	return 0;
+fail:
+	eth_sock_close(s);
+	return err;
+}
+
+/* Make @s the socket and ring of queue @d (before it is polled). */
+static void eth_sock_install(struct lana_dev *d, const struct eth_sock *s)
+{
+	d->fd = s->fd;
+	d->ring = s->ring;
+	d->ring_len = s->ring_len;
+	d->frame_nr = s->frame_nr;
+	d->cur = 0;
+	d->vnet = s->vnet;
+	d->skip_outgoing = s->skip_outgoing;
+}
+
+/*
+ * The worker polling queue @d takes the socket a reattach built for it
+ * (see "Fanout"): the new socket under @d's descriptor number, its ring
+ * for the old one. A frame left in the old ring is lost with it.
+ */
+static void eth_swap_take(struct lana_dev *d)
+{
+	struct eth_sock *s = atomic_exchange_explicit(&d->swap, NULL,
+						      memory_order_acquire);
+
+	if (!s)
+		return;
+	if (dup3(s->fd, d->fd, O_CLOEXEC) < 0) {
+		dev_log(d, LOG_ERR, "interface %s: cannot move the new socket "
+			"in place: dup3: %s", d->name, strerror(errno));
+		eth_sock_close(s);
+		free(s);
+		return;
+	}
+	close(s->fd);
+	munmap(d->ring, d->ring_len);
+	s->fd = d->fd;
+	eth_sock_install(d, s);
+	free(s);
+}
+
+/*
+ * Build the queues of eth @d for fanout over @nw workers: queue 0 is @d
+ * itself (its socket already open in @d->fd's place: opened here), the
+ * others new devices of @d. 0, or -errno with *@what set.
+ */
+static int eth_fanout_open(struct lana_dev *d, unsigned int nw,
+			   const char **what)
+{
+	uint32_t fanout = 0;
+	struct eth_sock s;
+	unsigned int i;
+	int err;
+
+	d->q = calloc(nw, sizeof(*d->q));
+	if (!d->q) {
+		*what = "queues";
+		return -ENOMEM;
+	}
+	d->q[0] = d;
+	d->nq = nw;
+	/* the unbound socket of the device: promiscuous membership */
+	d->pfd = d->fd;
+	d->fd = -1;
+	for (i = 0; i < nw; i++) {
+		struct lana_dev *qd = d;
+
+		if (i) {
+			qd = dev_new(d->b, DEV_ETH, d->name);
+			if (!qd) {
+				*what = "queues";
+				return -ENOMEM;
+			}
+			qd->head = d;
+			qd->ifindex = d->ifindex;
+			d->q[i] = qd;
+		}
+		err = eth_sock_open(&s, d->ifindex, &fanout, what);
+		if (err)
+			return err;
+		eth_sock_install(qd, &s);
+	}
 	return 0;
 }
 
@@ -293,13 +668,50 @@ static bool dev_xsk_open(struct lana_dev *d, unsigned int flags)
 	return false;
 }
 
+/*
+ * eth @d over AF_XDP with @nw workers: its queue sockets in groups, one
+ * per worker up to one per queue (queue i in group i mod groups:
+ * round robin), each group a queue device of @d polled by its worker, as
+ * the sockets of "Fanout" are. 0 or -errno.
+ */
+static int dev_xsk_spread(struct lana_dev *d, unsigned int nw)
+{
+	int n = nw > 1 ? lana_xsk_spread(d->xsk, nw) : 1;
+	unsigned int i;
+
+	if (n < 0)
+		return n;
+	if (n == 1)
+		return 0;
+	d->q = calloc((size_t)n, sizeof(*d->q));
+	if (!d->q)
+		return -ENOMEM;
+	d->q[0] = d;
+	d->nq = (unsigned int)n;
+	for (i = 1; i < d->nq; i++) {
+		struct lana_dev *qd = dev_new(d->b, DEV_ETH, d->name);
+
+		if (!qd)
+			return -ENOMEM;
+		qd->head = d;
+		qd->ifindex = d->ifindex;
+		qd->xsk = d->xsk;
+		qd->xq = i;
+		d->q[i] = qd;
+	}
+	lana_engine_log(d->b->eng, LOG_INFO, "eth '%s': AF_XDP queues over "
+			"%u workers", d->name, d->nq);
+	return 0;
+}
+
 struct lana_dev *lana_dev_open(struct lana_block *b, const char *ifname,
 			       unsigned int flags)
 {
 	struct lana_dev *d = dev_new(b, DEV_ETH, ifname);
-	struct sockaddr_ll sll = { .sll_family = AF_PACKET };
-	int one = 1, sndbuf = DEV_SNDBUF, err;
+	unsigned int nw = b && b->eng ? lana_engine_nr_workers(b->eng) : 1;
+	struct eth_sock s;
 	const char *what;
+	int err;
 
 	if (!d)
 		return NULL;
@@ -308,37 +720,45 @@ struct lana_dev *lana_dev_open(struct lana_block *b, const char *ifname,
 		lana_block_error(b, "no such network interface '%s'", ifname);
 		goto fail;
 	}
-	/*
-	 * Protocol 0: receive nothing until bound, so the ring never sees
-	 * frames of other interfaces.
-	 */
+	if (nw > 1) {
+		d->rx_w = aligned_alloc(64, (size_t)nw * RXW_STRIDE *
+					    sizeof(*d->rx_w));
+		if (!d->rx_w) {
+			err = -ENOMEM;
+			what = "counters";
+			goto fail_err;
+		}
+		memset(d->rx_w, 0, (size_t)nw * RXW_STRIDE * sizeof(*d->rx_w));
+		d->nw = nw;
+	}
+	/* unbound (protocol 0): receives nothing */
 	d->fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (d->fd < 0) {
 		err = -errno;
 		what = "AF_PACKET socket";
 		goto fail_err;
 	}
-	if (dev_xsk_open(d, flags))
-		goto opened;	/* the socket only for promisc membership */
-	err = eth_ring(d);
-	if (err) {
-		what = "TPACKET_V2 ring";
-		goto fail_err;
+	if (dev_xsk_open(d, flags)) {
+		/* the socket only for promisc membership */
+		err = dev_xsk_spread(d, nw);
+		if (err) {
+			what = "AF_XDP queues";
+			goto fail_err;
+		}
+		goto opened;
 	}
-	if (setsockopt(d->fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one,
-		       sizeof(one)) < 0)
-		d->skip_outgoing = true;
-	if (setsockopt(d->fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf,
-		       sizeof(sndbuf)) < 0)
-		(void)setsockopt(d->fd, SOL_SOCKET, SO_SNDBUF, &sndbuf,
-				 sizeof(sndbuf));
-	sll.sll_protocol = htons(ETH_P_ALL);
-	sll.sll_ifindex = d->ifindex;
-	if (bind(d->fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
-		err = -errno;
-		what = "bind";
-		goto fail_err;
+	if (nw > 1) {
+		err = eth_fanout_open(d, nw, &what);
+		if (err)
+			goto fail_err;
+		goto opened;
 	}
+	close(d->fd);
+	d->fd = -1;
+	err = eth_sock_open(&s, d->ifindex, NULL, &what);
+	if (err)
+		goto fail_err;
+	eth_sock_install(d, &s);
 opened:
 	if (flags & LANA_DEV_PROMISC) {
 		err = lana_dev_set_promisc(d, true);
@@ -567,6 +987,8 @@ static int eth_poll(struct lana_dev *d, struct lana_burst *v)
 	unsigned int n = 0;
 	uint32_t status;
 
+	if (atomic_load_explicit(&d->swap, memory_order_relaxed))
+		eth_swap_take(d);	/* a reattach built a new socket */
 	while (n < LANA_BURST) {
 		h = eth_slot(d, d->cur);
 		status = __atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE);
@@ -695,7 +1117,7 @@ static unsigned int eth_xmit(struct lana_dev *d, struct lana_burst *v)
 	unsigned int i, n = v->n, sent = 0, dropped = 0;
 	int r, err;
 
-	if (atomic_load_explicit(&d->gone, memory_order_relaxed)) {
+	if (atomic_load_explicit(&dev_head(d)->gone, memory_order_relaxed)) {
 		/* no interface: every frame is a drop, no system call */
 		atomic_fetch_add_explicit(&d->tx_drops, n,
 					  memory_order_relaxed);
@@ -992,10 +1414,30 @@ static unsigned int tap_xmit(struct lana_dev *d, struct lana_burst *v)
 
 int lana_dev_poll(struct lana_dev *d, struct lana_burst *v)
 {
+	int r;
+
 	v->n = 0;
 	if (d->xsk)
-		return lana_xsk_poll(d->xsk, v);
-	return d->kind == DEV_ETH ? eth_poll(d, v) : tap_poll(d, v);
+		r = lana_xsk_poll_group(d->xsk, d->xq, v);
+	else
+		r = d->kind == DEV_ETH ? eth_poll(d, v) : tap_poll(d, v);
+	if (r > 0)
+		dev_count_worker(dev_head(d), (unsigned int)r);
+	return r;
+}
+
+/*
+ * The socket of eth @d the calling thread transmits on: a worker its own
+ * queue's ("Fanout"), any other thread queue 0's.
+ */
+static struct lana_dev *eth_tx_queue(struct lana_dev *d)
+{
+	int w;
+
+	if (d->nq <= 1)
+		return d;
+	w = lana_engine_worker();
+	return w >= 0 ? d->q[(unsigned int)w % d->nq] : d;
 }
 
 unsigned int lana_dev_xmit(struct lana_dev *d, struct lana_burst *v)
@@ -1006,8 +1448,10 @@ unsigned int lana_dev_xmit(struct lana_dev *d, struct lana_burst *v)
 		return 0;
 	if (d->xsk)
 		sent = lana_xsk_xmit(d->xsk, v);
+	else if (d->kind == DEV_ETH)
+		sent = eth_xmit(eth_tx_queue(d), v);
 	else
-		sent = d->kind == DEV_ETH ? eth_xmit(d, v) : tap_xmit(d, v);
+		sent = tap_xmit(d, v);
 	burst_consume(v);
 	return sent;
 }
@@ -1021,36 +1465,58 @@ void lana_dev_close(struct lana_dev *d)
 void lana_dev_stats(const struct lana_dev *d, uint64_t *rx, uint64_t *tx,
 		    uint64_t *drops)
 {
-	struct lana_dev *m = (struct lana_dev *)d;	/* counters only */
-	struct tpacket_stats_v3 st;
-	socklen_t len = sizeof(st);
+	struct lana_dev *h = (struct lana_dev *)d;	/* counters only */
+	uint64_t r = 0, t = 0, dr = 0;
+	unsigned int i;
 
 	if (d->xsk) {
 		lana_xsk_stats(d->xsk, rx, tx, drops);
 		return;
 	}
-	/* The kernel resets its counters on every read: accumulate. */
-	if (d->kind == DEV_ETH &&
-	    getsockopt(d->fd, SOL_PACKET, PACKET_STATISTICS, &st, &len) == 0)
-		atomic_fetch_add_explicit(&m->ring_drops, st.tp_drops,
-					  memory_order_relaxed);
+	/* every queue's ("Fanout"): sums */
+	for (i = 0; i < h->nq; i++) {
+		struct lana_dev *m = h->nq > 1 ? h->q[i] : h;
+		struct tpacket_stats_v3 st;
+		socklen_t len = sizeof(st);
+
+		/* The kernel resets its counters on every read: accumulate. */
+		if (m->kind == DEV_ETH &&
+		    getsockopt(m->fd, SOL_PACKET, PACKET_STATISTICS, &st,
+			       &len) == 0)
+			atomic_fetch_add_explicit(&m->ring_drops, st.tp_drops,
+						  memory_order_relaxed);
+		r += atomic_load_explicit(&m->rx, memory_order_relaxed);
+		t += atomic_load_explicit(&m->tx, memory_order_relaxed);
+		dr += atomic_load_explicit(&m->rx_drops,
+					   memory_order_relaxed) +
+		      atomic_load_explicit(&m->tx_drops,
+					   memory_order_relaxed) +
+		      atomic_load_explicit(&m->ring_drops,
+					   memory_order_relaxed);
+	}
 	if (rx)
-		*rx = atomic_load_explicit(&m->rx, memory_order_relaxed);
+		*rx = r;
 	if (tx)
-		*tx = atomic_load_explicit(&m->tx, memory_order_relaxed);
+		*tx = t;
 	if (drops)
-		*drops = atomic_load_explicit(&m->rx_drops,
-					      memory_order_relaxed) +
-			 atomic_load_explicit(&m->tx_drops,
-					      memory_order_relaxed) +
-			 atomic_load_explicit(&m->ring_drops,
-					      memory_order_relaxed);
+		*drops = dr;
+}
+
+unsigned int lana_dev_worker_rx(const struct lana_dev *d, uint64_t *rx,
+				unsigned int max)
+{
+	unsigned int i, n = d->nw < max ? d->nw : max;
+
+	for (i = 0; i < n; i++)
+		rx[i] = atomic_load_explicit(&d->rx_w[(size_t)i * RXW_STRIDE],
+					     memory_order_relaxed);
+	return n;
 }
 
 int lana_dev_fd(const struct lana_dev *d)
 {
 	if (d->xsk)
-		return lana_xsk_fd(d->xsk);
+		return lana_xsk_group_fd(d->xsk, d->xq);
 	return d->fd;
 }
 
@@ -1067,9 +1533,62 @@ int lana_dev_ifindex(const struct lana_dev *d)
 /* ------------------------------------------- monitor (runtime/devmon.c) */
 
 /*
+ * Fanout ("Fanout" above): new sockets in a new group for gone eth @d on
+ * interface @ifindex, each handed to the worker of its queue (ctl held).
+ * All or nothing: 0, or -errno with *@what set and nothing handed over.
+ */
+static int eth_fanout_rebuild(struct lana_dev *d, int ifindex,
+			      const char **what)
+{
+	struct eth_sock **ns = calloc(d->nq, sizeof(*ns)), *old;
+	uint32_t fanout = 0;
+	unsigned int i;
+	int err = 0;
+
+	if (!ns) {
+		*what = "queues";
+		return -ENOMEM;
+	}
+	for (i = 0; i < d->nq && !err; i++) {
+		ns[i] = malloc(sizeof(*ns[i]));
+		if (!ns[i]) {
+			*what = "queues";
+			err = -ENOMEM;
+			break;
+		}
+		err = eth_sock_open(ns[i], ifindex, &fanout, what);
+		if (err) {
+			free(ns[i]);
+			ns[i] = NULL;
+		} else if (ns[i]->vnet != d->q[i]->vnet) {
+			*what = "PACKET_VNET_HDR";
+			err = -EPROTO;	/* senders rely on it */
+		}
+	}
+	for (i = 0; i < d->nq; i++) {
+		if (!ns[i])
+			continue;
+		if (err) {
+			eth_sock_close(ns[i]);
+			free(ns[i]);
+			continue;
+		}
+		old = atomic_exchange_explicit(&d->q[i]->swap, ns[i],
+					       memory_order_release);
+		if (old) {	/* built by an earlier reattach, not taken */
+			eth_sock_close(old);
+			free(old);
+		}
+	}
+	free(ns);
+	return err;
+}
+
+/*
  * Bind the gone eth @d to interface @ifindex, which has its name (ctl
- * held). Nothing changes when bind(2) fails (deleted again meanwhile): the
- * next notification or recheck tries again; the failure is logged once.
+ * held); with fanout, build new sockets for its queues instead. Nothing
+ * changes when bind(2) fails (deleted again meanwhile): the next
+ * notification or recheck tries again; the failure is logged once.
  */
 static void eth_reattach(struct lana_dev *d, int ifindex)
 {
@@ -1078,13 +1597,19 @@ static void eth_reattach(struct lana_dev *d, int ifindex)
 		.sll_protocol = htons(ETH_P_ALL),
 		.sll_ifindex = ifindex,
 	};
+	const char *what = "bind";
 	int err;
 
-	if (bind(d->fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
+	if (d->nq > 1)
+		err = eth_fanout_rebuild(d, ifindex, &what);
+	else
+		err = bind(d->fd, (struct sockaddr *)&sll, sizeof(sll)) < 0 ?
+		      -errno : 0;
+	if (err) {
 		if (!d->retry_logged)
 			dev_log(d, LOG_WARNING, "interface %s (ifindex %d) "
-				"cannot be attached yet: bind: %s", d->name,
-				ifindex, strerror(errno));
+				"cannot be attached yet: %s: %s", d->name,
+				ifindex, what, strerror(-err));
 		d->retry_logged = true;
 		return;
 	}
@@ -1116,7 +1641,8 @@ static bool ifindex_exists(int ifindex)
  */
 void lana_dev_link_event(struct lana_dev *d, const struct lana_link_event *ev)
 {
-	if (d->kind != DEV_ETH || d->xsk)	/* AF_XDP: not followed yet */
+	/* AF_XDP: not followed yet; a queue: its device follows */
+	if (d->kind != DEV_ETH || d->xsk || d->head)
 		return;
 	pthread_mutex_lock(&d->ctl);
 	if (!atomic_load(&d->gone)) {
@@ -1130,15 +1656,16 @@ void lana_dev_link_event(struct lana_dev *d, const struct lana_link_event *ev)
 
 bool lana_dev_sock_error(struct lana_dev *d)
 {
+	struct lana_dev *h = dev_head(d);
 	bool had;
 
 	if (d->kind != DEV_ETH || d->xsk)
 		return false;
 	had = sock_clear_error(d->fd) != 0;
-	pthread_mutex_lock(&d->ctl);
-	if (!atomic_load(&d->gone) && !ifindex_exists(d->ifindex))
-		dev_gone(d);
-	pthread_mutex_unlock(&d->ctl);
+	pthread_mutex_lock(&h->ctl);
+	if (!atomic_load(&h->gone) && !ifindex_exists(h->ifindex))
+		dev_gone(h);
+	pthread_mutex_unlock(&h->ctl);
 	return had;
 }
 
@@ -1146,7 +1673,7 @@ void lana_dev_recheck(struct lana_dev *d, bool full)
 {
 	unsigned int idx;
 
-	if (d->kind != DEV_ETH || d->xsk)	/* see lana_dev_link_event() */
+	if (d->kind != DEV_ETH || d->xsk || d->head)	/* as link_event */
 		return;
 	pthread_mutex_lock(&d->ctl);
 	if (atomic_load(&d->gone)) {

@@ -14,6 +14,10 @@
  *      With eth(mode = xdp), or auto on a driver with AF_XDP zero-copy,
  *      AF_XDP sockets instead (runtime/xsk.h); the AF_PACKET socket then
  *      stays unbound, kept only for the promiscuous-mode membership.
+ *      With several workers, one AF_PACKET socket per worker in a
+ *      PACKET_FANOUT group (each a device of its own, "queue", polled by
+ *      its worker), or the AF_XDP queues spread over the workers:
+ *      runtime/dev.c "Fanout".
  * tap: a TAP device from /dev/net/tun (kernel
  *      Documentation/networking/tuntap.rst), IFF_TAP | IFF_NO_PI |
  *      IFF_MULTI_QUEUE | IFF_VNET_HDR, brought up with the requested MAC address and MTU.
@@ -25,12 +29,13 @@
  *
  * Threads (see runtime/engine_internal.h): lana_dev_open(),
  * lana_tap_open() and lana_dev_set_promisc() run in the control thread,
- * lana_dev_poll() in the one worker the engine pins the device to,
- * lana_dev_xmit() in any worker concurrently, lana_dev_close() in the
- * reclaim thread after a grace period, lana_dev_stats() anywhere, and the
- * calls of the device monitor (lana_dev_link_event() and the others of
- * runtime/engine_internal.h: an interface deleted under a device, and
- * its return; runtime/dev.c "Gone and back") in the monitor's thread.
+ * lana_dev_poll() in the one worker the engine pins the device (or a
+ * queue of it) to, lana_dev_xmit() in any worker concurrently,
+ * lana_dev_close() in the reclaim thread after a grace period,
+ * lana_dev_stats() anywhere, and the calls of the device monitor
+ * (lana_dev_link_event() and the others of runtime/engine_internal.h: an
+ * interface deleted under a device, and its return; runtime/dev.c "Gone
+ * and back") in the monitor's thread.
  *
  * Offloads: frames move with their virtio-net header (PACKET_VNET_HDR on
  * the AF_PACKET socket, IFF_VNET_HDR on the TAP; packet(7), tuntap.rst),

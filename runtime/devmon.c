@@ -213,13 +213,20 @@ static void mon_fd_error(struct lana_devmon *m, int fd)
 	}
 }
 
+/*
+ * Re-arm every watched descriptor. One whose number now refers to another
+ * file (an eth queue's new socket moved in place with dup3(2) after a
+ * reattach, runtime/dev.c "Fanout") is not in the epoll set (ENOENT: epoll
+ * follows files, epoll(7)): added again.
+ */
 static void mon_rearm_all(struct lana_devmon *m)
 {
 	unsigned int i;
 
 	pthread_mutex_lock(&m->lock);
 	for (i = 0; i < m->nfds; i++)
-		(void)mon_arm(m, EPOLL_CTL_MOD, m->fds[i]);
+		if (mon_arm(m, EPOLL_CTL_MOD, m->fds[i]) == -ENOENT)
+			(void)mon_arm(m, EPOLL_CTL_ADD, m->fds[i]);
 	pthread_mutex_unlock(&m->lock);
 }
 

@@ -96,6 +96,12 @@ void lana_engine_log(struct lana_engine *e, int level, const char *fmt, ...)
 int lana_engine_dev_add(struct lana_engine *e, struct lana_block *b,
 			struct lana_dev *d, int fd)
 {
+	return lana_engine_dev_add_on(e, b, d, fd, -1);
+}
+
+int lana_engine_dev_add_on(struct lana_engine *e, struct lana_block *b,
+			   struct lana_dev *d, int fd, int worker)
+{
 	struct lana_devreg *r = calloc(1, sizeof(*r));
 
 	if (!r)
@@ -104,6 +110,7 @@ int lana_engine_dev_add(struct lana_engine *e, struct lana_block *b,
 	r->dev = d;
 	r->fd = fd;
 	r->watch_fd = -1;
+	r->worker = worker;
 	atomic_init(&r->ended, false);
 	pthread_mutex_lock(&e->dev_lock);
 	r->next = e->devs;
@@ -123,6 +130,7 @@ int lana_engine_timer_add(struct lana_engine *e, struct lana_block *b,
 	r->tmr = t;
 	r->fd = -1;
 	r->watch_fd = -1;
+	r->worker = -1;		/* the block's worker */
 	atomic_init(&r->ended, false);
 	pthread_mutex_lock(&e->dev_lock);
 	r->next = e->devs;
@@ -451,9 +459,10 @@ void lana_srcb_inst(struct lana_srcb *sb, struct lana_binst *bi)
 {
 	struct lana_src s = {
 		.b = &bi->inst.b, .dev = NULL, .fd = -1, .ended = &bi->ended,
+		.worker = bi->worker,
 	};
 
-	lana_srcb_put(sb, bi->worker, &s);
+	lana_srcb_put(sb, s.worker, &s);
 }
 
 /* Registered device @r as a source. */
@@ -462,9 +471,12 @@ void lana_srcb_dev(struct lana_srcb *sb, struct lana_devreg *r)
 	struct lana_src s = {
 		.b = &r->bi->inst.b, .dev = r->dev, .tmr = r->tmr,
 		.fd = r->fd, .ended = &r->ended,
+		.worker = r->worker >= 0 ?
+			  (unsigned int)r->worker % sb->v->e->nworkers :
+			  r->bi->worker,
 	};
 
-	lana_srcb_put(sb, r->bi->worker, &s);
+	lana_srcb_put(sb, s.worker, &s);
 }
 
 int lana_gver_sources(struct lana_engine *e, struct lana_gver *v,

@@ -50,6 +50,16 @@ int lana_engine_dev_add(struct lana_engine *e, struct lana_block *b,
 			struct lana_dev *d, int fd);
 
 /**
+ * lana_engine_dev_add_on() - lana_engine_dev_add(), the device polled by
+ * worker @worker mod the number of workers instead of @b's worker (-1:
+ * @b's, as lana_engine_dev_add()). For the queues of one device spread
+ * over the workers (runtime/dev.c "Fanout"); each queue is registered
+ * as a device of its own.
+ */
+int lana_engine_dev_add_on(struct lana_engine *e, struct lana_block *b,
+			   struct lana_dev *d, int fd, int worker);
+
+/**
  * lana_engine_dev_del() - forget device @d (registered with
  * lana_engine_dev_add()). Called by lana_dev_close() from the owning block's
  * fini (reclaim thread, after a grace period: no worker polls the device
@@ -229,6 +239,7 @@ struct lana_devreg {
 	struct lana_timer *tmr;	/* a block timer (lana_timer_new) */
 	int fd;
 	int watch_fd;		/* lana_engine_dev_watch(): -1 none */
+	int worker;		/* polled by this worker; -1: the block's */
 	atomic_bool ended;	/* lana_dev_poll returned -1 */
 };
 
@@ -282,6 +293,7 @@ struct lana_src {
 	struct lana_timer *tmr;	/* a block timer: fired when due */
 	int fd;			/* -1: none */
 	atomic_bool *ended;
+	unsigned int worker;	/* the worker that polls it */
 };
 
 /*

@@ -497,7 +497,7 @@ static void inc_src_each(struct lana_srcb *sb, void *ctx)
 		const struct lana_src *s = &old->src[i];
 
 		if (in_ver(nv, s->b))
-			lana_srcb_put(sb, lana_binst_of(s->b)->worker, s);
+			lana_srcb_put(sb, s->worker, s);
 	}
 	for (i = 0; i < is->t->made.n; i++) {
 		struct lana_inst *in = is->t->made.v[i].in;

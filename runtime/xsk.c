@@ -63,9 +63,20 @@ struct xsk_q {
 	uint64_t tx_free[XSK_TX_FRAMES];	/* UMEM addresses */
 };
 
+/*
+ * A group of queues one worker polls (lana_xsk_spread()): queues i with
+ * i mod ngrp == its index.
+ */
+struct xsk_grp {
+	int epfd;			/* over its queues; -1 with one */
+	unsigned int n;
+	unsigned int qi[XSK_MAX_QUEUES];	/* its queues */
+};
+
 struct lana_xsk {
-	int epfd;			/* -1 with one queue */
 	unsigned int nq;
+	unsigned int ngrp;
+	struct xsk_grp grp[XSK_MAX_QUEUES];
 	char desc[64];
 	_Alignas(64) _Atomic uint64_t rx;
 	_Atomic uint64_t rx_drops;
@@ -279,15 +290,85 @@ fail:
 	return err < 0 ? err : -err;
 }
 
+/* Close the groups' epoll descriptors. */
+static void xsk_groups_free(struct lana_xsk *x)
+{
+	unsigned int g;
+
+	for (g = 0; g < x->ngrp; g++)
+		if (x->grp[g].epfd >= 0)
+			close(x->grp[g].epfd);
+	x->ngrp = 0;
+}
+
 static void xsk_free(struct lana_xsk *x)
 {
 	unsigned int i;
 
 	for (i = 0; i < x->nq; i++)
 		xsk_q_free(x->q[i]);
-	if (x->epfd >= 0)
-		close(x->epfd);
+	xsk_groups_free(x);
 	free(x);
+}
+
+/*
+ * Split the queues of @x into @n groups (1 <= @n <= x->nq), round robin:
+ * queue i in group i mod @n; a group of several queues gets an epoll(7)
+ * descriptor over them. 0 or -errno (then @x has no group).
+ */
+static int xsk_groups(struct lana_xsk *x, unsigned int n)
+{
+	unsigned int g, i;
+
+	xsk_groups_free(x);
+	for (g = 0; g < n; g++) {
+		x->grp[g].epfd = -1;
+		x->grp[g].n = 0;
+	}
+	x->ngrp = n;
+	for (i = 0; i < x->nq; i++) {
+		struct xsk_grp *gr = &x->grp[i % n];
+
+		gr->qi[gr->n++] = i;
+	}
+	for (g = 0; g < n; g++) {
+		struct xsk_grp *gr = &x->grp[g];
+
+		if (gr->n < 2)
+			continue;
+		gr->epfd = epoll_create1(EPOLL_CLOEXEC);
+		if (gr->epfd < 0)
+			goto fail;
+		for (i = 0; i < gr->n; i++) {
+			struct epoll_event ev = {
+				.events = EPOLLIN,
+				.data.u32 = gr->qi[i],
+			};
+
+			if (epoll_ctl(gr->epfd, EPOLL_CTL_ADD,
+				      x->q[gr->qi[i]]->fd, &ev) < 0)
+				goto fail;
+		}
+	}
+	return 0;
+fail:
+	g = (unsigned int)errno;
+	xsk_groups_free(x);
+	return -(int)g;
+}
+
+int lana_xsk_spread(struct lana_xsk *x, unsigned int n)
+{
+	int err;
+
+	if (n > x->nq)
+		n = x->nq;
+	if (!n)
+		n = 1;
+	if (n == x->ngrp)
+		return (int)n;
+	err = xsk_groups(x, n);
+	return err ? err : (int)n;
 }
 
 /* Open sockets on all @nq queues in one attach mode; -errno. */
@@ -353,7 +434,6 @@ int lana_xsk_open(struct lana_block *b, const char *ifname,
 	if (posix_memalign((void **)&x, 64, sizeof(*x)))
 		return -ENOMEM;
 	memset(x, 0, sizeof(*x));
-	x->epfd = -1;
 	xsk_log_eng = b ? b->eng : NULL;
 	libxdp_set_print(xsk_libxdp_print);
 	libbpf_set_print(xsk_libbpf_print);
@@ -373,25 +453,11 @@ int lana_xsk_open(struct lana_block *b, const char *ifname,
 	}
 	snprintf(x->desc, sizeof(x->desc), "%s, %u queue%s", how[i].name,
 		 x->nq, x->nq == 1 ? "" : "s");
-	if (x->nq > 1) {
-		x->epfd = epoll_create1(EPOLL_CLOEXEC);
-		if (x->epfd < 0)
-			err = -errno;
-		for (i = 0; !err && i < x->nq; i++) {
-			struct epoll_event ev = {
-				.events = EPOLLIN,
-				.data.u32 = i,
-			};
-
-			if (epoll_ctl(x->epfd, EPOLL_CTL_ADD, x->q[i]->fd,
-				      &ev) < 0)
-				err = -errno;
-		}
-		if (err) {
-			snprintf(why, whylen, "epoll: %s", strerror(-err));
-			xsk_free(x);
-			return err;
-		}
+	err = xsk_groups(x, 1);
+	if (err) {
+		snprintf(why, whylen, "epoll: %s", strerror(-err));
+		xsk_free(x);
+		return err;
 	}
 	*out = x;
 	return 0;
@@ -402,9 +468,16 @@ const char *lana_xsk_describe(const struct lana_xsk *x)
 	return x->desc;
 }
 
+int lana_xsk_group_fd(const struct lana_xsk *x, unsigned int g)
+{
+	const struct xsk_grp *gr = &x->grp[g < x->ngrp ? g : 0];
+
+	return gr->n > 1 ? gr->epfd : x->q[gr->qi[0]]->fd;
+}
+
 int lana_xsk_fd(const struct lana_xsk *x)
 {
-	return x->nq > 1 ? x->epfd : x->q[0]->fd;
+	return lana_xsk_group_fd(x, 0);
 }
 
 /* -------------------------------------------------------- transmit */
@@ -474,12 +547,18 @@ static bool xsk_put(struct xsk_q *q, const struct lana_pkt *p)
 	return true;
 }
 
-/* The socket this thread transmits on: spread threads over queues. */
+/*
+ * The socket this thread transmits on: worker w the one of queue w mod
+ * queues, other threads spread over the queues.
+ */
 static struct xsk_q *xsk_tx_queue(struct lana_xsk *x)
 {
 	static _Atomic unsigned int next;
 	static _Thread_local unsigned int slot = ~0u;
+	int w = lana_engine_worker();
 
+	if (w >= 0)
+		return x->q[(unsigned int)w % x->nq];
 	if (slot == ~0u)
 		slot = atomic_fetch_add(&next, 1);
 	return x->q[slot % x->nq];
@@ -588,10 +667,17 @@ static unsigned int xsk_rx_queue(struct lana_xsk *x, struct xsk_q *q,
 
 int lana_xsk_poll(struct lana_xsk *x, struct lana_burst *v)
 {
+	return lana_xsk_poll_group(x, 0, v);
+}
+
+int lana_xsk_poll_group(struct lana_xsk *x, unsigned int g,
+			struct lana_burst *v)
+{
 	static _Thread_local unsigned int start;
+	const struct xsk_grp *gr = &x->grp[g < x->ngrp ? g : 0];
 	struct timespec ts;
 	uint64_t now, drops = 0;
-	unsigned int i, n = x->nq;
+	unsigned int i, n = gr->n;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	now = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
@@ -599,7 +685,7 @@ int lana_xsk_poll(struct lana_xsk *x, struct lana_burst *v)
 	/* start at another queue each time: no queue starves the others */
 	start++;
 	for (i = 0; i < n && v->n < LANA_BURST; i++) {
-		struct xsk_q *q = x->q[(start + i) % n];
+		struct xsk_q *q = x->q[gr->qi[(start + i) % n]];
 
 		xsk_rx_queue(x, q, v, LANA_BURST - v->n, now, &drops);
 		if (q->tx_pending && !pthread_mutex_trylock(&q->tx_lock)) {

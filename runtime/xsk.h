@@ -25,7 +25,9 @@
  * completed in software (lana_pkt_finish()) before they go out.
  *
  * Threads: as runtime/dev.h says for eth. lana_xsk_poll() runs in the one
- * worker the device is pinned to (all queues), lana_xsk_xmit() in any
+ * worker the device is pinned to (all queues), or, spread over several
+ * workers (lana_xsk_spread()), lana_xsk_poll_group() of each queue group
+ * in its worker; lana_xsk_xmit() in any
  * worker (a mutex per socket guards its TX ring, completion ring and TX
  * frames); nothing waits on a ring.
  */
@@ -74,6 +76,28 @@ const char *lana_xsk_describe(const struct lana_xsk *x);
  * descriptor over all of them.
  */
 int lana_xsk_fd(const struct lana_xsk *x);
+
+/**
+ * lana_xsk_spread() - split the queue sockets of @x into @n groups, one
+ * per worker (fewer when the interface has fewer queues), round robin:
+ * queue i in group i mod groups. Before any poll (control thread).
+ * Return: the number of groups (1: all queues in one, as opened), or
+ * -errno (epoll_create1(2), epoll_ctl(2)).
+ */
+int lana_xsk_spread(struct lana_xsk *x, unsigned int n);
+
+/**
+ * lana_xsk_group_fd() - lana_xsk_fd() of queue group @g
+ * (lana_xsk_spread()).
+ */
+int lana_xsk_group_fd(const struct lana_xsk *x, unsigned int g);
+
+/**
+ * lana_xsk_poll_group() - lana_xsk_poll() of the queues of group @g only
+ * (lana_xsk_spread()); each group is polled by one worker.
+ */
+int lana_xsk_poll_group(struct lana_xsk *x, unsigned int g,
+			struct lana_burst *v);
 
 /**
  * lana_xsk_poll() - receive up to LANA_BURST frames from the RX rings of

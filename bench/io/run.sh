@@ -10,9 +10,13 @@
 #            on veth); with offloads on, TCP does not work through it
 #            (partial checksums, docs/runtime.md): its row shows 0 there
 #   lana-bp  the same with lanad --busy-poll (workers never sleep)
+#   lana-w2  lana with lanad --workers 2: each eth has one AF_PACKET
+#            socket per worker in a PACKET_FANOUT group (flows hashed over
+#            the workers, docs/runtime.md); one flow stays on one worker
 # each with offloads on (the veth default) and off (ethtool -K ... tx off
 # tso off gso off gro off), alternating configurations within each round.
-# Measured per configuration: TCP Gbit/s (iperf3, one stream), ping RTT
+# Measured per configuration: TCP Gbit/s (iperf3, one stream, and four
+# streams: -P 4), ping RTT
 # (median of PINGS pings, 10 ms apart), UDP pps received with 64-byte
 # payloads (iperf3 -u -l 64 -b 0), and for lana the CPU lanad used during
 # the TCP run per Gbit/s moved. Prints one table: medians over ROUNDS.
@@ -20,7 +24,8 @@
 # Usage: bench/io/run.sh   (root; env: LANAD, LANARUN binaries, default
 #        build/lanad and build/lanarun; ROUNDS=3 SECONDS_TCP=5
 #        SECONDS_UDP=3 PINGS=200 WORKERS=1 CONFIGS="direct bridge lana
-#        lana-bp lana-xdp" OFFLOADS="on off")
+#        lana-bp lana-xdp lana-w2" OFFLOADS="on off"; WORKERS is lanad's
+#        for all lana configs but lana-w2, which has 2)
 # Needs: iproute2, iperf3, ethtool, ping. Uses only its own namespaces.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -31,7 +36,7 @@ T_TCP=${SECONDS_TCP:-5}
 T_UDP=${SECONDS_UDP:-3}
 PINGS=${PINGS:-200}
 WORKERS=${WORKERS:-1}
-CONFIGS=${CONFIGS:-direct bridge lana lana-bp lana-xdp}
+CONFIGS=${CONFIGS:-direct bridge lana lana-bp lana-xdp lana-w2}
 OFFLOADS=${OFFLOADS:-on off}
 tmp=$(mktemp -d)
 sock=$tmp/lanad.sock
@@ -84,13 +89,14 @@ setup() {
 		ip link set bio-br up
 		ip link set bio-v1 master bio-br
 		ip link set bio-v2 master bio-br ;;
-	lana|lana-bp|lana-xdp)
-		local mode=packet bp=
+	lana|lana-bp|lana-xdp|lana-w2)
+		local mode=packet bp= w=$WORKERS
 		[ "$1" = lana-xdp ] && mode=xdp
 		[ "$1" = lana-bp ] && bp=--busy-poll
+		[ "$1" = lana-w2 ] && w=2
 		sed "s/eth(dev = \(DEV[01]\))/eth(dev = \1, mode = $mode)/" \
 			"$top/examples/bridge.lana" >"$tmp/bridge.lana"
-		"$D" --socket "$sock" --workers "$WORKERS" $bp >"$tmp/lanad.log" 2>&1 &
+		"$D" --socket "$sock" --workers "$w" $bp >"$tmp/lanad.log" 2>&1 &
 		lanad_pid=$!
 		for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
 		"$L" --socket "$sock" -D DEV0=bio-v1 -D DEV1=bio-v2 apply \
@@ -143,28 +149,29 @@ for r in $(seq "$ROUNDS"); do
 			c0=$(cpu_ticks)
 			read -r bps _ < <(iperf -t "$T_TCP")
 			c1=$(cpu_ticks)
+			read -r bps4 _ < <(iperf -t "$T_TCP" -P 4)
 			rtt=$(rtt_median)
 			read -r _ pps < <(iperf -u -l 64 -b 0 -t "$T_UDP")
-			echo "$cfg $off $bps $rtt $pps $(( c1 - c0 ))" >>"$tmp/results"
+			echo "$cfg $off $bps $rtt $pps $(( c1 - c0 )) $bps4" >>"$tmp/results"
 		done
 	done
 done
 down
 
 echo
-echo "bench/io: $ROUNDS rounds, TCP ${T_TCP} s, UDP 64 B ${T_UDP} s, $PINGS pings; lanad --workers $WORKERS; $(nproc) CPUs, kernel $(uname -r)"
-printf '%-8s %-9s %10s %12s %14s %16s\n' config offloads "TCP Gbit/s" "RTT med ms" "UDP 64B pps" "lanad CPU%/Gbps"
+echo "bench/io: $ROUNDS rounds, TCP ${T_TCP} s, UDP 64 B ${T_UDP} s, $PINGS pings; lanad --workers $WORKERS (lana-w2: 2); $(nproc) CPUs, kernel $(uname -r)"
+printf '%-8s %-9s %10s %10s %12s %14s %16s\n' config offloads "TCP Gbit/s" "TCPx4 Gb/s" "RTT med ms" "UDP 64B pps" "lanad CPU%/Gbps"
 for off in $OFFLOADS; do
 	for cfg in $CONFIGS; do
 		awk -v c=$cfg -v o=$off -v hz="$hz" -v t="$T_TCP" '
 			function med(a, n,   i, j, x) {
 				for (i = 2; i <= n; i++) { x = a[i]; for (j = i - 1; j > 0 && a[j] > x; j--) a[j + 1] = a[j]; a[j + 1] = x }
 				return n ? a[int((n + 1) / 2)] : 0 }
-			$1 == c && $2 == o { n++; b[n] = $3 / 1e9; r[n] = $4; p[n] = $5;
+			$1 == c && $2 == o { n++; b[n] = $3 / 1e9; r[n] = $4; p[n] = $5; b4[n] = $7 / 1e9;
 				u[n] = ($3 > 0) ? ($6 / hz / t * 100) / ($3 / 1e9) : 0 }
 			END {
 				if (!n) { printf "%-8s %-9s %10s\n", c, o, "failed"; exit }
 				cpu = (c ~ /^lana/) ? sprintf("%.1f", med(u, n)) : "-"
-				printf "%-8s %-9s %10.2f %12.3f %14.0f %16s\n", c, o, med(b, n), med(r, n), med(p, n), cpu }' "$tmp/results"
+				printf "%-8s %-9s %10.2f %10.2f %12.3f %14.0f %16s\n", c, o, med(b, n), med(b4, n), med(r, n), med(p, n), cpu }' "$tmp/results"
 	done
 done

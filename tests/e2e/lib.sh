@@ -130,3 +130,37 @@ e2e_cpu_pct() {
 e2e_json_num() {
 	printf '%s' "$1" | tr ',{}' '\n\n\n' | sed -n "s/^ *\"$2\": *\([0-9][0-9]*\).*/\1/p" | head -1
 }
+
+# e2e_iperf NS_SERVER ADDR [iperf3 client options...]: one iperf3 run from
+# ns1 to a server in NS_SERVER (port 5299; ns2 -> ns1 with -R); prints the
+# receiver's bytes from the JSON report (iperf3 -J)
+e2e_iperf() {
+	local ns=$1 addr=$2 out rc spid
+	shift 2
+	out=$(mktemp)
+	ip netns exec "$ns" iperf3 -s -1 -p 5299 >/dev/null 2>&1 &
+	spid=$!
+	sleep 0.3
+	ip netns exec lana-ns1 timeout 20 iperf3 -J -c "$addr" -p 5299 "$@" \
+		>"$out" 2>&1
+	rc=$?
+	kill "$spid" 2>/dev/null	# a client that failed leaves it waiting
+	wait "$spid" 2>/dev/null
+	[ "$rc" = 0 ] && python3 - "$out" <<'P'
+import json, sys
+r = json.load(open(sys.argv[1]))["end"]
+s = r.get("sum_received") or r.get("sum")
+print(int(s["bytes"]))
+P
+	rc=$?
+	rm -f "$out"
+	return "$rc"
+}
+
+# e2e_csum_errors NS: TcpInCsumErrors + UdpInCsumErrors since the last
+# reset (nstat -n), from the kernel's own counters
+e2e_csum_errors() {
+	ip netns exec "$1" nstat -a 2>/dev/null | awk '
+		$1 == "TcpInCsumErrors" || $1 == "UdpInCsumErrors" { s += $2 }
+		END { print s + 0 }'
+}

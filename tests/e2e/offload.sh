@@ -50,35 +50,6 @@ offload() {
 		sed -n "s/^$3: \([a-z]*\).*/\1/p"
 }
 
-# iperf NS_SERVER ADDR [iperf3 client options...]: one iperf3 run from ns1
-# (or ns2 with -R); prints the receiver's bytes from the JSON report
-iperf() {
-	local ns=$1 addr=$2
-	shift 2
-	ip netns exec "$ns" iperf3 -s -1 -p 5299 >/dev/null 2>&1 &
-	local spid=$!
-	sleep 0.3
-	ip netns exec lana-ns1 timeout 20 iperf3 -J -c "$addr" -p 5299 "$@" \
-		>"$tmp/iperf.json" 2>&1
-	local rc=$?
-	kill "$spid" 2>/dev/null	# a client that failed leaves it waiting
-	wait "$spid" 2>/dev/null
-	[ "$rc" = 0 ] || return 1
-	python3 - "$tmp/iperf.json" <<'P'
-import json, sys
-r = json.load(open(sys.argv[1]))["end"]
-s = r.get("sum_received") or r.get("sum")
-print(int(s["bytes"]))
-P
-}
-
-# csum_errors NS: TcpInCsumErrors + UdpInCsumErrors since the last reset
-csum_errors() {
-	ip netns exec "$1" nstat -a 2>/dev/null | awk '
-		$1 == "TcpInCsumErrors" || $1 == "UdpInCsumErrors" { s += $2 }
-		END { print s + 0 }'
-}
-
 e2e_netns_up
 e2e_check "v1 keeps TSO on (default offloads)" \
 	test "$(offload lana-ns1 v1 tcp-segmentation-offload)" = on
@@ -94,9 +65,9 @@ e2e_check "ping through the graph" e2e_ping 3
 for ns in lana-ns1 lana-ns2; do ip netns exec "$ns" nstat -n >/dev/null 2>&1; done
 
 # ------------------------------------------------------------- TCP
-b=$(iperf lana-ns2 10.77.0.2 -t 3)
+b=$(e2e_iperf lana-ns2 10.77.0.2 -t 3)
 e2e_check "TCP ns1 -> ns2 through the graph (${b:-0} bytes)" test "${b:-0}" -gt 10000000
-b=$(iperf lana-ns2 10.77.0.2 -t 3 -R)
+b=$(e2e_iperf lana-ns2 10.77.0.2 -t 3 -R)
 e2e_check "TCP ns2 -> ns1 through the graph (${b:-0} bytes)" test "${b:-0}" -gt 10000000
 
 # ------------------------------------------------------- HTTP 50 MB
@@ -114,11 +85,11 @@ e2e_check "50 MB over HTTP arrive intact (sha256 ${got:0:12}.. = ${want:0:12}..)
 	test "$got" = "$want"
 
 # ------------------------------------------------------------- UDP
-b=$(iperf lana-ns2 10.77.0.2 -u -b 300M -l 1400 -t 2)
+b=$(e2e_iperf lana-ns2 10.77.0.2 -u -b 300M -l 1400 -t 2)
 e2e_check "UDP ns1 -> ns2 through the graph (${b:-0} bytes)" test "${b:-0}" -gt 1000000
-b=$(iperf lana-ns2 10.77.0.2 -u -b 300M -l 1400 -t 2 -R)
+b=$(e2e_iperf lana-ns2 10.77.0.2 -u -b 300M -l 1400 -t 2 -R)
 e2e_check "UDP ns2 -> ns1 through the graph (${b:-0} bytes)" test "${b:-0}" -gt 1000000
-e1=$(csum_errors lana-ns1); e2=$(csum_errors lana-ns2)
+e1=$(e2e_csum_errors lana-ns1); e2=$(e2e_csum_errors lana-ns2)
 e2e_check "no TCP/UDP checksum error in ns1 ($e1) or ns2 ($e2)" \
 	test "$e1" = 0 -a "$e2" = 0
 
@@ -133,9 +104,9 @@ t[1] -> cap :: pcap_out(file = "$tmp/cap.pcap", queue = 256MiB);
 b -> cb :: counter() -> a;
 G
 e2e_check "apply the capturing bridge" lr apply "$tmp/cap.lana"
-b=$(iperf lana-ns2 10.77.0.2 -t 1)
+b=$(e2e_iperf lana-ns2 10.77.0.2 -t 1)
 e2e_check "TCP through the capturing bridge (${b:-0} bytes)" test "${b:-0}" -gt 1000000
-b=$(iperf lana-ns2 10.77.0.2 -u -b 50M -l 1400 -t 1)
+b=$(e2e_iperf lana-ns2 10.77.0.2 -u -b 50M -l 1400 -t 1)
 e2e_check "UDP through the capturing bridge (${b:-0} bytes)" test "${b:-0}" -gt 100000
 e2e_check "back to bridge.lana (closes the capture)" lr apply "$src/examples/bridge.lana"
 sleep 0.5
@@ -170,11 +141,11 @@ ip netns exec lana-ns3 nstat -n >/dev/null 2>&1
 ip netns exec lana-ns1 nstat -n >/dev/null 2>&1
 tap_ping() { ip netns exec lana-ns1 ping -q -c 3 -i 0.2 -W 1 10.77.0.3 >/dev/null 2>&1; }
 e2e_check "ns1 pings the tap's namespace" tap_ping
-b=$(iperf lana-ns3 10.77.0.3 -t 2)
+b=$(e2e_iperf lana-ns3 10.77.0.3 -t 2)
 e2e_check "TCP eth -> tap (${b:-0} bytes)" test "${b:-0}" -gt 10000000
-b=$(iperf lana-ns3 10.77.0.3 -t 2 -R)
+b=$(e2e_iperf lana-ns3 10.77.0.3 -t 2 -R)
 e2e_check "TCP tap -> eth (${b:-0} bytes)" test "${b:-0}" -gt 10000000
-e1=$(csum_errors lana-ns1); e3=$(csum_errors lana-ns3)
+e1=$(e2e_csum_errors lana-ns1); e3=$(e2e_csum_errors lana-ns3)
 e2e_check "no checksum error in ns1 ($e1) or behind the tap ($e3)" \
 	test "$e1" = 0 -a "$e3" = 0
 
