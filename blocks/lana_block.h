@@ -248,6 +248,7 @@ struct lana_counter {
 struct lana_block;
 struct lana_burst;
 struct lana_stat;
+struct lana_row;
 
 struct lana_block_type {
 	const char *name;
@@ -325,6 +326,25 @@ struct lana_block_type {
 	int (*poll)(struct lana_block *b, struct lana_burst *v);
 	unsigned int (*stats)(const struct lana_block *b, struct lana_stat *out,
 			      unsigned int max);
+	/*
+	 * @table: optional, a table of rows the block keeps (switch: its
+	 *         Filtering Database), that `lanarun stats NAME` lists after
+	 *         the counters. Write up to @max rows to @rows, starting at
+	 *         cursor *@pos (0: the table's start), advance *@pos past the
+	 *         last row written, and return how many were written; fewer
+	 *         than @max (0 included) means the table has ended. *@pos is
+	 *         the block's own cursor (switch: a slot index), opaque to the
+	 *         engine, which pages through a large table in bounded
+	 *         pieces; rows that change between calls may be listed twice
+	 *         or not at all, as in any netlink dump. Each row has at most
+	 *         LANA_ROW_COLS cells, the same keys in the same order in
+	 *         every row; the type's doc says the order of the rows. Called
+	 *         in the control thread (kernel: process context, under the
+	 *         engine's mutex), concurrently with rx: the block takes its
+	 *         own lock (struct lana_lock) and allocates nothing.
+	 */
+	unsigned int (*table)(const struct lana_block *b, uint32_t *pos,
+			      struct lana_row *rows, unsigned int max);
 	/*
 	 * @event: the notifier (thesis 4.2.3): called in the control thread
 	 * for events of @src, a block @b is subscribed to (blocks bound to
@@ -445,6 +465,29 @@ struct lana_burst {
 struct lana_stat {
 	const char *name;
 	uint64_t value;
+};
+
+/* cells of a table row at most (struct lana_row) */
+#define LANA_ROW_COLS	6
+/* bytes of a cell's text, its NUL included */
+#define LANA_CELL_LEN	24
+
+/**
+ * struct lana_row - one row of a block's table (its @table op), as
+ * `lanarun stats NAME` lists it.
+ * @ncol:      cells in use in @col (at most LANA_ROW_COLS)
+ * @col.key:   the column's name, a static string of the block type
+ *             ("mac", "port"); the same keys, in the same order, in every
+ *             row of a table
+ * @col.val:   the cell's text, NUL-terminated, at most LANA_CELL_LEN - 1
+ *             characters ("02:00:00:00:00:0a", "static")
+ */
+struct lana_row {
+	unsigned int ncol;
+	struct {
+		const char *key;
+		char val[LANA_CELL_LEN];
+	} col[LANA_ROW_COLS];
 };
 
 /*

@@ -476,6 +476,65 @@ static unsigned int switch_stats(const struct lana_block *b,
 	return n;
 }
 
+/*
+ * The Filtering Database as a table (the type's table op): one row per
+ * entry, in slot order of the hash table (not sorted; `bridge fdb show`
+ * lists its hash chains too), *@pos being the next slot to look at:
+ * mac ("02:00:00:00:00:0a"), vlan ("-": the switch has no VLANs), port
+ * (its number, as in[i]) and age (seconds since its last frame with one
+ * decimal, rounded down; "static" for static entries). An entry older
+ * than aging stays listed until a lookup or the sweep forgets it.
+ */
+static unsigned int switch_table(const struct lana_block *b, uint32_t *pos,
+				 struct lana_row *rows, unsigned int max)
+{
+	struct sw_priv *sp = b->priv;
+	uint64_t now = lana_now_ns();
+	uint64_t i = *pos;
+	unsigned int n = 0;
+
+	lana_lock(&sp->lock);
+	for (; i <= sp->mask && n < max; i++) {
+		const struct sw_entry *e = &sp->tab[i];
+		struct lana_row *r = &rows[n];
+		uint64_t k = e->key;
+
+		if (!k)
+			continue;
+		r->ncol = 4;
+		r->col[0].key = "mac";
+		snprintf(r->col[0].val, sizeof(r->col[0].val),
+			 "%02x:%02x:%02x:%02x:%02x:%02x",
+			 (unsigned int)(k >> 40) & 0xff,
+			 (unsigned int)(k >> 32) & 0xff,
+			 (unsigned int)(k >> 24) & 0xff,
+			 (unsigned int)(k >> 16) & 0xff,
+			 (unsigned int)(k >> 8) & 0xff, (unsigned int)k & 0xff);
+		r->col[1].key = "vlan";
+		snprintf(r->col[1].val, sizeof(r->col[1].val), "-");
+		r->col[2].key = "port";
+		snprintf(r->col[2].val, sizeof(r->col[2].val), "%u",
+			 (unsigned int)e->port);
+		r->col[3].key = "age";
+		if (e->is_static) {
+			snprintf(r->col[3].val, sizeof(r->col[3].val),
+				 "static");
+		} else {
+			/* tenths of a second; u32 seconds: 136 years */
+			uint64_t t = (now > e->seen_ns ? now - e->seen_ns : 0) /
+				     100000000ull;
+
+			snprintf(r->col[3].val, sizeof(r->col[3].val),
+				 "%u.%u", (unsigned int)(t / 10),
+				 (unsigned int)(t % 10));
+		}
+		n++;
+	}
+	lana_unlock(&sp->lock);
+	*pos = i > sp->mask ? sp->mask + 1 : (uint32_t)i;
+	return n;
+}
+
 LANA_BLOCK_TYPE(switch) = {
 	.name = "switch",
 	.synopsis = "switch(ports, aging = 300s, learning = true, "
@@ -503,4 +562,5 @@ LANA_BLOCK_TYPE(switch) = {
 	.live_free = lana_live_free,
 	.rx = switch_rx,
 	.stats = switch_stats,
+	.table = switch_table,
 };

@@ -11,6 +11,7 @@
 #include "plan/value.h"
 #include "blocks/catalogue.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -272,6 +273,10 @@ static int collect(const struct lana_block_stats *s, void *ctx)
 	struct lana_block_stats c = *s;
 	unsigned int i;
 
+	if (s->partial)
+		return 0;	/* more rows of a table: not asked for */
+	c.rows = NULL;		/* freed after this call */
+	c.nrows = 0;
 	c.name = lana_arena_strdup(&sv->a, s->name);
 	c.type = lana_arena_strdup(&sv->a, s->type);
 	for (i = 0; i < c.nstat; i++)
@@ -562,29 +567,147 @@ out:
 
 /* ---------------------------------------------------------------- stats */
 
+/*
+ * The state of printing a STATS_GET's replies: a block's counters come
+ * first, then (`lanarun stats NAME` of a block with a table) its rows,
+ * in that reply and in continuations (s->partial). Text goes out as it
+ * comes; a JSON object is kept in @json until the block's last reply.
+ * @open:  a block is being printed; @table: it has a table
+ * @nrows: its rows so far; @truncated: the engine cut them
+ * @w:     column widths, from the first row
+ */
+struct stats_print {
+	const struct lana_client_opts *o;
+	struct lana_buf json;
+	char name[256];
+	bool open, table, truncated;
+	unsigned int nrows;
+	int w[LANA_ROW_COLS];
+};
+
+/* End the block being printed: close its JSON object, report a cut. */
+static void print_end(struct stats_print *p)
+{
+	if (!p->open)
+		return;
+	if (p->o->json) {
+		if (p->table)
+			lana_buf_printf(&p->json, "],\"truncated\":%s",
+					p->truncated ? "true" : "false");
+		lana_buf_puts(&p->json, "}\n");
+		fputs(p->json.data, stdout);
+		lana_buf_free(&p->json);
+	} else if (p->table && !p->nrows) {
+		fputs("    table: no rows\n", stdout);
+	}
+	if (p->truncated)
+		fprintf(stderr, "%s: stats: the table of '%s' was cut at %d rows\n",
+			prog, p->name, LANA_TABLE_MAX);
+	p->open = p->table = p->truncated = false;
+	p->nrows = 0;
+}
+
+/* Rows @s->rows: a line each, the header before the first. */
+static void print_rows(struct stats_print *p, const struct lana_block_stats *s)
+{
+	struct lana_buf t = { 0 };
+	struct lana_buf *b = p->o->json ? &p->json : &t;
+	unsigned int i, k;
+
+	for (i = 0; i < s->nrows; i++) {
+		const struct lana_row *r = &s->rows[i];
+
+		if (p->o->json) {
+			lana_buf_puts(b, p->nrows ? ",{" : "{");
+			for (k = 0; k < r->ncol; k++) {
+				if (k)
+					lana_buf_putc(b, ',');
+				lana_buf_put_json_str(b, r->col[k].key);
+				lana_buf_putc(b, ':');
+				lana_buf_put_json_str(b, r->col[k].val);
+			}
+			lana_buf_putc(b, '}');
+			p->nrows++;
+			continue;
+		}
+		if (!p->nrows) {	/* the header: the keys, upper case */
+			lana_buf_puts(b, "   ");
+			for (k = 0; k < r->ncol; k++) {
+				const char *c;
+				int n = (int)strlen(r->col[k].key);
+
+				p->w[k] = (int)strlen(r->col[k].val);
+				if (p->w[k] < n)
+					p->w[k] = n;
+				if (p->w[k] < 6)
+					p->w[k] = 6;
+				lana_buf_putc(b, ' ');
+				for (c = r->col[k].key; *c; c++)
+					lana_buf_putc(b, (char)toupper(
+						(unsigned char)*c));
+				lana_buf_printf(b, "%*s", p->w[k] - n, "");
+			}
+			lana_buf_putc(b, '\n');
+		}
+		lana_buf_puts(b, "   ");
+		for (k = 0; k < r->ncol; k++)
+			lana_buf_printf(b, " %-*s", p->w[k], r->col[k].val);
+		lana_buf_putc(b, '\n');
+		p->nrows++;
+	}
+	if (!p->o->json && t.data) {
+		/* no trailing blanks */
+		char *l, *e;
+
+		for (l = t.data; (e = strchr(l, '\n')); l = e + 1) {
+			char *q = e;
+
+			while (q > l && q[-1] == ' ')
+				q--;
+			fwrite(l, 1, (size_t)(q - l), stdout);
+			fputc('\n', stdout);
+		}
+	}
+	lana_buf_free(&t);
+}
+
 static int print_one(const struct lana_block_stats *s, void *ctx)
 {
-	const struct lana_client_opts *o = ctx;
+	struct stats_print *p = ctx;
 	struct lana_buf b = { 0 };
 	unsigned int i;
 
-	if (o->json) {
-		lana_buf_printf(&b, "{\"idp\":%u,\"name\":", s->idp);
-		lana_buf_put_json_str(&b, s->name);
-		lana_buf_puts(&b, ",\"type\":");
-		lana_buf_put_json_str(&b, s->type);
-		lana_buf_printf(&b, ",\"packets\":%llu,\"bytes\":%llu,\"drops\":%llu,\"stats\":{",
+	if (s->partial) {	/* more rows of the open block's table */
+		if (p->open && p->table && s->table) {
+			print_rows(p, s);
+			p->truncated |= s->truncated;
+		}
+		return 0;
+	}
+	print_end(p);
+	p->open = true;
+	p->table = s->table;
+	p->truncated = s->truncated;
+	snprintf(p->name, sizeof(p->name), "%s", s->name);
+	if (p->o->json) {
+		lana_buf_printf(&p->json, "{\"idp\":%u,\"name\":", s->idp);
+		lana_buf_put_json_str(&p->json, s->name);
+		lana_buf_puts(&p->json, ",\"type\":");
+		lana_buf_put_json_str(&p->json, s->type);
+		lana_buf_printf(&p->json, ",\"packets\":%llu,\"bytes\":%llu,\"drops\":%llu,\"stats\":{",
 				(unsigned long long)s->packets,
 				(unsigned long long)s->bytes,
 				(unsigned long long)s->drops);
 		for (i = 0; i < s->nstat; i++) {
 			if (i)
-				lana_buf_putc(&b, ',');
-			lana_buf_put_json_str(&b, s->stat[i].name);
-			lana_buf_printf(&b, ":%llu",
+				lana_buf_putc(&p->json, ',');
+			lana_buf_put_json_str(&p->json, s->stat[i].name);
+			lana_buf_printf(&p->json, ":%llu",
 					(unsigned long long)s->stat[i].value);
 		}
-		lana_buf_puts(&b, "}}\n");
+		lana_buf_putc(&p->json, '}');
+		if (s->table)
+			lana_buf_puts(&p->json, ",\"table\":[");
 	} else {
 		lana_buf_printf(&b, "%s (%s, IDP %u)\n", s->name, s->type,
 				s->idp);
@@ -595,22 +718,28 @@ static int print_one(const struct lana_block_stats *s, void *ctx)
 		for (i = 0; i < s->nstat; i++)
 			lana_buf_printf(&b, "    %s %llu\n", s->stat[i].name,
 					(unsigned long long)s->stat[i].value);
+		fputs(b.data, stdout);
+		lana_buf_free(&b);
 	}
-	fputs(b.data, stdout);
-	lana_buf_free(&b);
+	if (s->table)
+		print_rows(p, s);
 	return 0;
 }
 
 int lana_cmd_stats(const struct lana_client_opts *o, struct lana_ctl_conn *c,
 		   int argc, char **argv)
 {
+	struct stats_print p = { .o = o };
 	char err[512];
+	int r;
 
-	if (lana_ctl_get_stats(c, argv[0], print_one, (void *)o, err,
-			       sizeof(err))) {
+	r = lana_ctl_get_stats(c, argv[0], print_one, &p, err, sizeof(err));
+	if (r) {
+		lana_buf_free(&p.json);
 		fprintf(stderr, "%s: %s\n", prog, err);
 		return EXIT_FINDINGS;
 	}
+	print_end(&p);
 	return 0;
 }
 

@@ -419,7 +419,9 @@ static int stats_cb(const struct lana_ctl_req *r, void *ctx, char *err,
 
 	if (rc)
 		return rc;
-	return sc->cb(&s, sc->ctx);
+	rc = sc->cb(&s, sc->ctx);
+	free(s.rows);
+	return rc;
 }
 
 int lana_ctl_get_stats(struct lana_ctl_conn *c, const char *name,

@@ -482,7 +482,7 @@ static const struct lanarun_cmd commands[] = {
 		.engine = lana_cmd_show,
 	}, {
 		.name = "stats", .args = "NAME",
-		.summary = "counters of one block",
+		.summary = "counters of one block (and its table: a switch's addresses)",
 		.section = LANARUN_ENGINE_CMDS, .opts = "engine socket format",
 		.min_args = 1, .max_args = 1,
 		.argerr = "expected one block name", .engine = lana_cmd_stats,

@@ -304,6 +304,11 @@ static void reads_section(struct lana_buf *b, const struct lana_block_type *bt,
 
 	if (!bt->counters || !bt->counters[0].name) {
 		lana_buf_puts(b, md ? "\nReads: none.\n" : "\nReads: none\n");
+		if (bt->table)	/* no counters but a table */
+			lana_buf_puts(b, md ? "\nTable: `lanarun stats NAME` "
+					      "lists its rows.\n" :
+					      "\nTable: lanarun stats NAME "
+					      "lists its rows\n");
 		return;
 	}
 	lana_buf_puts(b, md ? "\nReads:\n\n" : "\nReads:\n");
@@ -314,6 +319,11 @@ static void reads_section(struct lana_buf *b, const struct lana_block_type *bt,
 	else
 		table_text(&t, b);
 	table_free(&t);
+	if (bt->table)
+		lana_buf_puts(b, md ? "\nTable: `lanarun stats NAME` lists its "
+				      "rows after the counters.\n" :
+				      "\nTable: lanarun stats NAME lists its "
+				      "rows after the counters\n");
 }
 
 /* ------------------------------------------------------------------ text */

@@ -715,15 +715,17 @@ static int do_plan_get(struct lana_ctl_server *s, int fd,
 	return dump_more(s, c);	/* an error: the connection broke */
 }
 
+/* @rows: LANA_TABLE_ROWS_PER_MSG rows, when one named block is asked for */
 struct stats_srv_ctx {
 	struct lana_ctl_server *s;
 	int fd;
 	uint32_t seq;
+	struct lana_row *rows;
 };
 
-static int stats_send(const struct lana_block_stats *bs, void *ctx)
+/* One STATS_GET reply holding @bs. Returns 0 or -errno. */
+static int stats_msg(struct stats_srv_ctx *c, const struct lana_block_stats *bs)
 {
-	struct stats_srv_ctx *c = ctx;
 	struct nl_msg *m = lana_ctl_msg_new(LANA_USER_FAMILY_ID,
 					    LANA_CMD_STATS_GET, NLM_F_MULTI,
 					    c->seq);
@@ -735,16 +737,74 @@ static int stats_send(const struct lana_block_stats *bs, void *ctx)
 	if (!rc)
 		rc = out_msg(c->s, c->fd, m);
 	nlmsg_free(m);
-	return rc ? rc : 0;
+	return rc;
+}
+
+/*
+ * The replies of one block: its counters, and when one named block whose
+ * type has a table op is asked for, its rows too, LANA_TABLE_ROWS_PER_MSG
+ * a reply (the first reply carries the counters, the others are
+ * continuations: engine/stats.h), LANA_TABLE_MAX at most, the last reply
+ * of a cut table marked truncated. Called under the engine's lock: the
+ * block stays.
+ */
+static int stats_send(const struct lana_block_stats *bs, void *ctx)
+{
+	struct stats_srv_ctx *c = ctx;
+	struct lana_block_stats t = *bs;
+	unsigned int total = 0, n;
+	uint32_t pos = 0;
+	int rc;
+
+	if (!c->rows || !bs->block || !bs->block->type->table)
+		return stats_msg(c, bs);
+	t.table = true;
+	for (;;) {
+		unsigned int want = LANA_TABLE_ROWS_PER_MSG;
+
+		if (want > LANA_TABLE_MAX - total)
+			want = LANA_TABLE_MAX - total;
+		n = want ? bs->block->type->table(bs->block, &pos, c->rows,
+						  want) : 0;
+		if (n > want)
+			n = want;
+		total += n;
+		t.rows = c->rows;
+		t.nrows = n;
+		/* more rows after the cap: is there one? */
+		if (n == want && total == LANA_TABLE_MAX) {
+			struct lana_row probe;
+			uint32_t p2 = pos;
+
+			t.truncated = bs->block->type->table(bs->block, &p2,
+							     &probe, 1) > 0;
+		}
+		rc = stats_msg(c, &t);
+		if (rc)
+			return rc;
+		if (n < LANA_TABLE_ROWS_PER_MSG || t.truncated ||
+		    total >= LANA_TABLE_MAX)
+			return 0;
+		t.partial = true;
+	}
 }
 
 static int do_stats(struct lana_ctl_server *s, int fd,
 		    const struct lana_ctl_req *r, char *err, size_t errlen)
 {
-	struct stats_srv_ctx c = { s, fd, r->seq };
+	struct stats_srv_ctx c = { s, fd, r->seq, NULL };
 	const char *name = r->tb[LANA_ATTR_NAME] ?
 			   nla_get_string(r->tb[LANA_ATTR_NAME]) : NULL;
-	int rc = lana_engine_stats(s->eng, name, stats_send, &c);
+	int rc;
+
+	if (name) {
+		c.rows = malloc(LANA_TABLE_ROWS_PER_MSG * sizeof(*c.rows));
+		if (!c.rows)
+			return lana_errf(err, errlen, -ENOMEM,
+					 "out of memory");
+	}
+	rc = lana_engine_stats(s->eng, name, stats_send, &c);
+	free(c.rows);
 
 	if (rc == -ENOENT && name)
 		return lana_errf(err, errlen, -ENOENT, "no block named '%s'",

@@ -196,6 +196,7 @@ void lana_inst_stats(const struct lana_core *c, const struct lana_inst *in,
 	s->idp = b->idp;
 	s->name = b->name;
 	s->type = b->type->name;
+	s->block = b;
 	c->glue->bcnt_sum(c, in, &sum);
 	s->packets = sum.packets;
 	s->bytes = sum.bytes;

@@ -24,6 +24,19 @@
  *           (unbound port, LANA_DROP)
  * @stat:    the block type's own named counters (its stats op)
  * @nstat:   entries of @stat in use
+ * @block:   engine side: the block itself, for its table op (valid while
+ *           the engine's lock that lana_inst_stats() ran under is held);
+ *           NULL in the engine's record and in what a client decoded
+ *
+ * A reply that carries rows of the block's table (LANA_ATTR_TABLE, only
+ * when STATS_GET names one block whose type has a table op) fills these:
+ * @table:   the reply has the TABLE attribute: the block has a table, and
+ *           @rows are some of its rows
+ * @partial: a continuation: no counters (@packets .. @stat unset), only
+ *           more rows of the same block's table
+ * @truncated: the last reply of a table cut at LANA_TABLE_MAX rows
+ * @rows:    the rows (encoder: the caller's; decoder: malloc()ed by
+ *           lana_ctl_get_block(), freed by the caller), @nrows of them
  */
 struct lana_block_stats {
 	uint32_t idp;
@@ -34,7 +47,24 @@ struct lana_block_stats {
 	uint64_t drops;
 	struct lana_stat stat[LANA_STATS_MAX];
 	unsigned int nstat;
+	const struct lana_block *block;
+	bool table;
+	bool partial;
+	bool truncated;
+	struct lana_row *rows;
+	unsigned int nrows;
 };
+
+/*
+ * Rows of a block's table that one STATS_GET lists at most: lanad queues
+ * a reply for a slow client up to its send queue (4 MiB by default), and
+ * a switch row is about 110 bytes on the wire (1.8 MiB for 16384).
+ */
+#define LANA_TABLE_MAX		16384
+/* LANA_ATTR_TABLE's value: 0, or this in the last reply of a cut table */
+#define LANA_TABLE_TRUNCATED	1
+/* rows lanad puts in one reply (a message of at most LANA_MSG_MAX) */
+#define LANA_TABLE_ROWS_PER_MSG	128
 
 /*
  * The engine's own record in a dump of every block's counters (lanad's

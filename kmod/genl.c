@@ -416,28 +416,95 @@ static int lana_plan_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 /* ------------------------------------------------------------ STATS_GET */
 
 /*
- * cb->args[0]: next IDP; cb->args[1]: the named block was sent; cb->args[2]:
- * the engine's own record (after the blocks of a full dump) was sent. An
+ * cb->args[0]: next IDP; cb->args[1]: the named block's replies: 0 none
+ * sent yet, 1 its table is being sent, 2 all sent; cb->args[2]: the
+ * engine's own record (after the blocks of a full dump) was sent;
+ * cb->args[3]: the table op's cursor; cb->args[4]: rows sent. An
  * unknown NAME is reported by the first dumpit call: errors of a dump's
  * start callback carry no extended ack in 6.1, those of dumpit do (in the
  * NLMSG_DONE message).
+ *
+ * A named block whose type has a table op gets its rows too, as lanad
+ * sends them (engine/stats.h): the first reply has the counters, TABLE
+ * and as many ROWs as the dump's skb holds, the next ones (continuations:
+ * IDP, NAME, TYPE, TABLE, ROWs) the rest, up to LANA_TABLE_MAX rows.
  */
-static int put_block(struct sk_buff *skb, const struct lana_block_stats *s)
+
+/* One row @r as ROW {CELL {NAME, TEXT} ...}; -EMSGSIZE: nothing added. */
+static int put_row(struct sk_buff *skb, const struct lana_row *r)
 {
-	struct nlattr *blk, *st;
+	struct nlattr *rn = nla_nest_start(skb, LANA_ATTR_ROW);
+	unsigned int k;
+
+	if (!rn)
+		return -EMSGSIZE;
+	for (k = 0; k < r->ncol && k < LANA_ROW_COLS; k++) {
+		struct nlattr *cn = nla_nest_start(skb, LANA_ATTR_CELL);
+
+		if (!cn ||
+		    nla_put_string(skb, LANA_ATTR_NAME,
+				   r->col[k].key ? r->col[k].key : "") ||
+		    nla_put(skb, LANA_ATTR_TEXT,
+			    strnlen(r->col[k].val, LANA_CELL_LEN - 1) + 1,
+			    r->col[k].val)) {
+			nla_nest_cancel(skb, rn);
+			return -EMSGSIZE;
+		}
+		nla_nest_end(skb, cn);
+	}
+	nla_nest_end(skb, rn);
+	return 0;
+}
+
+/*
+ * The rows of @b's table from cursor cb->args[3] that fit in @skb, one
+ * table op call per row so that a row that does not fit is read again
+ * by the next dumpit call; @tab: the reply's TABLE attribute, set to
+ * LANA_TABLE_TRUNCATED when the cut at LANA_TABLE_MAX leaves rows out.
+ * @r: room for one row. Returns true when the table is all sent.
+ */
+static bool put_rows(struct sk_buff *skb, struct netlink_callback *cb,
+		     const struct lana_block *b, struct nlattr *tab,
+		     struct lana_row *r)
+{
+	for (;;) {
+		u32 pos = (u32)cb->args[3];
+
+		if (b->type->table(b, &pos, r, 1) != 1)
+			return true;
+		if (cb->args[4] >= LANA_TABLE_MAX) {
+			*(u32 *)nla_data(tab) = LANA_TABLE_TRUNCATED;
+			return true;
+		}
+		if (put_row(skb, r))
+			return false;
+		cb->args[3] = pos;
+		cb->args[4]++;
+	}
+}
+
+/* The BLOCK nest of @s; with @cb, @s->block's table (put_rows()). */
+static int put_block(struct sk_buff *skb, const struct lana_block_stats *s,
+		     struct netlink_callback *cb, struct lana_row *r)
+{
+	struct nlattr *blk, *st, *tab;
 	unsigned int i;
+	bool all;
 
 	blk = nla_nest_start(skb, LANA_ATTR_BLOCK);
 	if (!blk)
 		return -EMSGSIZE;
 	if (nla_put_u32(skb, LANA_ATTR_IDP, s->idp) ||
 	    nla_put_string(skb, LANA_ATTR_NAME, s->name) ||
-	    nla_put_string(skb, LANA_ATTR_TYPE, s->type) ||
-	    nla_put(skb, LANA_ATTR_PACKETS, 8, &s->packets) ||
-	    nla_put(skb, LANA_ATTR_BYTES, 8, &s->bytes) ||
-	    nla_put(skb, LANA_ATTR_DROPS, 8, &s->drops))
+	    nla_put_string(skb, LANA_ATTR_TYPE, s->type))
 		return -EMSGSIZE;
-	for (i = 0; i < s->nstat && i < ARRAY_SIZE(s->stat); i++) {
+	if (!s->partial &&
+	    (nla_put(skb, LANA_ATTR_PACKETS, 8, &s->packets) ||
+	     nla_put(skb, LANA_ATTR_BYTES, 8, &s->bytes) ||
+	     nla_put(skb, LANA_ATTR_DROPS, 8, &s->drops)))
+		return -EMSGSIZE;
+	for (i = 0; !s->partial && i < s->nstat && i < ARRAY_SIZE(s->stat);
+	     i++) {
 		st = nla_nest_start(skb, LANA_ATTR_STAT);
 		if (!st ||
 		    nla_put_string(skb, LANA_ATTR_NAME,
@@ -445,6 +512,14 @@ static int put_block(struct sk_buff *skb, const struct lana_block_stats *s)
 		    nla_put(skb, LANA_ATTR_VALUE, 8, &s->stat[i].value))
 			return -EMSGSIZE;
 		nla_nest_end(skb, st);
+	}
+	if (cb && s->block && s->block->type->table) {
+		tab = nla_reserve(skb, LANA_ATTR_TABLE, sizeof(u32));
+		if (!tab)
+			return -EMSGSIZE;
+		*(u32 *)nla_data(tab) = 0;
+		all = put_rows(skb, cb, s->block, tab, r);
+		cb->args[1] = all ? 2 : 1;
 	}
 	nla_nest_end(skb, blk);
 	return 0;
@@ -456,13 +531,15 @@ static int lana_stats_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	struct nlattr *na = gi->attrs[LANA_ATTR_NAME];
 	const char *name = na ? nla_data(na) : NULL;
 	struct lana_block_stats *s;
+	struct lana_row *row;
 	int r = 0;
 
-	if (name && cb->args[1])
+	if (name && cb->args[1] == 2)
 		return 0;
-	s = kmalloc(sizeof(*s), GFP_KERNEL);
+	s = kmalloc(sizeof(*s) + sizeof(*row), GFP_KERNEL);
 	if (!s)
 		return -ENOMEM;
+	row = (struct lana_row *)(s + 1);
 	mutex_lock(&lana_engine_lock);
 	for (;;) {
 		u32 idp = (u32)cb->args[0];
@@ -486,7 +563,8 @@ static int lana_stats_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 				  NLM_F_MULTI, LANA_CMD_STATS_GET);
 		if (!hdr)
 			break;
-		if (put_block(skb, s)) {
+		s->partial = name && cb->args[1] == 1;
+		if (put_block(skb, s, name ? cb : NULL, row)) {
 			genlmsg_cancel(skb, hdr);
 			if (!skb->len)
 				r = -EMSGSIZE;
@@ -494,7 +572,8 @@ static int lana_stats_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 		}
 		genlmsg_end(skb, hdr);
 		if (name) {
-			cb->args[1] = 1;
+			if (!cb->args[1])
+				cb->args[1] = 2;	/* no table */
 			break;
 		}
 		if (s->idp == LANA_ENGINE_STATS_IDP)

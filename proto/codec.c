@@ -14,6 +14,7 @@
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 #include <netlink/genl/genl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -314,20 +315,83 @@ int lana_ctl_put_block(struct nl_msg *m, const struct lana_block_stats *s)
 		return -EMSGSIZE;
 	if (nla_put_u32(m, LANA_ATTR_IDP, s->idp) ||
 	    put_str(m, LANA_ATTR_NAME, s->name, 256) ||
-	    put_str(m, LANA_ATTR_TYPE, s->type, 64) ||
-	    nla_put_u64(m, LANA_ATTR_PACKETS, s->packets) ||
-	    nla_put_u64(m, LANA_ATTR_BYTES, s->bytes) ||
-	    nla_put_u64(m, LANA_ATTR_DROPS, s->drops))
+	    put_str(m, LANA_ATTR_TYPE, s->type, 64))
 		return -EMSGSIZE;
-	for (i = 0; i < s->nstat && i < sizeof(s->stat) / sizeof(s->stat[0]);
-	     i++) {
+	if (!s->partial &&
+	    (nla_put_u64(m, LANA_ATTR_PACKETS, s->packets) ||
+	     nla_put_u64(m, LANA_ATTR_BYTES, s->bytes) ||
+	     nla_put_u64(m, LANA_ATTR_DROPS, s->drops)))
+		return -EMSGSIZE;
+	for (i = 0; !s->partial && i < s->nstat &&
+	     i < sizeof(s->stat) / sizeof(s->stat[0]); i++) {
 		st = nla_nest_start(m, LANA_ATTR_STAT);
 		if (!st || put_str(m, LANA_ATTR_NAME, s->stat[i].name, 256) ||
 		    nla_put_u64(m, LANA_ATTR_VALUE, s->stat[i].value))
 			return -EMSGSIZE;
 		nla_nest_end(m, st);
 	}
+	if (s->table &&
+	    nla_put_u32(m, LANA_ATTR_TABLE,
+			s->truncated ? LANA_TABLE_TRUNCATED : 0))
+		return -EMSGSIZE;
+	for (i = 0; s->table && i < s->nrows; i++) {
+		const struct lana_row *row = &s->rows[i];
+		struct nlattr *rn = nla_nest_start(m, LANA_ATTR_ROW);
+		unsigned int k;
+
+		if (!rn)
+			return -EMSGSIZE;
+		for (k = 0; k < row->ncol && k < LANA_ROW_COLS; k++) {
+			struct nlattr *cn = nla_nest_start(m, LANA_ATTR_CELL);
+
+			if (!cn ||
+			    put_str(m, LANA_ATTR_NAME, row->col[k].key, 256) ||
+			    put_str(m, LANA_ATTR_TEXT, row->col[k].val,
+				    LANA_CELL_LEN))
+				return -EMSGSIZE;
+			nla_nest_end(m, cn);
+		}
+		nla_nest_end(m, rn);
+	}
 	nla_nest_end(m, blk);
+	return 0;
+}
+
+/* Decode one ROW nest @a (CELL {NAME, TEXT} each) into @row. */
+static int get_row(struct nlattr *a, struct lana_row *row, char *err,
+		   size_t errlen)
+{
+	const struct nla_policy *pol =
+		lana_ctl_attrset_policy(LANA_SET_NEST, LANA_ATTR_CELL);
+	struct nlattr *c;
+	int rem, r;
+
+	memset(row, 0, sizeof(*row));
+	r = check_attrs(nla_data(a), nla_len(a), LANA_SET_NEST, LANA_ATTR_ROW,
+			"ROW", err, errlen);
+	if (r)
+		return r;
+	nla_for_each_nested(c, a, rem) {
+		struct nlattr *tb[LANA_ATTR_MAX + 1];
+
+		if (row->ncol >= LANA_ROW_COLS)
+			return lana_errf(err, errlen, -EINVAL,
+					 "ROW: more than %d cells",
+					 LANA_ROW_COLS);
+		r = check_attrs(nla_data(c), nla_len(c), LANA_SET_NEST,
+				LANA_ATTR_CELL, "CELL", err, errlen);
+		if (r)
+			return r;
+		if (nla_parse_nested(tb, LANA_ATTR_MAX, c,
+				     (struct nla_policy *)pol) < 0)
+			return lana_errf(err, errlen, -EINVAL,
+					 "CELL: invalid attributes");
+		row->col[row->ncol].key = nla_get_string(tb[LANA_ATTR_NAME]);
+		/* TEXT: at most LANA_CELL_LEN - 1 bytes (checked above) */
+		snprintf(row->col[row->ncol].val, LANA_CELL_LEN, "%s",
+			 nla_get_string(tb[LANA_ATTR_TEXT]));
+		row->ncol++;
+	}
 	return 0;
 }
 
@@ -359,6 +423,7 @@ static int get_stat(struct nlattr *a, struct lana_block_stats *s, char *err,
 int lana_ctl_get_block(struct nlattr *nla, struct lana_block_stats *s,
 		       char *err, size_t errlen)
 {
+	unsigned int nrows = 0;
 	struct nlattr *a;
 	int rem, r;
 
@@ -367,6 +432,20 @@ int lana_ctl_get_block(struct nlattr *nla, struct lana_block_stats *s,
 			LANA_ATTR_BLOCK, "BLOCK", err, errlen);
 	if (r)
 		return r;
+	/* a reply without counters continues the previous one's table */
+	s->partial = true;
+	nla_for_each_nested(a, nla, rem) {
+		if (nla_type(a) == LANA_ATTR_ROW)
+			nrows++;
+		if (nla_type(a) == LANA_ATTR_PACKETS)
+			s->partial = false;
+	}
+	if (nrows) {
+		s->rows = calloc(nrows, sizeof(*s->rows));
+		if (!s->rows)
+			return lana_errf(err, errlen, -ENOMEM,
+					 "out of memory for %u rows", nrows);
+	}
 	nla_for_each_nested(a, nla, rem) {
 		switch (nla_type(a)) {
 		case LANA_ATTR_IDP:
@@ -390,11 +469,30 @@ int lana_ctl_get_block(struct nlattr *nla, struct lana_block_stats *s,
 		case LANA_ATTR_STAT:
 			r = get_stat(a, s, err, errlen);
 			if (r)
-				return r;
+				goto fail;
+			break;
+		case LANA_ATTR_TABLE:
+			s->table = true;
+			s->truncated = nla_get_u32(a) & LANA_TABLE_TRUNCATED;
+			break;
+		case LANA_ATTR_ROW:
+			r = get_row(a, &s->rows[s->nrows], err, errlen);
+			if (r)
+				goto fail;
+			s->nrows++;
 			break;
 		}
 	}
+	if (s->nrows && !s->table) {
+		r = lana_errf(err, errlen, -EINVAL, "BLOCK: ROW without TABLE");
+		goto fail;
+	}
 	return 0;
+fail:
+	free(s->rows);
+	s->rows = NULL;
+	s->nrows = 0;
+	return r;
 }
 
 /* ------------------------------------------------------------ transport */

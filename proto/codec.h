@@ -148,14 +148,21 @@ int lana_ctl_reply_done(int fd, uint32_t seq);
 /**
  * lana_ctl_put_block() - add a nested LANA_ATTR_BLOCK holding @s (IDP,
  * NAME, TYPE, PACKETS, BYTES, DROPS, one nested STAT {NAME, VALUE} per
- * named counter) to @m. Returns 0 or -EMSGSIZE.
+ * named counter) to @m; when @s->partial, only IDP, NAME and TYPE of
+ * those. When @s->table, then TABLE (LANA_TABLE_TRUNCATED if
+ * @s->truncated, else 0) and one ROW {CELL {NAME, TEXT} ...} for each of
+ * @s->rows. Returns 0 or -EMSGSIZE.
  */
 int lana_ctl_put_block(struct nl_msg *m, const struct lana_block_stats *s);
 
 /**
  * lana_ctl_get_block() - decode a LANA_ATTR_BLOCK nest @nla into @s
- * (strings point into the message; at most 8 STATs are kept).
- * Returns 0 or -EINVAL with @err set.
+ * (strings point into the message; at most LANA_STATS_MAX STATs are
+ * kept). A BLOCK without PACKETS is a continuation (@s->partial) of the
+ * previous reply's table; TABLE sets @s->table and @s->truncated, and the
+ * ROWs go to @s->rows (malloc()ed, @s->nrows of them: the caller frees
+ * them, also when there are none, free(NULL)).
+ * Returns 0, -EINVAL with @err set, or -ENOMEM.
  */
 int lana_ctl_get_block(struct nlattr *nla, struct lana_block_stats *s,
 		       char *err, size_t errlen);

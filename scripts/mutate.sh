@@ -27,6 +27,9 @@ MUTANTS=(
 	"switch does not move a known address|blocks/switch.c|s/e->port = port;\t\t\/\* moves at once \*\//;/|tests/blocks/test_blocks"
 	"classify skips the first filter|blocks/classify.c|s/for (k = 0; k < cp->n; k++)/for (k = 1; k < cp->n; k++)/|tests/blocks/test_blocks"
 	"rate passes a frame without its credit|blocks/rate.c|s/if (!rp->qn \&\& rp->tokens >= cost) {/if (!rp->qn) {/|tests/blocks/test_blocks"
+	"switch table lists the port off by one|blocks/switch.c|s/(unsigned int)e->port);/(unsigned int)e->port + 1);/|tests/unit/test_engine tests/fdb.sh"
+	"switch table cursor skips a slot after a full page|blocks/switch.c|s/: (uint32_t)i;$/: (uint32_t)i + (n == max);/|tests/unit/test_engine"
+	"lanad sends no table continuation|daemon/dispatch.c|s/^\t\tt.partial = true;$/\t\treturn 0;/|tests/fdb.sh"
 )
 
 mkdir -p "$work"

@@ -220,11 +220,56 @@ EOF
 		[ "$late" = 20 ] && [ "$(pk r)" = 20 ] &&
 		[ "$(kst r dropped)" = 0 ] && [ "$(kst r queued)" = 0 ]
 }
+# the switch's Filtering Database in `lanarun stats sw` (issue 10):
+# pktgen sends 1000 frames from 02:00:00:00:00:10 + i (src_mac_count: its
+# offset runs 0, 1, ..., 999, with carries into the fifth byte) into port
+# 0. 02:00:00:00:00:aa (:10 + 154) is static on port 1, so not learned:
+# 999 rows on port 0 and that one, every address of the range once (1000
+# rows at about 110 bytes: several dumpit calls, each row once).
+fdb() {
+	cat >"$W/sw.lana" <<'EOF'
+a :: eth(dev = "lk0") -> [0]sw :: switch(ports = 2,
+	static = ["02:00:00:00:00:aa 1"]);
+sw[0] -> drop();
+sw[1] -> drop();
+EOF
+	lanarun --engine kernel apply "$W/sw.lana" || return 1
+	pg kpktgend_0 "rem_device_all" &&
+	pg kpktgend_0 "add_device lk1" &&
+	pg lk1 "count 1000" &&
+	pg lk1 "pkt_size 60" &&
+	pg lk1 "delay 0" &&
+	pg lk1 "dst 10.97.0.2" &&
+	pg lk1 "dst_mac $(cat /sys/class/net/lk0/address)" &&
+	pg lk1 "src_mac 02:00:00:00:00:10" &&
+	pg lk1 "src_mac_count 1000" &&
+	pg pgctrl "start" || return 1
+	pg kpktgend_0 "rem_device_all"
+	lanarun --engine kernel stats sw >"$W/sw" || return 1
+	lanarun --engine kernel stats --json sw >"$W/swj" || return 1
+	i=0
+	while [ $i -lt 1000 ]; do
+		printf '02:00:00:00:%02x:%02x\n' $(((16 + i) >> 8)) \
+			$(((16 + i) & 255))
+		i=$((i + 1))
+	done | sort >"$W/want"
+	sed -n 's/^    \(02:[0-9a-f:]*\) .*/\1/p' "$W/sw" | sort >"$W/got"
+	learned=$(grep -c '^    02:[0-9a-f:]*  *-  *0  *[0-9][0-9]*\.[0-9]$' "$W/sw")
+	echo "fdb: $(wc -l <"$W/got") rows, $learned learned on port 0"
+	grep -q '^    MAC  *VLAN  *PORT  *AGE$' "$W/sw" &&
+		cmp "$W/want" "$W/got" && [ "$learned" = 999 ] &&
+		grep -q '^    02:00:00:00:00:aa  *-  *1  *static$' "$W/sw" &&
+		[ "$(kst sw entries)" = 1000 ] &&
+		grep -q '"table":\[{"mac":"02:' "$W/swj" &&
+		grep -q '"truncated":false}$' "$W/swj" ||
+		{ head -n 30 "$W/sw"; return 1; }
+}
 if [ -d /proc/net/pktgen ] && L types eth >/dev/null 2>&1 &&
 	ip link add lkx type veth peer name lky 2>/dev/null; then
 	ip link del lkx
 	check "traffic: frames from a veth through eth, tee, vlan, fwd chain" traffic
 	check "traffic: rate shapes with a block timer (hrtimer)" shaping
+	check "traffic: lanarun stats sw lists the switch's learned MACs" fdb
 	check "unload with a graph loaded" rmmod lana
 	check "veth still usable after unload" ip link set lk0 down
 	ip link del lk0 2>/dev/null

@@ -148,6 +148,163 @@ static void test_roundtrip_block(void **state)
 	nlmsg_free(m);
 }
 
+/* a switch row, as switch_table() writes it (blocks/switch.c) */
+static void fill_row(struct lana_row *r, const char *mac, const char *port,
+		     const char *age)
+{
+	r->ncol = 4;
+	r->col[0].key = "mac";
+	snprintf(r->col[0].val, LANA_CELL_LEN, "%s", mac);
+	r->col[1].key = "vlan";
+	snprintf(r->col[1].val, LANA_CELL_LEN, "-");
+	r->col[2].key = "port";
+	snprintf(r->col[2].val, LANA_CELL_LEN, "%s", port);
+	r->col[3].key = "age";
+	snprintf(r->col[3].val, LANA_CELL_LEN, "%s", age);
+}
+
+/*
+ * A BLOCK with TABLE and ROWs, a continuation (no counters) with the
+ * truncated flag, and the ROW rules: TABLE needed for ROWs, a CELL needs
+ * NAME and TEXT, a TEXT of 24 characters is refused (at most 23).
+ */
+static void test_roundtrip_rows(void **state)
+{
+	struct lana_row rows[2];
+	struct lana_block_stats in = {
+		.idp = 3, .name = "sw", .type = "switch", .packets = 5,
+		.nstat = 1, .table = true, .rows = rows, .nrows = 2,
+	}, out;
+	struct nl_msg *m;
+	struct nlmsghdr *h;
+	struct nlattr *blk, *row, *cell;
+	struct lana_ctl_req r;
+	char err[256];
+	int rem;
+
+	in.stat[0].name = "entries";
+	in.stat[0].value = 2;
+	fill_row(&rows[0], "02:00:00:00:00:10", "1", "0.4");
+	fill_row(&rows[1], "02:00:00:00:00:aa", "0", "static");
+	m = lana_ctl_msg_new(FAM, LANA_CMD_STATS_GET, NLM_F_MULTI, 5);
+	assert_int_equal(lana_ctl_put_block(m, &in), 0);
+	h = nlmsg_hdr(m);
+	assert_int_equal(lana_ctl_parse(h, h->nlmsg_len, FAM, true, &r, err,
+					sizeof(err)), 0);
+	assert_int_equal(lana_ctl_get_block(r.tb[LANA_ATTR_BLOCK], &out, err,
+					    sizeof(err)), 0);
+	assert_false(out.partial);
+	assert_true(out.table);
+	assert_false(out.truncated);
+	assert_int_equal(out.packets, 5);
+	assert_int_equal(out.nstat, 1);
+	assert_int_equal(out.stat[0].value, 2);
+	assert_int_equal(out.nrows, 2);
+	assert_int_equal(out.rows[0].ncol, 4);
+	assert_string_equal(out.rows[0].col[0].key, "mac");
+	assert_string_equal(out.rows[0].col[0].val, "02:00:00:00:00:10");
+	assert_string_equal(out.rows[0].col[1].key, "vlan");
+	assert_string_equal(out.rows[0].col[1].val, "-");
+	assert_string_equal(out.rows[0].col[2].key, "port");
+	assert_string_equal(out.rows[0].col[2].val, "1");
+	assert_string_equal(out.rows[0].col[3].key, "age");
+	assert_string_equal(out.rows[0].col[3].val, "0.4");
+	assert_string_equal(out.rows[1].col[0].val, "02:00:00:00:00:aa");
+	assert_string_equal(out.rows[1].col[2].val, "0");
+	assert_string_equal(out.rows[1].col[3].val, "static");
+	free(out.rows);
+	nlmsg_free(m);
+
+	/* a continuation: IDP, NAME, TYPE, TABLE (truncated), one ROW */
+	in.partial = true;
+	in.truncated = true;
+	in.rows = &rows[1];
+	in.nrows = 1;
+	m = lana_ctl_msg_new(FAM, LANA_CMD_STATS_GET, NLM_F_MULTI, 6);
+	assert_int_equal(lana_ctl_put_block(m, &in), 0);
+	h = nlmsg_hdr(m);
+	assert_int_equal(lana_ctl_parse(h, h->nlmsg_len, FAM, true, &r, err,
+					sizeof(err)), 0);
+	nla_for_each_nested(cell, r.tb[LANA_ATTR_BLOCK], rem) {
+		assert_int_not_equal(nla_type(cell), LANA_ATTR_PACKETS);
+		assert_int_not_equal(nla_type(cell), LANA_ATTR_STAT);
+	}
+	assert_int_equal(lana_ctl_get_block(r.tb[LANA_ATTR_BLOCK], &out, err,
+					    sizeof(err)), 0);
+	assert_true(out.partial);
+	assert_true(out.table);
+	assert_true(out.truncated);
+	assert_int_equal(out.nstat, 0);
+	assert_int_equal(out.nrows, 1);
+	assert_string_equal(out.rows[0].col[0].val, "02:00:00:00:00:aa");
+	free(out.rows);
+	nlmsg_free(m);
+
+	/* ROW without TABLE; a CELL without TEXT; a TEXT of 24 characters */
+	m = lana_ctl_msg_new(FAM, LANA_CMD_STATS_GET, NLM_F_MULTI, 7);
+	blk = nla_nest_start(m, LANA_ATTR_BLOCK);
+	nla_put_u32(m, LANA_ATTR_IDP, 3);
+	nla_put_string(m, LANA_ATTR_NAME, "sw");
+	nla_put_string(m, LANA_ATTR_TYPE, "switch");
+	row = nla_nest_start(m, LANA_ATTR_ROW);
+	cell = nla_nest_start(m, LANA_ATTR_CELL);
+	nla_put_string(m, LANA_ATTR_NAME, "mac");
+	nla_put_string(m, LANA_ATTR_TEXT, "02:00:00:00:00:10");
+	nla_nest_end(m, cell);
+	nla_nest_end(m, row);
+	nla_nest_end(m, blk);
+	h = nlmsg_hdr(m);
+	assert_int_equal(lana_ctl_parse(h, h->nlmsg_len, FAM, true, &r, err,
+					sizeof(err)), 0);
+	assert_int_equal(lana_ctl_get_block(r.tb[LANA_ATTR_BLOCK], &out, err,
+					    sizeof(err)), -EINVAL);
+	assert_string_equal(err, "BLOCK: ROW without TABLE");
+	assert_null(out.rows);
+	nlmsg_free(m);
+
+	m = lana_ctl_msg_new(FAM, LANA_CMD_STATS_GET, NLM_F_MULTI, 8);
+	blk = nla_nest_start(m, LANA_ATTR_BLOCK);
+	nla_put_u32(m, LANA_ATTR_IDP, 3);
+	nla_put_string(m, LANA_ATTR_NAME, "sw");
+	nla_put_string(m, LANA_ATTR_TYPE, "switch");
+	nla_put_u32(m, LANA_ATTR_TABLE, 0);
+	row = nla_nest_start(m, LANA_ATTR_ROW);
+	cell = nla_nest_start(m, LANA_ATTR_CELL);
+	nla_put_string(m, LANA_ATTR_NAME, "mac");
+	nla_nest_end(m, cell);
+	nla_nest_end(m, row);
+	nla_nest_end(m, blk);
+	h = nlmsg_hdr(m);
+	assert_int_equal(lana_ctl_parse(h, h->nlmsg_len, FAM, true, &r, err,
+					sizeof(err)), 0);
+	assert_int_equal(lana_ctl_get_block(r.tb[LANA_ATTR_BLOCK], &out, err,
+					    sizeof(err)), -EINVAL);
+	assert_string_equal(err, "CELL: missing attribute TEXT");
+	nlmsg_free(m);
+
+	m = lana_ctl_msg_new(FAM, LANA_CMD_STATS_GET, NLM_F_MULTI, 9);
+	blk = nla_nest_start(m, LANA_ATTR_BLOCK);
+	nla_put_u32(m, LANA_ATTR_IDP, 3);
+	nla_put_string(m, LANA_ATTR_NAME, "sw");
+	nla_put_string(m, LANA_ATTR_TYPE, "switch");
+	nla_put_u32(m, LANA_ATTR_TABLE, 0);
+	row = nla_nest_start(m, LANA_ATTR_ROW);
+	cell = nla_nest_start(m, LANA_ATTR_CELL);
+	nla_put_string(m, LANA_ATTR_NAME, "mac");
+	nla_put_string(m, LANA_ATTR_TEXT, "012345678901234567890123");
+	nla_nest_end(m, cell);
+	nla_nest_end(m, row);
+	nla_nest_end(m, blk);
+	h = nlmsg_hdr(m);
+	assert_int_equal(lana_ctl_parse(h, h->nlmsg_len, FAM, true, &r, err,
+					sizeof(err)), 0);
+	assert_int_equal(lana_ctl_get_block(r.tb[LANA_ATTR_BLOCK], &out, err,
+					    sizeof(err)), -EINVAL);
+	assert_string_equal(err, "CELL: attribute TEXT too long: 24 bytes, "
+			    "at most 23");
+	nlmsg_free(m);
+}
+
 static void test_policy(void **state)
 {
 	const struct nla_policy *p = lana_ctl_policy(LANA_CMD_TXN_DATA);
@@ -1494,6 +1651,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip_data),
 		cmocka_unit_test(test_roundtrip_block),
+		cmocka_unit_test(test_roundtrip_rows),
 		cmocka_unit_test(test_policy),
 		cmocka_unit_test(test_parse_rejects),
 		cmocka_unit_test(test_documented_checks),
