@@ -3,7 +3,8 @@
  * blocks/switch.c - a learning Ethernet switch (bridge) of N ports.
  *
  * switch(ports, aging = 300s, learning = true, max_entries = 4096,
- *        static = ["MAC PORT", ...])
+ *        static = ["MAC PORT", ...], vlans = false,
+ *        port_vlans = ["access VID" | "trunk VID,VID,...", ...])
  *   in[ports]: eth -> out[ports]: eth
  *
  * IEEE 802.1D-2004 (7.7, 7.8: the Forwarding Process and the Learning
@@ -24,9 +25,26 @@
  * table_full) and their frames flood, so a MAC flooding attack costs
  * bandwidth, not memory.
  *
+ * With vlans = true the switch is VLAN-aware (IEEE 802.1Q-2018 as the
+ * Linux bridge with vlan_filtering does it: net/bridge/br_input.c
+ * br_handle_frame_finish() -> br_allowed_ingress(), br_vlan.c
+ * br_handle_vlan(); vde_switch's vlan/addport; SERVAL's VLAN switch).
+ * port_vlans gives each port as "access V" (untagged frames, VLAN V)
+ * or "trunk V1,V2,..." (frames tagged with one of them). An untagged
+ * frame entering an access port belongs to its VLAN; a tagged one there,
+ * and on a trunk an untagged one or one of a VLAN not the port's, is
+ * dropped (vlan_dropped). Learning and lookup are per (VLAN, MAC): the
+ * key holds the 12-bit VID (802.1Q 8.8, independent VLAN learning);
+ * floods reach only the VLAN's other member ports; frames leave trunk
+ * ports tagged (TPID 0x8100; PCP 0 for frames that came untagged, the
+ * tag as it came from another trunk) and access ports untagged, so no
+ * frame ever crosses VLANs. Static entries are "MAC PORT VLAN" then.
+ * The type's check op (switch_check()) lets the compiler report a bad
+ * port_vlans item where it is written; init runs the same check.
+ *
  * The Filtering Database is an open-addressing hash table with linear
  * probing (Knuth, TAOCP vol. 3, 6.4; deletion by Algorithm R, no
- * tombstones), keyed by the 48-bit address, shared by every worker (CPU)
+ * tombstones), keyed by the 48-bit address (and VID), shared by every worker (CPU)
  * under the block lock, taken once per burst. It is the instance's state,
  * so it survives every patch that does not REPLACE the switch.
  */
@@ -807,7 +825,8 @@ static unsigned int switch_stats(const struct lana_block *b,
 LANA_BLOCK_TYPE(switch) = {
 	.name = "switch",
 	.synopsis = "switch(ports, aging = 300s, learning = true, "
-		    "max_entries = 4096, static)   "
+		    "max_entries = 4096, static, vlans = false, "
+		    "port_vlans)   "
 		    "in[ports]: eth -> out[ports]: eth",
 	.doc = "A learning Ethernet switch (IEEE 802.1D bridge). Port i is "
 	       "in[i] and out[i], for i < ports. A frame entering in[i] "
@@ -818,7 +837,14 @@ LANA_BLOCK_TYPE(switch) = {
 	       "learning = false makes a hub. At most max_entries addresses "
 	       "are learned (then frames flood, counted as table_full); "
 	       "static entries (\"MAC PORT\") never age. The table is kept "
-	       "by every patch that does not replace the switch.",
+	       "by every patch that does not replace the switch. With vlans "
+	       "= true it is VLAN-aware (IEEE 802.1Q, as the Linux bridge's "
+	       "vlan_filtering): port_vlans makes each port \"access VID\" "
+	       "(untagged frames of one VLAN) or \"trunk VID,VID,...\" "
+	       "(frames tagged with one of them); other frames are dropped "
+	       "(vlan_dropped); learning is per (VLAN, MAC), floods stay in "
+	       "the VLAN, frames leave trunks tagged and access ports "
+	       "untagged, and static entries are \"MAC PORT VLAN\".",
 	.params = switch_params,
 	.ports = switch_ports,
 	.counters = switch_counters,
