@@ -363,6 +363,21 @@ struct lana_block_type {
 	 * FIFO without a reader) does not count as busy.
 	 */
 	bool (*busy)(const struct lana_block *b);
+	/*
+	 * @check: optional, a check of parameter values that the catalogue's
+	 * types and ranges cannot say (the form of a list's strings, one
+	 * parameter against another). @params as init gets them (indexed
+	 * like @params, LANA_PT_NONE when absent). Return 0, or -EINVAL with
+	 * the index of the parameter at fault in *@bad_param, the list item
+	 * in *@bad_item (-1u: the whole value, or the parameter is absent)
+	 * and the reason in @msg (@msglen bytes, without the parameter's
+	 * name). The compiler calls it once the block's parameters are
+	 * resolved and reports the error at that item's (or value's, or the
+	 * block type's) file:line:col; init must check the same itself,
+	 * for plans the compiler did not make. No engine state: pure.
+	 */
+	int (*check)(const struct lana_value *params, unsigned int *bad_param,
+		     unsigned int *bad_item, char *msg, size_t msglen);
 };
 
 /* Notifier events. */

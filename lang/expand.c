@@ -385,6 +385,44 @@ static void block_cap_error(struct ctx *c, struct scope *sc,
 }
 
 /*
+ * The type's own check of element @e's resolved @params (the block is
+ * @full in messages; blocks/lana_block.h, struct lana_block_type.check):
+ * an error at the list item at fault, else at the value, else (the
+ * parameter not given) at the block type. False on error.
+ */
+static bool type_check(struct ctx *c, struct scope *sc,
+		       const struct ast_elem *e,
+		       const struct lana_block_type *bt, const char *full,
+		       const struct lana_value *params)
+{
+	unsigned int bad_param = 0, bad_item = -1u;
+	struct lana_loc loc = e->type_loc;
+	char msg[512];
+	uint32_t j;
+
+	msg[0] = '\0';
+	if (!bt->check(params, &bad_param, &bad_item, msg, sizeof(msg)))
+		return true;
+	if (bad_param >= lana_param_count(bt))
+		bad_param = 0;
+	for (j = 0; j < e->nargs; j++) {
+		const struct ast_value *v = e->args[j].val;
+
+		if (strcmp(e->args[j].key, bt->params[bad_param].name))
+			continue;
+		loc = v->loc;
+		if (v->kind == AST_VAL_LIST && bad_item < v->nitems)
+			loc = v->items[bad_item]->loc;
+	}
+	if (should_report(c, loc, ONCE_VALUE)) {
+		lana_error(c->s, loc, "parameter '%s' of '%s' (%s): %s",
+			   bt->params[bad_param].name, full, bt->name, msg);
+		note_expansion(c, sc);
+	}
+	return false;
+}
+
+/*
  * Create the instance for element @e (declaration or anonymous) in scope
  * @sc. Returns an encoded reference (REF_*), or NONE on error.
  */
@@ -415,6 +453,8 @@ static uint32_t instantiate(struct ctx *c, struct scope *sc,
 	for (i = 0; i < e->nargs; i++)
 		ok &= set_arg(c, sc, e, i, bt, full, params);
 	ok &= set_defaults(c, sc, e, bt, params);
+	if (ok && bt->check)
+		ok = type_check(c, sc, e, bt, full, params);
 	if (!ok) {
 		/* keep the block so that connections still get checked, but
 		 * with safe defaults for port counts */

@@ -65,9 +65,29 @@ static int do_init(struct tb *t, void *arg)
 }
 
 /*
- * A list parameter written as `["a", "b"]` or `[1, 2]` (items without
- * commas inside): each item parsed as the list's element type, as the
- * compiler resolves a list (lang/resolve.c); quotes are dropped.
+ * The next item of a list's text at *@sp, cut at the first comma outside
+ * double quotes (`"trunk 10,20"` is one item); NULL at the end.
+ */
+static char *next_item(char **sp)
+{
+	char *item = *sp, *e;
+	bool q = false;
+
+	if (!item)
+		return NULL;
+	for (e = item; *e && (q || *e != ','); e++)
+		if (*e == '"')
+			q = !q;
+	*sp = *e ? e + 1 : NULL;
+	*e = 0;
+	return item;
+}
+
+/*
+ * A list parameter written as `["a", "b"]` or `[1, 2]` (a comma inside
+ * an item only between double quotes): each item parsed as the list's
+ * element type, as the compiler resolves a list (lang/resolve.c); quotes
+ * are dropped.
  */
 static void parse_list(struct tb *t, const struct lana_param *p,
 		       const char *text, struct lana_value *out)
@@ -86,7 +106,7 @@ static void parse_list(struct tb *t, const struct lana_param *p,
 					   cap * sizeof(*out->list.items));
 	s = copy + strspn(copy, " [");
 	s[strcspn(s, "]")] = 0;
-	for (item = strtok(s, ","); item; item = strtok(NULL, ",")) {
+	while ((item = next_item(&s))) {
 		size_t l;
 
 		item += strspn(item, " \"");

@@ -30,7 +30,10 @@
 # fifth polices the frames with rate (a 600-byte bucket that does not
 # refill in time): the frames that pass follow from their sizes. A sixth
 # classifies them (classify: the first matching of three filters), a
-# seventh switches them (switch: all from one source, to be flooded).
+# seventh switches them (switch: all from one source, to be flooded),
+# an eighth switches them in VLAN mode into a trunk port (switch(vlans =
+# true): only the tagged frame is of the trunk's VLAN; it floods to an
+# access port, untagged, and a trunk, tagged as it came).
 
 LOOPS=5			# passes over the file
 FRAMES_PER_PASS=8
@@ -45,7 +48,7 @@ graph() {	# SOURCE: the parity graph with that source block
 	cat <<EOF
 // parity graph (tests/kmod/parity.sh): generated, do not edit
 nic :: $1;
-t :: tee(n = 7);
+t :: tee(n = 8);
 nic -> t;
 t[0] -> ip :: bpf(filter = "ip") -> cip :: counter() -> drop();
 t[1] -> arp :: bpf(filter = "arp") -> carp :: counter() -> drop();
@@ -63,6 +66,11 @@ t[6] -> [0]sw :: switch(ports = 3);
 sw[0] -> cs0 :: counter() -> drop();
 sw[1] -> cs1 :: counter() -> drop();
 sw[2] -> cs2 :: counter() -> drop();
+t[7] -> [2]sv :: switch(ports = 3, vlans = true,
+  port_vlans = ["access 100", "trunk 20,100", "trunk 100"]);
+sv[0] -> cv0 :: counter() -> drop();
+sv[1] -> cv1 :: counter() -> drop();
+sv[2] -> cv2 :: counter() -> drop();
 EOF
 }
 
@@ -214,13 +222,31 @@ EOF2
 	# seen as a source) or broadcast: A is learned, each frame floods to
 	# ports 1 and 2 (one the frame, one a copy), none to port 0
 	z=0
-	echo "sw packets=$n bytes=$b drops=0 stats={\"entries\":1,\"table_full\":0,\"rx0\":$n,\"rx1\":$z,\"rx2\":$z,\"tx0\":$z,\"tx1\":$n,\"tx2\":$n,\"flooded0\":$n,\"flooded1\":$z,\"flooded2\":$z,\"dropped0\":$z,\"dropped1\":$z,\"dropped2\":$z}"
+	echo "sw packets=$n bytes=$b drops=0 stats={\"entries\":1,\"table_full\":0,\"rx0\":$n,\"rx1\":$z,\"rx2\":$z,\"tx0\":$z,\"tx1\":$n,\"tx2\":$n,\"flooded0\":$n,\"flooded1\":$z,\"flooded2\":$z,\"dropped0\":$z,\"dropped1\":$z,\"dropped2\":$z,\"vlan_dropped\":$z}"
 	echo "cs0 packets=0 bytes=0 drops=0 stats={\"packets\":0,\"bytes\":0}"
 	echo "drop9 packets=0 bytes=0 drops=0 stats={}"
 	for p in 1 2; do
 		echo "cs$p packets=$n bytes=$b drops=0 stats={\"packets\":$n,\"bytes\":$b}"
 		echo "drop$((9 + p)) packets=$n bytes=$b drops=$n stats={}"
 	done
+	# switch, VLAN mode: every frame enters trunk port 2 (VLAN 100);
+	# only F_VLAN (TCI 0x0064: VID 100) is accepted, the untagged rest is
+	# vlan_dropped. From A to B, unknown in VLAN 100: A learned, the frame
+	# floods to VLAN 100's other ports, 0 (access: untagged, 4 bytes
+	# shorter) and 1 (trunk: the tag as it came)
+	vn=0
+	for fr in $FRAMES; do
+		[ "${fr#*:}" = F_VLAN ] && vn=$((vn + LOOPS))
+	done
+	vl=$(flen F_VLAN)
+	vd=$((n - vn))
+	echo "sv packets=$n bytes=$b drops=$vd stats={\"entries\":1,\"table_full\":0,\"rx0\":$z,\"rx1\":$z,\"rx2\":$n,\"tx0\":$vn,\"tx1\":$vn,\"tx2\":$z,\"flooded0\":$z,\"flooded1\":$z,\"flooded2\":$vn,\"dropped0\":$z,\"dropped1\":$z,\"dropped2\":$vd,\"vlan_dropped\":$vd}"
+	echo "cv0 packets=$vn bytes=$((vn * (vl - 4))) drops=0 stats={\"packets\":$vn,\"bytes\":$((vn * (vl - 4)))}"
+	echo "drop12 packets=$vn bytes=$((vn * (vl - 4))) drops=$vn stats={}"
+	echo "cv1 packets=$vn bytes=$((vn * vl)) drops=0 stats={\"packets\":$vn,\"bytes\":$((vn * vl))}"
+	echo "drop13 packets=$vn bytes=$((vn * vl)) drops=$vn stats={}"
+	echo "cv2 packets=0 bytes=0 drops=0 stats={\"packets\":0,\"bytes\":0}"
+	echo "drop14 packets=0 bytes=0 drops=0 stats={}"
 }
 
 record() {	# SEC HEX...: one pcap record
