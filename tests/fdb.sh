@@ -144,5 +144,29 @@ PY
 grep -qF "stats: the table of 's' was cut at 16384 rows" "$tmp/err" && ok ||
 	bad "no notice of the cut: $(cat "$tmp/err")"
 
+# --- VLAN mode: the VID column (two sources into access port 1, VLAN 20,
+# and a static entry of VLAN 10 on port 0)
+cat >"$tmp/v.lana" <<EOF
+g :: gen(count = 2, src_count = 2, src = 02:00:00:00:00:30,
+	 dst = ff:ff:ff:ff:ff:ff);
+s :: switch(ports = 2, vlans = true, port_vlans = ["access 10", "access 20"],
+	    static = ["02:00:00:00:00:bb 0 10"]);
+g -> [1]s;
+s[0] -> drop();
+s[1] -> drop();
+EOF
+lr flush >/dev/null 2>&1
+lr apply "$tmp/v.lana" >"$tmp/o" 2>&1 || bad "apply v.lana: $(cat "$tmp/o")"
+sleep 0.5
+lr stats --json s >"$tmp/json" 2>"$tmp/err" || bad "stats --json s (vlans): $(cat "$tmp/err")"
+python3 - "$tmp/json" <<'PY' && ok || bad "VLAN column: $(head -c 400 "$tmp/json")"
+import json, sys
+t = {(r["mac"], r["vlan"]): (r["port"], r["age"]) for r in json.load(open(sys.argv[1]))["table"]}
+assert t[("02:00:00:00:00:30", "20")][0] == "1", t
+assert t[("02:00:00:00:00:31", "20")][0] == "1", t
+assert t[("02:00:00:00:00:bb", "10")] == ("0", "static"), t
+assert len(t) == 3, t
+PY
+
 echo "fdb: $pass passed, $fail failed"
 [ "$fail" = 0 ]
