@@ -99,8 +99,10 @@ int lana_engine_dev_add(struct lana_engine *e, struct lana_block *b,
 	return lana_engine_dev_add_on(e, b, d, fd, -1);
 }
 
-int lana_engine_dev_add_on(struct lana_engine *e, struct lana_block *b,
-			   struct lana_dev *d, int fd, int worker)
+/* Register device @d (or timer @t) of @b as a source; 0 or -ENOMEM. */
+static int devreg_add(struct lana_engine *e, struct lana_block *b,
+		      struct lana_dev *d, struct lana_timer *t, int fd,
+		      int worker)
 {
 	struct lana_devreg *r = calloc(1, sizeof(*r));
 
@@ -108,6 +110,7 @@ int lana_engine_dev_add_on(struct lana_engine *e, struct lana_block *b,
 		return -ENOMEM;
 	r->bi = lana_binst_of(b);
 	r->dev = d;
+	r->tmr = t;
 	r->fd = fd;
 	r->watch_fd = -1;
 	r->worker = worker;
@@ -119,24 +122,17 @@ int lana_engine_dev_add_on(struct lana_engine *e, struct lana_block *b,
 	return 0;
 }
 
+int lana_engine_dev_add_on(struct lana_engine *e, struct lana_block *b,
+			   struct lana_dev *d, int fd, int worker)
+{
+	return devreg_add(e, b, d, NULL, fd, worker);
+}
+
 int lana_engine_timer_add(struct lana_engine *e, struct lana_block *b,
 			  struct lana_timer *t)
 {
-	struct lana_devreg *r = calloc(1, sizeof(*r));
-
-	if (!r)
-		return -ENOMEM;
-	r->bi = lana_binst_of(b);
-	r->tmr = t;
-	r->fd = -1;
-	r->watch_fd = -1;
-	r->worker = -1;		/* the block's worker */
-	atomic_init(&r->ended, false);
-	pthread_mutex_lock(&e->dev_lock);
-	r->next = e->devs;
-	e->devs = r;
-	pthread_mutex_unlock(&e->dev_lock);
-	return 0;
+	/* worker -1: the block's worker */
+	return devreg_add(e, b, NULL, t, -1, -1);
 }
 
 void lana_engine_timer_del(struct lana_engine *e, struct lana_timer *t)
