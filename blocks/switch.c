@@ -228,14 +228,21 @@ static inline uint32_t sw_home(const struct sw_priv *sp, uint64_t key)
 	return (uint32_t)((key * 0x9e3779b97f4a7c15ull) >> 32) & sp->mask;
 }
 
-/* The slot holding @key, or of the free slot that ends its probe run. */
-static uint32_t sw_find(const struct sw_priv *sp, uint64_t key)
+/*
+ * The slot holding @key, or of the free slot that ends its probe run,
+ * probing from @i, its home slot.
+ */
+static uint32_t sw_find_from(const struct sw_priv *sp, uint64_t key,
+			     uint32_t i)
 {
-	uint32_t i = sw_home(sp, key);
-
 	while (sp->tab[i].key && sp->tab[i].key != key)
 		i = (i + 1) & sp->mask;
 	return i;
+}
+
+static uint32_t sw_find(const struct sw_priv *sp, uint64_t key)
+{
+	return sw_find_from(sp, key, sw_home(sp, key));
 }
 
 /* Free slot @i, moving later entries of its run back (Algorithm R). */
@@ -266,12 +273,11 @@ static inline bool sw_expired(const struct sw_entry *e, uint64_t now,
 	return !e->is_static && now - e->seen_ns > aging;
 }
 
-/* Learn @mac of VLAN @vid (0: none) on @port (lock held). */
-static void sw_learn(struct sw_priv *sp, const uint8_t *mac, uint16_t vid,
+/* Learn @key (sw_key(), home slot @home) on @port (lock held). */
+static void sw_learn(struct sw_priv *sp, uint64_t key, uint32_t home,
 		     uint16_t port, uint64_t now)
 {
-	uint64_t key = sw_key(mac, vid);
-	uint32_t i = sw_find(sp, key);
+	uint32_t i = sw_find_from(sp, key, home);
 	struct sw_entry *e = &sp->tab[i];
 
 	if (e->key) {
@@ -293,13 +299,13 @@ static void sw_learn(struct sw_priv *sp, const uint8_t *mac, uint16_t vid,
 }
 
 /*
- * The port of @mac in VLAN @vid (0: none), or -1 (unknown, or aged out
- * and now deleted).
+ * The port of @key (sw_key(): a MAC in a VLAN, home slot @home), or -1
+ * (unknown, or aged out and now deleted).
  */
-static int sw_lookup(struct sw_priv *sp, const uint8_t *mac, uint16_t vid,
+static int sw_lookup(struct sw_priv *sp, uint64_t key, uint32_t home,
 		     uint64_t now, uint64_t aging)
 {
-	uint32_t i = sw_find(sp, sw_key(mac, vid));
+	uint32_t i = sw_find_from(sp, key, home);
 	struct sw_entry *e = &sp->tab[i];
 
 	if (!e->key)
@@ -704,6 +710,8 @@ static int switch_rx(struct lana_block *b, struct lana_burst *v)
 	uint16_t in = v->in_port, p;
 	bool flood[LANA_BURST];
 	uint16_t vid[LANA_BURST];
+	uint64_t ks[LANA_BURST], kd[LANA_BURST];
+	uint32_t hs[LANA_BURST], hd[LANA_BURST];
 	uint64_t now = lana_now_ns();
 	uint32_t all = (uint32_t)((1ull << sp->nports) - 1);
 	unsigned int i, nflood = 0, nvdrop = 0;
@@ -713,15 +721,20 @@ static int switch_rx(struct lana_block *b, struct lana_burst *v)
 			v->verdict[i] = LANA_DROP;
 		return LANA_RX_VERDICTS;
 	}
-	lana_lock(&sp->lock);
-	sw_sweep(sp, now, l->aging_ns);
+	/*
+	 * First, off the lock, each frame's VLAN and the keys and home slots
+	 * of its source (to learn) and destination (to look up), whose
+	 * slots are prefetched: the cache misses of a burst's probes then
+	 * overlap instead of adding up (VPP's node loops and DPDK's
+	 * rte_hash_lookup_bulk() prefetch the same way).
+	 */
 	for (i = 0; i < v->n; i++) {
 		const uint8_t *d = lana_pkt_data(v->pkt[i]);
 		uint32_t len = lana_pkt_len(v->pkt[i]);
-		int port;
 
 		flood[i] = false;
 		vid[i] = 0;
+		ks[i] = kd[i] = 0;
 		if (len < 14) {
 			v->verdict[i] = LANA_DROP;
 			continue;
@@ -734,10 +747,29 @@ static int switch_rx(struct lana_block *b, struct lana_burst *v)
 				continue;
 			}
 		}
-		if (sp->learning && !(d[6] & 1))
-			sw_learn(sp, d + 6, vid[i], in, now);
-		port = d[0] & 1 ? -1 : sw_lookup(sp, d, vid[i], now,
-						 l->aging_ns);
+		v->verdict[i] = 0;
+		if (sp->learning && !(d[6] & 1)) {
+			ks[i] = sw_key(d + 6, vid[i]);
+			hs[i] = sw_home(sp, ks[i]);
+			__builtin_prefetch(&sp->tab[hs[i]], 1);
+		}
+		if (!(d[0] & 1)) {
+			kd[i] = sw_key(d, vid[i]);
+			hd[i] = sw_home(sp, kd[i]);
+			__builtin_prefetch(&sp->tab[hd[i]], 0);
+		}
+	}
+	lana_lock(&sp->lock);
+	sw_sweep(sp, now, l->aging_ns);
+	for (i = 0; i < v->n; i++) {
+		int port;
+
+		if (v->verdict[i] == LANA_DROP)
+			continue;
+		if (ks[i])
+			sw_learn(sp, ks[i], hs[i], in, now);
+		port = kd[i] ? sw_lookup(sp, kd[i], hd[i], now, l->aging_ns) :
+			       -1;
 		if (port < 0) {
 			flood[i] = true;
 			nflood++;
