@@ -80,15 +80,14 @@ static const struct lana_counter eth_counters[] = {
 	LANA_COUNTER_OP("dropped", "frames lost on the way: receive ring "
 			"overflow, truncation, transmit errors, frames sent "
 			"while dev is down or gone"),
-	LANA_COUNTER_OP("rx_wN", "userspace engine with several workers "
-			"(lanad --workers): frames received on dev by worker N "
-			"(rx_w0 .. rx_w4: the first five workers, as a block "
-			"reports at most eight counters); with all workers "
-			"shown their sum is rx"),
+	LANA_COUNTER_OP_INDEXED("rx_w", "userspace engine with several "
+				"workers (lanad --workers): frames received "
+				"on dev by worker N (the first 32 workers); "
+				"with all workers shown their sum is rx"),
 	LANA_COUNTER_END
 };
 
-#define ETH_RXW_MAX 5	/* workers reported as rx_wN: 3 + 5 = 8 */
+#define ETH_RXW_MAX 32	/* workers reported as rx_wN */
 
 static int eth_init(struct lana_block *b, const struct lana_value *params)
 {
@@ -170,9 +169,16 @@ static unsigned int eth_stats(const struct lana_block *b,
 	return 3;
 #else
 	{
+#define RXW(n) "rx_w" #n
 		static const char *const names[ETH_RXW_MAX] = {
-			"rx_w0", "rx_w1", "rx_w2", "rx_w3", "rx_w4",
+			RXW(0), RXW(1), RXW(2), RXW(3), RXW(4), RXW(5),
+			RXW(6), RXW(7), RXW(8), RXW(9), RXW(10), RXW(11),
+			RXW(12), RXW(13), RXW(14), RXW(15), RXW(16), RXW(17),
+			RXW(18), RXW(19), RXW(20), RXW(21), RXW(22), RXW(23),
+			RXW(24), RXW(25), RXW(26), RXW(27), RXW(28), RXW(29),
+			RXW(30), RXW(31),
 		};
+#undef RXW
 		uint64_t w[ETH_RXW_MAX];
 		unsigned int i, n = lana_dev_worker_rx(e->dev, w,
 						       ETH_RXW_MAX);
