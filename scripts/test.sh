@@ -61,6 +61,7 @@ printf '%s\n' "${summary[@]}"
 printf '%s\n' "${summary[@]}" | awk '
 	{ for (i = 1; i < NF; i++) {
 		if ($(i + 1) ~ /^passed/) p += $i
-		if ($(i + 1) ~ /^failed/) f += $i } }
-	END { printf "%d passed, %d failed\n", p, f }'
+		if ($(i + 1) ~ /^failed/) f += $i
+		if ($(i + 1) ~ /^skipped/) s += $i } }
+	END { printf "%d passed, %d failed, %d skipped\n", p, f, s }'
 exit $status
