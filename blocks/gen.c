@@ -16,6 +16,7 @@
  * checksums. Userspace engine only.
  */
 #include "lana_block.h"
+#include "runtime/offload.h"	/* lana_csum_add(): gen is userspace only */
 
 #include <errno.h>
 #include <string.h>
@@ -168,25 +169,6 @@ static void gen_put16(uint8_t *p, uint32_t v)
 	p[1] = (uint8_t)v;
 }
 
-/* RFC 1071: the ones' complement sum of @n bytes at @p, added to @sum. */
-static uint32_t gen_csum_add(uint32_t sum, const uint8_t *p, uint32_t n)
-{
-	uint32_t i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		sum += (uint32_t)p[i] << 8 | p[i + 1];
-	if (n & 1)
-		sum += (uint32_t)p[n - 1] << 8;
-	return sum;
-}
-
-static uint16_t gen_csum_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
 /*
  * The IPv4 (RFC 791: version 4, IHL 5, TTL 64, protocol 17, DF clear)
  * and UDP (RFC 768) headers after the Ethernet header of the template;
@@ -240,13 +222,13 @@ static void gen_frame_fill(const struct gen_priv *g, uint8_t *d, uint64_t seq)
 	ip[17] = (uint8_t)(a >> 16);
 	ip[18] = (uint8_t)(a >> 8);
 	ip[19] = (uint8_t)a;
-	gen_put16(ip + 10, gen_csum_fold(gen_csum_add(0, ip, GEN_IPHLEN)));
+	gen_put16(ip + 10, lana_csum_fold(lana_csum_add(0, ip, GEN_IPHLEN)));
 	/* pseudo-header: source, destination, zero and 17, UDP length */
-	sum = gen_csum_add(0, ip + 12, 8);
+	sum = lana_csum_add(0, ip + 12, 8);
 	sum += 17 + (g->size - GEN_HLEN - GEN_IPHLEN);
-	sum = gen_csum_add(sum, udp, GEN_UDPHLEN);	/* checksum field 0 */
-	sum = gen_csum_add(sum, udp + GEN_UDPHLEN, 8);	/* the sequence */
-	c = gen_csum_fold(sum);
+	sum = lana_csum_add(sum, udp, GEN_UDPHLEN);	/* checksum field 0 */
+	sum = lana_csum_add(sum, udp + GEN_UDPHLEN, 8);	/* the sequence */
+	c = lana_csum_fold(sum);
 	gen_put16(udp + 6, c ? c : 0xffff);
 }
 
@@ -330,23 +312,14 @@ static unsigned int gen_pace(struct gen_priv *g, uint64_t rate,
 {
 	uint64_t cost = (uint64_t)(g->size + GEN_WIRE_EXTRA) * 8 * NSEC;
 	uint64_t cap = cost * LANA_BURST;
-	uint64_t now = lana_now_ns(), dt, n;
+	uint64_t now = lana_now_ns(), n;
 
 	if (!g->last_ns) {
 		/* start with credit for one frame: the first goes at once */
 		g->last_ns = now;
 		g->tokens = cost;
-	} else if (now > g->last_ns) {
-		dt = now - g->last_ns;
-		g->last_ns = now;
-		/* dt beyond the time to fill the bucket adds nothing; the
-		 * test also keeps dt * rate below cap, far from 2^64 */
-		if (dt >= cap / rate)
-			g->tokens = cap;
-		else
-			g->tokens += dt * rate;
-		if (g->tokens > cap)
-			g->tokens = cap;
+	} else {
+		lana_bucket_fill(&g->tokens, &g->last_ns, now, rate, cap);
 	}
 	n = g->tokens / cost;
 	if (n > want)

@@ -21,6 +21,7 @@
 #define LANA_BLOCK_H
 
 #ifdef __KERNEL__
+#include <linux/math64.h>
 #include <linux/stddef.h>
 #include <linux/types.h>
 #else
@@ -722,6 +723,41 @@ static inline void lana_lock_destroy(struct lana_lock *l)
 	pthread_mutex_destroy(&l->l);
 }
 #endif
+
+/**
+ * lana_bucket_fill() - refill a token bucket (RFC 2697's, one rate) for
+ * the time since its last fill: gen's pacing and rate's policer/shaper.
+ * @tokens:  credit in bit x 10^9, so that @rate [bit/s] x dt [ns] adds to
+ *           it without a division; clamped to @cap
+ * @last_ns: time of the last fill (lana_now_ns()), moved to @now when it
+ *           is later
+ * @now:     the time now, ns
+ * @rate:    bit/s, > 0
+ * @cap:     the bucket's size in the same units (burst bytes x 8 x 10^9)
+ *
+ * A dt beyond the time to fill the whole bucket adds nothing more, which
+ * also keeps dt x @rate below @cap, far from 2^64. Credit above @cap (a
+ * bucket made smaller) is cut to @cap even when no time has passed.
+ */
+static inline void lana_bucket_fill(uint64_t *tokens, uint64_t *last_ns,
+				    uint64_t now, uint64_t rate, uint64_t cap)
+{
+	if (now > *last_ns) {
+		uint64_t dt = now - *last_ns;
+
+		*last_ns = now;
+#ifdef __KERNEL__
+		if (dt >= div64_u64(cap, rate))
+#else
+		if (dt >= cap / rate)
+#endif
+			*tokens = cap;
+		else
+			*tokens += dt * rate;
+	}
+	if (*tokens > cap)
+		*tokens = cap;
+}
 
 /*
  * Block timers: a block that holds packets (rate's shaping queue) asks to

@@ -135,8 +135,6 @@ static inline uint64_t rate_cost(uint32_t len)
 static void rate_fill(struct rate_priv *rp, const struct rate_live *l,
 		      uint64_t now)
 {
-	uint64_t dt;
-
 	if (!rp->last_ns) {
 		/* the bucket starts full, whatever the clock reads (the
 		 * kernel's is the time since boot) */
@@ -144,21 +142,8 @@ static void rate_fill(struct rate_priv *rp, const struct rate_live *l,
 		rp->last_ns = now;
 		return;
 	}
-	if (now <= rp->last_ns) {
-		if (rp->tokens > l->cap)	/* burst made smaller */
-			rp->tokens = l->cap;
-		return;
-	}
-	dt = now - rp->last_ns;
-	rp->last_ns = now;
-	/* dt beyond the time to fill the bucket adds nothing; this keeps
-	 * dt x rate below cap, far from 2^64 */
-	if (dt >= rate_div(l->cap, l->rate))
-		rp->tokens = l->cap;
-	else
-		rp->tokens += dt * l->rate;
-	if (rp->tokens > l->cap)
-		rp->tokens = l->cap;
+	/* also clamps credit to a burst made smaller by a SET */
+	lana_bucket_fill(&rp->tokens, &rp->last_ns, now, l->rate, l->cap);
 }
 
 /* When the frame at the head of the queue has its credit (lock held). */
