@@ -355,6 +355,39 @@ uint32_t mk_eth(uint8_t *f, uint32_t plen)
 	return 14 + plen;
 }
 
+/*
+ * An Ethernet + IPv4 (RFC 791, 20-byte header) + TCP (RFC 9293, 20 bytes)
+ * or UDP (RFC 768, 8 bytes) frame from port @sport to port @dport.
+ */
+uint32_t mk_ip4(uint8_t *f, uint8_t proto, uint16_t sport,
+		       uint16_t dport)
+{
+	uint32_t l4 = proto == 6 ? 20 : 8, iplen = 20 + l4;
+	uint8_t *ip = f + 14, *th = f + 34;
+
+	memcpy(f, mac_dst, 6);
+	memcpy(f + 6, mac_src, 6);
+	f[12] = 0x08;
+	f[13] = 0x00;
+	memset(ip, 0, iplen);
+	ip[0] = 0x45;			/* version 4, IHL 5 */
+	ip[2] = (uint8_t)(iplen >> 8);
+	ip[3] = (uint8_t)iplen;
+	ip[8] = 64;			/* TTL */
+	ip[9] = proto;
+	ip[12] = 10; ip[15] = 1;	/* 10.0.0.1 */
+	ip[16] = 10; ip[19] = 2;	/* 10.0.0.2 */
+	th[0] = (uint8_t)(sport >> 8);
+	th[1] = (uint8_t)sport;
+	th[2] = (uint8_t)(dport >> 8);
+	th[3] = (uint8_t)dport;
+	if (proto == 6)
+		th[12] = 0x50;		/* data offset 5 */
+	else
+		th[5] = 8;		/* UDP length */
+	return 14 + iplen;
+}
+
 /* ----------------------------------------------------------- pcap files */
 
 char *tmp_path(const char *tag)

@@ -163,6 +163,14 @@ extern const uint8_t mac_src[6];	/* 66:77:88:99:aa:bb */
  */
 uint32_t mk_eth(uint8_t *f, uint32_t plen);
 
+/**
+ * mk_ip4() - write an Ethernet + IPv4 (RFC 791, 20-byte header, 10.0.0.1
+ * -> 10.0.0.2) + TCP (@proto 6, RFC 9293, 20 bytes) or UDP (17, RFC 768,
+ * 8 bytes) frame from port @sport to port @dport into @f; checksums 0.
+ * Return: its length in bytes.
+ */
+uint32_t mk_ip4(uint8_t *f, uint8_t proto, uint16_t sport, uint16_t dport);
+
 /* ----------------------------------------------------------- pcap files */
 
 /** struct tframe - a frame to write to or expect from a pcap file. */

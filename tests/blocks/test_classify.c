@@ -12,34 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Ethernet + IPv4 (RFC 791) + TCP (RFC 9293) or UDP (RFC 768) header. */
-static uint32_t mk_ip4(uint8_t *f, uint8_t proto, uint16_t dport)
-{
-	uint32_t l4 = proto == 6 ? 20 : 8, iplen = 20 + l4;
-	uint8_t *ip = f + 14, *th = f + 34;
-
-	memcpy(f, mac_dst, 6);
-	memcpy(f + 6, mac_src, 6);
-	f[12] = 0x08;
-	f[13] = 0x00;
-	memset(ip, 0, iplen);
-	ip[0] = 0x45;
-	ip[2] = (uint8_t)(iplen >> 8);
-	ip[3] = (uint8_t)iplen;
-	ip[8] = 64;
-	ip[9] = proto;
-	ip[12] = 10; ip[15] = 1;
-	ip[16] = 10; ip[19] = 2;
-	th[0] = 0x9c; th[1] = 0x40;	/* source port 40000 */
-	th[2] = (uint8_t)(dport >> 8);
-	th[3] = (uint8_t)dport;
-	if (proto == 6)
-		th[12] = 0x50;
-	else
-		th[5] = 8;
-	return 14 + iplen;
-}
-
 /* Ethernet with EtherType @et and @plen payload bytes. */
 static uint32_t mk_et(uint8_t *f, uint16_t et, uint32_t plen)
 {
@@ -65,10 +37,10 @@ static void test_classify(void **state)
 	int rc;
 
 	len[0] = mk_et(f[0], 0x0806, 28);
-	len[1] = mk_ip4(f[1], 6, 80);
-	len[2] = mk_ip4(f[2], 17, 53);
+	len[1] = mk_ip4(f[1], 6, 40000, 80);
+	len[2] = mk_ip4(f[2], 17, 40000, 53);
 	len[3] = mk_et(f[3], 0x86dd, 40);
-	len[4] = mk_ip4(f[4], 6, 443);
+	len[4] = mk_ip4(f[4], 6, 40000, 443);
 	len[5] = mk_et(f[5], 0x0806, 28);
 	burst_init(&v);
 	for (i = 0; i < 6; i++)
@@ -97,7 +69,7 @@ static void test_classify_engine(void **state)
 	for (i = 0; i < 4; i++) {
 		memset(&fr[i], 0, sizeof(fr[i]));
 		fr[i].len = i < 2 ? mk_et(fr[i].data, 0x0806, 46) :
-				    mk_ip4(fr[i].data, 17, 53);
+				    mk_ip4(fr[i].data, 17, 40000, 53);
 		fr[i].ts_ns = 1767225600ull * 1000000000ull + i * 1000;
 	}
 	write_pcap(pcap, "65535B", fr, 4, false);
