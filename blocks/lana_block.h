@@ -799,6 +799,47 @@ void lana_timer_arm(struct lana_timer *t, uint64_t at_ns);
  */
 void lana_timer_free(struct lana_timer *t);
 
+#ifndef __KERNEL__
+/*
+ * Descriptor sources (userspace engine only): a vlink over a socket or a
+ * library's descriptor (udp, vxlan, vde) has the engine poll it, like the
+ * devices of eth and tap. The block's worker calls the block's recv op
+ * every round in which it polls its sources, and, when it is idle, sleeps
+ * in poll(2) on the descriptor among the others (POLLIN wakes it), so a
+ * frame is taken at once and an idle engine uses no CPU.
+ */
+struct lana_fdsrc;
+
+/**
+ * lana_fdsrc_new() - have the engine poll descriptor @fd for block @b; in
+ * init (control thread).
+ * @b:    the block
+ * @fd:   a non-blocking descriptor that poll(2) reports readable when
+ *        input is waiting; it stays the block's (close it after
+ *        lana_fdsrc_free())
+ * @recv: called in @b's worker, never concurrently with itself: put up to
+ *        LANA_BURST packets from lana_pkt_get() into @v (v->n; v->live is
+ *        @b's live object) and return their number, 0 when nothing is
+ *        waiting (EAGAIN), or -1 when the source has ended for good. The
+ *        packets leave @b at OUT port 0 and are counted as the block's
+ *        packets and bytes. Never blocks.
+ *
+ * Return: the source, or NULL with "out of memory" as @b's error.
+ * Outside an engine (block tests) it exists but is never polled: call the
+ * recv op directly.
+ */
+struct lana_fdsrc *lana_fdsrc_new(struct lana_block *b, int fd,
+				  int (*recv)(struct lana_block *b,
+					      struct lana_burst *v));
+
+/**
+ * lana_fdsrc_free() - stop polling and free @s (not the descriptor); in
+ * fini, after the grace period, or on init's failure path. NULL is
+ * ignored.
+ */
+void lana_fdsrc_free(struct lana_fdsrc *s);
+#endif
+
 #ifdef __KERNEL__
 #include "kmod/lana_pkt.h"
 #else

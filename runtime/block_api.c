@@ -188,3 +188,36 @@ void lana_timer_free(struct lana_timer *t)
 		lana_engine_timer_del(t->e, t);
 	free(t);
 }
+
+struct lana_fdsrc *lana_fdsrc_new(struct lana_block *b, int fd,
+				  int (*recv)(struct lana_block *b,
+					      struct lana_burst *v))
+{
+	struct lana_fdsrc *s = calloc(1, sizeof(*s));
+
+	if (!s) {
+		lana_block_error(b, "out of memory");
+		return NULL;
+	}
+	s->b = b;
+	s->fd = fd;
+	s->recv = recv;
+	if (b->eng && b->eng_priv) {
+		if (lana_engine_fdsrc_add(b->eng, b, s)) {
+			free(s);
+			lana_block_error(b, "out of memory");
+			return NULL;
+		}
+		s->e = b->eng;
+	}
+	return s;
+}
+
+void lana_fdsrc_free(struct lana_fdsrc *s)
+{
+	if (!s)
+		return;
+	if (s->e)
+		lana_engine_fdsrc_del(s->e, s);
+	free(s);
+}

@@ -99,10 +99,13 @@ int lana_engine_dev_add(struct lana_engine *e, struct lana_block *b,
 	return lana_engine_dev_add_on(e, b, d, fd, -1);
 }
 
-/* Register device @d (or timer @t) of @b as a source; 0 or -ENOMEM. */
+/*
+ * Register device @d (or timer @t, or descriptor source @fs) of @b as a
+ * source; 0 or -ENOMEM.
+ */
 static int devreg_add(struct lana_engine *e, struct lana_block *b,
-		      struct lana_dev *d, struct lana_timer *t, int fd,
-		      int worker)
+		      struct lana_dev *d, struct lana_timer *t,
+		      struct lana_fdsrc *fs, int fd, int worker)
 {
 	struct lana_devreg *r = calloc(1, sizeof(*r));
 
@@ -111,6 +114,7 @@ static int devreg_add(struct lana_engine *e, struct lana_block *b,
 	r->bi = lana_binst_of(b);
 	r->dev = d;
 	r->tmr = t;
+	r->fsrc = fs;
 	r->fd = fd;
 	r->watch_fd = -1;
 	r->worker = worker;
@@ -125,29 +129,47 @@ static int devreg_add(struct lana_engine *e, struct lana_block *b,
 int lana_engine_dev_add_on(struct lana_engine *e, struct lana_block *b,
 			   struct lana_dev *d, int fd, int worker)
 {
-	return devreg_add(e, b, d, NULL, fd, worker);
+	return devreg_add(e, b, d, NULL, NULL, fd, worker);
 }
 
 int lana_engine_timer_add(struct lana_engine *e, struct lana_block *b,
 			  struct lana_timer *t)
 {
 	/* worker -1: the block's worker */
-	return devreg_add(e, b, NULL, t, -1, -1);
+	return devreg_add(e, b, NULL, t, NULL, -1, -1);
 }
 
-void lana_engine_timer_del(struct lana_engine *e, struct lana_timer *t)
+/* Forget the registration of timer @t or descriptor source @fs. */
+static void devreg_del_src(struct lana_engine *e, const struct lana_timer *t,
+			   const struct lana_fdsrc *fs)
 {
 	struct lana_devreg **pp, *r;
 
 	pthread_mutex_lock(&e->dev_lock);
 	for (pp = &e->devs; (r = *pp); pp = &r->next) {
-		if (r->tmr == t) {
+		if ((t && r->tmr == t) || (fs && r->fsrc == fs)) {
 			*pp = r->next;
 			free(r);
 			break;
 		}
 	}
 	pthread_mutex_unlock(&e->dev_lock);
+}
+
+void lana_engine_timer_del(struct lana_engine *e, struct lana_timer *t)
+{
+	devreg_del_src(e, t, NULL);
+}
+
+int lana_engine_fdsrc_add(struct lana_engine *e, struct lana_block *b,
+			  struct lana_fdsrc *s)
+{
+	return devreg_add(e, b, NULL, NULL, s, s->fd, -1);
+}
+
+void lana_engine_fdsrc_del(struct lana_engine *e, struct lana_fdsrc *s)
+{
+	devreg_del_src(e, NULL, s);
 }
 
 /* Free registration @r, unlinked from e->devs (e->dev_lock held). */
@@ -466,7 +488,7 @@ void lana_srcb_dev(struct lana_srcb *sb, struct lana_devreg *r)
 {
 	struct lana_src s = {
 		.b = &r->bi->inst.b, .dev = r->dev, .tmr = r->tmr,
-		.fd = r->fd, .ended = &r->ended,
+		.fsrc = r->fsrc, .fd = r->fd, .ended = &r->ended,
 		.worker = r->worker >= 0 ?
 			  (unsigned int)r->worker % sb->v->e->nworkers :
 			  r->bi->worker,

@@ -237,6 +237,7 @@ struct lana_devreg {
 	struct lana_binst *bi;
 	struct lana_dev *dev;	/* NULL for a timer */
 	struct lana_timer *tmr;	/* a block timer (lana_timer_new) */
+	struct lana_fdsrc *fsrc; /* a block's descriptor (lana_fdsrc_new) */
 	int fd;
 	int watch_fd;		/* lana_engine_dev_watch(): -1 none */
 	int worker;		/* polled by this worker; -1: the block's */
@@ -291,6 +292,7 @@ struct lana_src {
 	struct lana_block *b;
 	struct lana_dev *dev;	/* NULL: b->type->poll, or @tmr */
 	struct lana_timer *tmr;	/* a block timer: fired when due */
+	struct lana_fdsrc *fsrc; /* a block's descriptor: its recv op */
 	int fd;			/* -1: none */
 	atomic_bool *ended;
 	unsigned int worker;	/* the worker that polls it */
@@ -317,6 +319,27 @@ struct lana_timer {
 int lana_engine_timer_add(struct lana_engine *e, struct lana_block *b,
 			  struct lana_timer *t);
 void lana_engine_timer_del(struct lana_engine *e, struct lana_timer *t);
+
+/*
+ * struct lana_fdsrc - a block's descriptor source (blocks/lana_block.h
+ * lana_fdsrc_new()): polled by the block's worker like a device, with the
+ * block's @recv op instead of lana_dev_poll().
+ */
+struct lana_fdsrc {
+	struct lana_block *b;
+	int fd;
+	int (*recv)(struct lana_block *b, struct lana_burst *v);
+	struct lana_engine *e;	/* NULL: outside an engine, never polled */
+};
+
+/*
+ * lana_engine_fdsrc_add() - register descriptor source @s of block @b as a
+ * source of the versions that hold @b; 0 or -ENOMEM.
+ * lana_engine_fdsrc_del() - forget it (fini, or init's failure path).
+ */
+int lana_engine_fdsrc_add(struct lana_engine *e, struct lana_block *b,
+			  struct lana_fdsrc *s);
+void lana_engine_fdsrc_del(struct lana_engine *e, struct lana_fdsrc *s);
 
 /*
  * Binding storage made by a full build (one array for every tab[].out),

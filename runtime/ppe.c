@@ -311,6 +311,8 @@ static int ppe_poll(struct lana_worker *w, const struct lana_gver *v,
 	w->cur_hops = 0;
 	if (s->dev)
 		r = lana_dev_poll(s->dev, &bu);
+	else if (s->fsrc)
+		r = s->fsrc->recv(s->b, &bu);
 	else
 		r = s->b->type->poll(s->b, &bu);
 	if (r < 0) {

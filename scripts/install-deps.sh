@@ -10,6 +10,8 @@ PKGS=(
 	libpcap-dev zlib1g-dev liburcu-dev libnl-3-dev libnl-genl-3-dev
 	# eth(mode = xdp): AF_XDP sockets, libxdp's default XDP program
 	libxdp-dev libbpf-dev
+	# seal/unseal (libsodium), vde (libvdeplug; vde2 for the tests' vde_switch)
+	libsodium-dev libvdeplug-dev vde2
 	# tests: unit tests, fuzzing with libFuzzer, DOT and man page checks
 	libcmocka-dev clang libclang-rt-14-dev graphviz man-db groff-base
 	# end-to-end tests: namespaces and veth pairs, traffic, captures
