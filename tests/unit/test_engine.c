@@ -21,6 +21,8 @@
 #include "blocks/catalogue.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -2831,6 +2833,140 @@ static void test_incremental_random(void **state)
 	lana_engine_free(e);
 }
 
+/* ----------------------------------------------- descriptor sources */
+
+/*
+ * lana_fdsrc_new(): a gen whose init opens a pipe and registers its read
+ * end; each byte written to the pipe becomes one 60-byte frame starting
+ * with that byte. The idle worker sleeps in poll(2) and must wake for the
+ * descriptor (no timer, no busy loop is armed), frames must reach the
+ * sink in the order written, and once the block is deleted its recv op
+ * must never run again (its fini closed the pipe and freed the source).
+ */
+static struct lana_block_type tfd;
+static int fd_w = -1;		/* the write end, the test's */
+static int fd_r = -1;
+static struct lana_fdsrc *fd_src;
+static int fd_finied, fd_recv_after_fini;
+static uint8_t fd_seen[16];
+static unsigned int fd_nseen;
+
+static int tfd_recv(struct lana_block *b, struct lana_burst *v)
+{
+	uint8_t buf[LANA_BURST];
+	ssize_t n, i;
+
+	if (__atomic_load_n(&fd_finied, __ATOMIC_SEQ_CST))
+		__atomic_store_n(&fd_recv_after_fini, 1, __ATOMIC_SEQ_CST);
+	n = read(fd_r, buf, sizeof(buf));
+	if (n <= 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		struct lana_pkt *p = lana_pkt_get(60);
+
+		assert_non_null(p);
+		memset(lana_pkt_data(p), 0, 60);
+		lana_pkt_data(p)[0] = buf[i];
+		v->pkt[v->n++] = p;
+	}
+	return v->n;
+}
+
+static int tfd_init(struct lana_block *b, const struct lana_value *params)
+{
+	int fds[2];
+
+	if (pipe(fds))
+		return -errno;
+	fcntl(fds[0], F_SETFL, O_NONBLOCK);
+	fd_r = fds[0];
+	fd_w = fds[1];
+	fd_src = lana_fdsrc_new(b, fd_r, tfd_recv);
+	return fd_src ? 0 : -ENOMEM;
+}
+
+static void tfd_fini(struct lana_block *b)
+{
+	lana_fdsrc_free(fd_src);
+	fd_src = NULL;
+	__atomic_store_n(&fd_finied, 1, __ATOMIC_SEQ_CST);
+	close(fd_r);
+	close(fd_w);
+}
+
+static int tfd_sink_rx(struct lana_block *b, struct lana_burst *v)
+{
+	unsigned int i;
+
+	for (i = 0; i < v->n; i++) {
+		if (fd_nseen < sizeof(fd_seen))
+			fd_seen[fd_nseen] = lana_pkt_data(v->pkt[i])[0];
+		__atomic_add_fetch(&fd_nseen, 1, __ATOMIC_SEQ_CST);
+	}
+	return real_drop->rx(b, v);
+}
+
+static void wait_seen(unsigned int n)
+{
+	unsigned int t;
+
+	for (t = 0; t < 5000 && __atomic_load_n(&fd_nseen,
+						 __ATOMIC_SEQ_CST) < n; t++)
+		sleep_ms(1);
+}
+
+static void test_fdsrc(void **state)
+{
+	struct lana_engine *e;
+	struct lana_plan p, q;
+
+	tfd = *lana_catalogue_find("gen");
+	tfd.init = tfd_init;
+	tfd.fini = tfd_fini;
+	tfd.live = NULL;
+	tfd.live_free = NULL;
+	tfd.poll = NULL;
+	tfd.set = NULL;
+	real_drop = lana_catalogue_find("drop");
+	tsink = *real_drop;
+	tsink.rx = tfd_sink_rx;
+	assert_int_equal(lana_engine_register_type(&tfd), 0);
+	assert_int_equal(lana_engine_register_type(&tsink), 0);
+	fd_nseen = 0;
+	fd_finied = fd_recv_after_fini = 0;
+
+	e = engine(2);
+	lana_plan_init(&p);
+	plan_gen(&p, 1, 0);
+	plan_new(&p, 2, "drop", "s");
+	plan_bind(&p, 1, 0, 2, 0);
+	apply_ok(e, &p);
+	assert_int_equal(lana_engine_start(e), 0);
+	sleep_ms(50);		/* the workers are asleep in poll(2) now */
+	assert_int_equal(write(fd_w, "abc", 3), 3);
+	wait_seen(3);
+	sleep_ms(20);
+	assert_int_equal(write(fd_w, "de", 2), 2);
+	wait_seen(5);
+	assert_int_equal(fd_nseen, 5);
+	assert_memory_equal(fd_seen, "abcde", 5);
+	assert_int_equal(stats_of(e, "g").packets, 5);
+	assert_int_equal(stats_of(e, "g").bytes, 5 * 60);
+
+	/* delete the block: fini frees the source, recv never runs again */
+	lana_plan_init(&q);
+	plan_new(&q, 2, "drop", "s");
+	apply_ok(e, &q);
+	sleep_ms(100);
+	assert_int_equal(__atomic_load_n(&fd_finied, __ATOMIC_SEQ_CST), 1);
+	assert_int_equal(__atomic_load_n(&fd_recv_after_fini,
+					 __ATOMIC_SEQ_CST), 0);
+	lana_engine_free(e);
+	lana_engine_unregister_types();
+	lana_plan_free(&p);
+	lana_plan_free(&q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2859,6 +2995,7 @@ int main(void)
 		cmocka_unit_test(test_edit_chain_no_plan_get),
 		cmocka_unit_test(test_edit_copy_kept),
 		cmocka_unit_test(test_incremental_random),
+		cmocka_unit_test(test_fdsrc),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
