@@ -31,9 +31,10 @@
  * br_handle_vlan(); vde_switch's vlan/addport; SERVAL's VLAN switch).
  * port_vlans gives each port as "access V" (untagged frames, VLAN V)
  * or "trunk V1,V2,..." (frames tagged with one of them). An untagged
- * frame entering an access port belongs to its VLAN; a tagged one there,
- * and on a trunk an untagged one or one of a VLAN not the port's, is
- * dropped (vlan_dropped). Learning and lookup are per (VLAN, MAC): the
+ * or priority-tagged (VID 0) frame entering an access port belongs to
+ * its VLAN; one tagged with a VLAN there, and on a trunk an untagged or
+ * priority-tagged one or one of a VLAN not the port's, is dropped
+ * (vlan_dropped). Learning and lookup are per (VLAN, MAC): the
  * key holds the 12-bit VID (802.1Q 8.8, independent VLAN learning);
  * floods reach only the VLAN's other member ports; frames leave trunk
  * ports tagged (TPID 0x8100; PCP 0 for frames that came untagged, the
@@ -194,8 +195,9 @@ static const struct lana_counter switch_counters[] = {
 				"runt, no memory for a flooded copy or a tag, "
 				"or vlan_dropped"),
 	LANA_COUNTER_OP("vlan_dropped", "vlans = true: frames dropped at "
-			"ingress for their tag (tagged on an access port, "
-			"untagged or of a VLAN not the port's on a trunk)"),
+			"ingress for their tag (VLAN-tagged on an access port, "
+			"untagged, priority-tagged or of a VLAN not the "
+			"port's on a trunk)"),
 	LANA_COUNTER_END
 };
 
@@ -643,11 +645,18 @@ static uint16_t sw_ingress(const struct sw_priv *sp, uint16_t in,
 	bool tagged = d[12] == (SW_TPID >> 8) && d[13] == (SW_TPID & 0xff);
 	uint16_t vid;
 
-	if (!(sp->trunk & 1u << in))
-		return tagged ? 0 : sp->pvid[in];
-	if (!tagged || len < SW_VLAN_MACS + SW_VLAN_HLEN + 2)
+	if (tagged && len < SW_VLAN_MACS + SW_VLAN_HLEN + 2)
 		return 0;
-	vid = (uint16_t)(((unsigned int)d[14] << 8 | d[15]) & SW_VID_MASK);
+	vid = tagged ? (uint16_t)(((unsigned int)d[14] << 8 | d[15]) &
+				  SW_VID_MASK) : 0;
+	if (!(sp->trunk & 1u << in))
+		/* a priority-tagged frame (VID 0, 802.1Q-2018 9.6) is
+		 * classified as untagged: the port's VLAN (br_vlan.c
+		 * __allowed_ingress() does the same) */
+		return vid ? 0 : sp->pvid[in];
+	if (!tagged)
+		return 0;
+	/* VID 0 is no VLAN of a trunk: vmember[0] is never set */
 	return sp->vmember[vid] & 1u << in ? vid : 0;
 }
 
@@ -656,7 +665,10 @@ static uint16_t sw_ingress(const struct sw_priv *sp, uint16_t in,
  * @vid tagged, an access port untagged): give @p, which entered port
  * @in, the form port @out sends. As blocks/vlan.c: push inserts the
  * tag (PCP 0) after the addresses, pop removes it; a trunk-to-trunk
- * frame keeps its tag (and PCP) as it came. lana_pkt_shift() keeps a
+ * frame keeps its tag (and PCP) as it came. A priority-tagged frame
+ * from an access port leaves another access port untagged and a trunk
+ * with its tag's VID set to @vid (PCP and DEI kept), as the Linux
+ * bridge's br_allowed_ingress() and br_handle_vlan(). lana_pkt_shift() keeps a
  * partial checksum or GSO frame one.
  * Return: false if there was no headroom or the frame is not writable.
  */
@@ -664,10 +676,26 @@ static bool sw_egress(const struct sw_priv *sp, struct lana_pkt *p,
 		      uint16_t in, uint16_t out, uint16_t vid)
 {
 	bool in_trunk = sp->trunk & 1u << in, out_trunk = sp->trunk & 1u << out;
+	bool prio;
 	uint8_t *d;
 
-	if (!sp->vlans || in_trunk == out_trunk)
+	if (!sp->vlans)
 		return true;
+	/* tagged and past an access port's ingress: priority-tagged */
+	d = lana_pkt_data(p);
+	prio = !in_trunk && d[12] == (SW_TPID >> 8) &&
+	       d[13] == (SW_TPID & 0xff);
+	if (in_trunk == out_trunk && !prio)
+		return true;
+	if (out_trunk && prio) {
+		/* the VLAN into the tag's VID, PCP and DEI kept */
+		d = lana_pkt_writable(p, SW_VLAN_MACS + SW_VLAN_HLEN);
+		if (!d)
+			return false;
+		d[14] = (uint8_t)((d[14] & 0xf0) | (vid >> 8));
+		d[15] = (uint8_t)vid;
+		return true;
+	}
 	if (out_trunk) {
 		d = lana_pkt_push(p, SW_VLAN_HLEN);
 		if (!d)
@@ -935,7 +963,8 @@ LANA_BLOCK_TYPE(switch) = {
 	       "by every patch that does not replace the switch. With vlans "
 	       "= true it is VLAN-aware (IEEE 802.1Q, as the Linux bridge's "
 	       "vlan_filtering): port_vlans makes each port \"access VID\" "
-	       "(untagged frames of one VLAN) or \"trunk VID,VID,...\" "
+	       "(untagged or priority-tagged frames of one VLAN) or "
+	       "\"trunk VID,VID,...\" "
 	       "(frames tagged with one of them); other frames are dropped "
 	       "(vlan_dropped); learning is per (VLAN, MAC), floods stay in "
 	       "the VLAN, frames leave trunks tagged and access ports "

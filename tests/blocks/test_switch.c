@@ -473,6 +473,49 @@ static void test_switch_vlan(void **state)
 	tb_free(t);
 }
 
+/*
+ * Priority-tagged frames (802.1Q-2018 9.6: a tag with VID 0 carries only
+ * the PCP) entering an access port belong to its VLAN, as untagged ones
+ * do (the Linux bridge: br_vlan.c __allowed_ingress()); on a trunk, which
+ * has no port VLAN, they are dropped. Expected bytes by hand: A on port 0
+ * (access 10) broadcasts with TCI 0xa000 (PCP 5, VID 0): the trunk port 2
+ * gets TCI 0xa00a (PCP 5 kept, VID 10), access port 3 the frame untagged.
+ * Then B on port 3 sends to A priority-tagged (TCI 0x6000): port 0 gets
+ * it untagged. A TCI 0x2000 frame on trunk 2 is dropped for its tag.
+ */
+static void test_switch_vlan_prio(void **state)
+{
+	struct tb *t = tb_new("switch", vkv);
+	uint8_t f[80], x[80];
+	uint32_t n, m;
+	struct vres r;
+
+	backlog_on();
+	n = tagged(f, MA, MBC, 0xa000);
+	vsend(t, 0, f, n, &r);
+	m = tagged(x, MA, MBC, 0xa00a);
+	verdict_is(&r, 2, x, m);
+	assert_int_equal(r.copies, 1u << 3);
+	m = untagged(x, MA, MBC);
+	copy_is(&r, 3, x, m);
+
+	n = tagged(f, MB, MA, 0x6000);
+	vsend(t, 3, f, n, &r);
+	m = untagged(x, MB, MA);
+	verdict_is(&r, 0, x, m);
+	assert_int_equal(r.copies, 0);
+
+	n = tagged(f, MC, MA, 0x2000);
+	vsend(t, 2, f, n, &r);
+	assert_int_equal(r.verdict, LANA_DROP);
+	assert_int_equal(r.copies, 0);
+	assert_int_equal(tb_stat(t, "vlan_dropped"), 1);
+	/* (10,A) (10,B): C was never learned */
+	assert_int_equal(tb_stat(t, "entries"), 2);
+	backlog_off();
+	tb_free(t);
+}
+
 /* A static entry in VLAN mode is per VLAN: "MAC PORT VLAN". */
 static void test_switch_vlan_static(void **state)
 {
@@ -559,6 +602,7 @@ static const struct CMUnitTest switch_tests[] = {
 	cmocka_unit_test(test_switch_bad),
 	cmocka_unit_test(test_switch_engine),
 	cmocka_unit_test(test_switch_vlan),
+	cmocka_unit_test(test_switch_vlan_prio),
 	cmocka_unit_test(test_switch_vlan_static),
 	cmocka_unit_test(test_switch_vlan_bad),
 };
