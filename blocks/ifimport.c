@@ -95,6 +95,12 @@ static const struct lana_counter ifi_counters[] = {
 			"MTU, carrier)"),
 	LANA_COUNTER_OP("apply_errors", "changes the kernel refused, or "
 			"made while the TAP did not exist (retried)"),
+	LANA_COUNTER_OP("remote_rx_packets", "the exported interface's "
+			"counters, as its last LINK message gave them: "
+			"packets received"),
+	LANA_COUNTER_OP("remote_rx_bytes", "bytes received there"),
+	LANA_COUNTER_OP("remote_tx_packets", "packets sent there"),
+	LANA_COUNTER_OP("remote_tx_bytes", "bytes sent there"),
 	LANA_COUNTER_END
 };
 
@@ -310,7 +316,9 @@ static int ifi_rx(struct lana_block *b, struct lana_burst *v)
 			}
 			c->link_in++;
 			ifi_link(x, &l);
-			break;	/* consumed: dropped by the engine */
+			lana_pkt_free(p);	/* consumed, not a drop */
+			v->verdict[i] = LANA_STOLEN;
+			break;
 		default:
 			c->malformed++;
 		}
@@ -324,7 +332,7 @@ static unsigned int ifi_stats(const struct lana_block *b,
 	struct ifi_priv *x = b->priv;
 	bool c;
 
-	if (max < 4)
+	if (max < 8)
 		return 0;
 	pthread_mutex_lock(&x->lock);
 	c = flyif_carrier_want(x->have ? &x->want : NULL, x->last_ns,
@@ -335,8 +343,16 @@ static unsigned int ifi_stats(const struct lana_block *b,
 	out[2] = (struct lana_stat){ .name = "applied", .value = x->applied };
 	out[3] = (struct lana_stat){ .name = "apply_errors",
 				     .value = x->apply_errors };
+	out[4] = (struct lana_stat){ .name = "remote_rx_packets",
+				     .value = x->want.rx_packets };
+	out[5] = (struct lana_stat){ .name = "remote_rx_bytes",
+				     .value = x->want.rx_bytes };
+	out[6] = (struct lana_stat){ .name = "remote_tx_packets",
+				     .value = x->want.tx_packets };
+	out[7] = (struct lana_stat){ .name = "remote_tx_bytes",
+				     .value = x->want.tx_bytes };
 	pthread_mutex_unlock(&x->lock);
-	return 4;
+	return 8;
 }
 
 LANA_BLOCK_TYPE(ifimport) = {

@@ -103,7 +103,8 @@ static void test_ifimport_data(void **state)
  * A LINK message with up and carrier gives carrier, which is lost 3
  * intervals (3 x 20 ms) after the last one; another gives it back; a
  * LINK without carrier, or not up, takes it at once. LINK messages are
- * consumed (dropped by the engine, not passed on).
+ * consumed (stolen and freed by the block, not counted as the engine's
+ * drops).
  */
 static void test_ifimport_link_timeout(void **state)
 {
@@ -115,25 +116,25 @@ static void test_ifimport_link_timeout(void **state)
 	assert_int_equal(tb_stat(t, "carrier"), 0);	/* no LINK yet */
 	mk_link(m, FLYIF_F_UP | FLYIF_F_CARRIER, 20);
 	t0 = lana_now_ns();
-	assert_int_equal(rx_in(t, m, 64), LANA_DROP);
+	assert_int_equal(rx_in(t, m, 64), LANA_STOLEN);
 	assert_int_equal(tb_stat(t, "link_in"), 1);
 	if (lana_now_ns() - t0 < 50000000u)	/* not descheduled meanwhile */
 		assert_int_equal(tb_stat(t, "carrier"), 1);
 	sleep_ms(40);
-	assert_int_equal(rx_in(t, m, 64), LANA_DROP);	/* 40 ms later */
+	assert_int_equal(rx_in(t, m, 64), LANA_STOLEN);	/* 40 ms later */
 	t0 = lana_now_ns();
 	sleep_ms(30);	/* 70 ms after the first, 30 after the last */
 	if (lana_now_ns() - t0 < 50000000u)
 		assert_int_equal(tb_stat(t, "carrier"), 1);
 	sleep_ms(40);	/* 70 ms > 60 ms after the last */
 	assert_int_equal(tb_stat(t, "carrier"), 0);
-	assert_int_equal(rx_in(t, m, 64), LANA_DROP);
+	assert_int_equal(rx_in(t, m, 64), LANA_STOLEN);
 	assert_int_equal(tb_stat(t, "carrier"), 1);
 	mk_link(m, FLYIF_F_UP, 20);		/* carrier lost there */
-	assert_int_equal(rx_in(t, m, 64), LANA_DROP);
+	assert_int_equal(rx_in(t, m, 64), LANA_STOLEN);
 	assert_int_equal(tb_stat(t, "carrier"), 0);
 	mk_link(m, FLYIF_F_CARRIER, 20);	/* down there */
-	assert_int_equal(rx_in(t, m, 64), LANA_DROP);
+	assert_int_equal(rx_in(t, m, 64), LANA_STOLEN);
 	assert_int_equal(tb_stat(t, "carrier"), 0);
 	assert_int_equal(tb_stat(t, "link_in"), 5);
 	assert_int_equal(tb_stat(t, "malformed"), 0);
@@ -173,13 +174,21 @@ static void test_ifimport_link_bad(void **state)
 	assert_int_equal(tb_stat(t, "malformed"), n);
 	assert_int_equal(tb_stat(t, "link_in"), 0);
 	assert_int_equal(tb_stat(t, "carrier"), 0);
-	/* a longer LINK payload (a later version's) is taken */
+	/* a longer LINK payload (a later version's) is taken, counters too */
 	mk_link(m, 3, 20);
 	m[5] = 0x40;
+	m[39] = 9;			/* rx_packets 9 */
+	m[46] = 0x01;			/* rx_bytes 0x100 */
+	m[51] = 0x02;			/* tx_packets 0x200000000 */
+	m[63] = 0x2a;			/* tx_bytes 42 */
 	memset(m + 64, 0x77, 8);
-	assert_int_equal(rx_in(t, m, 72), LANA_DROP);
+	assert_int_equal(rx_in(t, m, 72), LANA_STOLEN);
 	assert_int_equal(tb_stat(t, "link_in"), 1);
 	assert_int_equal(tb_stat(t, "carrier"), 1);
+	assert_int_equal(tb_stat(t, "remote_rx_packets"), 9);
+	assert_int_equal(tb_stat(t, "remote_rx_bytes"), 0x100);
+	assert_true(tb_stat(t, "remote_tx_packets") == 0x200000000ull);
+	assert_int_equal(tb_stat(t, "remote_tx_bytes"), 42);
 	tb_free(t);
 }
 
