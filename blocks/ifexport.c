@@ -350,8 +350,9 @@ LANA_BLOCK_TYPE(ifexport) = {
 	.name = "ifexport",
 	.synopsis = "ifexport(dev, interval = 200ms)   "
 		    "in: raw, dev_in: eth -> out: raw, dev_out: eth",
-	.doc = "The owner's side of an exported interface (Flying "
-	       "Interfaces; docs/flyif.md): frames of interface dev, "
+	.doc = "Export a network interface to another host (Flying "
+	       "Interfaces). The owner's side (docs/flyif.md): frames of "
+	       "interface dev, "
 	       "entering at dev_in from eth(dev), leave at out wrapped in "
 	       "DATA messages for the importer; DATA messages from the "
 	       "importer entering at in leave unwrapped at dev_out, to "
@@ -365,7 +366,7 @@ LANA_BLOCK_TYPE(ifexport) = {
 	.ports = ifx_ports,
 	.counters = ifx_counters,
 	.engines = LANA_ENGINE_USER,
-	.flags = LANA_BT_SOURCE | LANA_BT_FINAL,
+	.flags = LANA_BT_FINAL,
 	.priv_size = sizeof(struct ifx_priv),
 	.pcpu_size = sizeof(struct ifx_pcpu),
 	.init = ifx_init,

@@ -359,9 +359,10 @@ LANA_BLOCK_TYPE(ifimport) = {
 	.name = "ifimport",
 	.synopsis = "ifimport(dev)   "
 		    "in: raw, dev_in: eth -> out: raw, dev_out: eth",
-	.doc = "The importer's side of an exported interface (Flying "
-	       "Interfaces; docs/flyif.md): the TAP dev, made by tap(name = "
-	       "dev), stands for the exporter's interface. Frames the host "
+	.doc = "Use a network interface another host exports (Flying "
+	       "Interfaces). The importer's side (docs/flyif.md): the TAP "
+	       "dev, made by tap(name = dev), stands for the exporter's "
+	       "interface. Frames the host "
 	       "sends on it, entering at dev_in, leave at out wrapped in DATA "
 	       "messages; DATA messages entering at in leave unwrapped at "
 	       "dev_out, for the host. LINK messages give the TAP the "
