@@ -104,14 +104,14 @@ own_mac=$(mac_of O fi-own)
 cat >"$tmp/owner.lana" <<'EOF'
 import "std/export_if.lana";
 x :: export_if(dev = "fi-own", interval = 200ms);
-u :: udp(local = 10.81.0.1, remote = 10.81.0.2, port = 4790);
+u :: udp(local = "10.81.0.1", remote = "10.81.0.2", port = 4790);
 x -> u;
 u -> x;
 EOF
 cat >"$tmp/importer.lana" <<'EOF'
 import "std/import_if.lana";
 i :: import_if(name = "fi0");
-u :: udp(local = 10.81.0.2, remote = 10.81.0.1, port = 4790);
+u :: udp(local = "10.81.0.2", remote = "10.81.0.1", port = 4790);
 i -> u;
 u -> i;
 EOF
