@@ -155,7 +155,7 @@ ip -n lana-fiL link set fi-lan up
 t=$(carrier_within 1000 1)
 e2e_check "the LAN's end up -> carrier within 1 s ($t ms)" test "$(carrier)" = 1
 e2e_check "ping after the flaps (3/3)" \
-	in_ns I ping -q -c 3 -i 0.2 -W 1 10.80.0.9
+	in_ns I ping -q -c 3 -i 0.2 -W 1 10.80.0.9 >/dev/null
 e2e_check "no malformed message at the importer ($(stat_i malformed))" \
 	test "$(stat_i malformed)" = 0
 e2e_check "no malformed message at the owner ($(stat_o malformed))" \
@@ -165,5 +165,5 @@ stop pid_o
 t=$(carrier_within 1000 0)
 e2e_check "the owner's lanad killed -> no carrier within 1 s ($t ms)" test "$(carrier)" = 0
 e2e_check "counted as a timeout ($(stat_i timeouts))" test "$(stat_i timeouts)" = 1
-e2e_check "the TAP stays" ip -n lana-fiI link show fi0
+e2e_check "the TAP stays" ip -n lana-fiI link show fi0 >/dev/null
 e2e_summary
