@@ -10,8 +10,10 @@
  *   - frames sent at `in` reach the other plug byte for byte (14, 60,
  *     1514 and 1518 bytes), a 1519-byte frame is dropped (drop_mtu);
  *   - frames the other plug sends come out of the recv op byte for byte;
- *   - with the switch stopped (SIGSTOP), sends never wait: 200 frames
- *     return at once, tx + drop_full = 200, drop_full > 0;
+ *   - recv on an empty socket returns 0 at once; with the switch
+ *     stopped (SIGSTOP), sends never wait: 200 frames return at once,
+ *     tx + drop_full = 200, drop_full > 0 (an alarm ends the test with
+ *     a message if anything blocks);
  *   - a second instance on the same switch (REPLACE) works while the
  *     first is open.
  * The expected bytes are the frames the test made (mk_eth()). Without
@@ -97,6 +99,18 @@ static ssize_t peer_recv(VDECONN *peer, uint8_t *buf, size_t len, int ms)
 	return vde_recv(peer, buf, len, 0);
 }
 
+/* SIGALRM: a recv or send of the block waited (10 s for the case) */
+static void on_alarm(int sig)
+{
+	static const char msg[] = "test_vde: a recv or send of the block "
+				  "blocked (10 s)\n";
+
+	(void)sig;
+	if (write(2, msg, sizeof(msg) - 1) < 0)
+		_exit(2);
+	_exit(1);
+}
+
 static void test_vde_no_switch(void **state)
 {
 	struct tb *t;
@@ -154,6 +168,8 @@ static void test_vde_switch(void **state)
 	int rc;
 
 	(void)state;
+	signal(SIGALRM, on_alarm);
+	alarm(10);
 	sw_start(&s);
 	{
 		const char *kv[] = { "sock", s.ctl, "port", "5", NULL };
@@ -234,7 +250,6 @@ static void test_vde_switch(void **state)
 	/* a stopped switch: sends drop, never wait (alarm: a hang fails) */
 	kill(s.pid, SIGSTOP);
 	usleep(50000);
-	alarm(10);
 	for (i = 0; i < 20; i++) {
 		unsigned int k;
 
@@ -244,7 +259,6 @@ static void test_vde_switch(void **state)
 		rc = tb_rx(t, &v);
 		burst_free(&v, rc);
 	}
-	alarm(0);
 	assert_int_equal(tb_stat(t, "tx") + tb_stat(t, "drop_full"), 4 + 200);
 	assert_true(tb_stat(t, "drop_full") > 0);
 	assert_int_equal(tb_stat(t, "dropped"),
@@ -252,6 +266,8 @@ static void test_vde_switch(void **state)
 
 	vde_close(peer);
 	tb_free(t);
+	alarm(0);
+	signal(SIGALRM, SIG_DFL);
 	sw_stop(&s);
 }
 
