@@ -301,10 +301,11 @@ static unsigned int vde_stats(const struct lana_block *b,
 LANA_BLOCK_TYPE(vde) = {
 	.name = "vde",
 	.synopsis = "vde(sock, port = 0)   in: eth -> out: eth (optional)",
-	.doc = "Plug the graph into a running VDE switch (vde_switch -s "
-	       "sock) through libvdeplug, as vde_plug and vde_plug2tap do: "
-	       "frames entering at in are sent into the VDE network, frames "
-	       "the switch delivers leave at out. port picks the switch "
+	.doc = "Plug the graph into a running VDE switch. Through "
+	       "libvdeplug, as vde_plug and vde_plug2tap do, the block joins "
+	       "the switch of vde_switch -s sock: frames entering at in are "
+	       "sent into the VDE network, frames the switch delivers leave "
+	       "at out. port picks the switch "
 	       "port (0: any). The switch carries plain frames of at most "
 	       "1518 bytes: the engine completes offloaded checksums and "
 	       "segments GSO frames first, longer frames are dropped "
