@@ -111,6 +111,21 @@ static void on_alarm(int sig)
 	_exit(1);
 }
 
+/*
+ * libvdeplug (vdeplug4) loads its "vde" plugin with dlopen(RTLD_DEEPBIND),
+ * which AddressSanitizer refuses (it aborts the process: google/
+ * sanitizers issue 611). The vde cases are skipped, and reported as
+ * skipped, in an ASan build; the default build runs them.
+ */
+static void skip_under_asan(void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	print_message("skip: libvdeplug's dlopen(RTLD_DEEPBIND) cannot run "
+		      "under ASan\n");
+	skip();
+#endif
+}
+
 static void test_vde_no_switch(void **state)
 {
 	struct tb *t;
@@ -119,6 +134,7 @@ static void test_vde_no_switch(void **state)
 	const char *kv[] = { "sock", dir, NULL };
 
 	(void)state;
+	skip_under_asan();
 	assert_non_null(mkdtemp(dir));
 	/* a directory without a switch: connect(DIR/ctl) gives ENOENT */
 	assert_int_not_equal(tb_try("vde", kv, &t), 0);
@@ -168,6 +184,7 @@ static void test_vde_switch(void **state)
 	int rc;
 
 	(void)state;
+	skip_under_asan();
 	signal(SIGALRM, on_alarm);
 	alarm(10);
 	sw_start(&s);
