@@ -172,7 +172,6 @@ static int unseal_init(struct lana_block *b, const struct lana_value *params)
 	struct unseal_priv *up = b->priv;
 	unsigned int i;
 
-	(void)params;
 	if (sodium_init() < 0) {
 		lana_block_error(b, "libsodium failed to initialise");
 		return -EIO;
@@ -187,6 +186,27 @@ static int unseal_init(struct lana_block *b, const struct lana_value *params)
 			lana_block_error(b, "out of memory");
 			return -ENOMEM;
 		}
+	}
+	/*
+	 * The first key is current from the start, so that a SET before
+	 * any datagram has arrived still leaves it its grace.
+	 */
+	if (params[UNSEAL_P_KEY_FILE].type == LANA_PT_STRING) {
+		struct seal_key key;
+		int rc = seal_key_load(b, params[UNSEAL_P_KEY_FILE].str, &key);
+
+		if (rc) {
+			for (i = 0; i < UNSEAL_SLOTS; i++) {
+				sodium_free(up->slot[i].k);
+				up->slot[i].k = NULL;
+			}
+			return rc;
+		}
+		memcpy(up->slot[0].k, key.k, SEAL_KEY);
+		memcpy(up->slot[0].fp, key.fp, sizeof(key.fp));
+		up->slot[0].kid = key.kid;
+		up->slot[0].used = true;
+		seal_key_put(&key);
 	}
 	lana_lock_init(&up->lock);
 	return 0;
@@ -308,9 +328,18 @@ static int unseal_rx(struct lana_block *b, struct lana_burst *v)
 	unsigned int i, j, cur;
 	uint64_t now = lana_now_ns();
 
+	/*
+	 * The slot of the live object's key: the current one, except for a
+	 * worker still running an older version, whose key may be a
+	 * previous one (or gone from the ring: then only the ring's keys
+	 * are tried, under the lock, as for any other key id).
+	 */
 	lana_lock(&up->lock);
 	unseal_sync(up, l, now);
-	cur = up->cur;
+	for (cur = 0; cur < UNSEAL_SLOTS; cur++)
+		if (up->slot[cur].used &&
+		    !memcmp(up->slot[cur].fp, l->key.fp, sizeof(l->key.fp)))
+			break;
 	lana_unlock(&up->lock);
 
 	for (i = 0; i < v->n; i++) {
@@ -327,7 +356,7 @@ static int unseal_rx(struct lana_block *b, struct lana_burst *v)
 			continue;
 		}
 		kid = seal_get_be32(h + SEAL_H_KID);
-		if (kid == l->key.kid) {
+		if (kid == l->key.kid && cur < UNSEAL_SLOTS) {
 			rc = unseal_open(b, p, l->key.k, &opened[i]);
 			slot_of[i] = (uint8_t)cur;
 		}
@@ -339,8 +368,11 @@ static int unseal_rx(struct lana_block *b, struct lana_burst *v)
 			for (j = 0; j < UNSEAL_SLOTS && rc2; j++) {
 				struct unseal_slot *s = &up->slot[j];
 
+				/* the current key, or one in its grace,
+				 * not the one just tried */
 				if (!s->used || s->kid != kid ||
-				    j == up->cur || now >= s->until)
+				    (rc != -ENOKEY && j == cur) ||
+				    (j != up->cur && now >= s->until))
 					continue;
 				rc2 = unseal_open(b, p, s->k, &opened[i]);
 				slot_of[i] = (uint8_t)j;
@@ -366,6 +398,13 @@ static int unseal_rx(struct lana_block *b, struct lana_burst *v)
 			continue;
 		s = &up->slot[slot_of[i]];
 		seq = seal_get_be64(lana_pkt_data(v->pkt[i]) + SEAL_H_SEQ);
+		if (s->kid != seal_get_be32(lana_pkt_data(v->pkt[i]) +
+					    SEAL_H_KID)) {
+			/* its slot went to another key meanwhile (rotations
+			 * faster than the burst): no window to judge it */
+			c[C_UNKNOWN]++;
+			continue;
+		}
 		switch (window_update(&s->win, seq)) {
 		case WIN_OK:
 			lana_pkt_free(v->pkt[i]);

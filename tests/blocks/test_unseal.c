@@ -239,12 +239,69 @@ static void test_rotation(void **state)
 	free(ka2);
 }
 
+/*
+ * A worker still running the version before a SET (its live object holds
+ * the old key A) while another already runs the new one (key B): it must
+ * open B's datagrams through the ring and judge A's in A's own window,
+ * not in B's.
+ */
+static void test_rotation_old_version(void **state)
+{
+	static const unsigned int i0[] = { 0 }, i1[] = { 1 };
+	char *ka = key_file(key_a_b64, 0600), *kb = key_file(key_b_b64, 0600);
+	struct tb *sa = mk("seal", ka, NULL), *sb = mk("seal", kb, NULL);
+	struct tb *u = mk("unseal", ka, "10s");
+	struct lana_burst va, vb, w;
+	void *old_live = NULL;
+
+	/* the old version's live object, made before the SET */
+	assert_int_equal(u->b.type->live(&u->b, u->params, &old_live), 0);
+	assert_int_equal(tb_set(u, "key_file", kb), 0);
+	seal_n(sa, &va, 0, 2);
+	seal_n(sb, &vb, 0, 2);
+	pick(&w, &vb, i0, 1);
+	assert_int_equal(open_all(u, &w), 1);	/* the new version: B */
+	burst_free(&w, LANA_RX_VERDICTS);
+
+	pick(&w, &vb, i1, 1);
+	w.live = old_live;
+	assert_int_equal(u->b.type->rx(&u->b, &w), LANA_RX_VERDICTS);
+	assert_int_equal(w.verdict[0], 0);	/* B via the ring */
+	burst_free(&w, LANA_RX_VERDICTS);
+	pick(&w, &va, i0, 1);
+	w.live = old_live;
+	assert_int_equal(u->b.type->rx(&u->b, &w), LANA_RX_VERDICTS);
+	assert_int_equal(w.verdict[0], 0);	/* A with its own key */
+	burst_free(&w, LANA_RX_VERDICTS);
+	/* A's frame 1 in the new version: A is in its grace */
+	pick(&w, &va, i1, 1);
+	assert_int_equal(open_all(u, &w), 1);
+	burst_free(&w, LANA_RX_VERDICTS);
+	pick(&w, &vb, i1, 1);
+	assert_int_equal(open_all(u, &w), 0);	/* B's 1 again: replay */
+	burst_free(&w, LANA_RX_VERDICTS);
+	assert_int_equal(tb_stat(u, "opened"), 4);
+	assert_int_equal(tb_stat(u, "replayed"), 1);
+	assert_int_equal(tb_stat(u, "unknown_key"), 0);
+	u->b.type->live_free(old_live);
+	burst_free(&va, LANA_RX_VERDICTS);
+	burst_free(&vb, LANA_RX_VERDICTS);
+	tb_free(sa);
+	tb_free(sb);
+	tb_free(u);
+	unlink(ka);
+	unlink(kb);
+	free(ka);
+	free(kb);
+}
+
 static const struct CMUnitTest unseal_tests[] = {
 	cmocka_unit_test(test_replay),
 	cmocka_unit_test(test_forged),
 	cmocka_unit_test(test_too_old),
 	cmocka_unit_test(test_mismatch),
 	cmocka_unit_test(test_rotation),
+	cmocka_unit_test(test_rotation_old_version),
 };
 
 BLOCK_TESTS(unseal, unseal_tests);
