@@ -320,10 +320,10 @@ static int seal_rx(struct lana_block *b, struct lana_burst *v)
 LANA_BLOCK_TYPE(seal) = {
 	.name = "seal",
 	.synopsis = "seal(key_file)   in: eth -> out: raw",
-	.doc = "Encrypt and authenticate whole frames with "
-	       "XChaCha20-Poly1305 (libsodium) under a 32-byte key read "
-	       "from key_file (base64, as `wg genkey` writes; refused when "
-	       "group or others may access it). Each frame leaves as one "
+	.doc = "Encrypt and authenticate whole frames (XChaCha20-Poly1305). "
+	       "The 32-byte key is read from key_file (base64, as `wg "
+	       "genkey` writes; refused when group or others may access "
+	       "it); libsodium does the cryptography. Each frame leaves as one "
 	       "datagram: a 32-byte header (version, key id, salt, sequence "
 	       "number; authenticated), the ciphertext and a 16-byte tag "
 	       "(docs/seal.md). A SET of key_file seals with the new key at "

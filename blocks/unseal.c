@@ -442,8 +442,8 @@ LANA_BLOCK_TYPE(unseal) = {
 	.name = "unseal",
 	.synopsis = "unseal(key_file, grace = 30s)   in: raw -> out: eth, "
 		    "reject: raw (optional)",
-	.doc = "Authenticate and decrypt datagrams made by seal with the key "
-	       "in key_file (docs/seal.md). Datagrams that fail "
+	.doc = "Authenticate and decrypt datagrams that seal made. The key "
+	       "is read from key_file (docs/seal.md). Datagrams that fail "
 	       "authentication (forged), name an unknown key, are malformed, "
 	       "or whose sequence number was seen before or is too old for "
 	       "the 2048-bit replay window of their key (RFC 6479) leave "
