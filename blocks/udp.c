@@ -227,7 +227,7 @@ static unsigned int udp_stats(const struct lana_block *b,
 LANA_BLOCK_TYPE(udp) = {
 	.name = "udp",
 	.synopsis = "udp(local, remote, port)   in: raw -> out: raw (optional)",
-	.doc = "Raw frames over UDP, one datagram per frame, for composing "
+	.doc = "Raw frames over UDP, one datagram per frame. For composing "
 	       "tunnels (tap -> seal -> udp). Listens on local:port (local "
 	       "default: any address, both families); sends to remote, "
 	       "\"ADDR\" (at port), \"ADDR:PORT\" or \"[IPv6]:PORT\". "

@@ -665,8 +665,9 @@ LANA_BLOCK_TYPE(vxlan) = {
 	.name = "vxlan",
 	.synopsis = "vxlan(vni, local, remote, port = 4789, learning = true, "
 		    "ttl = 64, aging = 300s)   in: eth -> out: eth (optional)",
-	.doc = "Ethernet over UDP (VXLAN, RFC 7348), interoperable with a "
-	       "Linux vxlan device of the same id and dstport. Frames at in "
+	.doc = "Ethernet over UDP (VXLAN, RFC 7348), as Linux vxlan speaks it. "
+	       "It interoperates with a Linux vxlan device of the same id "
+	       "and dstport. Frames at in "
 	       "are encapsulated (flags 0x08, the 24-bit vni) and sent from "
 	       "local:port to the remote their destination MAC was learned "
 	       "from, or, for broadcast, multicast and unknown unicast, to "

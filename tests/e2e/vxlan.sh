@@ -132,6 +132,17 @@ want=$(sha256sum <"$tmp/www.bin" | cut -d' ' -f1)
 got=$(sha256sum <"$tmp/got.bin" 2>/dev/null | cut -d' ' -f1)
 e2e_check "5 MB HTTP download B -> A: sha256 matches ($got)" test "$want" = "$got"
 
+# REPLACE of v0 (ttl is not live): the new instance binds port 4789 while
+# the old one still holds it (SO_REUSEPORT), then the old one goes
+sed 's/remote = \["10.79.0.2"\]);/remote = ["10.79.0.2"], ttl = 32);/' \
+	"$tmp/a.lana" >"$tmp/a2.lana"
+e2e_check "REPLACE v0 (ttl = 32) while it runs" lr apply "$tmp/a2.lana"
+e2e_check "ping A -> B after the REPLACE" \
+	A ping -q -c 3 -i 0.2 -W 2 192.168.79.2
+ttl=$(A timeout 3 tcpdump -i ua -c 1 -nn -v src 10.79.0.1 and udp port 4789 2>/dev/null &
+	sleep 0.5; A ping -q -c 1 -W 1 192.168.79.2 >/dev/null; wait)
+e2e_check "the new instance sends with ttl 32" grep -q "ttl 32" <<<"$ttl"
+
 # a VNI that A does not serve: counted, never delivered to vxt0
 A tcpdump -i vxt0 -nn -U --immediate-mode -w "$tmp/t0.pcap" \
 	icmp and host 192.168.81.2 >"$tmp/dump0.log" 2>&1 &
