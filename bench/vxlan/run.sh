@@ -21,6 +21,7 @@ down() {
 	ip netns del lana-vxb 2>/dev/null || true
 }
 trap 'down; rm -rf "$tmp"' EXIT
+trap 'exit 1' INT TERM
 up() {	# the underlay and B's vx0
 	down
 	ip netns add lana-vxa

@@ -34,6 +34,8 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
+# killed (timeout, ^C): still clean up, so no lanad outlives the test
+trap "exit 1" INT TERM
 lr() { "$L" --socket "$sock" "$@"; }
 stat() { lr stats "$1" | sed -n "s/^ *$2 \([0-9][0-9]*\)$/\1/p"; }
 

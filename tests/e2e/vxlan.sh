@@ -41,6 +41,8 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
+# killed (timeout, ^C): still clean up, so no lanad outlives the test
+trap "exit 1" INT TERM
 lr() { "$L" --socket "$sock" "$@"; }
 A() { ip netns exec lana-vxa "$@"; }
 B() { ip netns exec lana-vxb "$@"; }
