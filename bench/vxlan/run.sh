@@ -59,7 +59,7 @@ t0 :: tap(name = "vxt0", mtu = 1450);
 v0 :: vxlan(vni = 42, local = "10.79.0.1", remote = ["10.79.0.2"]);
 t0 -> v0 -> t0;
 G
-A "${LANAD:-lanad}" -f --socket "$sock" >"$tmp/lanad.log" 2>&1 &
+ip netns exec lana-vxa "${LANAD:-lanad}" -f --socket "$sock" >"$tmp/lanad.log" 2>&1 &
 lanad_pid=$!
 for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
 "$L" --socket "$sock" apply "$tmp/a.lana" >/dev/null

@@ -89,12 +89,15 @@ v1 :: vxlan(vni = 43, local = "fd79::1", remote = ["fd79::2"]);
 t1 -> v1 -> t1;
 EOF
 
-# lanad runs in host A (its taps are made there); killed by cleanup
-A "${LANAD:-lanad}" -f --socket "$sock" >"$tmp/lanad.log" 2>&1 &
+# lanad runs in host A (its taps are made there); killed by cleanup.
+# Started with ip netns exec, not the A function: $! must be lanad itself
+# (a function in the background is a subshell, and killing it would leave
+# lanad running)
+ip netns exec lana-vxa "${LANAD:-lanad}" -f --socket "$sock" >"$tmp/lanad.log" 2>&1 &
 lanad_pid=$!
 for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
 
-A tcpdump -i ua -nn -U --immediate-mode -w "$tmp/u.pcap" udp port 4789 \
+ip netns exec lana-vxa tcpdump -i ua -nn -U --immediate-mode -w "$tmp/u.pcap" udp port 4789 \
 	>"$tmp/dump.log" 2>&1 &
 dump_pid=$!
 sleep 1
@@ -146,7 +149,7 @@ ttl=$(A timeout 3 tcpdump -i ua -c 1 -nn -v src 10.79.0.1 and udp port 4789 2>/d
 e2e_check "the new instance sends with ttl 32" grep -q "ttl 32" <<<"$ttl"
 
 # a VNI that A does not serve: counted, never delivered to vxt0
-A tcpdump -i vxt0 -nn -U --immediate-mode -w "$tmp/t0.pcap" \
+ip netns exec lana-vxa tcpdump -i vxt0 -nn -U --immediate-mode -w "$tmp/t0.pcap" \
 	icmp and host 192.168.81.2 >"$tmp/dump0.log" 2>&1 &
 vpid=$!
 sleep 1
