@@ -15,6 +15,10 @@ lanad_pid=
 A() { ip netns exec lana-vxa "$@"; }
 B() { ip netns exec lana-vxb "$@"; }
 down() {
+	# whatever the script started in its namespaces ends with them
+	for n in lana-vxa lana-vxb; do
+		ip netns pids "$n" 2>/dev/null | xargs -r kill 2>/dev/null
+	done
 	[ -n "$lanad_pid" ] && kill "$lanad_pid" 2>/dev/null && wait "$lanad_pid" 2>/dev/null
 	lanad_pid=
 	ip netns del lana-vxa 2>/dev/null || true

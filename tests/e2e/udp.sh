@@ -24,6 +24,10 @@ sock=$tmp/lanad.sock
 lanad_pid=
 echo_pid=
 down() {
+	# whatever the script started in its namespaces ends with them
+	for n in lana-ud1 lana-ud2; do
+		ip netns pids "$n" 2>/dev/null | xargs -r kill 2>/dev/null
+	done
 	ip netns del lana-ud1 2>/dev/null || true
 	ip netns del lana-ud2 2>/dev/null || true
 }

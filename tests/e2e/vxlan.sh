@@ -30,6 +30,10 @@ lanad_pid=
 dump_pid=
 http_pid=
 down() {
+	# whatever the script started in its namespaces ends with them
+	for n in lana-vxa lana-vxb; do
+		ip netns pids "$n" 2>/dev/null | xargs -r kill 2>/dev/null
+	done
 	ip netns del lana-vxa 2>/dev/null || true
 	ip netns del lana-vxb 2>/dev/null || true
 }
