@@ -840,6 +840,128 @@ struct lana_fdsrc *lana_fdsrc_new(struct lana_block *b, int fd,
 void lana_fdsrc_free(struct lana_fdsrc *s);
 #endif
 
+/*
+ * UDP endpoints for vlinks (userspace engine: runtime/udp.c; docs/runtime.md
+ * "UDP endpoints"). A vlink that tunnels frames over UDP (vxlan, udp) opens
+ * one endpoint: a non-blocking UDP socket bound to a local address and
+ * port, polled by the block's worker as a descriptor source. Received
+ * datagrams come in bursts of up to LANA_BURST (recvmmsg(2)), each with its
+ * source address; transmit is batched (sendmmsg(2)) with a destination per
+ * packet, and a full socket buffer (EAGAIN) drops and counts, never blocks.
+ *
+ * The API is shaped so that the kernel engine can mirror it the way
+ * drivers/net/vxlan does: lana_udp_open() would be udp_sock_create() +
+ * setup_udp_tunnel_sock() whose encap_rcv hands each skb (a burst of one,
+ * the source from ip_hdr()/ipv6_hdr() and udp_hdr()) to the same block
+ * code that lana_udp_recv() feeds here; lana_udp_send() would be
+ * udp_tunnel_xmit_skb() / udp_tunnel6_xmit_skb() with the packet's source
+ * port and the endpoint's TTL (the kernel builds the UDP header itself, so
+ * LANA_UDP_SPORT needs no second socket there); lana_udp_close() would be
+ * udp_tunnel_sock_release(). Addresses are plain bytes (struct
+ * lana_udp_addr), not struct sockaddr, for the same reason.
+ */
+#ifndef __KERNEL__
+/**
+ * struct lana_udp_addr - a UDP endpoint address.
+ * @family: 4 or 6 (0: unset)
+ * @port:   UDP port, host byte order
+ * @addr:   network byte order; IPv4 in [0..3]
+ */
+struct lana_udp_addr {
+	uint8_t family;
+	uint16_t port;
+	uint8_t addr[16];
+};
+
+/**
+ * lana_udp_addr_parse() - parse "ADDR", "ADDR:PORT" (IPv4) or "[ADDR]:PORT"
+ * (IPv6, or a bare IPv6 "ADDR") with inet_pton(3) into @a.
+ * @s:       the text
+ * @defport: the port when @s gives none
+ * @a:       the result
+ *
+ * Return: 0, or -EINVAL (not an address, or a port outside 1..65535).
+ */
+int lana_udp_addr_parse(const char *s, uint16_t defport,
+			struct lana_udp_addr *a);
+
+/**
+ * lana_udp_addr_str() - @a as text into @buf (@len bytes): "10.0.0.1:4789"
+ * or "[fe80::1]:4789" with @port true, the address alone without.
+ * Return: @buf.
+ */
+char *lana_udp_addr_str(const struct lana_udp_addr *a, bool port, char *buf,
+			size_t len);
+
+struct lana_udp;
+
+/* lana_udp_open() flags */
+#define LANA_UDP_SPORT 0x1	/* lana_udp_send() takes a source port per
+				 * packet (vxlan's flow hash, RFC 7348 sec.
+				 * 5): sent through a raw socket (CAP_NET_RAW)
+				 * that writes the UDP header; without the
+				 * capability the bound port is used (logged) */
+
+/**
+ * lana_udp_open() - open @b's UDP endpoint on @local (family 0: "::", both
+ * families, IPV6_V6ONLY off) and have @b's worker poll it with @recv
+ * (see lana_fdsrc_new()); in init.
+ * @b:     the block
+ * @local: local address and port (port 0: any)
+ * @ttl:   IP_TTL / IPV6_UNICAST_HOPS of sent datagrams, 1..255
+ * @flags: LANA_UDP_*
+ * @recv:  the block's recv op; it calls lana_udp_recv()
+ *
+ * The socket has SO_REUSEPORT, so a REPLACE can build the new instance
+ * while the old one still holds the port; until the old one is closed the
+ * kernel spreads arriving datagrams over both sockets by flow hash
+ * (socket(7) SO_REUSEPORT), and those the old instance takes in that
+ * window run through the old graph version or, once it is unpolled, stay
+ * in its socket buffer and are lost with it on close.
+ *
+ * Return: the endpoint, or NULL with lana_block_error() set (the bind's
+ * errno in the message).
+ */
+struct lana_udp *lana_udp_open(struct lana_block *b,
+			       const struct lana_udp_addr *local,
+			       unsigned int ttl, unsigned int flags,
+			       int (*recv)(struct lana_block *b,
+					   struct lana_burst *v));
+
+/**
+ * lana_udp_recv() - receive up to LANA_BURST - v->n datagrams into
+ * v->pkt[v->n ...] (packets from lana_pkt_get(), one datagram each, from
+ * the frame start) with recvmmsg(2), their sources into from[v->n ...];
+ * v->n grows by their number. Datagrams longer than a pooled packet are
+ * dropped and counted (rx_trunc).
+ * Return: datagrams taken, 0 when none waits (EAGAIN).
+ */
+int lana_udp_recv(struct lana_udp *u, struct lana_burst *v,
+		  struct lana_udp_addr *from);
+
+/**
+ * lana_udp_send() - send @n packets, pkt[i] to @to[i] (from source port
+ * @sport[i] when the endpoint has LANA_UDP_SPORT and @sport is not NULL),
+ * with sendmmsg(2); the packets are consumed (freed) whatever happens.
+ * A full socket buffer drops the rest of the batch (tx_full), other errors
+ * drop one datagram (tx_err, the first logged). Never blocks.
+ * Return: datagrams sent.
+ */
+unsigned int lana_udp_send(struct lana_udp *u, struct lana_pkt **pkt,
+			   const struct lana_udp_addr *to,
+			   const uint16_t *sport, unsigned int n);
+
+/**
+ * lana_udp_stats() - the endpoint's drop counters: @tx_full (socket
+ * buffer full), @tx_err (other send errors), @rx_trunc (datagrams too long).
+ */
+void lana_udp_stats(const struct lana_udp *u, uint64_t *tx_full,
+		    uint64_t *tx_err, uint64_t *rx_trunc);
+
+/** lana_udp_close() - stop polling, close the sockets, free @u; NULL ok. */
+void lana_udp_close(struct lana_udp *u);
+#endif
+
 #ifdef __KERNEL__
 #include "kmod/lana_pkt.h"
 #else

@@ -189,6 +189,10 @@ void lana_timer_free(struct lana_timer *t)
 	free(t);
 }
 
+/* descriptor sources of blocks outside an engine (lana_fdsrc_orphan()) */
+static pthread_mutex_t orphan_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct lana_fdsrc *orphans;
+
 struct lana_fdsrc *lana_fdsrc_new(struct lana_block *b, int fd,
 				  int (*recv)(struct lana_block *b,
 					      struct lana_burst *v))
@@ -209,15 +213,43 @@ struct lana_fdsrc *lana_fdsrc_new(struct lana_block *b, int fd,
 			return NULL;
 		}
 		s->e = b->eng;
+	} else {
+		pthread_mutex_lock(&orphan_lock);
+		s->orphan_next = orphans;
+		orphans = s;
+		pthread_mutex_unlock(&orphan_lock);
 	}
+	return s;
+}
+
+struct lana_fdsrc *lana_fdsrc_orphan(const struct lana_block *b)
+{
+	struct lana_fdsrc *s;
+
+	pthread_mutex_lock(&orphan_lock);
+	for (s = orphans; s && s->b != b; s = s->orphan_next)
+		;
+	pthread_mutex_unlock(&orphan_lock);
 	return s;
 }
 
 void lana_fdsrc_free(struct lana_fdsrc *s)
 {
+	struct lana_fdsrc **pp;
+
 	if (!s)
 		return;
-	if (s->e)
+	if (s->e) {
 		lana_engine_fdsrc_del(s->e, s);
+	} else {
+		pthread_mutex_lock(&orphan_lock);
+		for (pp = &orphans; *pp; pp = &(*pp)->orphan_next) {
+			if (*pp == s) {
+				*pp = s->orphan_next;
+				break;
+			}
+		}
+		pthread_mutex_unlock(&orphan_lock);
+	}
 	free(s);
 }

@@ -330,7 +330,16 @@ struct lana_fdsrc {
 	int fd;
 	int (*recv)(struct lana_block *b, struct lana_burst *v);
 	struct lana_engine *e;	/* NULL: outside an engine, never polled */
+	struct lana_fdsrc *orphan_next; /* outside an engine: the list of
+					 * lana_fdsrc_orphan() */
 };
+
+/**
+ * lana_fdsrc_orphan() - the descriptor source that block @b, built
+ * outside an engine (block tests), made with lana_fdsrc_new(), or NULL:
+ * the tests call its recv op the way a worker would.
+ */
+struct lana_fdsrc *lana_fdsrc_orphan(const struct lana_block *b);
 
 /*
  * lana_engine_fdsrc_add() - register descriptor source @s of block @b as a

@@ -250,6 +250,15 @@ int tb_poll(struct tb *t, struct lana_burst *v)
 	return t->b.type->poll(&t->b, v);
 }
 
+int tb_recv(struct tb *t, struct lana_burst *v)
+{
+	struct lana_fdsrc *s = lana_fdsrc_orphan(&t->b);
+
+	assert_non_null(s);
+	v->live = t->live;
+	return s->recv(&t->b, v);
+}
+
 int tb_set(struct tb *t, const char *name, const char *text)
 {
 	int idx = lana_param_index(t->b.type, name);

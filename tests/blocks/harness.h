@@ -123,6 +123,14 @@ int tb_rx(struct tb *t, struct lana_burst *v);
 int tb_poll(struct tb *t, struct lana_burst *v);
 
 /**
+ * tb_recv() - call the recv op of the descriptor source @t made
+ * (lana_fdsrc_new(); udp, vxlan) as the block's worker would, v->live
+ * set; fails the test when @t made none.
+ * Return: the recv op's result.
+ */
+int tb_recv(struct tb *t, struct lana_burst *v);
+
+/**
  * tb_stat() - counter @name of @t as the engines read it
  * (lana_block_stats()); fails the test when there is none, or when the
  * block reports a counter its descriptor does not declare.
