@@ -111,7 +111,8 @@ struct ifx_priv {
 	int stopfd;			/* eventfd: stop the thread */
 	pthread_t thr;
 	bool thr_up;
-	uint8_t buf[IFX_NLBUF];		/* the thread's receive buffer */
+	_Alignas(8) uint8_t buf[IFX_NLBUF];	/* the thread's receive buffer:
+					 * nlmsghdr-aligned */
 };
 
 /* The thread read @l for dev: keep it, send it at once if it changed. */
