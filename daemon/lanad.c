@@ -154,50 +154,50 @@ static int make_parent_dir(const char *path)
 /*
  * Create the listening socket at @path. A stale socket file (nobody
  * accepting) is replaced; a live one means another lanad runs: -EADDRINUSE.
+ * The socket is bound and listening under a temporary name first and then
+ * renamed to @path (rename(2) is atomic), so the file never exists without
+ * a listener behind it: a client that sees it can connect (no
+ * ECONNREFUSED between bind(2) and listen(2)).
  */
 static int listen_socket(const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd, r;
+	char tmp[sizeof(sa.sun_path)];
+	int fd, probe, r;
 
-	if (strlen(path) >= sizeof(sa.sun_path))
+	if (snprintf(tmp, sizeof(tmp), "%s.%ld", path, (long)getpid()) >=
+	    (int)sizeof(tmp))
 		return -ENAMETOOLONG;
-	strcpy(sa.sun_path, path);
 	r = make_parent_dir(path);
 	if (r)
 		return r;
+	strcpy(sa.sun_path, path);
+	probe = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (probe < 0)
+		return -errno;
+	if (!connect(probe, (struct sockaddr *)&sa, sizeof(sa))) {
+		close(probe);
+		return -EADDRINUSE;
+	}
+	close(probe);
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -errno;
+	strcpy(sa.sun_path, tmp);
+	unlink(tmp);
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		int probe;
-
-		if (errno != EADDRINUSE)
-			goto fail;
-		probe = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-		if (probe < 0)
-			goto fail;
-		if (!connect(probe, (struct sockaddr *)&sa, sizeof(sa))) {
-			close(probe);
-			errno = EADDRINUSE;
-			goto fail;
-		}
-		close(probe);
-		unlink(path);
-		if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-			goto fail;
-	}
-	if (chmod(path, 0660) < 0 || listen(fd, 16) < 0) {
 		r = -errno;
-		unlink(path);
+		close(fd);
+		return r;
+	}
+	if (chmod(tmp, 0660) < 0 || listen(fd, 16) < 0 ||
+	    rename(tmp, path) < 0) {
+		r = -errno;
+		unlink(tmp);
 		close(fd);
 		return r;
 	}
 	return fd;
-fail:
-	r = -errno;
-	close(fd);
-	return r;
 }
 
 /*
