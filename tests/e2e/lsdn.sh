@@ -166,8 +166,8 @@ done
 ip netns exec lana-ls4 iperf3 -s -1 -p 5201 >"$tmp/iperf_s.log" 2>&1 &
 ips=$!
 sleep 1
-vm 2 iperf3 -c 10.90.0.4 -p 5201 -u -b 20M -l 1000 -t 10 -J >"$tmp/iperf.json" 2>&1
-wait "$ips" 2>/dev/null
+vm 2 timeout 30 iperf3 -c 10.90.0.4 -p 5201 -u -b 20M -l 1000 -t 10 -J >"$tmp/iperf.json" 2>&1
+kill "$ips" 2>/dev/null; wait "$ips" 2>/dev/null	# if the client never came
 got=$(python3 - "$tmp/iperf.json" <<'EOF'
 import json, sys
 e = json.load(open(sys.argv[1]))["end"]
