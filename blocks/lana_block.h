@@ -917,7 +917,9 @@ struct lana_udp;
  * kernel spreads arriving datagrams over both sockets by flow hash
  * (socket(7) SO_REUSEPORT), and those the old instance takes in that
  * window run through the old graph version or, once it is unpolled, stay
- * in its socket buffer and are lost with it on close.
+ * in its socket buffer and are lost with it on close. Endpoints that
+ * tell datagrams apart by a field of the payload use
+ * lana_udp_open_keyed() instead.
  *
  * Return: the endpoint, or NULL with lana_block_error() set (the bind's
  * errno in the message).
@@ -929,11 +931,56 @@ struct lana_udp *lana_udp_open(struct lana_block *b,
 					   struct lana_burst *v));
 
 /**
+ * lana_udp_open_keyed() - lana_udp_open() for endpoints that share one
+ * socket, told apart by a key in the payload (vxlan: the VNI), as Linux's
+ * vxlan devices share one vxlan_sock per port and family
+ * (drivers/net/vxlan/vxlan_core.c vxlan_vs_find_vni()).
+ * @key_off: offset of the key in the datagram's payload, bytes
+ * @key_len: its length, 1..4 bytes, big-endian (0: no key, a socket of
+ *           its own, exactly lana_udp_open())
+ * @key:     this endpoint's key value
+ * (the other arguments as lana_udp_open())
+ *
+ * Endpoints with a key on the same local address, port, @key_off and
+ * @key_len share one socket (refcounted; the last close closes it). The
+ * worker of any of them that finds the socket free (trylock) drains it;
+ * a datagram with another endpoint's key goes to that endpoint's ring of
+ * 256 and wakes its worker (a full ring drops and counts it:
+ * lana_udp_qfull()). A datagram whose key no endpoint has, or too short
+ * to hold one, is returned to the endpoint whose worker drained it, so
+ * the block's own check counts it once. Two endpoints with the same key:
+ * the newest registration wins, the older one gets none until the newer
+ * closes (a REPLACE builds the new instance while the old one runs; from
+ * then on datagrams wait in the new one's ring until it is polled, and a
+ * failed REPLACE that closes the new instance gives the key back). The
+ * TTL of the shared socket is its first opener's (it matters only for
+ * endpoints that send through it: without LANA_UDP_SPORT's raw socket).
+ * In init (control thread); joining and leaving may wait for a worker's
+ * drain to end, workers never wait.
+ *
+ * Return: as lana_udp_open().
+ */
+struct lana_udp *lana_udp_open_keyed(struct lana_block *b,
+				     const struct lana_udp_addr *local,
+				     unsigned int ttl, unsigned int flags,
+				     unsigned int key_off,
+				     unsigned int key_len, uint32_t key,
+				     int (*recv)(struct lana_block *b,
+						 struct lana_burst *v));
+
+/**
+ * lana_udp_qfull() - datagrams for keyed endpoint @u dropped because its
+ * ring was full (0 for other endpoints and NULL).
+ */
+uint64_t lana_udp_qfull(const struct lana_udp *u);
+
+/**
  * lana_udp_recv() - receive up to LANA_BURST - v->n datagrams into
  * v->pkt[v->n ...] (packets from lana_pkt_get(), one datagram each, from
  * the frame start) with recvmmsg(2), their sources into from[v->n ...];
  * v->n grows by their number. Datagrams longer than a pooled packet are
- * dropped and counted (rx_trunc).
+ * dropped and counted (rx_trunc). A keyed endpoint takes its ring's
+ * datagrams first, then drains the shared socket if no other worker does.
  * Return: datagrams taken, 0 when none waits (EAGAIN).
  */
 int lana_udp_recv(struct lana_udp *u, struct lana_burst *v,

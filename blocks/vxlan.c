@@ -40,7 +40,10 @@
  *
  * GSO super-frames and partial checksums: the type is LANA_BT_FINAL, so
  * the engine segments and completes them before rx (runtime/offload.c).
- * Userspace engine only (runtime/udp.c sockets).
+ * Userspace engine only (runtime/udp.c sockets). All vxlan blocks on one
+ * local address and port share one socket, demultiplexed by VNI
+ * (lana_udp_open_keyed(); Linux: one vxlan_sock per port and family,
+ * vxlan_vs_find_vni()).
  */
 #include "lana_block.h"
 
@@ -132,8 +135,9 @@ static const struct lana_counter vxlan_counters[] = {
 		     "to out"),
 	LANA_COUNTER(struct vx_pcpu, tx, "datagrams sent (a replicated "
 		     "frame counts once per remote)"),
-	LANA_COUNTER(struct vx_pcpu, bad_vni, "datagrams with another VNI, "
-		     "dropped"),
+	LANA_COUNTER(struct vx_pcpu, bad_vni, "datagrams with a VNI no vxlan "
+		     "block on this socket has, dropped (each counted once, "
+		     "by the block that took it off the shared socket)"),
 	LANA_COUNTER(struct vx_pcpu, bad_flags, "datagrams without the I "
 		     "flag or with other flags set, dropped"),
 	LANA_COUNTER(struct vx_pcpu, runt, "datagrams shorter than the "
@@ -149,6 +153,9 @@ static const struct lana_counter vxlan_counters[] = {
 	LANA_COUNTER_OP("tx_full", "datagrams dropped: socket buffer full"),
 	LANA_COUNTER_OP("tx_err", "datagrams dropped: other send errors"),
 	LANA_COUNTER_OP("rx_trunc", "datagrams dropped: too long"),
+	LANA_COUNTER_OP("rx_qfull", "datagrams of our VNI dropped: another "
+			"vxlan block on the shared socket took them off it "
+			"while our queue was full"),
 	LANA_COUNTER_END
 };
 
@@ -561,10 +568,12 @@ static int vxlan_init(struct lana_block *b, const struct lana_value *params)
 	}
 	lana_lock_init(&x->lock);
 	local.port = x->port;
-	x->udp = lana_udp_open(b, &local,
-			       params[VX_P_TTL].type == LANA_PT_U8 ?
-			       (unsigned int)params[VX_P_TTL].u : 64,
-			       LANA_UDP_SPORT, vxlan_recv);
+	/* one socket per local address and port, shared by the VNIs (the
+	 * key: header bytes 4..6), as Linux's vxlan_sock */
+	x->udp = lana_udp_open_keyed(b, &local,
+				     params[VX_P_TTL].type == LANA_PT_U8 ?
+				     (unsigned int)params[VX_P_TTL].u : 64,
+				     LANA_UDP_SPORT, 4, 3, x->vni, vxlan_recv);
 	if (!x->udp) {
 		free(x->fdb);
 		x->fdb = NULL;
@@ -581,7 +590,7 @@ static unsigned int vxlan_stats(const struct lana_block *b,
 	uint64_t now = lana_now_ns(), live = 0, full, txf, txe, rxt;
 	uint32_t i;
 
-	if (max < 5 || !x->fdb)
+	if (max < 6 || !x->fdb)
 		return 0;
 	lana_lock(&x->lock);
 	for (i = 0; i < VX_SLOTS; i++)
@@ -595,7 +604,9 @@ static unsigned int vxlan_stats(const struct lana_block *b,
 	out[2] = (struct lana_stat){ .name = "tx_full", .value = txf };
 	out[3] = (struct lana_stat){ .name = "tx_err", .value = txe };
 	out[4] = (struct lana_stat){ .name = "rx_trunc", .value = rxt };
-	return 5;
+	out[5] = (struct lana_stat){ .name = "rx_qfull",
+				     .value = lana_udp_qfull(x->udp) };
+	return 6;
 }
 
 /*

@@ -244,6 +244,83 @@ static void test_vxlan_bad_vni(void **state)
 	fix_down(&f);
 }
 
+/* Drain @t's recv op until it returns nothing 5 times running; datagrams. */
+static unsigned int drain(struct tb *t)
+{
+	struct lana_burst v;
+	unsigned int got = 0, idle = 0;
+	int r;
+
+	while (idle < 5) {
+		burst_init(&v);
+		r = tb_recv(t, &v);
+		burst_free(&v, 0);
+		if (r > 0) {
+			got += (unsigned int)r;
+			idle = 0;
+		} else {
+			idle++;
+			usleep(2000);
+		}
+	}
+	return got;
+}
+
+/*
+ * Two vxlan blocks, VNIs 0x123456 and 0x654321, on one local address and
+ * port share one socket (runtime/udp.c lana_udp_open_keyed()): whichever
+ * worker drains it, each block gets exactly the datagrams of its VNI;
+ * one of a VNI neither has is counted once. Then 300 datagrams for the
+ * second block drained by the first: its ring holds 256 (the documented
+ * bound), the other 44 are counted as rx_qfull.
+ */
+static void test_vxlan_shared_demux(void **state)
+{
+	static const uint8_t hdr_b[8] = { 0x08, 0, 0, 0, 0x65, 0x43, 0x21, 0 };
+	static const uint8_t hdr_x[8] = { 0x08, 0, 0, 0, 0x00, 0x00, 0x99, 0 };
+	const char *kvb[] = { "vni", "6636321", "local", "127.0.0.1",
+			      "port", NULL, NULL };
+	char port[8];
+	struct fix f;
+	struct tb *tb2;
+	uint8_t fr[64];
+	uint32_t len = mk_eth(fr, 40);
+	unsigned int i, k, ga, gb;
+
+	(void)state;
+	fix_up(&f, NULL);
+	snprintf(port, sizeof(port), "%u", f.port);
+	kvb[5] = port;
+	tb2 = tb_new("vxlan", kvb);
+	for (i = 0; i < 5; i++)
+		peer_send(&f, 0, hdr_ok, fr, len);
+	for (i = 0; i < 7; i++)
+		peer_send(&f, 1, hdr_b, fr, len);
+	peer_send(&f, 2, hdr_x, fr, len);
+	usleep(20000);
+	ga = drain(f.t);	/* A's worker drains the socket */
+	gb = drain(tb2);	/* B's finds its 7 in its ring */
+	assert_int_equal(ga, 5);
+	assert_int_equal(tb_stat(f.t, "rx"), 5);
+	assert_int_equal(gb, 7);
+	assert_int_equal(tb_stat(tb2, "rx"), 7);
+	assert_int_equal(tb_stat(f.t, "bad_vni") + tb_stat(tb2, "bad_vni"), 1);
+	assert_int_equal(tb_stat(tb2, "rx_qfull"), 0);
+
+	for (k = 0; k < 6; k++) {
+		for (i = 0; i < 50; i++)
+			peer_send(&f, 1, hdr_b, fr, len);
+		usleep(20000);
+		assert_int_equal(drain(f.t), 0);
+	}
+	assert_int_equal(drain(tb2), 256);
+	assert_int_equal(tb_stat(tb2, "rx"), 7 + 256);
+	assert_int_equal(tb_stat(tb2, "rx_qfull"), 300 - 256);
+	assert_int_equal(tb_stat(f.t, "rx_qfull"), 0);
+	tb_free(tb2);
+	fix_down(&f);
+}
+
 /* No remote and nothing learned: dropped as no_remote. */
 static void test_vxlan_no_remote(void **state)
 {
@@ -305,6 +382,7 @@ static const struct CMUnitTest vxlan_tests[] = {
 	cmocka_unit_test(test_vxlan_encap_replicate),
 	cmocka_unit_test(test_vxlan_learn),
 	cmocka_unit_test(test_vxlan_bad_vni),
+	cmocka_unit_test(test_vxlan_shared_demux),
 	cmocka_unit_test(test_vxlan_no_remote),
 	cmocka_unit_test(test_vxlan_check),
 };
