@@ -506,6 +506,26 @@ struct lana_row {
 	} col[LANA_ROW_COLS];
 };
 
+/**
+ * lana_row_mac() - write the 48-bit MAC address @k (first byte in bits
+ * 47..40, as the switch's and vxlan's FDB keys hold it; higher bits are
+ * ignored) into the cell text @val as "aa:bb:cc:dd:ee:ff" (18 bytes with
+ * the NUL, @val has LANA_CELL_LEN).
+ */
+static inline void lana_row_mac(char *val, uint64_t k)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned int i;
+
+	for (i = 0; i < 6; i++) {
+		unsigned int o = (unsigned int)(k >> (40 - 8 * i)) & 0xff;
+
+		val[3 * i] = hex[o >> 4];
+		val[3 * i + 1] = hex[o & 0xf];
+		val[3 * i + 2] = i < 5 ? ':' : '\0';
+	}
+}
+
 /*
  * Packet and engine calls available to block code. Each engine implements
  * them (packet accessors as inline functions in its lana_pkt.h).

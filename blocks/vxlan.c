@@ -651,13 +651,7 @@ static unsigned int vxlan_table(const struct lana_block *b, uint32_t *pos,
 			continue;
 		r->ncol = 3;
 		r->col[0].key = "mac";
-		snprintf(r->col[0].val, sizeof(r->col[0].val),
-			 "%02x:%02x:%02x:%02x:%02x:%02x",
-			 (unsigned int)(k >> 40) & 0xff,
-			 (unsigned int)(k >> 32) & 0xff,
-			 (unsigned int)(k >> 24) & 0xff,
-			 (unsigned int)(k >> 16) & 0xff,
-			 (unsigned int)(k >> 8) & 0xff, (unsigned int)k & 0xff);
+		lana_row_mac(r->col[0].val, k);
 		r->col[1].key = "remote";
 		snprintf(r->col[1].val, sizeof(r->col[1].val), "%s",
 			 lana_udp_addr_str(&e->remote, false, as, sizeof(as)));
