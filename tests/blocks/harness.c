@@ -20,6 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 /* ------------------------------------------------------------ instances */
 
@@ -590,4 +593,32 @@ int main(void)
 				     teardown_pool);
 	free(cases);
 	return rc;
+}
+
+/* ------------------------------------------------------- UDP peers */
+
+int udp_peer_open(unsigned int last, uint16_t port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons(port) };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+
+	assert_true(fd >= 0);
+	a.sin_addr.s_addr = htonl(0x7f000000u | last);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	return fd;
+}
+
+int udp_peer_read(int fd, uint8_t *buf, size_t len)
+{
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		ssize_t r = recv(fd, buf, len, 0);
+
+		if (r >= 0)
+			return (int)r;
+		usleep(1000);
+	}
+	return -1;
 }

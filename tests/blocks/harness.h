@@ -230,4 +230,21 @@ struct lana_engine *engine_run(const char *src);
 uint64_t engine_stat(struct lana_engine *e, const char *name,
 		     const char *stat);
 
+/* ------------------------------------------------------- UDP peers */
+
+/**
+ * udp_peer_open() - a non-blocking UDP socket bound to 127.0.0.@last:@port
+ * (host order), the other end of a udp or vxlan block under test; fails
+ * the test when it cannot be made.
+ */
+int udp_peer_open(unsigned int last, uint16_t port);
+
+/**
+ * udp_peer_read() - wait up to 100 ms for a datagram on @fd and copy up
+ * to @len bytes of it into @buf.
+ *
+ * Return: its length, or -1 when none came.
+ */
+int udp_peer_read(int fd, uint8_t *buf, size_t len);
+
 #endif /* LANA_TESTS_BLOCKS_HARNESS_H */

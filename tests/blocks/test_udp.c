@@ -18,32 +18,6 @@ static uint16_t base_port(void)
 	return (uint16_t)(20000 + getpid() % 15000);
 }
 
-static int sock_at(unsigned int last, uint16_t port)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET,
-				 .sin_port = htons(port) };
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
-
-	assert_true(fd >= 0);
-	a.sin_addr.s_addr = htonl(0x7f000000u | last);
-	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	return fd;
-}
-
-static int wait_read(int fd, uint8_t *buf, size_t len)
-{
-	int i;
-
-	for (i = 0; i < 100; i++) {
-		ssize_t r = recv(fd, buf, len, 0);
-
-		if (r >= 0)
-			return (int)r;
-		usleep(1000);
-	}
-	return -1;
-}
-
 static void send_to_block(int fd, uint16_t port, const void *d, size_t n)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET,
@@ -74,7 +48,7 @@ static void test_udp_server(void **state)
 	char port[8];
 	const char *kv[] = { "local", "127.0.0.1", "port", port, NULL };
 	static const uint8_t hello[] = "hello", one[] = "one", two[] = "two";
-	int c1 = sock_at(2, (uint16_t)(p + 1)), c2 = sock_at(3, (uint16_t)(p + 2));
+	int c1 = udp_peer_open(2, (uint16_t)(p + 1)), c2 = udp_peer_open(3, (uint16_t)(p + 2));
 	struct lana_burst v;
 	uint8_t buf[64];
 	struct tb *t;
@@ -98,7 +72,7 @@ static void test_udp_server(void **state)
 	burst_init(&v);
 	burst_add(&v, hello, sizeof(hello));
 	tb_rx(t, &v);
-	assert_int_equal(wait_read(c1, buf, sizeof(buf)), (int)sizeof(hello));
+	assert_int_equal(udp_peer_read(c1, buf, sizeof(buf)), (int)sizeof(hello));
 	assert_memory_equal(buf, hello, sizeof(hello));
 
 	send_to_block(c2, p, two, sizeof(two));
@@ -107,8 +81,8 @@ static void test_udp_server(void **state)
 	burst_init(&v);
 	burst_add(&v, hello, sizeof(hello));
 	tb_rx(t, &v);
-	assert_int_equal(wait_read(c2, buf, sizeof(buf)), (int)sizeof(hello));
-	assert_int_equal(wait_read(c1, buf, sizeof(buf)), -1);
+	assert_int_equal(udp_peer_read(c2, buf, sizeof(buf)), (int)sizeof(hello));
+	assert_int_equal(udp_peer_read(c1, buf, sizeof(buf)), -1);
 	assert_int_equal(tb_stat(t, "tx"), 2);
 	assert_int_equal(tb_stat(t, "rx"), 2);
 	tb_free(t);
@@ -124,7 +98,7 @@ static void test_udp_remote(void **state)
 	const char *kv[] = { "local", "127.0.0.1", "port", port,
 			     "remote", remote, NULL };
 	static const uint8_t hi[] = "hi";
-	int peer = sock_at(4, (uint16_t)(p + 3));
+	int peer = udp_peer_open(4, (uint16_t)(p + 3));
 	struct sockaddr_in from;
 	socklen_t fl = sizeof(from);
 	struct lana_burst v;

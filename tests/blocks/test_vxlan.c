@@ -25,34 +25,6 @@ static uint16_t test_port(void)
 	return (uint16_t)(40000 + getpid() % 20000);
 }
 
-/* A UDP socket bound to 127.0.0.@last:@port, non-blocking. */
-static int peer_open(unsigned int last, uint16_t port)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET,
-				 .sin_port = htons(port) };
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
-
-	assert_true(fd >= 0);
-	a.sin_addr.s_addr = htonl(0x7f000000u | last);
-	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	return fd;
-}
-
-/* A datagram waiting on @fd (up to 100 ms), its length; -1 if none. */
-static int peer_read(int fd, uint8_t *buf, size_t len)
-{
-	int i;
-
-	for (i = 0; i < 100; i++) {
-		ssize_t r = recv(fd, buf, len, 0);
-
-		if (r >= 0)
-			return (int)r;
-		usleep(1000);
-	}
-	return -1;
-}
-
 static const char *const kv3[] = {
 	"vni", "1193046",	/* 0x123456 */
 	"local", "127.0.0.1",
@@ -81,7 +53,7 @@ static void fix_up(struct fix *f, const char *learning)
 	kv[9] = learning;
 	kv[10] = NULL;
 	for (i = 0; i < NPEER; i++)
-		f->peer[i] = peer_open(2 + i, f->port);
+		f->peer[i] = udp_peer_open(2 + i, f->port);
 	f->t = tb_new("vxlan", kv);
 }
 
@@ -147,7 +119,7 @@ static void test_vxlan_encap_replicate(void **state)
 	assert_int_equal(rc, LANA_RX_VERDICTS);
 	assert_int_equal(v.verdict[0], LANA_STOLEN);
 	for (i = 0; i < NPEER; i++) {
-		int n = peer_read(f.peer[i], got, sizeof(got));
+		int n = udp_peer_read(f.peer[i], got, sizeof(got));
 
 		assert_int_equal(n, (int)len + 8);
 		assert_memory_equal(got, want, len + 8);
@@ -159,7 +131,7 @@ static void test_vxlan_encap_replicate(void **state)
 	burst_add(&v, fr, len);
 	tb_rx(f.t, &v);
 	for (i = 0; i < NPEER; i++)
-		assert_int_equal(peer_read(f.peer[i], got, sizeof(got)),
+		assert_int_equal(udp_peer_read(f.peer[i], got, sizeof(got)),
 				 (int)len + 8);
 	fix_down(&f);
 }
@@ -189,11 +161,11 @@ static void test_vxlan_learn(void **state)
 	burst_init(&v);
 	burst_add(&v, back, len);
 	tb_rx(f.t, &v);
-	assert_int_equal(peer_read(f.peer[1], got, sizeof(got)), (int)len + 8);
+	assert_int_equal(udp_peer_read(f.peer[1], got, sizeof(got)), (int)len + 8);
 	assert_memory_equal(got + 8, back, len);
 	for (i = 0; i < NPEER; i++)
 		if (i != 1)
-			assert_int_equal(peer_read(f.peer[i], got, sizeof(got)),
+			assert_int_equal(udp_peer_read(f.peer[i], got, sizeof(got)),
 					 -1);
 	assert_int_equal(tb_stat(f.t, "tx"), 1);
 	fix_down(&f);
@@ -208,7 +180,7 @@ static void test_vxlan_learn(void **state)
 	burst_add(&v, back, len);
 	tb_rx(f.t, &v);
 	for (i = 0; i < NPEER; i++)
-		assert_int_equal(peer_read(f.peer[i], got, sizeof(got)),
+		assert_int_equal(udp_peer_read(f.peer[i], got, sizeof(got)),
 				 (int)len + 8);
 	fix_down(&f);
 }
