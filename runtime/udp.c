@@ -94,6 +94,10 @@ struct lana_udp {
 	int efd, epfd;			/* eventfd, epoll fd (the fdsrc) */
 	_Atomic unsigned int qhead, qtail;	/* qhead: next to take */
 	struct udp_qent q[UDP_QLEN];
+	/* receive buffers a recvmmsg(2) did not fill, kept for the next one
+	 * (only the endpoint's own worker receives on it) */
+	struct lana_pkt *spare[LANA_BURST];
+	unsigned int nspare;
 };
 
 int lana_udp_addr_parse(const char *s, uint16_t defport,
@@ -220,9 +224,8 @@ static int raw_open(const struct lana_udp_addr *local, int family,
 	struct sock_fprog prog = { .len = 1, .filter = none };
 	struct sockaddr_storage ss;
 	socklen_t sl;
-	int fd, one = 1, six = 6, t = (int)ttl;
+	int fd, six = 6, t = (int)ttl;
 
-	(void)one;
 	fd = socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
 		    IPPROTO_UDP);
 	if (fd < 0)
@@ -553,7 +556,7 @@ static int sock_recv(struct lana_udp *u, struct lana_burst *v,
 	if (!want)
 		return 0;
 	for (i = 0; i < want; i++) {
-		p[i] = lana_pkt_get(room);
+		p[i] = u->nspare ? u->spare[--u->nspare] : lana_pkt_get(room);
 		if (!p[i])
 			break;
 		iov[i].iov_base = lana_pkt_data(p[i]);
@@ -578,8 +581,10 @@ static int sock_recv(struct lana_udp *u, struct lana_burst *v,
 		v->pkt[v->n++] = p[i];
 		got++;
 	}
+	/* unfilled buffers (all of them when nothing was waiting) are kept,
+	 * so an empty poll round allocates nothing; at most LANA_BURST */
 	for (i = r > 0 ? (unsigned int)r : 0; i < want; i++)
-		lana_pkt_free(p[i]);
+		u->spare[u->nspare++] = p[i];
 	return (int)got;
 }
 
@@ -626,10 +631,16 @@ int lana_udp_recv(struct lana_udp *u, struct lana_burst *v,
 	return got + (int)(n - n0);
 }
 
+/* Whether send error @err means "no room now" (counted as tx_full). */
+static bool tx_full_errno(int err)
+{
+	return err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS;
+}
+
 /* Count a send error of @u (logging the first) and drop. */
 static void tx_error(struct lana_udp *u, int err)
 {
-	if (err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS) {
+	if (tx_full_errno(err)) {
 		atomic_fetch_add_explicit(&u->tx_full, 1, memory_order_relaxed);
 		return;
 	}
@@ -693,8 +704,7 @@ unsigned int lana_udp_send(struct lana_udp *u, struct lana_pkt **pkt,
 				sent += (unsigned int)r;
 				continue;
 			}
-			if (errno == EAGAIN || errno == EWOULDBLOCK ||
-			    errno == ENOBUFS) {
+			if (tx_full_errno(errno)) {
 				/* full: the rest of the batch is dropped */
 				atomic_fetch_add_explicit(&u->tx_full, m - i,
 							  memory_order_relaxed);
@@ -729,6 +739,8 @@ void lana_udp_close(struct lana_udp *u)
 	if (!u)
 		return;
 	lana_fdsrc_free(u->src);
+	while (u->nspare)
+		lana_pkt_free(u->spare[--u->nspare]);
 	if (u->raw >= 0)
 		close(u->raw);
 	if (u->sh) {
