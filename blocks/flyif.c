@@ -4,6 +4,7 @@
  * (blocks/flyif.h, docs/flyif.md). Userspace engine only.
  */
 #include "flyif.h"
+#include "lana_block.h"
 
 #include <errno.h>
 #include <linux/if_link.h>
@@ -20,56 +21,23 @@
 
 static _Atomic uint32_t nl_seq;	/* sequence numbers of our requests */
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)(v >> 32));
-	put32(p + 4, (uint32_t)v);
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)get16(p) << 16 | get16(p + 2);
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	return (uint64_t)get32(p) << 32 | get32(p + 4);
-}
-
 void flyif_hdr_write(uint8_t *p, uint8_t type, uint16_t len)
 {
-	put16(p, FLYIF_MAGIC);
+	lana_put_be16(p, FLYIF_MAGIC);
 	p[2] = FLYIF_VERSION;
 	p[3] = type;
-	put16(p + 4, len);
-	put16(p + 6, 0);
+	lana_put_be16(p + 4, len);
+	lana_put_be16(p + 6, 0);
 }
 
 int flyif_parse(const uint8_t *p, uint32_t len, uint32_t *plen)
 {
 	uint32_t n;
 
-	if (len < FLYIF_HDR_LEN || get16(p) != FLYIF_MAGIC ||
+	if (len < FLYIF_HDR_LEN || lana_get_be16(p) != FLYIF_MAGIC ||
 	    p[2] != FLYIF_VERSION)
 		return 0;
-	n = get16(p + 4);
+	n = lana_get_be16(p + 4);
 	if (n != len - FLYIF_HDR_LEN)
 		return 0;
 	*plen = n;
@@ -85,16 +53,16 @@ int flyif_parse(const uint8_t *p, uint32_t len, uint32_t *plen)
 
 void flyif_link_write(uint8_t *p, const struct flyif_link *l)
 {
-	put32(p, l->flags);
-	put32(p + 4, l->mtu);
+	lana_put_be32(p, l->flags);
+	lana_put_be32(p + 4, l->mtu);
 	memcpy(p + 8, l->mac, 6);
-	put16(p + 14, 0);
-	put32(p + 16, l->interval_ms);
-	put32(p + 20, l->seq);
-	put64(p + 24, l->rx_packets);
-	put64(p + 32, l->rx_bytes);
-	put64(p + 40, l->tx_packets);
-	put64(p + 48, l->tx_bytes);
+	lana_put_be16(p + 14, 0);
+	lana_put_be32(p + 16, l->interval_ms);
+	lana_put_be32(p + 20, l->seq);
+	lana_put_be64(p + 24, l->rx_packets);
+	lana_put_be64(p + 32, l->rx_bytes);
+	lana_put_be64(p + 40, l->tx_packets);
+	lana_put_be64(p + 48, l->tx_bytes);
 }
 
 void flyif_link_msg(uint8_t *p, const struct flyif_link *l)
@@ -105,15 +73,15 @@ void flyif_link_msg(uint8_t *p, const struct flyif_link *l)
 
 int flyif_link_read(const uint8_t *p, struct flyif_link *l)
 {
-	l->flags = get32(p);
-	l->mtu = get32(p + 4);
+	l->flags = lana_get_be32(p);
+	l->mtu = lana_get_be32(p + 4);
 	memcpy(l->mac, p + 8, 6);
-	l->interval_ms = get32(p + 16);
-	l->seq = get32(p + 20);
-	l->rx_packets = get64(p + 24);
-	l->rx_bytes = get64(p + 32);
-	l->tx_packets = get64(p + 40);
-	l->tx_bytes = get64(p + 48);
+	l->interval_ms = lana_get_be32(p + 16);
+	l->seq = lana_get_be32(p + 20);
+	l->rx_packets = lana_get_be64(p + 24);
+	l->rx_bytes = lana_get_be64(p + 32);
+	l->tx_packets = lana_get_be64(p + 40);
+	l->tx_bytes = lana_get_be64(p + 48);
 	if (l->mtu < FLYIF_MTU_MIN || !l->interval_ms || (l->mac[0] & 1))
 		return -EINVAL;
 	return 0;

@@ -483,6 +483,45 @@ struct lana_stat {
 	uint64_t value;
 };
 
+/*
+ * Big-endian (network byte order) fields at any alignment, for headers
+ * and messages blocks write and parse (RFC 1700's byte order):
+ * lana_get_beN(p) reads the N-bit value at @p, lana_put_beN(p, v) writes
+ * @v there, most significant byte first.
+ */
+static inline uint16_t lana_get_be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static inline uint32_t lana_get_be32(const uint8_t *p)
+{
+	return (uint32_t)lana_get_be16(p) << 16 | lana_get_be16(p + 2);
+}
+
+static inline uint64_t lana_get_be64(const uint8_t *p)
+{
+	return (uint64_t)lana_get_be32(p) << 32 | lana_get_be32(p + 4);
+}
+
+static inline void lana_put_be16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static inline void lana_put_be32(uint8_t *p, uint32_t v)
+{
+	lana_put_be16(p, (uint16_t)(v >> 16));
+	lana_put_be16(p + 2, (uint16_t)v);
+}
+
+static inline void lana_put_be64(uint8_t *p, uint64_t v)
+{
+	lana_put_be32(p, (uint32_t)(v >> 32));
+	lana_put_be32(p + 4, (uint32_t)v);
+}
+
 /* cells of a table row at most (struct lana_row) */
 #define LANA_ROW_COLS	6
 /* bytes of a cell's text, its NUL included */

@@ -303,7 +303,7 @@ static int seal_rx(struct lana_block *b, struct lana_burst *v)
 		h[SEAL_H_KID + 2] = (uint8_t)(l->key.kid >> 8);
 		h[SEAL_H_KID + 3] = (uint8_t)l->key.kid;
 		memcpy(h + SEAL_H_SALT, sp->salt, SEAL_SALT);
-		seal_put_be64(h + SEAL_H_SEQ, seq);
+		lana_put_be64(h + SEAL_H_SEQ, seq);
 		crypto_aead_xchacha20poly1305_ietf_encrypt(
 			h + SEAL_HDR, &clen, lana_pkt_data(p), len,
 			h, SEAL_HDR, NULL, h + SEAL_H_SALT, l->key.k);

@@ -93,28 +93,4 @@ int seal_live_make(struct lana_block *b, const struct lana_value *p,
 /** seal_live_free() - live_free op of both types (NULL-safe). */
 void seal_live_free(void *obj);
 
-static inline void seal_put_be64(uint8_t *p, uint64_t v)
-{
-	int i;
-
-	for (i = 7; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
-static inline uint64_t seal_get_be64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
-static inline uint32_t seal_get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
 #endif /* LANA_BLOCKS_SEAL_H */

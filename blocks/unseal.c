@@ -355,7 +355,7 @@ static int unseal_rx(struct lana_block *b, struct lana_burst *v)
 			c[C_MALFORMED]++;
 			continue;
 		}
-		kid = seal_get_be32(h + SEAL_H_KID);
+		kid = lana_get_be32(h + SEAL_H_KID);
 		if (kid == l->key.kid && cur < UNSEAL_SLOTS) {
 			rc = unseal_open(b, p, l->key.k, &opened[i]);
 			slot_of[i] = (uint8_t)cur;
@@ -397,8 +397,8 @@ static int unseal_rx(struct lana_block *b, struct lana_burst *v)
 		if (!opened[i])
 			continue;
 		s = &up->slot[slot_of[i]];
-		seq = seal_get_be64(lana_pkt_data(v->pkt[i]) + SEAL_H_SEQ);
-		if (s->kid != seal_get_be32(lana_pkt_data(v->pkt[i]) +
+		seq = lana_get_be64(lana_pkt_data(v->pkt[i]) + SEAL_H_SEQ);
+		if (s->kid != lana_get_be32(lana_pkt_data(v->pkt[i]) +
 					    SEAL_H_KID)) {
 			/* its slot went to another key meanwhile (rotations
 			 * faster than the burst): no window to judge it */

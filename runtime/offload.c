@@ -44,31 +44,6 @@ _Static_assert(LANA_GSO_UDP_L4 == VIRTIO_NET_HDR_GSO_UDP_L4,
 #define TCP_PSH		0x08
 #define TCP_CWR		0x80
 
-static inline uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
-static inline void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static inline void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
 uint32_t lana_csum_add(uint32_t sum, const void *buf, size_t len)
 {
 	const uint8_t *b = buf;
@@ -110,7 +85,7 @@ int lana_pkt_csum_complete(struct lana_pkt *p)
 	 */
 	c = lana_csum_fold(lana_csum_add(0, p->data + start, p->len - start));
 	/* 0 means "no checksum" for UDP (RFC 768): send 0xffff, its equal */
-	put16(p->data + at, c ? c : 0xffff);
+	lana_put_be16(p->data + at, c ? c : 0xffff);
 	o->flags &= (uint8_t)~LANA_PKT_F_NEEDS_CSUM;
 	return 0;
 }
@@ -129,7 +104,7 @@ static int parse(const struct lana_pkt *p, uint32_t *nh, uint32_t *th,
 	for (;;) {
 		if (off + 2 > len)
 			return -EINVAL;
-		type = get16(d + off);
+		type = lana_get_be16(d + off);
 		if (type != ETH_P_8021Q_ && type != ETH_P_8021AD_)
 			break;
 		off += 4;
@@ -214,7 +189,7 @@ static int segment(struct lana_pkt *p)
 		if (th + 20 > p->len || (p->data[th + 12] >> 4) < 5)
 			return -EINVAL;
 		hlen = th + (uint32_t)(p->data[th + 12] >> 4) * 4;
-		seq = get32(p->data + th + 4);
+		seq = lana_get_be32(p->data + th + 4);
 		flags = p->data[th + 13];
 	} else {
 		hlen = th + 8;
@@ -222,7 +197,7 @@ static int segment(struct lana_pkt *p)
 	if (hlen > p->len || !mss)
 		return -EINVAL;
 	if (ver == 4)
-		id = get16(p->data + nh + 4);
+		id = lana_get_be16(p->data + nh + 4);
 	paylen = p->len - hlen;
 
 	/* segments 2..n: new packets, headers copied from the original */
@@ -251,35 +226,35 @@ static int segment(struct lana_pkt *p)
 		bool last = s->next == rest;
 
 		if (ver == 4) {
-			put16(ip + 2, (uint16_t)(s->len - nh));
-			put16(ip + 4, (uint16_t)(id + n));
-			put16(ip + 10, 0);
-			put16(ip + 10, lana_csum_fold(lana_csum_add(0, ip,
+			lana_put_be16(ip + 2, (uint16_t)(s->len - nh));
+			lana_put_be16(ip + 4, (uint16_t)(id + n));
+			lana_put_be16(ip + 10, 0);
+			lana_put_be16(ip + 10, lana_csum_fold(lana_csum_add(0, ip,
 							th - nh)));
 		} else {
-			put16(ip + 4, (uint16_t)(s->len - nh - 40));
+			lana_put_be16(ip + 4, (uint16_t)(s->len - nh - 40));
 		}
 		if (tcp) {
 			uint8_t f = flags;
 
-			put32(l4 + 4, seq + (uint32_t)n * mss);
+			lana_put_be32(l4 + 4, seq + (uint32_t)n * mss);
 			if (!last)
 				f &= (uint8_t)~(TCP_FIN | TCP_PSH);
 			if (n)
 				f &= (uint8_t)~TCP_CWR;
 			l4[13] = f;
-			put16(l4 + 16, 0);
-			put16(l4 + 16, lana_csum_fold(lana_csum_add(
+			lana_put_be16(l4 + 16, 0);
+			lana_put_be16(l4 + 16, lana_csum_fold(lana_csum_add(
 				pseudo_sum(ip, ver, proto, l4len), l4,
 				l4len)));
 		} else {
 			uint16_t c;
 
-			put16(l4 + 4, (uint16_t)l4len);
-			put16(l4 + 6, 0);
+			lana_put_be16(l4 + 4, (uint16_t)l4len);
+			lana_put_be16(l4 + 6, 0);
 			c = lana_csum_fold(lana_csum_add(
 				pseudo_sum(ip, ver, proto, l4len), l4, l4len));
-			put16(l4 + 6, c ? c : 0xffff);
+			lana_put_be16(l4 + 6, c ? c : 0xffff);
 		}
 		memset(&s->off, 0, sizeof(s->off));
 		n++;
