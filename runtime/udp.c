@@ -100,69 +100,6 @@ struct lana_udp {
 	unsigned int nspare;
 };
 
-int lana_udp_addr_parse(const char *s, uint16_t defport,
-			struct lana_udp_addr *a)
-{
-	char buf[64];
-	const char *host = s, *ps = NULL;
-	size_t n = strlen(s);
-
-	memset(a, 0, sizeof(*a));
-	if (!n || n >= sizeof(buf))
-		return -EINVAL;
-	if (s[0] == '[') {
-		const char *e = strchr(s, ']');
-
-		if (!e || (e[1] && e[1] != ':'))
-			return -EINVAL;
-		memcpy(buf, s + 1, (size_t)(e - s - 1));
-		buf[e - s - 1] = 0;
-		host = buf;
-		if (e[1])
-			ps = e + 2;
-	} else if (strchr(s, ':') == strrchr(s, ':') && strchr(s, ':')) {
-		const char *c = strchr(s, ':');
-
-		memcpy(buf, s, (size_t)(c - s));
-		buf[c - s] = 0;
-		host = buf;
-		ps = c + 1;
-	}
-	if (inet_pton(AF_INET, host, a->addr) == 1)
-		a->family = 4;
-	else if (inet_pton(AF_INET6, host, a->addr) == 1)
-		a->family = 6;
-	else
-		return -EINVAL;
-	a->port = defport;
-	if (ps) {
-		char *end;
-		unsigned long p = strtoul(ps, &end, 10);
-
-		if (!*ps || *end || p < 1 || p > 65535)
-			return -EINVAL;
-		a->port = (uint16_t)p;
-	}
-	return 0;
-}
-
-char *lana_udp_addr_str(const struct lana_udp_addr *a, bool port, char *buf,
-			size_t len)
-{
-	char h[INET6_ADDRSTRLEN];
-
-	if (!inet_ntop(a->family == 6 ? AF_INET6 : AF_INET, a->addr, h,
-		       sizeof(h)))
-		snprintf(h, sizeof(h), "?");
-	if (!port)
-		snprintf(buf, len, "%s", h);
-	else if (a->family == 6)
-		snprintf(buf, len, "[%s]:%u", h, a->port);
-	else
-		snprintf(buf, len, "%s:%u", h, a->port);
-	return buf;
-}
-
 /* @a as a sockaddr of @family (v4 mapped into v6 when needed); its size. */
 static socklen_t to_sa(const struct lana_udp_addr *a, int family,
 		       uint16_t port, struct sockaddr_storage *ss)
