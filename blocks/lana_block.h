@@ -918,8 +918,15 @@ void lana_fdsrc_free(struct lana_fdsrc *s);
  * LANA_UDP_SPORT needs no second socket there); lana_udp_close() would be
  * udp_tunnel_sock_release(). Addresses are plain bytes (struct
  * lana_udp_addr), not struct sockaddr, for the same reason.
+ *
+ * The kernel engine (kmod/udp.c) implements it that way: there every
+ * endpoint is a kernel UDP tunnel socket in the network namespace of the
+ * process that applied the graph (held until the endpoint closes), a
+ * datagram's recv op runs in the softirq that received it (on any CPU,
+ * so a recv op may run on several CPUs at once), and lana_udp_send()
+ * routes and sends each datagram at once. Its differences are noted
+ * below as "kernel:".
  */
-#ifndef __KERNEL__
 /**
  * struct lana_udp_addr - a UDP endpoint address.
  * @family: 4 or 6 (0: unset)
@@ -934,10 +941,11 @@ struct lana_udp_addr {
 
 /**
  * lana_udp_addr_parse() - parse "ADDR", "ADDR:PORT" (IPv4) or "[ADDR]:PORT"
- * (IPv6, or a bare IPv6 "ADDR") with inet_pton(3) into @a.
- * @s:       the text
+ * (IPv6, or a bare IPv6 "ADDR") with inet_pton(3) (kernel: in4_pton(),
+ * in6_pton()) into @a; lib/udp_addr.c, shared by both engines.
+ * @s:       the text (no spaces; PORT decimal digits only)
  * @defport: the port when @s gives none
- * @a:       the result
+ * @a:       the result, all zero on failure
  *
  * Return: 0, or -EINVAL (not an address, or a port outside 1..65535).
  */
@@ -980,6 +988,11 @@ struct lana_udp;
  * tell datagrams apart by a field of the payload use
  * lana_udp_open_keyed() instead.
  *
+ * Kernel: no SO_REUSEPORT (a kernel tunnel socket gets every datagram of
+ * its port), so a second endpoint of its own on a bound port fails with
+ * EADDRINUSE; LANA_UDP_SPORT needs no raw socket (the kernel writes the
+ * UDP header) and IPv4 datagrams carry checksum 0 there too.
+ *
  * Return: the endpoint, or NULL with lana_block_error() set (the bind's
  * errno in the message).
  */
@@ -1017,6 +1030,14 @@ struct lana_udp *lana_udp_open(struct lana_block *b,
  * In init (control thread); joining and leaving may wait for a worker's
  * drain to end, workers never wait.
  *
+ * Kernel: the socket's encap_rcv finds the endpoint by key (the newest
+ * first, RCU list) in the receiving softirq, queues the datagram on the
+ * endpoint's queue of 256 (full: rx_qfull) and runs the endpoint's recv
+ * op at once; a datagram with no endpoint's key goes to the newest
+ * endpoint, whose block counts it. A datagram that arrives while the
+ * endpoint's block is not yet in the running graph version waits in the
+ * queue for the next one.
+ *
  * Return: as lana_udp_open().
  */
 struct lana_udp *lana_udp_open_keyed(struct lana_block *b,
@@ -1040,6 +1061,10 @@ uint64_t lana_udp_qfull(const struct lana_udp *u);
  * v->n grows by their number. Datagrams longer than a pooled packet are
  * dropped and counted (rx_trunc). A keyed endpoint takes its ring's
  * datagrams first, then drains the shared socket if no other worker does.
+ * Kernel: from the endpoint's queue, the UDP header pulled; a GSO
+ * super-frame of a tunnel (a Linux peer's TSO over a veth) stays one
+ * packet with its tunnel GSO bits cleared (iptunnel_pull_offloads()),
+ * a partial checksum stays partial; rx_trunc stays 0.
  * Return: datagrams taken, 0 when none waits (EAGAIN).
  */
 int lana_udp_recv(struct lana_udp *u, struct lana_burst *v,
@@ -1051,6 +1076,10 @@ int lana_udp_recv(struct lana_udp *u, struct lana_burst *v,
  * with sendmmsg(2); the packets are consumed (freed) whatever happens.
  * A full socket buffer drops the rest of the batch (tx_full), other errors
  * drop one datagram (tx_err, the first logged). Never blocks.
+ * Kernel: each packet is routed (ip_route_output_key(),
+ * ipv6_dst_lookup_flow()) and sent with udp_tunnel_xmit_skb() /
+ * udp_tunnel6_xmit_skb(); no route or no headroom is tx_err, a full
+ * device queue is the qdisc's drop (tx_full stays 0).
  * Return: datagrams sent.
  */
 unsigned int lana_udp_send(struct lana_udp *u, struct lana_pkt **pkt,
@@ -1066,7 +1095,6 @@ void lana_udp_stats(const struct lana_udp *u, uint64_t *tx_full,
 
 /** lana_udp_close() - stop polling, close the sockets, free @u; NULL ok. */
 void lana_udp_close(struct lana_udp *u);
-#endif
 
 #ifdef __KERNEL__
 #include "kmod/lana_pkt.h"

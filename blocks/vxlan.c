@@ -39,11 +39,12 @@
  * connection keeps one outer port (ECMP/RSS see one flow).
  *
  * GSO super-frames and partial checksums: the type is LANA_BT_FINAL, so
- * the engine segments and completes them before rx (runtime/offload.c).
- * Userspace engine only (runtime/udp.c sockets). All vxlan blocks on one
- * local address and port share one socket, demultiplexed by VNI
- * (lana_udp_open_keyed(); Linux: one vxlan_sock per port and family,
- * vxlan_vs_find_vni()).
+ * the engine segments and completes them before rx (runtime/offload.c,
+ * kmod/ppe.c ppe_finish()). Both engines: userspace over UDP sockets
+ * (runtime/udp.c), the kernel over kernel UDP tunnel sockets (kmod/udp.c,
+ * as drivers/net/vxlan does). All vxlan blocks on one local address and
+ * port share one socket, demultiplexed by VNI (lana_udp_open_keyed();
+ * Linux: one vxlan_sock per port and family, vxlan_vs_find_vni()).
  */
 #include "lana_block.h"
 
@@ -683,12 +684,12 @@ LANA_BLOCK_TYPE(vxlan) = {
 	       "address; entries age out after aging. Datagrams with "
 	       "another vni or bad flags are dropped and counted. The outer "
 	       "UDP source port is a hash of the inner flow. `lanarun "
-	       "stats` lists the remotes and the learned FDB. Userspace "
-	       "engine only.",
+	       "stats` lists the remotes and the learned FDB. Both engines "
+	       "(the kernel's over a kernel UDP tunnel socket).",
 	.params = vxlan_params,
 	.ports = vxlan_ports,
 	.counters = vxlan_counters,
-	.engines = LANA_ENGINE_USER,
+	.engines = LANA_ENGINE_ALL,
 	.flags = LANA_BT_SOURCE | LANA_BT_VLINK | LANA_BT_FINAL,
 	.priv_size = sizeof(struct vx_priv),
 	.pcpu_size = sizeof(struct vx_pcpu),

@@ -155,6 +155,16 @@ void lana_ppe_input(struct lana_block *b, struct sk_buff *skb);
 void lana_ppe_timer(struct lana_block *b,
 		    int (*fire)(struct lana_block *b, struct lana_burst *v));
 
+/**
+ * lana_ppe_source() - lana_ppe_timer() for a descriptor-like source (a UDP
+ * tunnel socket's encap_rcv, kmod/udp.c): @recv takes the packets
+ * waiting for @b. Returns false, without calling @recv, when @b is not in
+ * the published version or the PPE already runs on this CPU (the packets
+ * stay where they wait); true otherwise.
+ */
+bool lana_ppe_source(struct lana_block *b,
+		     int (*recv)(struct lana_block *b, struct lana_burst *v));
+
 /* ppe.c: per-CPU state (backlog, counters); engine init/exit. */
 int lana_ppe_init(void);
 void lana_ppe_exit(void);

@@ -24,6 +24,7 @@
  * Counters are per CPU (single writer with BH disabled, summed on read).
  */
 #include <linux/bottom_half.h>
+#include <linux/if_ether.h>
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
 #include <linux/netdevice.h>
@@ -131,6 +132,12 @@ static void ppe_finish(struct lana_kcpu *c, struct lana_burst *bu, u32 idp,
 	for (i = 0; i < n; i++) {
 		skb = lana_pkt_skb(in[i]);
 		if (skb_is_gso(skb)) {
+			/* the headers from the frame: one a tunnel block
+			 * decapsulated (kmod/udp.c) still has the outer ones;
+			 * VLAN tags are skb_network_protocol()'s */
+			skb_reset_mac_header(skb);
+			skb_set_network_header(skb, ETH_HLEN);
+			skb->protocol = eth_hdr(skb)->h_proto;
 			segs = skb_gso_segment(skb, 0);
 			if (IS_ERR_OR_NULL(segs)) {
 				kfree_skb(skb);
@@ -296,22 +303,31 @@ out:
 }
 EXPORT_SYMBOL_GPL(lana_ppe_input);
 
-void lana_ppe_timer(struct lana_block *b,
-		    int (*fire)(struct lana_block *b, struct lana_burst *v))
+/*
+ * Run @fire of @b and its burst (lana_ppe_timer(), lana_ppe_source());
+ * @warn_nest: whether the PPE already running on this CPU means (a bug for a
+ * timer: BH is off inside the PPE, so a softirq timer cannot nest).
+ */
+static bool ppe_fire(struct lana_block *b,
+		     int (*fire)(struct lana_block *b, struct lana_burst *v),
+		     bool warn_nest)
 {
 	const struct lana_kgver *v;
 	struct lana_burst bu;
 	struct lana_kcpu *c;
+	bool ran = false;
 
 	local_bh_disable();
 	rcu_read_lock();
 	c = this_cpu_ptr(lana_kcpu);
 	v = rcu_dereference(lana_cur);
-	/* not in the running version (leaving, or the PPE busy here: BH is
-	 * off inside it, so a softirq timer cannot nest) */
-	if (!v || b->idp >= v->ntab || v->tab[b->idp].b != b ||
-	    WARN_ON_ONCE(c->depth))
+	if (!v || b->idp >= v->ntab || v->tab[b->idp].b != b)
 		goto out;
+	if (c->depth) {
+		WARN_ON_ONCE(warn_nest);
+		goto out;
+	}
+	ran = true;
 	c->depth++;
 	bu.n = 0;
 	bu.in_port = 0;
@@ -322,6 +338,16 @@ void lana_ppe_timer(struct lana_block *b,
 	fire(b, &bu);
 	if (bu.n > LANA_BURST)	/* defensive: a broken fire op */
 		bu.n = LANA_BURST;
+	if (bu.n && !warn_nest) {
+		/* a source's packets are its own (as runtime/ppe.c ppe_poll()
+		 * counts them); a timer's were counted where they entered */
+		struct lana_bcnt *cnt = lana_bcnt_this(b);
+		u16 i;
+
+		cnt->packets += bu.n;
+		for (i = 0; i < bu.n; i++)
+			cnt->bytes += lana_pkt_len(bu.pkt[i]);
+	}
 	if (bu.n)
 		ppe_run(c, v, b->idp, 0, &bu);
 	ppe_backlog(c, v);
@@ -329,6 +355,19 @@ void lana_ppe_timer(struct lana_block *b,
 out:
 	rcu_read_unlock();
 	local_bh_enable();
+	return ran;
+}
+
+void lana_ppe_timer(struct lana_block *b,
+		    int (*fire)(struct lana_block *b, struct lana_burst *v))
+{
+	ppe_fire(b, fire, true);
+}
+
+bool lana_ppe_source(struct lana_block *b,
+		     int (*recv)(struct lana_block *b, struct lana_burst *v))
+{
+	return ppe_fire(b, recv, false);
 }
 
 /* lana_emit() (blocks/lana_block.h): to this CPU's backlog. */

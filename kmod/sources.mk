@@ -3,7 +3,7 @@
 # directory). Paths are relative to the source tree's top, LANA_TOP.
 
 # The kernel engine's own files (kmod/*.c).
-LANA_KOWN := core engine ppe block_api genl host dev
+LANA_KOWN := core engine ppe block_api genl host dev udp
 
 # The code shared with the compiler and lanad, compiled unchanged; the
 # C library names it uses are mapped onto the kernel by kmod/compat/.
@@ -11,7 +11,7 @@ LANA_KOWN := core engine ppe block_api genl host dev
 # and what its transactions and SET mean, as lanad has them.
 # plan/bpf_check: the classic BPF programs both engines run.
 # engine/ is the transaction core both engines run (engine/README.md).
-LANA_KSHARED := lib/util plan/codec plan/check plan/bpf_check plan/apply plan/diff \
+LANA_KSHARED := lib/util lib/udp_addr plan/codec plan/check plan/bpf_check plan/apply plan/diff \
 		plan/ports plan/idpix plan/value_ops proto/attrs proto/txn \
 		engine/inst engine/graph engine/notify engine/txn
 

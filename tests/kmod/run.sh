@@ -91,6 +91,7 @@ if [ -n "$lanarun" ]; then
 		"$top/examples/bridge_filtered.lana:/data/bridge_filtered.lana")
 	[ -f "$top/tests/kmod/vm-core.sh" ] &&
 		files+=("$top/tests/kmod/vm-core.sh:/usr/local/bin/vm-core.sh")
+	files+=("$top/tests/kmod/vm-vxlan.sh:/usr/local/bin/vm-vxlan.sh")
 	# a plan with a bpf opcode no engine implements, for vm-core.sh
 	printf '%s\n' 'c :: counter() -> f :: bpf(filter = "len > 0") -> d :: drop();' \
 		>"$work/bpf-bad.lana"
@@ -148,6 +149,13 @@ else
 	echo "FAIL: build tests/kmod/malformed.c"
 	failed=$((failed + 1))
 fi
+# tcpdump decodes the underlay of the vxlan test (tests/kmod/vm-vxlan.sh)
+tcpdump=$(command -v tcpdump || true)
+if [ -n "$tcpdump" ]; then
+	files+=("$tcpdump:/usr/local/bin/tcpdump")
+else
+	echo "kmod: tcpdump not found; the VM's vxlan test is skipped"
+fi
 # AF_PACKET pcap replayer (libpcap) for parity.sh and the benchmark
 if cc -O2 -Wall -Wextra -Werror -o "$work/lana-pcap-send" \
 	"$top/tests/kmod/pcap-send.c" -lpcap >"$work/pcap-send-build.log" 2>&1; then
@@ -181,7 +189,8 @@ else
 	echo "kmod: no sources in kmod/, testing the VM only"
 fi
 
-if ! "$top/scripts/vm/mkinitramfs.sh" --kver "$kver" \
+# vxlan: the Linux peer of tests/kmod/vm-vxlan.sh
+if ! "$top/scripts/vm/mkinitramfs.sh" --kver "$kver" --module vxlan \
 	--test "$test_script" "$work/vm.cpio.gz" "${files[@]}"; then
 	echo "FAIL: build the initramfs"
 	failed=$((failed + 1))

@@ -551,4 +551,11 @@ check "offloads: rmmod lana" rmmod lana
 netns_down
 rm -rf /tmp/off-www /tmp/off-got
 
+# ------------------------------------------------- vxlan (issue 11)
+if [ -x /usr/local/bin/vm-vxlan.sh ]; then
+	sh /usr/local/bin/vm-vxlan.sh || failed=1
+else
+	skip "vm-vxlan.sh not in the image"
+fi
+
 exit $failed
