@@ -31,6 +31,9 @@
 
 #define EXIT_FINDINGS 1
 #define EXIT_USAGE 2
+/* `diff` exits as diff(1) does: 0 equal, 1 different, 2 trouble */
+#define EXIT_DIFF_DIFFERENT 1
+#define EXIT_DIFF_TROUBLE 2
 /* --max-errors by default: a screenful (clang stops after 20, -ferror-limit) */
 #define LANARUN_MAX_ERRORS 20
 
@@ -336,26 +339,28 @@ static int cmd_diff(int argc, char **argv)
 	double t0, td, tc = 0;
 	int rc;
 
+	/* exit status as diff(1): 0 the same, 1 different, 2 trouble (an
+	 * input with errors included) */
 	rc = load_plan(argv[0], &old, &tc);
 	if (rc)
-		return rc;
+		return EXIT_DIFF_TROUBLE;
 	rc = load_plan(argv[1], &new_, &tc);
 	if (rc) {
 		lana_plan_free(&old);
-		return rc;
+		return EXIT_DIFF_TROUBLE;
 	}
 	t0 = now_ms();
 	if (lana_plan_diff(&old, &new_, &edit, &st, err, sizeof(err))) {
 		fprintf(stderr, "%s: error: diff: %s\n", prog, err);
 		lana_plan_free(&old);
 		lana_plan_free(&new_);
-		return EXIT_FINDINGS;
+		return EXIT_DIFF_TROUBLE;
 	}
 	td = now_ms() - t0;
 	/* encoding sets the edit plan's checksum, shown by disasm */
 	if (lana_plan_encode(&edit, &b, err, sizeof(err))) {
 		fprintf(stderr, "%s: error: %s\n", prog, err);
-		rc = EXIT_FINDINGS;
+		rc = EXIT_DIFF_TROUBLE;
 		goto done;
 	}
 	if (out)
@@ -394,6 +399,10 @@ static int cmd_diff(int argc, char **argv)
 		lana_buf_putc(&b, '\n');
 		fputs(b.data, stdout);
 	}
+	if (rc)
+		rc = EXIT_DIFF_TROUBLE;
+	else if (edit.insns.n)
+		rc = EXIT_DIFF_DIFFERENT;
 done:
 	if (g.stats)
 		fprintf(stderr,

@@ -6,6 +6,7 @@
  * of a compound's parameter and boundary port declarations.
  */
 #include "compile_internal.h"
+#include "lexer_support.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,6 +104,34 @@ void lc_collect_globals(struct ctx *c)
 	}
 }
 
+/*
+ * The contents of string literal @text, the value of `-D @name=...`, into
+ * *@out; false (reported, at "-D NAME:1:COL") if @text is not exactly one
+ * string literal.
+ */
+static bool define_string(struct ctx *c, const char *name, const char *text,
+			  const char **out)
+{
+	char *path = lana_arena_alloc(c->ast_arena, strlen(name) + 4);
+	struct lana_token *toks;
+	uint32_t file, ntoks;
+	int r;
+
+	sprintf(path, "-D %s", name);
+	file = lana_source_add(c->s, path, text, strlen(text));
+	r = lana_lex_all(c->s, file, c->ast_arena, &toks, &ntoks);
+	if (r)
+		return false;	/* a lexical error, reported */
+	if (ntoks != 2 || toks[0].kind != LANA_TOK_STRING) {
+		lana_error(c->s, ntoks > 1 ? toks[1].loc : toks[0].loc,
+			   "-D %s: a value that starts with '\"' must be one string literal",
+			   name);
+		return false;
+	}
+	*out = toks[0].text;
+	return true;
+}
+
 /* Apply the -D NAME=VALUE definitions to the global constants. */
 void lc_apply_defines(struct ctx *c)
 {
@@ -123,6 +152,10 @@ void lc_apply_defines(struct ctx *c)
 		v = lana_arena_alloc(c->ast_arena, sizeof(*v));
 		v->kind = AST_VAL_STRING;	/* typed where it is used */
 		v->text = lana_arena_strdup(c->ast_arena, eq + 1);
+		/* -D DEV='"veth0"': a string literal as the language writes
+		 * it, quotes and escapes undone by the lexer itself */
+		if (eq[1] == '"' && !define_string(c, name, eq + 1, &v->text))
+			continue;
 		a = lana_arena_alloc(c->ast_arena, sizeof(*a));
 		a->name = name;
 		a->val = v;

@@ -86,16 +86,18 @@ expect_rc 1 "truncated plan" "$L" disasm "$tmp/t.plan"
 # diff: .lana vs .lana, .plan vs .lana, summary, -o plan
 expect_rc 0 "diff same" "$L" diff --summary "$tmp/g.lana" "$tmp/g.plan"
 grep -qx "no changes" "$tmp/out" && ok || bad "diff of equal graphs is empty: $(cat "$tmp/out")"
-expect_rc 0 "diff" "$L" diff "$tmp/g.plan" "$tmp/g2.lana"
+# exit status as diff(1): 0 equal, 1 different, 2 trouble
+expect_rc 1 "diff of different graphs exits 1" "$L" diff "$tmp/g.plan" "$tmp/g2.lana"
 grep -q "^SET .*rate=" "$tmp/out" && ok || bad "live parameter gives SET"
 grep -q "^SET .*bpf0 filter=\"arp\"" "$tmp/out" && ok || bad "filter change (live) gives SET"
 grep -q "^REPLACE .* c fwd" "$tmp/out" && ok || bad "type change gives REPLACE"
-expect_rc 0 "diff -o" "$L" diff -o "$tmp/e.plan" "$tmp/g.plan" "$tmp/g2.lana"
+expect_rc 1 "diff -o" "$L" diff -o "$tmp/e.plan" "$tmp/g.plan" "$tmp/g2.lana"
 expect_rc 0 "disasm edit plan" "$L" disasm "$tmp/e.plan"
 grep -q "edit" "$tmp/out" && ok || bad "edit plan disassembles as edit"
-expect_rc 0 "diff json" "$L" --format=json diff "$tmp/g.plan" "$tmp/g2.lana"
+expect_rc 1 "diff json" "$L" --format=json diff "$tmp/g.plan" "$tmp/g2.lana"
 grep -q '"replaced":' "$tmp/out" && ok || bad "diff json"
-expect_rc 1 "diff bad input" "$L" diff "$tmp/g.plan" "$tmp/bad.lana"
+expect_rc 2 "diff bad input exits 2 (trouble)" "$L" diff "$tmp/g.plan" "$tmp/bad.lana"
+expect_rc 2 "diff of a missing file exits 2" "$L" diff "$tmp/g.plan" "$tmp/nosuch.lana"
 
 # -D overrides a constant, typed where it is used; a bad value is an error
 cat >"$tmp/d.lana" <<'G'
@@ -108,6 +110,13 @@ G
 expect_rc 1 "-D default N=2 leaves t[2] unbound" "$L" lint "$tmp/d.lana"
 expect_rc 0 "-D N=3" "$L" -D N=3 -D DEV=lana-x compile --emit=disasm -o - "$tmp/d.lana"
 grep -q 'dev="lana-x"' "$tmp/out" && grep -q 'tee n=3' "$tmp/out" && ok || bad "-D values reach the plan"
+# a quoted value is a string literal: quotes and escapes undone
+expect_rc 0 "-D DEV='\"lana-q\"'" "$L" -D N=3 -D DEV='"lana-q\x41\""' compile --emit=disasm -o - "$tmp/d.lana"
+grep -q 'dev="lana-qA\\""' "$tmp/out" && ok || bad "-D string literal unquoted: $(grep eth "$tmp/out")"
+expect_rc 1 "-D DEV='\"a\" b'" "$L" -D N=3 -D DEV='"a" b' lint "$tmp/d.lana"
+grep -q "^-D DEV:1:5: error: .*one string literal" "$tmp/err" && ok || bad "-D trailing text after a literal: $(cat "$tmp/err")"
+expect_rc 1 "-D DEV='\"a' (unterminated)" "$L" -D N=3 -D DEV='"a' lint "$tmp/d.lana"
+grep -q "^-D DEV:1:1: error: unterminated string" "$tmp/err" && ok || bad "-D unterminated literal: $(cat "$tmp/err")"
 expect_rc 1 "-D N=300" "$L" -D N=300 lint "$tmp/d.lana"
 grep -q "does not fit u8" "$tmp/err" && ok || bad "-D value checked against the parameter"
 expect_rc 1 "-D without =" "$L" -D N lint "$tmp/d.lana"
