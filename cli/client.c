@@ -132,6 +132,7 @@ int lana_client_load(const struct lana_client_opts *o, const char *path,
 		.engines = engines,
 		.max_blocks = o->max_blocks,
 		.max_errors = o->max_errors,
+		.host = o->host,
 	};
 	struct lana_sources s;
 	char *data;

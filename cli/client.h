@@ -37,6 +37,7 @@ enum lana_client_engine {
  * @defines:  -D NAME=VALUE constant overrides, @ndefines entries
  * @max_blocks: --max-blocks (0: the compiler's default)
  * @max_errors: --max-errors (0: no limit)
+ * @host:     --host NAME: that host's plan of a fleet model (NULL: none)
  */
 struct lana_client_opts {
 	const char *socket;
@@ -51,6 +52,7 @@ struct lana_client_opts {
 	uint32_t ndefines;
 	uint32_t max_blocks;
 	uint32_t max_errors;
+	const char *host;
 };
 
 /**

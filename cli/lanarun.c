@@ -45,6 +45,7 @@ static struct {
 	unsigned int workers;	/* run --workers */
 	uint32_t max_blocks;	/* --max-blocks (0: the compiler's default) */
 	uint32_t max_errors;	/* --max-errors (0: no limit) */
+	const char *host;	/* --host NAME (fleet models) */
 	bool dry_run;		/* apply --dry-run */
 	bool json;		/* --format=json, --json */
 	bool color;
@@ -106,6 +107,7 @@ static struct lana_compile_opts compile_opts(void)
 	o.ndefines = g.defines.n;
 	o.max_blocks = g.max_blocks;
 	o.max_errors = g.max_errors;
+	o.host = g.host;
 	return o;
 }
 
@@ -125,6 +127,7 @@ static struct lana_client_opts client_opts(void)
 	o.ndefines = g.defines.n;
 	o.max_blocks = g.max_blocks;
 	o.max_errors = g.max_errors;
+	o.host = g.host;
 	return o;
 }
 
@@ -481,7 +484,7 @@ static const struct lanarun_cmd commands[] = {
 		.name = "apply", .args = "FILE [--dry-run]",
 		.summary = "load FILE into the running engine (diff + one transaction)",
 		.section = LANARUN_ENGINE_CMDS,
-		.opts = "engine socket dry-run include define W format color max-blocks max-errors",
+		.opts = "engine socket dry-run include define W format color max-blocks max-errors host",
 		.arg = LANARUN_ARG_FILE, .min_args = 1, .max_args = 1,
 		.argerr = "expected one input file", .engine = lana_cmd_apply,
 	}, {
@@ -517,14 +520,14 @@ static const struct lanarun_cmd commands[] = {
 		.name = "lint", .alias = "check", .args = "FILE...",
 		.summary = "check graphs; report every error (up to --max-errors) and warning",
 		.section = LANARUN_COMPILER_CMDS,
-		.opts = "include define W format color max-blocks max-errors",
+		.opts = "include define W format color max-blocks max-errors host",
 		.arg = LANARUN_ARG_FILE, .min_args = 1, .max_args = -1,
 		.argerr = "no input file", .run = cmd_lint,
 	}, {
 		.name = "compile", .args = "FILE [-o OUT]",
 		.summary = "compile a graph into a plan (default OUT: FILE.plan)",
 		.section = LANARUN_COMPILER_CMDS,
-		.opts = "include define W format emit stats output color max-blocks max-errors",
+		.opts = "include define W format emit stats output color max-blocks max-errors host",
 		.arg = LANARUN_ARG_FILE, .min_args = 1, .max_args = 1,
 		.argerr = "expected one input file", .argerr_count = true,
 		.run = cmd_compile,
@@ -538,14 +541,14 @@ static const struct lanarun_cmd commands[] = {
 		.name = "diff", .args = "OLD NEW [-o OUT]",
 		.summary = "edit script from OLD to NEW (.lana or .plan each)",
 		.section = LANARUN_COMPILER_CMDS,
-		.opts = "include define W format summary stats output color max-blocks max-errors",
+		.opts = "include define W format summary stats output color max-blocks max-errors host",
 		.arg = LANARUN_ARG_FILE, .min_args = 2, .max_args = 2,
 		.argerr = "expected OLD and NEW", .run = cmd_diff,
 	}, {
 		.name = "graph", .args = "FILE [-o OUT]",
 		.summary = "write the flattened graph as Graphviz DOT",
 		.section = LANARUN_COMPILER_CMDS,
-		.opts = "include define W format output color max-blocks max-errors",
+		.opts = "include define W format output color max-blocks max-errors host",
 		.arg = LANARUN_ARG_FILE, .min_args = 1, .max_args = 1,
 		.argerr = "expected one input file", .run = cmd_graph,
 	}, {
@@ -597,6 +600,8 @@ static const struct lanarun_opt options[] = {
 	{ "max-errors", LANARUN_ARG_NONE, NULL,
 "      --max-errors N           stop compiling after N errors (default 20;\n"
 "                               0: no limit)\n" },
+	{ "host", LANARUN_ARG_NONE, NULL,
+"      --host NAME              a fleet model's host: its plan only\n" },
 	{ "format", LANARUN_ARG_WORDS, "text json",
 "  -f, --format text|json       output format of diagnostics and results\n" },
 	{ "emit", LANARUN_ARG_WORDS, "plan json disasm dot",
@@ -630,6 +635,7 @@ enum {
 	OPT_WORKERS,
 	OPT_MAX_BLOCKS,
 	OPT_MAX_ERRORS,
+	OPT_HOST,
 };
 
 static const char short_opts[] = "I:D:f:o:W:nhV";
@@ -650,6 +656,7 @@ static const struct option long_opts[] = {
 	{ "workers", required_argument, NULL, OPT_WORKERS },
 	{ "max-blocks", required_argument, NULL, OPT_MAX_BLOCKS },
 	{ "max-errors", required_argument, NULL, OPT_MAX_ERRORS },
+	{ "host", required_argument, NULL, OPT_HOST },
 	{ "dry-run", no_argument, NULL, 'n' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -773,6 +780,9 @@ static void set_option(int c, const char *arg, const char **color)
 		break;
 	case OPT_MAX_ERRORS:
 		g.max_errors = parse_count("--max-errors", arg, 0, UINT32_MAX);
+		break;
+	case OPT_HOST:
+		g.host = arg;
 		break;
 	case 'n':
 		g.dry_run = true;

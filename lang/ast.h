@@ -76,6 +76,22 @@ struct ast_chain {
 	struct ast_elem *elems;
 	uint32_t n;
 	struct lana_loc *arrows;	/* n - 1 locations of `->` */
+	uint32_t host;		/* written inside host (struct ast_file
+				 * hosts[host - 1]); 0: at the top level */
+};
+
+/*
+ * `host NAME(underlay = ADDR) { ... }` (a fleet model, docs/fleet.md): the
+ * statements of its body are the file's top-level statements, the chains
+ * marked with the host (struct ast_chain host), so that names stay unique
+ * across the model and an edge may be written anywhere.
+ */
+struct ast_host {
+	const char *name;
+	struct lana_loc loc;		/* the 'host' keyword */
+	struct lana_loc name_loc;
+	struct ast_arg *args;
+	uint32_t nargs;
 };
 
 /* `const NAME [: type] = value;` */
@@ -151,6 +167,8 @@ struct ast_body {
 struct ast_file {
 	uint32_t file;		/* source index */
 	struct ast_body body;
+	struct ast_host *hosts;	/* in source order */
+	uint32_t nhosts;
 };
 
 /**

@@ -84,7 +84,7 @@ static void build(struct ctx *c, uint32_t top, uint32_t errors0,
 {
 	struct scope sc = { 0 };
 	edge_vec edges = { 0 };
-	uint32_t *final;
+	uint32_t *final, *keep = NULL;
 
 	sc.prefix = "";
 	/* loading the imports may have moved the file records */
@@ -101,9 +101,12 @@ static void build(struct ctx *c, uint32_t top, uint32_t errors0,
 	if (c->s->errors == errors0)
 		lc_check_reachability(c, final);
 	lc_check_unused(c, top);
+	lc_hosts(c, top, &edges, &keep, plan != NULL,
+		 c->s->errors == errors0);
 
 	if (plan && c->s->errors == errors0)
-		lc_emit_plan(c, &edges, plan);
+		lc_emit_plan(c, &edges, keep, plan);
+	free(keep);
 	free(final);
 	VEC_FREE(&edges);
 }

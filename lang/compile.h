@@ -30,6 +30,10 @@
  *            an error and expansion stops, before its blocks are made
  * @max_errors: errors recorded before the compilation stops (0: no
  *            limit); sets struct lana_sources' @max_errors
+ * @host:     a fleet model's host whose plan to make (docs/fleet.md): its
+ *            blocks and its ends of the tunnels that carry its cross-host
+ *            edges; NULL: the file must not declare hosts (lint, which
+ *            makes no plan, checks every host)
  *
  * Imports are searched in the importing file's directory, then @incdirs,
  * then each directory of $LANA_PATH (colon-separated), then the installed
@@ -43,6 +47,7 @@ struct lana_compile_opts {
 	uint32_t ndefines;
 	uint32_t max_blocks;
 	uint32_t max_errors;
+	const char *host;
 };
 
 /*

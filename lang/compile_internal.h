@@ -91,6 +91,8 @@ struct block {
 	struct lana_loc loc;
 	uint32_t nin, nout;
 	uint32_t in_base, out_base;
+	uint32_t host;		/* 1-based index of the top file's host it
+				 * is placed on (lang/hosts.c), 0: none */
 };
 
 struct vnode {
@@ -159,6 +161,7 @@ struct ctx {
 	struct lana_value **defaults;	/* per catalogue type, lazily */
 	struct lana_map once;		/* deduplicated diagnostics */
 	uint32_t depth;			/* compound expansion depth */
+	uint32_t cur_host;		/* host of the blocks being made */
 	uint32_t max_blocks;		/* cap on c->blocks.n (--max-blocks) */
 	bool halt;			/* the block cap was hit: stop */
 	uint32_t const_depth;		/* constant resolution depth */
@@ -433,15 +436,47 @@ void lc_check_reachability(struct ctx *c, const uint32_t *final);
  */
 void lc_check_unused(struct ctx *c, uint32_t top);
 
+/**
+ * lc_add_block() - append a block (phase 2's add_block(), for blocks the
+ * compiler makes itself: lang/hosts.c's tunnels) with @params
+ * (lana_param_count(@bt) values) on host c->cur_host.
+ * Return: the block's index.
+ */
+uint32_t lc_add_block(struct ctx *c, const char *name,
+		      const struct lana_block_type *bt,
+		      struct lana_value *params, struct lana_loc loc);
+
+/** lc_type_default() - the default of parameter @pi of @bt (type NONE: none). */
+const struct lana_value *lc_type_default(struct ctx *c,
+					 const struct lana_block_type *bt,
+					 uint32_t pi);
+
+/* ------------------------------ lang/hosts.c: fleet models (docs/fleet.md) */
+
+/**
+ * lc_hosts() - check the hosts of top file @top (names, underlay, every
+ * block on one host), turn each cross-host edge into a tunnel pair of
+ * vxlan blocks, and, when c->o->host names a host, keep in @edges and
+ * *@keep (per block: its IDP in that host's plan, 0 to leave it out) only
+ * that host's part. A model without hosts is left alone (*@keep NULL).
+ * @want_plan: a plan is being made (a model with hosts then needs a host)
+ * @clean:     no error so far: only then are tunnels made (the checks of
+ *             the hosts run in any case, so that lint reports everything)
+ */
+void lc_hosts(struct ctx *c, uint32_t top, edge_vec *edges, uint32_t **keep,
+	      bool want_plan, bool clean);
+
 /* ------------------------------------------ lang/emit.c: phase 6, the plan */
 
 /**
  * lc_emit_plan() - append the full plan of the graph to @plan.
  * @c:     compiler context, after a check without errors
- * @edges: the edges (lc_resolve_edges())
+ * @edges: the edges (lc_resolve_edges(), lc_hosts())
+ * @keep:  NULL: every block, IDP b + 1; else only blocks b with keep[b]
+ *         != 0, as IDP keep[b] (one host's plan, lc_hosts())
  * @plan:  an initialised plan; NEW per block, then BIND per edge
  */
-void lc_emit_plan(struct ctx *c, const edge_vec *edges,
+void lc_emit_plan(struct ctx *c, const edge_vec *edges, const uint32_t *keep,
 		  struct lana_plan *plan);
 
 #endif /* LANA_COMPILE_INTERNAL_H */

@@ -3,11 +3,12 @@
  * lang/emit.c - phase 6 of the compiler: the full plan of the flat graph.
  * One NEW per block, IDPs 1..N in creation order (source order, compound
  * instances expanded in place), then one BIND per edge by (source IDP,
- * port).
+ * port). One host's plan of a fleet model (lang/hosts.c) numbers its
+ * blocks 1..N in the same order.
  */
 #include "compile_internal.h"
 
-void lc_emit_plan(struct ctx *c, const edge_vec *edges,
+void lc_emit_plan(struct ctx *c, const edge_vec *edges, const uint32_t *keep,
 		  struct lana_plan *plan)
 {
 	uint32_t b, i;
@@ -17,8 +18,10 @@ void lc_emit_plan(struct ctx *c, const edge_vec *edges,
 		struct lana_insn in = { 0 };
 		uint32_t np = lana_param_count(bl->bt), n = 0;
 
+		if (keep && !keep[b])
+			continue;
 		in.op = LANA_OP_NEW;
-		in.idp = b + 1;
+		in.idp = keep ? keep[b] : b + 1;
 		in.type = bl->bt->name;
 		in.name = lana_arena_strdup(&plan->arena, bl->name);
 		in.params = lana_arena_alloc(&plan->arena,
@@ -37,9 +40,9 @@ void lc_emit_plan(struct ctx *c, const edge_vec *edges,
 		struct lana_insn in = { 0 };
 
 		in.op = LANA_OP_BIND;
-		in.idp = edges->v[i].src + 1;
+		in.idp = keep ? keep[edges->v[i].src] : edges->v[i].src + 1;
 		in.port = edges->v[i].port;
-		in.dst = edges->v[i].dst + 1;
+		in.dst = keep ? keep[edges->v[i].dst] : edges->v[i].dst + 1;
 		in.dport = edges->v[i].dport;
 		VEC_PUSH(&plan->insns, in);
 	}

@@ -87,6 +87,7 @@ static uint32_t catalogue_index(const struct lana_block_type *bt)
 	return 0;
 }
 
+/* See compile_internal.h (lc_type_default()). */
 static const struct lana_value *type_default(struct ctx *c,
 					     const struct lana_block_type *bt,
 					     uint32_t pi)
@@ -143,6 +144,7 @@ static uint32_t add_block(struct ctx *c, const char *name,
 	b.bt = bt;
 	b.params = params;
 	b.loc = loc;
+	b.host = c->cur_host;
 	b.nin = lana_port_count(bt, LANA_PORT_IN, lc_count_cb, &cc);
 	b.nout = lana_port_count(bt, LANA_PORT_OUT, lc_count_cb, &cc);
 	b.in_base = c->in_owner.n;
@@ -157,6 +159,22 @@ static uint32_t add_block(struct ctx *c, const char *name,
 	}
 	VEC_PUSH(&c->blocks, b);
 	return c->blocks.n - 1;
+}
+
+/* See compile_internal.h. */
+uint32_t lc_add_block(struct ctx *c, const char *name,
+		      const struct lana_block_type *bt,
+		      struct lana_value *params, struct lana_loc loc)
+{
+	return add_block(c, name, bt, params, loc);
+}
+
+/* See compile_internal.h. */
+const struct lana_value *lc_type_default(struct ctx *c,
+					 const struct lana_block_type *bt,
+					 uint32_t pi)
+{
+	return type_default(c, bt, pi);
 }
 
 /*
@@ -578,6 +596,10 @@ static void create_instances(struct ctx *c, struct scope *sc,
 
 		if (st->kind != AST_STMT_CHAIN)
 			continue;
+		/* a top-level chain of a host body places its blocks (and
+		 * those of its compound instances) on that host */
+		if (!sc->inst)
+			c->cur_host = st->chain.host;
 		for (j = 0; j < st->chain.n; j++, k++) {
 			const struct ast_elem *e = &st->chain.elems[j];
 
@@ -588,6 +610,8 @@ static void create_instances(struct ctx *c, struct scope *sc,
 			define_name(c, sc, e, refs[k]);
 		}
 	}
+	if (!sc->inst)
+		c->cur_host = 0;
 }
 
 /* Pass 2: resolve the references (bare names), then connect each chain. */

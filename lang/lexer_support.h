@@ -52,6 +52,8 @@ struct lana_parse_ctx {
 	uint32_t lex_errors;
 	uint32_t syntax_errors;
 	uint32_t depth;			/* open compound bodies */
+	uint32_t host;			/* open host body (1-based), or 0 */
+	VEC(struct ast_host) hosts;
 	bool aborted;			/* parser gave up (EOF in a body...) */
 
 	/* scratch stacks (malloc'd, freed at the end of lana_parse) */
@@ -90,6 +92,8 @@ enum lana_tok_kind {
 	LANA_TOK_KW_BLOCK,
 	LANA_TOK_KW_INPUT,
 	LANA_TOK_KW_OUTPUT,
+	LANA_TOK_KW_HOST,	/* 'host' where a host declaration starts:
+				 * followed by NAME '(' (else an identifier) */
 	LANA_TOK_PUNCT,		/* one of ; , ( ) [ ] { } = : (in @punct) */
 };
 

@@ -8,6 +8,7 @@
  *             | 'const' IDENT (':' IDENT)? '=' value ';'
  *             | 'block' IDENT '(' cparams? ')' '{' stmt* '}'
  *             | 'input' IDENT ':' IDENT ';' | 'output' IDENT ':' IDENT ';'
+ *             | 'host' IDENT '(' args? ')' '{' stmt* '}'
  *             | chain ';'
  *   chain     : elem ('->' elem)*
  *   elem      : port? core port?
@@ -122,6 +123,9 @@ static struct ast_compound *begin_block(struct lana_parse_ctx *ctx,
 static void end_block(struct lana_parse_ctx *ctx, struct lana_loc loc,
 		      struct ast_compound *comp);
 static void reset_scratch(struct lana_parse_ctx *ctx);
+static void begin_host(struct lana_parse_ctx *ctx, struct lana_loc loc,
+		       const char *name, struct lana_loc name_loc,
+		       uint32_t args);
 }
 
 %define api.pure full
@@ -158,6 +162,7 @@ static void reset_scratch(struct lana_parse_ctx *ctx);
 %token TOK_BLOCK "'block'"
 %token TOK_INPUT "'input'"
 %token TOK_OUTPUT "'output'"
+%token TOK_HOST "'host'"
 
 %type <str> name const_type
 %type <val> value
@@ -188,6 +193,10 @@ stmt
 		{ end_block(ctx, @1, $1); yyerrok; }
 	| TOK_BLOCK error ';'
 		{ reset_scratch(ctx); yyerrok; }
+	| host_head stmts '}'
+		{ ctx->host = 0; }
+	| host_head stmts error '}'
+		{ ctx->host = 0; yyerrok; }
 	| TOK_INPUT TOK_IDENT ':' TOK_IDENT ';'
 		{ add_port(ctx, @1, LANA_PORT_IN, $2, @2, $4, @4); }
 	| TOK_OUTPUT TOK_IDENT ':' TOK_IDENT ';'
@@ -208,6 +217,11 @@ block_head
 		{ $$ = begin_block(ctx, $2, @2, $4); }
 	| TOK_BLOCK error '{'
 		{ $$ = begin_block(ctx, NULL, @1, ctx->cparams.n); yyerrok; }
+	;
+
+host_head
+	: TOK_HOST TOK_IDENT '(' args_opt ')' '{'
+		{ begin_host(ctx, @1, $2, @2, $4); }
 	;
 
 cparams_opt
@@ -286,6 +300,7 @@ name
 	| TOK_BLOCK		{ $$ = "block"; }
 	| TOK_INPUT		{ $$ = "input"; }
 	| TOK_OUTPUT		{ $$ = "output"; }
+	| TOK_HOST		{ $$ = "host"; }
 	;
 
 value
@@ -403,7 +418,7 @@ static bool is_keyword(yysymbol_kind_t k)
 {
 	return k == YYSYMBOL_TOK_IMPORT || k == YYSYMBOL_TOK_CONST ||
 	       k == YYSYMBOL_TOK_BLOCK || k == YYSYMBOL_TOK_INPUT ||
-	       k == YYSYMBOL_TOK_OUTPUT;
+	       k == YYSYMBOL_TOK_OUTPUT || k == YYSYMBOL_TOK_HOST;
 }
 
 /*
@@ -633,6 +648,8 @@ static void add_chain(struct lana_parse_ctx *ctx, struct lana_loc loc,
 	n = ctx->elems.n - s.elem;
 	na = ctx->arrows.n - s.arrow;
 	st = new_stmt(ctx, AST_STMT_CHAIN, loc);
+	/* a chain of a host body (not of a compound inside it) */
+	st->chain.host = ctx->depth ? 0 : ctx->host;
 	st->chain.n = n;
 	st->chain.elems = SLICE(ctx, ctx->elems, s.elem, n);
 	st->chain.arrows = SLICE(ctx, ctx->arrows, s.arrow, na);
@@ -736,6 +753,41 @@ static void end_block(struct lana_parse_ctx *ctx, struct lana_loc loc,
 	st->comp = *comp;
 }
 
+/* `host NAME(args) {`: its body's chains are marked with it (ast.h). */
+static void begin_host(struct lana_parse_ctx *ctx, struct lana_loc loc,
+		       const char *name, struct lana_loc name_loc,
+		       uint32_t args)
+{
+	struct ast_host h;
+
+	memset(&h, 0, sizeof(h));
+	h.name = name;
+	h.loc = loc;
+	h.name_loc = name_loc;
+	if (args > ctx->args.n)
+		args = ctx->args.n;
+	h.nargs = ctx->args.n - args;
+	h.args = SLICE(ctx, ctx->args, args, h.nargs);
+	ctx->args.n = args;
+	if (ctx->depth) {
+		lana_error(ctx->s, loc,
+			   "host '%s' cannot be declared inside a compound block",
+			   name);
+		return;
+	}
+	if (ctx->host) {
+		lana_error(ctx->s, loc,
+			   "host '%s' cannot be declared inside host '%s'",
+			   name, ctx->hosts.v[ctx->host - 1].name);
+		lana_note(ctx->s, ctx->hosts.v[ctx->host - 1].loc,
+			  "host '%s' begins here",
+			  ctx->hosts.v[ctx->host - 1].name);
+		return;		/* its body stays the outer host's */
+	}
+	VEC_PUSH(&ctx->hosts, h);
+	ctx->host = ctx->hosts.n;
+}
+
 /* After a syntax error no half-built chain or list is still wanted. */
 static void reset_scratch(struct lana_parse_ctx *ctx)
 {
@@ -773,6 +825,8 @@ struct ast_file *lana_parse(struct lana_sources *s, uint32_t file,
 		top = ctx.stmts.n;
 	f->body.n = top;
 	f->body.stmts = SLICE(&ctx, ctx.stmts, 0, top);
+	f->nhosts = ctx.hosts.n;
+	f->hosts = SLICE(&ctx, ctx.hosts, 0, ctx.hosts.n);
 
 	VEC_FREE(&ctx.stmts);
 	VEC_FREE(&ctx.body_starts);
@@ -781,5 +835,6 @@ struct ast_file *lana_parse(struct lana_sources *s, uint32_t file,
 	VEC_FREE(&ctx.args);
 	VEC_FREE(&ctx.vals);
 	VEC_FREE(&ctx.cparams);
+	VEC_FREE(&ctx.hosts);
 	return f;
 }

@@ -99,6 +99,33 @@ grep -q '"replaced":' "$tmp/out" && ok || bad "diff json"
 expect_rc 2 "diff bad input exits 2 (trouble)" "$L" diff "$tmp/g.plan" "$tmp/bad.lana"
 expect_rc 2 "diff of a missing file exits 2" "$L" diff "$tmp/g.plan" "$tmp/nosuch.lana"
 
+# fleet models (docs/fleet.md): lint checks every host; a plan is one
+# host's (--host); VNIs are FNV-1a of the edges, recomputed independently
+fm=$top_srcdir/tests/lang/good/fleet_pair.lana
+expect_rc 0 "lint a fleet model (no --host needed)" "$L" lint "$fm"
+expect_rc 1 "compile a fleet model without --host" "$L" compile -o "$tmp/f.plan" "$fm"
+grep -q "error: the model places its blocks on 2 hosts: make one host's plan with --host NAME" "$tmp/err" &&
+	ok || bad "compile without --host says why: $(cat "$tmp/err")"
+expect_rc 1 "--host of a host the model lacks" "$L" compile --host h9 -o "$tmp/f.plan" "$fm"
+grep -q "error: --host h9: no such host in the model" "$tmp/err" && grep -q "note: host 'h2' is declared here" "$tmp/err" &&
+	ok || bad "--host h9 names the hosts: $(cat "$tmp/err")"
+expect_rc 1 "--host for a model without hosts" "$L" compile --host h1 -o "$tmp/f.plan" "$tmp/g.lana"
+grep -q "error: --host h1: the model declares no hosts" "$tmp/err" && ok || bad "--host without hosts: $(cat "$tmp/err")"
+for h in h1 h2; do
+	expect_rc 0 "compile --host $h" "$L" compile --host "$h" --emit=disasm -o "$tmp/f-$h.txt" "$fm"
+	python3 "$top_srcdir/tests/fleet_vni.py" "$tmp/f-$h.txt" \
+		"tunnel/m/t-v2=m/t.0>v2.0" "tunnel/v2-v1=v2.0>v1.0" \
+		"tunnel/w1-w2=w1.0>w2.0|w2.0>w1.0" && ok || bad "$h: tunnel VNIs are FNV-1a of their edges"
+done
+# an unrelated change renumbers no tunnel: a new pair of blocks adds its
+# own tunnel, the edit script of each host touches nothing else
+sed 's|^w1 -> w2 -> w1;|w1 -> w2 -> w1;\nhost h3(underlay = 192.0.2.3) { x3 :: tap(name = "x3"); }\nx3 -> v1;|' "$fm" >"$tmp/fm2.lana"
+expect_rc 1 "diff --host h1 after adding host h3 and x3 -> v1" "$L" diff --host h1 "$fm" "$tmp/fm2.lana"
+grep -q '^NEW  *11 tunnel/x3-v1 vxlan .*local="192.0.2.1" remote=\["192.0.2.3"\]' "$tmp/out" &&
+	[ "$(grep -c '^[A-Z]' "$tmp/out")" = 4 ] && grep -qx "; 1 new, 1 bound" "$tmp/out" &&
+	ok || bad "h1 gets the new tunnel end only: $(cat "$tmp/out")"
+expect_rc 0 "diff --host h2: h3 is none of h2's business" "$L" diff --host h2 "$fm" "$tmp/fm2.lana"
+
 # -D overrides a constant, typed where it is used; a bad value is an error
 cat >"$tmp/d.lana" <<'G'
 const DEV = "veth0";

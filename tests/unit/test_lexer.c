@@ -220,6 +220,36 @@ static void test_keywords(void **state)
 	check_tok(f, 7, LANA_TOK_IDENT, "Block", "Block", 0);
 }
 
+/*
+ * 'host' is a keyword only where a host declaration starts (NAME '('
+ * follows, across blanks and newlines); anywhere else, the identifier that
+ * graphs already use (host :: tap(...), a -> host).
+ */
+static void test_host_keyword(void **state)
+{
+	struct fixture *f = *state;
+
+	lex(f, "host h1(x) host :: hostx -> host\n  h2 (host(");
+	assert_int_equal(f->errors, 0);
+	assert_int_equal(f->n, 15);
+	check_tok(f, 0, LANA_TOK_KW_HOST, "host", "host h1", 0);
+	check_tok(f, 1, LANA_TOK_IDENT, "h1", "h1", 0);
+	check_punct(f, 2, '(', 0);
+	check_tok(f, 3, LANA_TOK_IDENT, "x", "x", 0);
+	check_punct(f, 4, ')', 0);
+	check_tok(f, 5, LANA_TOK_IDENT, "host", "host ::", 0);
+	check_tok(f, 6, LANA_TOK_DCOLON, "::", "::", 0);
+	check_tok(f, 7, LANA_TOK_IDENT, "hostx", "hostx", 0);
+	check_tok(f, 8, LANA_TOK_ARROW, "->", "->", 0);
+	check_tok(f, 9, LANA_TOK_KW_HOST, "host", "host\n", 0);
+	check_tok(f, 10, LANA_TOK_IDENT, "h2", "h2", 0);
+	check_punct(f, 11, '(', 1);
+	/* `host(`: an anonymous block of a type named host, not a host */
+	check_tok(f, 12, LANA_TOK_IDENT, "host", "host(", 0);
+	check_punct(f, 13, '(', 2);
+	assert_int_equal(f->t[14].kind, LANA_TOK_EOF);
+}
+
 static void test_comments(void **state)
 {
 	struct fixture *f = *state;
@@ -377,6 +407,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_word_edges, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_keywords, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_host_keyword, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_comments, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_strings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unterminated_string, setup,
