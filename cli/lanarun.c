@@ -266,6 +266,170 @@ static int count_op(const struct lana_plan *p, unsigned int op)
 	return n;
 }
 
+/* --host all: the hosts of @path, or NULL (reported) if it has none. */
+static char **all_hosts(const char *path, uint32_t *n)
+{
+	char **names;
+
+	if (lana_model_hosts(path, &names, n) || !*n) {
+		free(names);
+		fprintf(stderr,
+			"%s: error: --host all: '%s' is not a .lana model that declares hosts\n",
+			prog, path);
+		return NULL;
+	}
+	return names;
+}
+
+static void free_hosts(char **names)
+{
+	char **p;
+
+	for (p = names; p && *p; p++)
+		free(*p);
+	free(names);
+}
+
+static bool has_host(char **names, const char *h)
+{
+	for (; names && *names; names++)
+		if (!strcmp(*names, h))
+			return true;
+	return false;
+}
+
+/*
+ * `compile --host all MODEL`: one line per host ("h1: 7 blocks, 6
+ * edges"), with -o DIR each plan written as DIR/NAME.plan.
+ */
+static int compile_all(const char *path)
+{
+	struct lana_buf b = { 0 };
+	uint32_t n, i;
+	char **hosts = all_hosts(path, &n);
+	int rc = 0;
+
+	if (!hosts)
+		return EXIT_FINDINGS;
+	if (g.json)
+		lana_buf_putc(&b, '[');
+	for (i = 0; i < n && !rc; i++) {
+		struct lana_plan p;
+		struct lana_buf enc = { 0 };
+		char err[256];
+
+		g.host = hosts[i];
+		rc = load_plan(path, &p, NULL);
+		if (rc)
+			break;
+		if (g.out) {
+			size_t len = strlen(g.out) + strlen(hosts[i]) + 8;
+			char *f = xmalloc(len);
+
+			snprintf(f, len, "%s/%s.plan", g.out, hosts[i]);
+			if (lana_plan_encode(&p, &enc, err, sizeof(err))) {
+				fprintf(stderr, "%s: error: %s\n", prog, err);
+				rc = EXIT_FINDINGS;
+			} else {
+				rc = write_out(f, enc.data, enc.len);
+			}
+			free(f);
+			lana_buf_free(&enc);
+		}
+		if (g.json) {
+			lana_buf_puts(&b, i ? ",{\"host\":" : "{\"host\":");
+			lana_buf_put_json_str(&b, hosts[i]);
+			lana_buf_printf(&b, ",\"blocks\":%d,\"edges\":%d}",
+					count_op(&p, LANA_OP_NEW),
+					count_op(&p, LANA_OP_BIND));
+		} else {
+			lana_buf_printf(&b, "%s: %d blocks, %d edges\n",
+					hosts[i], count_op(&p, LANA_OP_NEW),
+					count_op(&p, LANA_OP_BIND));
+		}
+		lana_plan_free(&p);
+	}
+	if (g.json)
+		lana_buf_puts(&b, "]\n");
+	if (!rc && b.data)
+		fputs(b.data, stdout);
+	lana_buf_free(&b);
+	g.host = "all";
+	free_hosts(hosts);
+	return rc;
+}
+
+/*
+ * `diff --host all OLD NEW`: one summary line per host of either model
+ * ("h1: 1 new, 1 bound"; a host only in NEW is all new, one only in OLD
+ * all deleted); exit as diff(1) over all of them.
+ */
+static int diff_all(const char *oldp, const char *newp)
+{
+	struct lana_buf b = { 0 };
+	uint32_t no, nn, k;
+	char **ho = all_hosts(oldp, &no), **hn = all_hosts(newp, &nn);
+	int rc = 0;
+	bool differ = false;
+
+	if (!ho || !hn) {
+		free_hosts(ho);
+		free_hosts(hn);
+		return EXIT_DIFF_TROUBLE;
+	}
+	if (g.json)
+		lana_buf_putc(&b, '[');
+	for (k = 0; k < no + nn && !rc; k++) {
+		const char *h = k < no ? ho[k] : hn[k - no];
+		struct lana_plan old, new_, edit;
+		struct lana_diff_stats st = { 0 };
+		struct lana_buf sum = { 0 };
+		char err[512];
+
+		if (k >= no && has_host(ho, h))
+			continue;	/* done with OLD's hosts */
+		g.host = h;
+		lana_plan_init(&old);
+		lana_plan_init(&new_);
+		if (has_host(ho, h) && load_plan(oldp, &old, NULL))
+			rc = EXIT_DIFF_TROUBLE;
+		if (!rc && has_host(hn, h) && load_plan(newp, &new_, NULL))
+			rc = EXIT_DIFF_TROUBLE;
+		if (!rc && lana_plan_diff(&old, &new_, &edit, &st, err,
+					  sizeof(err))) {
+			fprintf(stderr, "%s: error: diff: %s\n", prog, err);
+			rc = EXIT_DIFF_TROUBLE;
+		}
+		lana_plan_free(&old);
+		lana_plan_free(&new_);
+		if (rc)
+			break;
+		differ |= edit.insns.n > 0;
+		lana_diff_summary(&st, &sum);
+		if (g.json) {
+			lana_buf_puts(&b, b.len > 1 ? ",{\"host\":" :
+						       "{\"host\":");
+			lana_buf_put_json_str(&b, h);
+			lana_buf_puts(&b, ",\"summary\":");
+			lana_buf_put_json_str(&b, sum.data);
+			lana_buf_puts(&b, "}");
+		} else {
+			lana_buf_printf(&b, "%s: %s\n", h, sum.data);
+		}
+		lana_buf_free(&sum);
+		lana_plan_free(&edit);
+	}
+	if (g.json)
+		lana_buf_puts(&b, "]\n");
+	if (!rc && b.data)
+		fputs(b.data, stdout);
+	lana_buf_free(&b);
+	g.host = "all";
+	free_hosts(ho);
+	free_hosts(hn);
+	return rc ? rc : differ ? EXIT_DIFF_DIFFERENT : 0;
+}
+
 static int cmd_compile(int argc, char **argv)
 {
 	const char *out = g.out, *emit_kind = g.emit;
@@ -274,6 +438,8 @@ static int cmd_compile(int argc, char **argv)
 	double t0 = now_ms(), tc = 0, te;
 	int rc;
 
+	if (g.host && !strcmp(g.host, "all"))
+		return compile_all(argv[0]);
 	if (!emit_kind)
 		emit_kind = g.json ? "json" : "plan";
 	if (!out)
@@ -342,6 +508,8 @@ static int cmd_diff(int argc, char **argv)
 	double t0, td, tc = 0;
 	int rc;
 
+	if (g.host && !strcmp(g.host, "all"))
+		return diff_all(argv[0], argv[1]);
 	/* exit status as diff(1): 0 the same, 1 different, 2 trouble (an
 	 * input with errors included) */
 	rc = load_plan(argv[0], &old, &tc);
@@ -601,7 +769,8 @@ static const struct lanarun_opt options[] = {
 "      --max-errors N           stop compiling after N errors (default 20;\n"
 "                               0: no limit)\n" },
 	{ "host", LANARUN_ARG_NONE, NULL,
-"      --host NAME              a fleet model's host: its plan only\n" },
+"      --host NAME|all          a fleet model's host: its plan only; all:\n"
+"                               compile, diff: a summary line per host\n" },
 	{ "format", LANARUN_ARG_WORDS, "text json",
 "  -f, --format text|json       output format of diagnostics and results\n" },
 	{ "emit", LANARUN_ARG_WORDS, "plan json disasm dot",

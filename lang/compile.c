@@ -184,3 +184,37 @@ int lana_compile(struct lana_sources *s, const char *path,
 	lana_arena_free(&scratch);
 	return s->errors == errors0 ? 0 : 1;
 }
+
+int lana_model_hosts(const char *path, char ***names, uint32_t *n)
+{
+	struct lana_sources s;
+	struct lana_arena a = { 0 };
+	struct ast_file *f;
+	char err[256];
+	uint32_t i;
+	int r;
+
+	*names = NULL;
+	*n = 0;
+	memset(&s, 0, sizeof(s));
+	lana_sources_init(&s);
+	r = lana_source_read(&s, path, (struct lana_loc){ 0 }, err,
+			     sizeof(err));
+	if (r < 0) {
+		lana_sources_free(&s);
+		return -1;
+	}
+	f = lana_parse(&s, (uint32_t)r, &a);
+	if (s.errors) {
+		lana_arena_free(&a);
+		lana_sources_free(&s);
+		return -1;
+	}
+	*names = xcalloc(f->nhosts + 1, sizeof(**names));
+	for (i = 0; i < f->nhosts; i++)
+		(*names)[i] = xstrdup(f->hosts[i].name);
+	*n = f->nhosts;
+	lana_arena_free(&a);
+	lana_sources_free(&s);
+	return 0;
+}

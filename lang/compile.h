@@ -78,6 +78,17 @@ struct lana_compile_opts {
 int lana_compile(struct lana_sources *s, const char *path,
 		 const struct lana_compile_opts *o, struct lana_plan *plan);
 
+/**
+ * lana_model_hosts() - the names of the hosts file @path declares (a fleet
+ * model, docs/fleet.md), in source order, for `--host all`.
+ * @names: receives a NULL-terminated array of malloc'd names (free each
+ *         and the array)
+ * @n:     receives their number (0: not a fleet model)
+ * Only parses @path (no imports, nothing checked: lana_compile() reports).
+ * Return: 0, or -1 when @path cannot be read or parsed (*@n = 0).
+ */
+int lana_model_hosts(const char *path, char ***names, uint32_t *n);
+
 /** lana_default_datadir() - the installed snippet directory, e.g. /usr/local/share/lana. */
 const char *lana_default_datadir(void);
 

@@ -377,6 +377,11 @@ void lc_hosts(struct ctx *c, uint32_t top, edge_vec *edges, uint32_t **keep,
 	hi = xcalloc(f->nhosts, sizeof(*hi));
 	for (i = 0; i < f->nhosts; i++) {
 		ok &= host_args(c, &f->hosts[i], &hi[i]);
+		if (!strcmp(f->hosts[i].name, "all")) {
+			lana_error(c->s, f->hosts[i].name_loc,
+				   "'all' cannot name a host (--host all means every host)");
+			ok = false;
+		}
 		for (j = 0; j < i; j++) {
 			if (strcmp(f->hosts[i].name, f->hosts[j].name))
 				continue;

@@ -125,6 +125,24 @@ grep -q '^NEW  *11 tunnel/x3-v1 vxlan .*local="192.0.2.1" remote=\["192.0.2.3"\]
 	[ "$(grep -c '^[A-Z]' "$tmp/out")" = 4 ] && grep -qx "; 1 new, 1 bound" "$tmp/out" &&
 	ok || bad "h1 gets the new tunnel end only: $(cat "$tmp/out")"
 expect_rc 0 "diff --host h2: h3 is none of h2's business" "$L" diff --host h2 "$fm" "$tmp/fm2.lana"
+# --host all: a line per host; blocks and edges counted by hand from the
+# model (h1: v1 w1 m/c m/t m/drop0 host drop0 + 3 tunnel ends, 8 edges;
+# h2: v2 w2 + 3 tunnel ends, 4 edges; h3: x3 and its tunnel end, 1 edge)
+expect_rc 0 "compile --host all" "$L" compile --host all "$fm"
+[ "$(cat "$tmp/out")" = "$(printf 'h1: 10 blocks, 8 edges\nh2: 5 blocks, 4 edges')" ] &&
+	ok || bad "compile --host all: $(cat "$tmp/out")"
+mkdir -p "$tmp/fleet"
+expect_rc 0 "compile --host all -o DIR" "$L" compile --host all -o "$tmp/fleet" "$fm"
+"$L" disasm "$tmp/fleet/h2.plan" >"$tmp/h2a.txt" 2>&1
+cmp -s "$tmp/h2a.txt" "$tmp/f-h2.txt" && ok || bad "DIR/h2.plan is h2's plan"
+expect_rc 1 "diff --host all (h3 is new)" "$L" diff --host all "$fm" "$tmp/fm2.lana"
+[ "$(cat "$tmp/out")" = "$(printf 'h1: 1 new, 1 bound\nh2: no changes\nh3: 2 new, 1 bound')" ] &&
+	ok || bad "diff --host all: $(cat "$tmp/out")"
+expect_rc 1 "diff --host all, json" "$L" -f json diff --host all "$fm" "$tmp/fm2.lana"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert [x["host"] for x in d] == ["h1","h2","h3"], d' "$tmp/out" &&
+	ok || bad "diff --host all json: $(cat "$tmp/out")"
+expect_rc 0 "diff --host all of a model and itself" "$L" diff --host all "$fm" "$fm"
+expect_rc 2 "diff --host all of a model without hosts" "$L" diff --host all "$tmp/g.lana" "$tmp/g.lana"
 
 # -D overrides a constant, typed where it is used; a bad value is an error
 cat >"$tmp/d.lana" <<'G'
