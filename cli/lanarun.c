@@ -587,10 +587,53 @@ done:
 	return rc;
 }
 
+/*
+ * `graph` of a fleet model without --host (or with --host all): every
+ * host's plan as one picture (lana_fleet_dot()).
+ */
+static int graph_fleet(const char *path, char **hosts, uint32_t n)
+{
+	struct lana_plan *plans = xcalloc(n + 1, sizeof(*plans));
+	const char **labels = xcalloc(n + 1, sizeof(*labels));
+	struct lana_buf b = { 0 };
+	uint32_t i, got = 0;
+	int rc = 0;
+
+	for (i = 0; i < n && !rc; i++) {
+		g.host = hosts[i];
+		rc = load_plan(path, &plans[i], NULL);
+		if (!rc)
+			got++;
+		labels[i] = hosts[i];
+	}
+	g.host = NULL;
+	if (!rc) {
+		lana_fleet_dot(plans, (const char *const *)hosts, labels, n,
+			       "tunnel/", &b);
+		rc = write_out(g.out ? g.out : "-", b.data, b.len);
+	}
+	for (i = 0; i < got; i++)
+		lana_plan_free(&plans[i]);
+	lana_buf_free(&b);
+	free(plans);
+	free(labels);
+	return rc;
+}
+
 static int cmd_graph(int argc, char **argv)
 {
 	struct lana_plan p;
+	char **hosts;
+	uint32_t n;
 	int rc;
+
+	if ((!g.host || !strcmp(g.host, "all")) &&
+	    !lana_model_hosts(argv[0], &hosts, &n)) {
+		rc = n ? graph_fleet(argv[0], hosts, n) : -1;
+		free_hosts(hosts);
+		if (rc >= 0)
+			return rc;
+	}
 
 	rc = load_plan(argv[0], &p, NULL);
 	if (rc)

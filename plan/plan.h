@@ -189,6 +189,19 @@ void lana_plan_json(const struct lana_plan *p, struct lana_buf *b);
  */
 void lana_plan_dot(const struct lana_plan *p, struct lana_buf *b);
 
+/**
+ * lana_fleet_dot() - append a fleet model (docs/fleet.md) as one Graphviz
+ * DOT graph: a cluster per host (@labels[i], e.g. "h1 (192.0.2.1)") with
+ * the blocks of @plans[i] (full plans, one per host @hosts[i]; node ids
+ * "HOST:NAME"), and for each cross-host edge one dashed edge from its
+ * source on one host to its target on the other, labelled with the VNI,
+ * in place of the tunnel blocks (names starting with @prefix, "tunnel/").
+ * @n: hosts
+ */
+void lana_fleet_dot(const struct lana_plan *plans, const char *const *hosts,
+		    const char *const *labels, uint32_t n, const char *prefix,
+		    struct lana_buf *b);
+
 /** struct lana_diff_stats - what an edit plan does, for the summary line. */
 struct lana_diff_stats {
 	uint32_t added, replaced, set, bound, rebound, unbound, deleted;

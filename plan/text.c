@@ -7,6 +7,7 @@
 #include "plan.h"
 #include "blocks/catalogue.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* IDP -> index of the instruction that defines it (first NEW/REPLACE). */
@@ -184,6 +185,131 @@ static void dot_node(struct lana_buf *b, const struct lana_insn *in,
 	else
 		lana_buf_printf(b, "#%u", idp);
 	lana_buf_putc(b, '"');
+}
+
+/* The node id of @in on host @host: "host:name". */
+static void dot_host_node(struct lana_buf *b, const char *host,
+			  const struct lana_insn *in, uint32_t idp)
+{
+	lana_buf_putc(b, '"');
+	dot_esc(b, host);
+	lana_buf_putc(b, ':');
+	if (in && in->name && *in->name)
+		dot_esc(b, in->name);
+	else
+		lana_buf_printf(b, "#%u", idp);
+	lana_buf_putc(b, '"');
+}
+
+static bool is_tunnel(const struct lana_insn *in, const char *prefix)
+{
+	return in && in->name && !strncmp(in->name, prefix, strlen(prefix));
+}
+
+void lana_fleet_dot(const struct lana_plan *plans, const char *const *hosts,
+		    const char *const *labels, uint32_t n, const char *prefix,
+		    struct lana_buf *b)
+{
+	struct lana_map *m = xcalloc(n + 1, sizeof(*m));
+	uint32_t h, i, k, j, l;
+	lana_buf_puts(b, "digraph lana {\n\trankdir=LR;\n\tnode [shape=box];\n");
+	for (h = 0; h < n; h++) {
+		const struct lana_plan *p = &plans[h];
+
+		index_blocks(p, &m[h]);
+		lana_buf_printf(b, "\tsubgraph \"cluster_%u\" {\n\t\tlabel=\"", h);
+		dot_esc(b, labels[h]);
+		lana_buf_puts(b, "\";\n\t\tstyle=rounded;\n");
+		for (i = 0; i < p->insns.n; i++) {
+			const struct lana_insn *in = &p->insns.v[i];
+
+			if (in->op != LANA_OP_NEW || is_tunnel(in, prefix) ||
+			    find_block(p, &m[h], in->idp) != in)
+				continue;
+			lana_buf_puts(b, "\t\t");
+			dot_host_node(b, hosts[h], in, in->idp);
+			lana_buf_puts(b, " [label=\"");
+			dot_esc(b, in->name);
+			lana_buf_puts(b, "\\n");
+			dot_esc(b, in->type);
+			lana_buf_puts(b, "\"];\n");
+		}
+		for (i = 0; i < p->insns.n; i++) {
+			const struct lana_insn *in = &p->insns.v[i];
+			const struct lana_insn *s, *d;
+
+			if (in->op != LANA_OP_BIND)
+				continue;
+			s = find_block(p, &m[h], in->idp);
+			d = find_block(p, &m[h], in->dst);
+			if (is_tunnel(s, prefix) || is_tunnel(d, prefix))
+				continue;
+			lana_buf_puts(b, "\t\t");
+			dot_host_node(b, hosts[h], s, in->idp);
+			lana_buf_puts(b, " -> ");
+			dot_host_node(b, hosts[h], d, in->dst);
+			lana_buf_puts(b, " [taillabel=\"");
+			put_port(b, s, LANA_PORT_OUT, in->port);
+			lana_buf_puts(b, "\", headlabel=\"");
+			put_port(b, d, LANA_PORT_IN, in->dport);
+			lana_buf_puts(b, "\"];\n");
+		}
+		lana_buf_puts(b, "\t}\n");
+	}
+	/* X -> T on host h and T -> Y on host k (the same tunnel name): the
+	 * frames X sends leave T on k towards Y, one dashed edge */
+	for (h = 0; h < n; h++) {
+		const struct lana_plan *p = &plans[h];
+
+		for (i = 0; i < p->insns.n; i++) {
+			const struct lana_insn *in = &p->insns.v[i];
+			const struct lana_insn *s, *t;
+
+			if (in->op != LANA_OP_BIND)
+				continue;
+			s = find_block(p, &m[h], in->idp);
+			t = find_block(p, &m[h], in->dst);
+			if (!is_tunnel(t, prefix) || is_tunnel(s, prefix))
+				continue;
+			for (k = 0; k < n; k++) {
+				const struct lana_plan *q = &plans[k];
+
+				if (k == h)
+					continue;
+				for (j = 0; j < q->insns.n; j++) {
+					const struct lana_insn *o = &q->insns.v[j];
+					const struct lana_insn *t2, *y;
+
+					if (o->op != LANA_OP_BIND)
+						continue;
+					t2 = find_block(q, &m[k], o->idp);
+					y = find_block(q, &m[k], o->dst);
+					if (!t2 || !t2->name ||
+					    strcmp(t2->name, t->name) ||
+					    is_tunnel(y, prefix))
+						continue;
+					lana_buf_putc(b, '\t');
+					dot_host_node(b, hosts[h], s, in->idp);
+					lana_buf_puts(b, " -> ");
+					dot_host_node(b, hosts[k], y, o->dst);
+					lana_buf_puts(b, " [style=dashed, taillabel=\"");
+					put_port(b, s, LANA_PORT_OUT, in->port);
+					lana_buf_puts(b, "\", headlabel=\"");
+					put_port(b, y, LANA_PORT_IN, o->dport);
+					lana_buf_puts(b, "\", label=\"");
+					for (l = 0; l < t->nparams; l++)
+						if (!strcmp(t->params[l].key, "vni"))
+							lana_buf_printf(b, "vni %llu",
+								(unsigned long long)t->params[l].val.u);
+					lana_buf_puts(b, "\"];\n");
+				}
+			}
+		}
+	}
+	lana_buf_puts(b, "}\n");
+	for (h = 0; h < n; h++)
+		lana_map_free(&m[h]);
+	free(m);
 }
 
 void lana_plan_dot(const struct lana_plan *p, struct lana_buf *b)

@@ -142,6 +142,23 @@ expect_rc 1 "diff --host all, json" "$L" -f json diff --host all "$fm" "$tmp/fm2
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert [x["host"] for x in d] == ["h1","h2","h3"], d' "$tmp/out" &&
 	ok || bad "diff --host all json: $(cat "$tmp/out")"
 expect_rc 0 "diff --host all of a model and itself" "$L" diff --host all "$fm" "$fm"
+# graph of a fleet model: a cluster per host, the tunnel blocks replaced by
+# one dashed edge per cross-host edge. By hand: nodes h1 v1 w1 m/c m/t
+# m/drop0 host drop0, h2 v2 w2 (9); edges within h1 v1->m/c m/c->m/t
+# m/t[1]->m/drop0 host->drop0 (4, none within h2), dashed m/t->v2 v2->v1
+# w1->w2 w2->w1 (4)
+expect_rc 0 "graph of a fleet model" "$L" graph "$fm"
+cp "$tmp/out" "$tmp/fleet.dot"
+if command -v dot >/dev/null; then
+	dot -Tplain "$tmp/fleet.dot" >"$tmp/fleet.plain" 2>"$tmp/err" &&
+		[ "$(grep -c '^node ' "$tmp/fleet.plain")" = 9 ] &&
+		[ "$(grep -c '^edge ' "$tmp/fleet.plain")" = 8 ] && ok ||
+		bad "fleet graph: 9 nodes, 8 edges: $(cat "$tmp/err" "$tmp/fleet.plain")"
+fi
+[ "$(grep -c '^	subgraph "cluster_' "$tmp/fleet.dot")" = 2 ] &&
+	[ "$(grep -c 'style=dashed' "$tmp/fleet.dot")" = 4 ] &&
+	grep -q '"h1:m/t" -> "h2:v2" \[style=dashed, taillabel="out\[0\]", headlabel="in", label="vni 2458228"\]' "$tmp/fleet.dot" &&
+	! grep -q 'tunnel/' "$tmp/fleet.dot" && ok || bad "fleet graph clusters and dashed edges: $(cat "$tmp/fleet.dot")"
 expect_rc 2 "diff --host all of a model without hosts" "$L" diff --host all "$tmp/g.lana" "$tmp/g.lana"
 
 # -D overrides a constant, typed where it is used; a bad value is an error
