@@ -108,6 +108,34 @@ static int fetch_plan(struct lana_ctl_conn *c, struct lana_plan *p)
 	return 0;
 }
 
+int lana_client_converge(struct lana_ctl_conn *c, struct lana_plan *want,
+			 struct lana_diff_stats *st, char *err, size_t errlen)
+{
+	struct lana_plan old, edit;
+	struct lana_buf b = { 0 };
+	int r;
+
+	memset(st, 0, sizeof(*st));
+	r = lana_ctl_get_plan(c, &b, NULL, err, errlen);
+	if (!r)
+		r = lana_plan_decode(b.data, b.len, &old, err, errlen);
+	lana_buf_free(&b);
+	if (r)
+		return -1;
+	r = lana_plan_diff(&old, want, &edit, st, err, errlen);
+	lana_plan_free(&old);
+	if (r)
+		return -1;
+	if (edit.insns.n) {
+		r = lana_plan_encode(&edit, &b, err, errlen);
+		if (!r)
+			r = lana_ctl_send_plan(c, b.data, b.len, err, errlen);
+		lana_buf_free(&b);
+	}
+	lana_plan_free(&edit);
+	return r ? -1 : 0;
+}
+
 void lana_client_report(const struct lana_client_opts *o, struct lana_sources *s)
 {
 	if (o->json) {

@@ -9,6 +9,7 @@
 #define LANA_CLIENT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* Which engine lanarun talks to (--engine). */
@@ -132,6 +133,19 @@ int lana_cmd_stats(const struct lana_client_opts *o, struct lana_ctl_conn *c,
  */
 int lana_cmd_set(const struct lana_client_opts *o, struct lana_ctl_conn *c,
 		 int argc, char **argv);
+
+/**
+ * lana_client_converge() - make the engine on @c run full plan @want: read
+ * its running plan, diff (lana_plan_diff()) and send the edit as one
+ * transaction when there is one (the fleet agent's step, cli/fleet.c).
+ * @st: receives what the edit did (all zero: nothing to do)
+ * Return: 0, or -1 with the reason in @err (the engine's message when it
+ * refused the transaction, which it then rolled back).
+ */
+struct lana_diff_stats;
+struct lana_plan;
+int lana_client_converge(struct lana_ctl_conn *c, struct lana_plan *want,
+			 struct lana_diff_stats *st, char *err, size_t errlen);
 
 /** lana_cmd_flush() - `flush`: remove every block from the running graph. */
 int lana_cmd_flush(const struct lana_client_opts *o, struct lana_ctl_conn *c,

@@ -10,6 +10,7 @@
  * with -Werror) or out of memory, 2 usage or I/O error.
  */
 #include "lang/compile.h"
+#include "fleet.h"
 #include "plan/plan.h"
 #include "lang/source.h"
 #include "typedoc.h"
@@ -46,6 +47,10 @@ static struct {
 	uint32_t max_blocks;	/* --max-blocks (0: the compiler's default) */
 	uint32_t max_errors;	/* --max-errors (0: no limit) */
 	const char *host;	/* --host NAME (fleet models) */
+	const char *etcd;	/* --etcd URL[,URL...] */
+	const char *model;	/* --model NAME */
+	int64_t revision;	/* --revision N (-1: none) */
+	unsigned int wait_s;	/* --wait SECONDS */
 	bool dry_run;		/* apply --dry-run */
 	bool json;		/* --format=json, --json */
 	bool color;
@@ -643,6 +648,54 @@ static int cmd_graph(int argc, char **argv)
 	return rc;
 }
 
+static struct lana_fleet_opts fleet_opts(void)
+{
+	struct lana_fleet_opts f = {
+		.etcd = g.etcd, .model = g.model, .host = g.host,
+		.revision = g.revision, .wait_s = g.wait_s,
+	};
+
+	return f;
+}
+
+static int cmd_fleet(int argc, char **argv)
+{
+	struct lana_client_opts co = client_opts();
+	struct lana_fleet_opts fo = fleet_opts();
+
+	co.host = NULL;
+	if (!strcmp(argv[0], "apply")) {
+		if (argc != 2) {
+			fprintf(stderr, "%s: fleet apply: expected one model file\n",
+				prog);
+			return EXIT_USAGE;
+		}
+		return lana_fleet_apply(&co, &fo, argv[1]);
+	}
+	if (!strcmp(argv[0], "status")) {
+		if (argc != 1) {
+			fprintf(stderr, "%s: fleet status: unexpected argument '%s'\n",
+				prog, argv[1]);
+			return EXIT_USAGE;
+		}
+		return lana_fleet_status(&co, &fo);
+	}
+	fprintf(stderr, "%s: fleet: unknown subcommand '%s' (apply, status)\n",
+		prog, argv[0]);
+	return EXIT_USAGE;
+}
+
+static int cmd_agent(int argc, char **argv)
+{
+	struct lana_client_opts co = client_opts();
+	struct lana_fleet_opts fo = fleet_opts();
+
+	(void)argc;
+	(void)argv;
+	co.host = NULL;
+	return lana_fleet_agent(&co, &fo);
+}
+
 static int cmd_types(int argc, char **argv)
 {
 	struct lana_buf b = { 0 };
@@ -763,6 +816,20 @@ static const struct lanarun_cmd commands[] = {
 		.arg = LANARUN_ARG_FILE, .min_args = 1, .max_args = 1,
 		.argerr = "expected one input file", .run = cmd_graph,
 	}, {
+		.name = "fleet", .args = "apply MODEL | status",
+		.summary = "write a fleet model's plans to etcd, or show every host's state",
+		.section = LANARUN_ENGINE_CMDS,
+		.opts = "etcd model revision wait include define W format color max-blocks max-errors",
+		.arg = LANARUN_ARG_WORDS, .words = "apply status",
+		.min_args = 1, .max_args = 2,
+		.argerr = "expected 'apply MODEL' or 'status'", .run = cmd_fleet,
+	}, {
+		.name = "agent", .args = "--etcd URL --model NAME --host NAME",
+		.summary = "run one host's part of a fleet model from etcd",
+		.section = LANARUN_ENGINE_CMDS,
+		.opts = "etcd model host engine socket",
+		.run = cmd_agent,
+	}, {
 		.name = "types", .args = "[NAME]",
 		.summary = "list block types, or describe one",
 		.section = LANARUN_COMPILER_CMDS, .opts = "json markdown format",
@@ -811,6 +878,16 @@ static const struct lanarun_opt options[] = {
 	{ "max-errors", LANARUN_ARG_NONE, NULL,
 "      --max-errors N           stop compiling after N errors (default 20;\n"
 "                               0: no limit)\n" },
+	{ "etcd", LANARUN_ARG_NONE, NULL,
+"      --etcd URL[,URL...]      fleet, agent: etcd endpoints (http://127.0.0.1:2379)\n" },
+	{ "model", LANARUN_ARG_NONE, NULL,
+"      --model NAME             fleet, agent: the model's name in etcd (fleet\n"
+"                               apply: default the file's base name)\n" },
+	{ "revision", LANARUN_ARG_NONE, NULL,
+"      --revision N             fleet apply: only if the model is still at N\n" },
+	{ "wait", LANARUN_ARG_NONE, NULL,
+"      --wait SECONDS           fleet apply: wait for every host (default 30;\n"
+"                               0: do not wait)\n" },
 	{ "host", LANARUN_ARG_NONE, NULL,
 "      --host NAME|all          a fleet model's host: its plan only; all:\n"
 "                               compile, diff: a summary line per host\n" },
@@ -848,6 +925,10 @@ enum {
 	OPT_MAX_BLOCKS,
 	OPT_MAX_ERRORS,
 	OPT_HOST,
+	OPT_ETCD,
+	OPT_MODEL,
+	OPT_REVISION,
+	OPT_WAIT,
 };
 
 static const char short_opts[] = "I:D:f:o:W:nhV";
@@ -869,6 +950,10 @@ static const struct option long_opts[] = {
 	{ "max-blocks", required_argument, NULL, OPT_MAX_BLOCKS },
 	{ "max-errors", required_argument, NULL, OPT_MAX_ERRORS },
 	{ "host", required_argument, NULL, OPT_HOST },
+	{ "etcd", required_argument, NULL, OPT_ETCD },
+	{ "model", required_argument, NULL, OPT_MODEL },
+	{ "revision", required_argument, NULL, OPT_REVISION },
+	{ "wait", required_argument, NULL, OPT_WAIT },
 	{ "dry-run", no_argument, NULL, 'n' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -996,6 +1081,19 @@ static void set_option(int c, const char *arg, const char **color)
 	case OPT_HOST:
 		g.host = arg;
 		break;
+	case OPT_ETCD:
+		g.etcd = arg;
+		break;
+	case OPT_MODEL:
+		g.model = arg;
+		break;
+	case OPT_REVISION:
+		g.revision = (int64_t)parse_count("--revision", arg, 0,
+						  UINT32_MAX);
+		break;
+	case OPT_WAIT:
+		g.wait_s = parse_count("--wait", arg, 0, 86400);
+		break;
 	case 'n':
 		g.dry_run = true;
 		break;
@@ -1015,6 +1113,8 @@ static int parse_options(int argc, char **argv)
 	g.socket = getenv("LANA_SOCKET");
 	g.workers = 1;
 	g.max_errors = LANARUN_MAX_ERRORS;
+	g.revision = -1;
+	g.wait_s = 30;
 	while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':

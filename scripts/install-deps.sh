@@ -12,6 +12,9 @@ PKGS=(
 	libxdp-dev libbpf-dev
 	# seal/unseal (libsodium), vde (libvdeplug; vde2 for the tests' vde_switch)
 	libsodium-dev libvdeplug-dev vde2
+	# fleet: etcd's v3 JSON gateway over HTTP (libcurl), JSON (jansson);
+	# etcd itself for the fleet tests
+	libcurl4-openssl-dev libjansson-dev etcd-server etcd-client
 	# tests: unit tests, fuzzing with libFuzzer, DOT and man page checks
 	libcmocka-dev clang libclang-rt-14-dev graphviz man-db groff-base
 	# end-to-end tests: namespaces and veth pairs, traffic, captures
