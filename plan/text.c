@@ -7,6 +7,7 @@
 #include "plan.h"
 #include "blocks/catalogue.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -175,11 +176,18 @@ static void dot_esc(struct lana_buf *b, const char *s)
 	}
 }
 
-/* The node id of IDP @idp: its quoted name, or "#7" when not defined. */
-static void dot_node(struct lana_buf *b, const struct lana_insn *in,
-		     uint32_t idp)
+/*
+ * The node id of IDP @idp: its quoted name, or "#7" when not defined; with
+ * @host (a fleet picture) "host:name".
+ */
+static void dot_node(struct lana_buf *b, const char *host,
+		     const struct lana_insn *in, uint32_t idp)
 {
 	lana_buf_putc(b, '"');
+	if (host) {
+		dot_esc(b, host);
+		lana_buf_putc(b, ':');
+	}
 	if (in && in->name && *in->name)
 		dot_esc(b, in->name);
 	else
@@ -187,18 +195,47 @@ static void dot_node(struct lana_buf *b, const struct lana_insn *in,
 	lana_buf_putc(b, '"');
 }
 
-/* The node id of @in on host @host: "host:name". */
-static void dot_host_node(struct lana_buf *b, const char *host,
-			  const struct lana_insn *in, uint32_t idp)
+/* Block @in as a node: label "name\ntype"; @indent tabs first. */
+static void dot_block(struct lana_buf *b, const char *indent,
+		      const char *host, const struct lana_insn *in)
 {
+	lana_buf_puts(b, indent);
+	dot_node(b, host, in, in->idp);
+	lana_buf_puts(b, " [label=\"");
+	dot_esc(b, in->name);
+	lana_buf_puts(b, "\\n");
+	dot_esc(b, in->type);
+	lana_buf_puts(b, "\"];\n");
+}
+
+/*
+ * The edge from OUT port @port of @s (IDP @sidp, on @hs) to IN port
+ * @dport of @d (@didp, on @hd), port names as labels; @style, when not
+ * NULL, adds "style=STYLE" and @label "label=LABEL".
+ */
+static void dot_edge(struct lana_buf *b, const char *indent, const char *hs,
+		     const struct lana_insn *s, uint32_t sidp, uint32_t port,
+		     const char *hd, const struct lana_insn *d, uint32_t didp,
+		     uint32_t dport, const char *style, const char *label)
+{
+	lana_buf_puts(b, indent);
+	dot_node(b, hs, s, sidp);
+	lana_buf_puts(b, " -> ");
+	dot_node(b, hd, d, didp);
+	lana_buf_puts(b, " [");
+	if (style)
+		lana_buf_printf(b, "style=%s, ", style);
+	lana_buf_puts(b, "taillabel=\"");
+	put_port(b, s, LANA_PORT_OUT, port);
+	lana_buf_puts(b, "\", headlabel=\"");
+	put_port(b, d, LANA_PORT_IN, dport);
 	lana_buf_putc(b, '"');
-	dot_esc(b, host);
-	lana_buf_putc(b, ':');
-	if (in && in->name && *in->name)
-		dot_esc(b, in->name);
-	else
-		lana_buf_printf(b, "#%u", idp);
-	lana_buf_putc(b, '"');
+	if (label) {
+		lana_buf_puts(b, ", label=\"");
+		dot_esc(b, label);
+		lana_buf_putc(b, '"');
+	}
+	lana_buf_puts(b, "];\n");
 }
 
 static bool is_tunnel(const struct lana_insn *in, const char *prefix)
@@ -206,55 +243,64 @@ static bool is_tunnel(const struct lana_insn *in, const char *prefix)
 	return in && in->name && !strncmp(in->name, prefix, strlen(prefix));
 }
 
+/* "vni N" of tunnel block @t into @buf (@len bytes). */
+static const char *vni_label(const struct lana_insn *t, char *buf, size_t len)
+{
+	uint32_t l;
+
+	buf[0] = 0;
+	for (l = 0; l < t->nparams; l++)
+		if (!strcmp(t->params[l].key, "vni"))
+			snprintf(buf, len, "vni %llu",
+				 (unsigned long long)t->params[l].val.u);
+	return buf;
+}
+
+/* One host's cluster: its blocks and edges, the tunnel blocks left out. */
+static void dot_cluster(struct lana_buf *b, const struct lana_plan *p,
+			struct lana_map *m, uint32_t h, const char *host,
+			const char *label, const char *prefix)
+{
+	uint32_t i;
+
+	lana_buf_printf(b, "\tsubgraph \"cluster_%u\" {\n\t\tlabel=\"", h);
+	dot_esc(b, label);
+	lana_buf_puts(b, "\";\n\t\tstyle=rounded;\n");
+	for (i = 0; i < p->insns.n; i++) {
+		const struct lana_insn *in = &p->insns.v[i];
+
+		if (in->op == LANA_OP_NEW && !is_tunnel(in, prefix) &&
+		    find_block(p, m, in->idp) == in)
+			dot_block(b, "\t\t", host, in);
+	}
+	for (i = 0; i < p->insns.n; i++) {
+		const struct lana_insn *in = &p->insns.v[i];
+		const struct lana_insn *s, *d;
+
+		if (in->op != LANA_OP_BIND)
+			continue;
+		s = find_block(p, m, in->idp);
+		d = find_block(p, m, in->dst);
+		if (!is_tunnel(s, prefix) && !is_tunnel(d, prefix))
+			dot_edge(b, "\t\t", host, s, in->idp, in->port, host,
+				 d, in->dst, in->dport, NULL, NULL);
+	}
+	lana_buf_puts(b, "\t}\n");
+}
+
 void lana_fleet_dot(const struct lana_plan *plans, const char *const *hosts,
 		    const char *const *labels, uint32_t n, const char *prefix,
 		    struct lana_buf *b)
 {
 	struct lana_map *m = xcalloc(n + 1, sizeof(*m));
-	uint32_t h, i, k, j, l;
+	uint32_t h, i, k, j;
+	char vni[32];
+
 	lana_buf_puts(b, "digraph lana {\n\trankdir=LR;\n\tnode [shape=box];\n");
 	for (h = 0; h < n; h++) {
-		const struct lana_plan *p = &plans[h];
-
-		index_blocks(p, &m[h]);
-		lana_buf_printf(b, "\tsubgraph \"cluster_%u\" {\n\t\tlabel=\"", h);
-		dot_esc(b, labels[h]);
-		lana_buf_puts(b, "\";\n\t\tstyle=rounded;\n");
-		for (i = 0; i < p->insns.n; i++) {
-			const struct lana_insn *in = &p->insns.v[i];
-
-			if (in->op != LANA_OP_NEW || is_tunnel(in, prefix) ||
-			    find_block(p, &m[h], in->idp) != in)
-				continue;
-			lana_buf_puts(b, "\t\t");
-			dot_host_node(b, hosts[h], in, in->idp);
-			lana_buf_puts(b, " [label=\"");
-			dot_esc(b, in->name);
-			lana_buf_puts(b, "\\n");
-			dot_esc(b, in->type);
-			lana_buf_puts(b, "\"];\n");
-		}
-		for (i = 0; i < p->insns.n; i++) {
-			const struct lana_insn *in = &p->insns.v[i];
-			const struct lana_insn *s, *d;
-
-			if (in->op != LANA_OP_BIND)
-				continue;
-			s = find_block(p, &m[h], in->idp);
-			d = find_block(p, &m[h], in->dst);
-			if (is_tunnel(s, prefix) || is_tunnel(d, prefix))
-				continue;
-			lana_buf_puts(b, "\t\t");
-			dot_host_node(b, hosts[h], s, in->idp);
-			lana_buf_puts(b, " -> ");
-			dot_host_node(b, hosts[h], d, in->dst);
-			lana_buf_puts(b, " [taillabel=\"");
-			put_port(b, s, LANA_PORT_OUT, in->port);
-			lana_buf_puts(b, "\", headlabel=\"");
-			put_port(b, d, LANA_PORT_IN, in->dport);
-			lana_buf_puts(b, "\"];\n");
-		}
-		lana_buf_puts(b, "\t}\n");
+		index_blocks(&plans[h], &m[h]);
+		dot_cluster(b, &plans[h], &m[h], h, hosts[h], labels[h],
+			    prefix);
 	}
 	/* X -> T on host h and T -> Y on host k (the same tunnel name): the
 	 * frames X sends leave T on k towards Y, one dashed edge */
@@ -274,9 +320,7 @@ void lana_fleet_dot(const struct lana_plan *plans, const char *const *hosts,
 			for (k = 0; k < n; k++) {
 				const struct lana_plan *q = &plans[k];
 
-				if (k == h)
-					continue;
-				for (j = 0; j < q->insns.n; j++) {
+				for (j = 0; k != h && j < q->insns.n; j++) {
 					const struct lana_insn *o = &q->insns.v[j];
 					const struct lana_insn *t2, *y;
 
@@ -288,20 +332,10 @@ void lana_fleet_dot(const struct lana_plan *plans, const char *const *hosts,
 					    strcmp(t2->name, t->name) ||
 					    is_tunnel(y, prefix))
 						continue;
-					lana_buf_putc(b, '\t');
-					dot_host_node(b, hosts[h], s, in->idp);
-					lana_buf_puts(b, " -> ");
-					dot_host_node(b, hosts[k], y, o->dst);
-					lana_buf_puts(b, " [style=dashed, taillabel=\"");
-					put_port(b, s, LANA_PORT_OUT, in->port);
-					lana_buf_puts(b, "\", headlabel=\"");
-					put_port(b, y, LANA_PORT_IN, o->dport);
-					lana_buf_puts(b, "\", label=\"");
-					for (l = 0; l < t->nparams; l++)
-						if (!strcmp(t->params[l].key, "vni"))
-							lana_buf_printf(b, "vni %llu",
-								(unsigned long long)t->params[l].val.u);
-					lana_buf_puts(b, "\"];\n");
+					dot_edge(b, "\t", hosts[h], s, in->idp,
+						 in->port, hosts[k], y, o->dst,
+						 o->dport, "dashed",
+						 vni_label(t, vni, sizeof(vni)));
 				}
 			}
 		}
@@ -326,31 +360,16 @@ void lana_plan_dot(const struct lana_plan *p, struct lana_buf *b)
 			continue;
 		if (find_block(p, &m, in->idp) != in)
 			continue;	/* IDP defined twice: first one wins */
-		lana_buf_putc(b, '\t');
-		dot_node(b, in, in->idp);
-		lana_buf_puts(b, " [label=\"");
-		dot_esc(b, in->name);
-		lana_buf_puts(b, "\\n");
-		dot_esc(b, in->type);
-		lana_buf_puts(b, "\"];\n");
+		dot_block(b, "\t", NULL, in);
 	}
 	for (i = 0; i < p->insns.n; i++) {
 		const struct lana_insn *in = &p->insns.v[i];
-		const struct lana_insn *s, *d;
 
-		if (in->op != LANA_OP_BIND)
-			continue;
-		s = find_block(p, &m, in->idp);
-		d = find_block(p, &m, in->dst);
-		lana_buf_putc(b, '\t');
-		dot_node(b, s, in->idp);
-		lana_buf_puts(b, " -> ");
-		dot_node(b, d, in->dst);
-		lana_buf_puts(b, " [taillabel=\"");
-		put_port(b, s, LANA_PORT_OUT, in->port);
-		lana_buf_puts(b, "\", headlabel=\"");
-		put_port(b, d, LANA_PORT_IN, in->dport);
-		lana_buf_puts(b, "\"];\n");
+		if (in->op == LANA_OP_BIND)
+			dot_edge(b, "\t", NULL, find_block(p, &m, in->idp),
+				 in->idp, in->port, NULL,
+				 find_block(p, &m, in->dst), in->dst,
+				 in->dport, NULL, NULL);
 	}
 	lana_buf_puts(b, "}\n");
 	lana_map_free(&m);
