@@ -970,39 +970,6 @@ struct lana_udp;
 				 * capability the bound port is used (logged) */
 
 /**
- * lana_udp_open() - open @b's UDP endpoint on @local (family 0: "::", both
- * families, IPV6_V6ONLY off) and have @b's worker poll it with @recv
- * (see lana_fdsrc_new()); in init.
- * @b:     the block
- * @local: local address and port (port 0: any)
- * @ttl:   IP_TTL / IPV6_UNICAST_HOPS of sent datagrams, 1..255
- * @flags: LANA_UDP_*
- * @recv:  the block's recv op; it calls lana_udp_recv()
- *
- * The socket has SO_REUSEPORT, so a REPLACE can build the new instance
- * while the old one still holds the port; until the old one is closed the
- * kernel spreads arriving datagrams over both sockets by flow hash
- * (socket(7) SO_REUSEPORT), and those the old instance takes in that
- * window run through the old graph version or, once it is unpolled, stay
- * in its socket buffer and are lost with it on close. Endpoints that
- * tell datagrams apart by a field of the payload use
- * lana_udp_open_keyed() instead.
- *
- * Kernel: no SO_REUSEPORT (a kernel tunnel socket gets every datagram of
- * its port), so a second endpoint of its own on a bound port fails with
- * EADDRINUSE; LANA_UDP_SPORT needs no raw socket (the kernel writes the
- * UDP header) and IPv4 datagrams carry checksum 0 there too.
- *
- * Return: the endpoint, or NULL with lana_block_error() set (the bind's
- * errno in the message).
- */
-struct lana_udp *lana_udp_open(struct lana_block *b,
-			       const struct lana_udp_addr *local,
-			       unsigned int ttl, unsigned int flags,
-			       int (*recv)(struct lana_block *b,
-					   struct lana_burst *v));
-
-/**
  * lana_udp_open_keyed() - lana_udp_open() for endpoints that share one
  * socket, told apart by a key in the payload (vxlan: the VNI), as Linux's
  * vxlan devices share one vxlan_sock per port and family
@@ -1047,6 +1014,42 @@ struct lana_udp *lana_udp_open_keyed(struct lana_block *b,
 				     unsigned int key_len, uint32_t key,
 				     int (*recv)(struct lana_block *b,
 						 struct lana_burst *v));
+
+/**
+ * lana_udp_open() - open @b's UDP endpoint on @local (family 0: "::", both
+ * families, IPV6_V6ONLY off) and have @b's worker poll it with @recv
+ * (see lana_fdsrc_new()); in init.
+ * @b:     the block
+ * @local: local address and port (port 0: any)
+ * @ttl:   IP_TTL / IPV6_UNICAST_HOPS of sent datagrams, 1..255
+ * @flags: LANA_UDP_*
+ * @recv:  the block's recv op; it calls lana_udp_recv()
+ *
+ * The socket has SO_REUSEPORT, so a REPLACE can build the new instance
+ * while the old one still holds the port; until the old one is closed the
+ * kernel spreads arriving datagrams over both sockets by flow hash
+ * (socket(7) SO_REUSEPORT), and those the old instance takes in that
+ * window run through the old graph version or, once it is unpolled, stay
+ * in its socket buffer and are lost with it on close. Endpoints that
+ * tell datagrams apart by a field of the payload use
+ * lana_udp_open_keyed() instead.
+ *
+ * Kernel: no SO_REUSEPORT (a kernel tunnel socket gets every datagram of
+ * its port), so a second endpoint of its own on a bound port fails with
+ * EADDRINUSE; LANA_UDP_SPORT needs no raw socket (the kernel writes the
+ * UDP header) and IPv4 datagrams carry checksum 0 there too.
+ *
+ * Return: the endpoint, or NULL with lana_block_error() set (the bind's
+ * errno in the message).
+ */
+static inline struct lana_udp *lana_udp_open(struct lana_block *b,
+					     const struct lana_udp_addr *local,
+					     unsigned int ttl, unsigned int flags,
+					     int (*recv)(struct lana_block *b,
+							 struct lana_burst *v))
+{
+	return lana_udp_open_keyed(b, local, ttl, flags, 0, 0, 0, recv);
+}
 
 /**
  * lana_udp_qfull() - datagrams for keyed endpoint @u dropped because its

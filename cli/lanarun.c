@@ -295,6 +295,17 @@ static void free_hosts(char **names)
 	free(names);
 }
 
+/* The end of a --host all command: its lines (JSON: closed array) out. */
+static void put_all(struct lana_buf *b, int rc)
+{
+	if (g.json)
+		lana_buf_puts(b, "]\n");
+	if (!rc && b->data)
+		fputs(b->data, stdout);
+	lana_buf_free(b);
+	g.host = "all";
+}
+
 static bool has_host(char **names, const char *h)
 {
 	for (; names && *names; names++)
@@ -354,12 +365,7 @@ static int compile_all(const char *path)
 		}
 		lana_plan_free(&p);
 	}
-	if (g.json)
-		lana_buf_puts(&b, "]\n");
-	if (!rc && b.data)
-		fputs(b.data, stdout);
-	lana_buf_free(&b);
-	g.host = "all";
+	put_all(&b, rc);
 	free_hosts(hosts);
 	return rc;
 }
@@ -424,12 +430,7 @@ static int diff_all(const char *oldp, const char *newp)
 		lana_buf_free(&sum);
 		lana_plan_free(&edit);
 	}
-	if (g.json)
-		lana_buf_puts(&b, "]\n");
-	if (!rc && b.data)
-		fputs(b.data, stdout);
-	lana_buf_free(&b);
-	g.host = "all";
+	put_all(&b, rc);
 	free_hosts(ho);
 	free_hosts(hn);
 	return rc ? rc : differ ? EXIT_DIFF_DIFFERENT : 0;

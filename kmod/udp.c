@@ -395,15 +395,6 @@ struct lana_udp *lana_udp_open_keyed(struct lana_block *b,
 	return u;
 }
 
-struct lana_udp *lana_udp_open(struct lana_block *b,
-			       const struct lana_udp_addr *local,
-			       unsigned int ttl, unsigned int flags,
-			       int (*recv)(struct lana_block *b,
-					   struct lana_burst *v))
-{
-	return lana_udp_open_keyed(b, local, ttl, flags, 0, 0, 0, recv);
-}
-
 void lana_udp_close(struct lana_udp *u)
 {
 	struct lana_ksock *ks;

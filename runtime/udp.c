@@ -397,15 +397,6 @@ fail:
 	return NULL;
 }
 
-struct lana_udp *lana_udp_open(struct lana_block *b,
-			       const struct lana_udp_addr *local,
-			       unsigned int ttl, unsigned int flags,
-			       int (*recv)(struct lana_block *b,
-					   struct lana_burst *v))
-{
-	return lana_udp_open_keyed(b, local, ttl, flags, 0, 0, 0, recv);
-}
-
 /* The subscriber of @sh whose key datagram @d (@len bytes) carries: the
  * newest with it; NULL if none has it or it is too short. rx held. */
 static struct lana_udp *shared_find(const struct udp_shared *sh,
