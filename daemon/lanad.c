@@ -116,6 +116,7 @@ static void usage(FILE *f)
 "                                (default: %u)\n"
 "\n"
 "Stop with SIGTERM or SIGINT: the graph is torn down and the socket removed.\n"
+"SIGHUP, SIGUSR1, SIGUSR2 and SIGALRM are logged and ignored.\n"
 "See lanad(8).\n", LANA_DEFAULT_SOCKET, LANA_PCAP_DIR,
 		LANA_CTL_DEF_CLIENTS, LANA_TXN_MAX,
 		LANA_CTL_MAX_TXN, LANA_CTL_DEF_CLIENT_TXNS,
@@ -285,12 +286,21 @@ static int serve(struct lana_engine *e, int lfd, int sfd,
 		if (pfd[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
 
-			if (read(sfd, &si, sizeof(si)) == sizeof(si) &&
+			ssize_t got = read(sfd, &si, sizeof(si));
+
+			if (got == sizeof(si) &&
 			    (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT)) {
 				log_msg(LOG_INFO, "%s: shutting down",
 					strsignal((int)si.ssi_signo));
 				break;
 			}
+			/* SIGHUP, SIGUSR1, SIGUSR2, SIGALRM: a daemon is not
+			 * killed by them (their default action would lose the
+			 * graph); there is no configuration to re-read yet */
+			if (got == sizeof(si))
+				log_msg(LOG_NOTICE, "%s (from pid %u): ignored, the graph stays as it is",
+					strsignal((int)si.ssi_signo),
+					si.ssi_pid);
 		}
 		for (i = n; i-- > 0;) {
 			short rev = pfd[i + 2].revents;
@@ -441,7 +451,7 @@ struct lanad_opts {
 struct lanad {
 	const char *sock;
 	int lfd;		/* the listening socket */
-	int sfd;		/* signalfd of SIGTERM and SIGINT */
+	int sfd;		/* signalfd of the signals block_signals() takes */
 	struct lana_engine *e;
 };
 
@@ -596,8 +606,9 @@ static int parse_options(int argc, char **argv, struct lanad_opts *o)
 }
 
 /*
- * Block SIGTERM and SIGINT, before any thread exists so that the workers
- * inherit the mask; SIGPIPE is ignored. @mask is set to the two signals.
+ * Block SIGTERM and SIGINT (stop), SIGHUP, SIGUSR1, SIGUSR2 and SIGALRM
+ * (logged, ignored), before any thread exists so that the workers inherit
+ * the mask; SIGPIPE is ignored. @mask is set to those six signals.
  */
 static int block_signals(sigset_t *mask)
 {
@@ -605,6 +616,10 @@ static int block_signals(sigset_t *mask)
 	sigemptyset(mask);
 	sigaddset(mask, SIGTERM);
 	sigaddset(mask, SIGINT);
+	sigaddset(mask, SIGHUP);
+	sigaddset(mask, SIGUSR1);
+	sigaddset(mask, SIGUSR2);
+	sigaddset(mask, SIGALRM);
 	if (sigprocmask(SIG_BLOCK, mask, NULL) < 0) {
 		log_msg(LOG_ERR, "sigprocmask: %s", strerror(errno));
 		return -1;
