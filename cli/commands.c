@@ -25,10 +25,18 @@ static const char *const section_title[] = {
 const struct lanarun_cmd *lanarun_cmd_find(const struct lanarun_cmd *cmds,
 					   const char *name)
 {
-	for (; cmds->name; cmds++)
-		if (!strcmp(cmds->name, name) ||
-		    (cmds->alias && !strcmp(cmds->alias, name)))
-			return cmds;
+	const struct lanarun_cmd *c;
+	size_t n = strlen(name);
+
+	for (c = cmds; c->name; c++)
+		if (!strcmp(c->name, name) ||
+		    (c->alias && !strcmp(c->alias, name)))
+			return c;
+	/* an abbreviation: the first command in table order that it starts,
+	 * as ip(8) matches `ip a` (so `lanarun a` is apply, `s` show) */
+	for (c = cmds; n && c->name; c++)
+		if (!strncmp(c->name, name, n))
+			return c;
 	return NULL;
 }
 

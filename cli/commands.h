@@ -97,7 +97,8 @@ struct lanarun_opt {
 
 /**
  * lanarun_cmd_find() - the command of @cmds named @name, by its name or
- * its alias.
+ * its alias, else the first in table order whose name starts with @name
+ * (an abbreviation, as ip(8) takes `ip a`: `lanarun sh` is show).
  *
  * Return: the command, or NULL when there is none.
  */

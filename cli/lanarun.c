@@ -893,7 +893,8 @@ static const struct lanarun_opt options[] = {
 "      --host NAME|all          a fleet model's host: its plan only; all:\n"
 "                               compile, diff: a summary line per host\n" },
 	{ "format", LANARUN_ARG_WORDS, "text json",
-"  -f, --format text|json       output format of diagnostics and results\n" },
+"  -f, --format text|json       output format of diagnostics and results\n"
+"  -j                           the same as --format json (as ip -j)\n" },
 	{ "emit", LANARUN_ARG_WORDS, "plan json disasm dot",
 "      --emit plan|json|disasm|dot   what compile writes (default: plan)\n" },
 	{ "summary", LANARUN_ARG_NONE, NULL,
@@ -932,7 +933,7 @@ enum {
 	OPT_WAIT,
 };
 
-static const char short_opts[] = "I:D:f:o:W:nhV";
+static const char short_opts[] = "I:D:f:o:W:nhVj";
 static const struct option long_opts[] = {
 	{ "include", required_argument, NULL, 'I' },
 	{ "define", required_argument, NULL, 'D' },
@@ -1129,6 +1130,7 @@ static int parse_options(int argc, char **argv)
 			       LANA_PLAN_VERSION_MAJOR, LANA_PLAN_VERSION_MINOR);
 			return 0;
 		case OPT_JSON:
+		case 'j':	/* as ip -j: JSON output */
 			json = true;
 			break;
 		case '?':

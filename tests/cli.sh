@@ -161,6 +161,20 @@ fi
 	! grep -q 'tunnel/' "$tmp/fleet.dot" && ok || bad "fleet graph clusters and dashed edges: $(cat "$tmp/fleet.dot")"
 expect_rc 2 "diff --host all of a model without hosts" "$L" diff --host all "$tmp/g.lana" "$tmp/g.lana"
 
+# abbreviations as ip(8): the first command in table order with the prefix
+expect_rc 0 "lanarun ty (types)" "$L" ty counter
+grep -q "^counter - " "$tmp/out" && ok || bad "lanarun ty is types: $(head -2 "$tmp/out")"
+expect_rc 0 "lanarun a --help (apply)" "$L" a --help
+grep -q "^Usage: lanarun \[OPTIONS\] apply FILE" "$tmp/out" && ok || bad "lanarun a is apply: $(head -1 "$tmp/out")"
+expect_rc 0 "lanarun sh --help (show)" "$L" sh --help
+grep -q "^Usage: lanarun \[OPTIONS\] show" "$tmp/out" && ok || bad "lanarun sh is show: $(head -1 "$tmp/out")"
+expect_rc 2 "an unknown command" "$L" zz
+grep -q "unknown command 'zz'" "$tmp/err" && ok || bad "unknown command: $(cat "$tmp/err")"
+# -j: JSON output, as ip -j
+expect_rc 0 "-j types counter" "$L" -j types counter
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["name"] == "counter", d' "$tmp/out" &&
+	ok || bad "-j types is JSON: $(head -c 200 "$tmp/out")"
+
 # -D overrides a constant, typed where it is used; a bad value is an error
 cat >"$tmp/d.lana" <<'G'
 const DEV = "veth0";
