@@ -132,8 +132,9 @@ int lana_client_converge(struct lana_ctl_conn *c, struct lana_plan *want,
 			r = lana_ctl_send_plan(c, b.data, b.len, err, errlen);
 		lana_buf_free(&b);
 	}
+	r = r ? -1 : edit.insns.n ? 1 : 0;
 	lana_plan_free(&edit);
-	return r ? -1 : 0;
+	return r;
 }
 
 void lana_client_report(const struct lana_client_opts *o, struct lana_sources *s)

@@ -138,9 +138,10 @@ int lana_cmd_set(const struct lana_client_opts *o, struct lana_ctl_conn *c,
  * lana_client_converge() - make the engine on @c run full plan @want: read
  * its running plan, diff (lana_plan_diff()) and send the edit as one
  * transaction when there is one (the fleet agent's step, cli/fleet.c).
- * @st: receives what the edit did (all zero: nothing to do)
- * Return: 0, or -1 with the reason in @err (the engine's message when it
- * refused the transaction, which it then rolled back).
+ * @st: receives what the edit did (for lana_diff_summary())
+ * Return: 1 an edit was applied, 0 the engine already ran @want, or -1
+ * with the reason in @err (the engine's message when it refused the
+ * transaction, which it then rolled back).
  */
 struct lana_diff_stats;
 struct lana_plan;

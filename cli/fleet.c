@@ -628,11 +628,10 @@ int lana_fleet_agent(const struct lana_client_opts *co,
 {
 	struct lana_etcd *e = open_etcd(fo);
 	char *pk, *sk, *rk;
-	int64_t lease = 0, last_rev = -1, seen = 0;
+	int64_t lease = 0, last_rev = -1;
 	bool last_ok = false, ran = false;
 	char last_err[1024] = "";
 	struct sigaction sa;
-	int rc = 0;
 
 	if (!e)
 		return EXIT_FAILURE;
@@ -698,9 +697,7 @@ int lana_fleet_agent(const struct lana_client_opts *co,
 			}
 		}
 		lana_plan_free(&want);
-		if (!s.r && s.st.added + s.st.replaced + s.st.set +
-			    s.st.bound + s.st.rebound + s.st.unbound +
-			    s.st.deleted) {
+		if (s.r > 0) {
 			struct lana_buf sum = { 0 };
 
 			lana_diff_summary(&s.st, &sum);
@@ -708,29 +705,28 @@ int lana_fleet_agent(const struct lana_client_opts *co,
 				prog, rev, sum.data);
 			lana_buf_free(&sum);
 		}
-		if (s.r && strcmp(s.err, last_err))
+		if (s.r < 0 && strcmp(s.err, last_err))
 			fprintf(stderr, "%s: agent: revision %" PRId64 " failed: %s\n",
 				prog, rev, s.err);
-		if (rev != last_rev || (s.r == 0) != last_ok ||
+		if (rev != last_rev || (s.r >= 0) != last_ok ||
 		    strcmp(s.err, last_err) || !lease) {
-			if (put_status(e, sk, rev, !s.r, s.r ? s.err : NULL,
-				       &lease)) {
+			if (put_status(e, sk, rev, s.r >= 0,
+				       s.r < 0 ? s.err : NULL, &lease)) {
 				fprintf(stderr, "%s: agent: cannot publish the status: %s\n",
 					prog, lana_etcd_error(e));
 				lease = 0;
 			}
 			last_rev = rev;
-			last_ok = !s.r;
+			last_ok = s.r >= 0;
 			snprintf(last_err, sizeof(last_err), "%s", s.err);
 		} else if (lana_etcd_lease(e, AGENT_TTL, &lease)) {
 			lease = 0;	/* expired: the next round puts again */
 			last_rev = -2;
 		}
-		seen = srev + 1;
-		/* until the plan changes, at most AGENT_POLL_MS (the engine
-		 * may have restarted meanwhile) */
+		/* until the plan changes after the read, at most
+		 * AGENT_POLL_MS (the engine may have restarted meanwhile) */
 		if (!agent_stop &&
-		    lana_etcd_watch(e, pk, false, seen, AGENT_POLL_MS) < 0)
+		    lana_etcd_watch(e, pk, false, srev + 1, AGENT_POLL_MS) < 0)
 			usleep(AGENT_POLL_MS * 1000);
 	}
 	fprintf(stderr, "%s: agent for host %s stopped\n", prog, fo->host);
@@ -738,5 +734,5 @@ int lana_fleet_agent(const struct lana_client_opts *co,
 	free(sk);
 	free(rk);
 	lana_etcd_close(e);
-	return rc;
+	return 0;
 }

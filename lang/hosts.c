@@ -50,10 +50,8 @@ struct tunnel {
 	uint32_t vni;
 };
 
-static const char *host_name(struct ctx *c, const struct hinfo *hi,
-			     uint32_t host)
+static const char *host_name(const struct hinfo *hi, uint32_t host)
 {
-	(void)c;
 	return host ? hi[host - 1].h->name : "(none)";
 }
 
@@ -136,7 +134,7 @@ static bool check_placement(struct ctx *c, const edge_vec *edges,
 			lana_note(c->s, c->blocks.v[other].loc,
 				  "it is connected to '%s' on host '%s': declare it in host %s { ... }",
 				  c->blocks.v[other].name,
-				  host_name(c, hi, near), host_name(c, hi, near));
+				  host_name(hi, near), host_name(hi, near));
 		ok = false;
 	}
 	return ok;
@@ -327,8 +325,8 @@ static void build_tunnel(struct ctx *c, const struct lana_block_type *bt,
 }
 
 /* How many tunnels before @i join the same two blocks (for the name). */
-static uint32_t nth_between(struct ctx *c, const edge_vec *edges,
-			    const struct tunnel *t, uint32_t i)
+static uint32_t nth_between(const edge_vec *edges, const struct tunnel *t,
+			    uint32_t i)
 {
 	const struct edge *e = &edges->v[t[i].fwd];
 	uint32_t j, n = 1;
@@ -340,7 +338,6 @@ static uint32_t nth_between(struct ctx *c, const edge_vec *edges,
 		    (o->src == e->dst && o->dst == e->src))
 			n++;
 	}
-	(void)c;
 	return n;
 }
 
@@ -461,8 +458,7 @@ void lc_hosts(struct ctx *c, uint32_t top, edge_vec *edges, uint32_t **keep,
 	}
 	assign_vnis(t, nt);
 	for (i = 0; i < nt; i++)
-		build_tunnel(c, bt, hi, edges, &t[i], nth_between(c, edges, t,
-								   i));
+		build_tunnel(c, bt, hi, edges, &t[i], nth_between(edges, t, i));
 	for (i = 0; i < nt; i++)
 		free(t[i].key);
 	free(t);
