@@ -52,6 +52,8 @@ struct ctl_client {
 	size_t dump_off;
 	uint32_t dump_seq, dump_crc;
 	uint64_t dump_gen;
+	bool read_only;		/* lana_ctl_client_restrict() */
+	unsigned int uid;
 };
 
 /**
@@ -395,6 +397,18 @@ int lana_ctl_client_add(struct lana_ctl_server *s, int fd)
 		return -ENOMEM;
 	}
 	slog(s, LOG_DEBUG, "client connected (fd %d)", fd);
+	return 0;
+}
+
+int lana_ctl_client_restrict(struct lana_ctl_server *s, int fd,
+			     unsigned int uid)
+{
+	struct ctl_client *c = conn_get(s, fd);
+
+	if (!c)
+		return -ENOMEM;
+	c->read_only = true;
+	c->uid = uid;
 	return 0;
 }
 
@@ -881,6 +895,15 @@ int lana_ctl_handle(struct lana_ctl_server *s, int fd, void *buf,
 	if (!(r.flags & NLM_F_REQUEST)) {
 		rc = lana_errf(err, sizeof(err), -EINVAL,
 			       "NLM_F_REQUEST not set");
+		goto reply;
+	}
+	if (c->read_only && r.cmd != LANA_CMD_PLAN_GET &&
+	    r.cmd != LANA_CMD_STATS_GET) {
+		rc = lana_errf(err, sizeof(err), -EPERM,
+			       "permission denied: uid %u may read the graph but not change it (changes need root or CAP_NET_ADMIN; lanad(8), ACCESS)",
+			       c->uid);
+		slog(s, LOG_NOTICE, "uid %u: %s refused (read-only client)",
+		     c->uid, lana_ctl_cmd_name(r.cmd));
 		goto reply;
 	}
 	if (cmds[r.cmd])

@@ -91,6 +91,16 @@ void lana_ctl_server_set_limits(struct lana_ctl_server *s,
 int lana_ctl_client_add(struct lana_ctl_server *s, int fd);
 
 /**
+ * lana_ctl_client_restrict() - make connection @fd read-only: it may read
+ * the graph (PLAN_GET) and the counters (STATS_GET); every other command
+ * gets -EPERM naming @uid (the peer's user id, from SO_PEERCRED), logged
+ * at NOTICE. lanad calls it for a peer that is neither root nor holds
+ * CAP_NET_ADMIN (daemon/peer.h). Returns 0 or -ENOMEM.
+ */
+int lana_ctl_client_restrict(struct lana_ctl_server *s, int fd,
+			     unsigned int uid);
+
+/**
  * lana_ctl_client_events() - the poll(2) events to wait for on @fd:
  * POLLIN unless a PLAN_GET dump is being sent (the next request waits for
  * it), POLLOUT while replies are queued.

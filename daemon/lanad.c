@@ -8,12 +8,16 @@
  * daemon/dispatch.c. Signals are taken synchronously with signalfd(2), so the
  * worker threads (which inherit the blocked mask) never see them.
  */
+#include "config.h"
 #include "dispatch.h"
+#include "peer.h"
+#include "state.h"
 #include "runtime/engine.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -27,14 +31,36 @@
 #include <sys/time.h>
 #include <sys/un.h>
 #include <syslog.h>
+#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #define LANA_PCAP_DIR	"/var/lib/lana/pcap"	/* --pcap-dir default */
 
+#define LANA_STATE_DIR	"/var/lib/lana"		/* --state-dir default */
+
 static struct {
 	bool syslog;
+	bool journal;	/* stderr is the journal: "<N>" priority prefixes */
 	int verbose;
 } g;
+
+/*
+ * Whether standard error is connected to the systemd journal: $JOURNAL_STREAM
+ * holds its "device:inode" (systemd.exec(5)), so that messages can carry
+ * their priority as a "<N>" prefix (sd-daemon(3)) instead of all arriving
+ * at "info".
+ */
+static bool stderr_is_journal(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	if (!js || sscanf(js, "%llu:%llu", &dev, &ino) != 2 ||
+	    fstat(STDERR_FILENO, &st))
+		return false;
+	return st.st_dev == dev && st.st_ino == ino;
+}
 
 static void vlog_msg(int level, const char *fmt, va_list ap)
 {
@@ -51,7 +77,10 @@ static void vlog_msg(int level, const char *fmt, va_list ap)
 		vsyslog(level, fmt, ap);
 		return;
 	}
-	fprintf(stderr, "lanad: %s: ", names[level & 7]);
+	if (g.journal)
+		fprintf(stderr, "<%d>%s: ", level & 7, names[level & 7]);
+	else
+		fprintf(stderr, "lanad: %s: ", names[level & 7]);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 }
@@ -66,6 +95,28 @@ static void log_msg(int level, const char *fmt, ...)
 	vlog_msg(level, fmt, ap);
 	va_end(ap);
 }
+
+/* What the command line asks for. */
+struct lanad_opts {
+	struct lana_engine_opts eo;
+	struct lana_ctl_limits lim;
+	const char *sock;	/* the control socket's path */
+	const char *config;	/* --config, or NULL */
+	const char *state_dir;	/* --state-dir, or NULL: no state */
+	gid_t gid;		/* --group, or -1 */
+	bool daemonize;
+};
+
+/* What setup() made and teardown() undoes. */
+struct lanad {
+	const char *sock;
+	int lfd;		/* the listening socket */
+	bool activated;		/* @lfd came from systemd: not ours to unlink */
+	int sfd;		/* signalfd of the signals block_signals() takes */
+	struct lana_engine *e;
+	struct lanad_state *state;	/* --state-dir, or NULL */
+	struct lanad_config *cfg;	/* --config, or NULL */
+};
 
 /* Log sink for the engine, its blocks and the dispatcher. */
 static void log_sink(int level, const char *msg)
@@ -90,6 +141,15 @@ static void usage(FILE *f)
 "  -s, --socket PATH    control socket (default: $LANA_SOCKET or %s)\n"
 "      --pcap-dir DIR   pcap_in and pcap_out open files only inside DIR;\n"
 "                       repeat for more directories (default: %s)\n"
+"  -c, --config FILE    apply the graph FILE.lana at start; SIGHUP re-reads\n"
+"                       it and applies the difference\n"
+"      --state-dir DIR  save the running graph in DIR/" LANAD_STATE_FILE " after\n"
+"                       every change and restore it at start (default:\n"
+"                       $STATE_DIRECTORY, else %s for the default socket,\n"
+"                       else none)\n"
+"      --no-state       neither save nor restore the graph\n"
+"  -g, --group NAME     the control socket's group (mode 0660): its members\n"
+"                       may read the graph and counters, not change them\n"
 "      --syslog         log to syslog instead of standard error\n"
 "  -v, --verbose        log more (repeat for debug messages)\n"
 "  -h, --help           show this help\n"
@@ -116,8 +176,10 @@ static void usage(FILE *f)
 "                                (default: %u)\n"
 "\n"
 "Stop with SIGTERM or SIGINT: the graph is torn down and the socket removed.\n"
-"SIGHUP, SIGUSR1, SIGUSR2 and SIGALRM are logged and ignored.\n"
-"See lanad(8).\n", LANA_DEFAULT_SOCKET, LANA_PCAP_DIR,
+"SIGHUP re-reads --config (without one it is logged and ignored, like\n"
+"SIGUSR1, SIGUSR2 and SIGALRM). Started by systemd, lanad reports readiness\n"
+"(Type=notify) and takes its socket from socket activation.\n"
+"See lanad(8).\n", LANA_DEFAULT_SOCKET, LANA_PCAP_DIR, LANA_STATE_DIR,
 		LANA_CTL_DEF_CLIENTS, LANA_TXN_MAX,
 		LANA_CTL_MAX_TXN, LANA_CTL_DEF_CLIENT_TXNS,
 		LANA_CTL_DEF_TXN_SIZE >> 20, LANA_CTL_DEF_TXN_BYTES >> 20,
@@ -158,9 +220,10 @@ static int make_parent_dir(const char *path)
  * The socket is bound and listening under a temporary name first and then
  * renamed to @path (rename(2) is atomic), so the file never exists without
  * a listener behind it: a client that sees it can connect (no
- * ECONNREFUSED between bind(2) and listen(2)).
+ * ECONNREFUSED between bind(2) and listen(2)). Mode 0660; group @gid
+ * unless it is -1 (lanad --group).
  */
-static int listen_socket(const char *path)
+static int listen_socket(const char *path, gid_t gid)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	char tmp[sizeof(sa.sun_path)];
@@ -191,14 +254,37 @@ static int listen_socket(const char *path)
 		close(fd);
 		return r;
 	}
-	if (chmod(tmp, 0660) < 0 || listen(fd, 16) < 0 ||
-	    rename(tmp, path) < 0) {
+	if (chmod(tmp, 0660) < 0 ||
+	    (gid != (gid_t)-1 && chown(tmp, (uid_t)-1, gid) < 0) ||
+	    listen(fd, 16) < 0 || rename(tmp, path) < 0) {
 		r = -errno;
 		unlink(tmp);
 		close(fd);
 		return r;
 	}
 	return fd;
+}
+
+/*
+ * A peer that is neither root nor holds CAP_NET_ADMIN may only read
+ * (daemon/peer.h): the socket's mode and group decide who connects at all.
+ * Returns 0, or -errno when the peer's credentials cannot be read (the
+ * connection is refused).
+ */
+static int restrict_peer(struct lana_ctl_server *srv, int fd)
+{
+	unsigned int uid = 0;
+	int r = lanad_peer_may_change(fd, &uid);
+
+	if (r < 0) {
+		log_msg(LOG_WARNING, "SO_PEERCRED: %s: connection refused",
+			strerror(-r));
+		return r;
+	}
+	if (r)
+		return 0;
+	log_msg(LOG_DEBUG, "client fd %d: uid %u, read-only", fd, uid);
+	return lana_ctl_client_restrict(srv, fd, uid);
 }
 
 /*
@@ -224,6 +310,11 @@ static void accept_clients(struct lana_ctl_server *srv, int lfd, int *fds,
 			close(fd);
 			continue;
 		}
+		if (restrict_peer(srv, fd)) {
+			lana_ctl_client_gone(srv, fd);
+			close(fd);
+			continue;
+		}
 		if (*n >= cap) {	/* the dispatcher counts the same: never */
 			lana_ctl_client_gone(srv, fd);
 			close(fd);
@@ -243,26 +334,86 @@ static void drop_client(struct lana_ctl_server *srv, int fd, int why)
 	close(fd);
 }
 
+/* Tell systemd (Type=notify) "RELOADING=1" with the time, as
+ * sd_notify(3) asks for since systemd 253; without systemd a no-op. */
+static void notify_reloading(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	sd_notifyf(0, "RELOADING=1\nSTATUS=re-reading the configuration\nMONOTONIC_USEC=%llu",
+		   (unsigned long long)ts.tv_sec * 1000000ull +
+		   (unsigned long long)ts.tv_nsec / 1000);
+}
+
+/*
+ * A signal arrived on the signalfd @sfd. Returns 1 when lanad is to stop
+ * (SIGTERM, SIGINT), else 0.
+ */
+static int take_signal(struct lanad *d, int sfd)
+{
+	struct signalfd_siginfo si;
+	ssize_t got = read(sfd, &si, sizeof(si));
+
+	if (got != sizeof(si))
+		return 0;
+	if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
+		log_msg(LOG_INFO, "%s: shutting down",
+			strsignal((int)si.ssi_signo));
+		sd_notify(0, "STOPPING=1");
+		return 1;
+	}
+	if (si.ssi_signo == SIGHUP && d->cfg) {
+		log_msg(LOG_INFO, "Hangup (from pid %u): re-reading the configuration",
+			si.ssi_pid);
+		if (!lanad_config_busy(d->cfg))
+			notify_reloading();
+		lanad_config_reload(d->cfg);
+		return 0;
+	}
+	/* SIGHUP without --config, SIGUSR1, SIGUSR2, SIGALRM: a daemon is
+	 * not killed by them (their default action would lose the graph) */
+	log_msg(LOG_NOTICE, "%s (from pid %u): ignored, the graph stays as it is",
+		strsignal((int)si.ssi_signo), si.ssi_pid);
+	return 0;
+}
+
+/* A reload's compilation finished: apply it, tell systemd. */
+static void finish_reload(struct lanad *d)
+{
+	bool ok;
+
+	if (!lanad_config_finish(d->cfg, &ok) || lanad_config_busy(d->cfg))
+		return;
+	sd_notifyf(0, "READY=1\nSTATUS=%s", ok ?
+		   "configuration reloaded" :
+		   "reload failed, running the previous graph (see the log)");
+}
+
 /*
  * Serve until SIGTERM/SIGINT. Returns the exit status. The poll set is
  * rebuilt every round from the dispatcher's wishes (POLLIN, POLLOUT), so
- * that no socket call of the control thread ever blocks.
+ * that no socket call of the control thread ever blocks. After every
+ * round the running graph is handed to the state writer if it changed.
  */
-static int serve(struct lana_engine *e, int lfd, int sfd,
-		 const struct lana_ctl_limits *lim)
+static int serve(struct lanad *d, const struct lana_ctl_limits *lim)
 {
-	struct lana_ctl_server *srv = lana_ctl_server_new(e, log_sink);
-	struct pollfd *pfd = xcalloc(lim->clients + 2, sizeof(*pfd));
+	struct lana_ctl_server *srv = lana_ctl_server_new(d->e, log_sink);
+	struct pollfd *pfd = xcalloc(lim->clients + 3, sizeof(*pfd));
 	int *fds = xcalloc(lim->clients, sizeof(*fds));
 	unsigned int n = 0, i;
 	int rc = 0, fd;
 
 	lana_ctl_server_set_limits(srv, lim);
-	pfd[0].fd = sfd;
+	pfd[0].fd = d->sfd;
 	pfd[0].events = POLLIN;
-	pfd[1].fd = lfd;
+	pfd[1].fd = d->lfd;
 	pfd[1].events = POLLIN;
+	pfd[2].fd = d->cfg ? lanad_config_fd(d->cfg) : -1;
+	pfd[2].events = POLLIN;
 	for (;;) {
+		if (d->state)
+			lanad_state_poll(d->state);
 		/* timeouts first: they may drop clients */
 		while (lana_ctl_server_expire(srv, &fd) > 0)
 			for (i = 0; i < n; i++)
@@ -272,38 +423,23 @@ static int serve(struct lana_engine *e, int lfd, int sfd,
 					break;
 				}
 		for (i = 0; i < n; i++) {
-			pfd[i + 2].fd = fds[i];
-			pfd[i + 2].events = lana_ctl_client_events(srv, fds[i]);
-			pfd[i + 2].revents = 0;
+			pfd[i + 3].fd = fds[i];
+			pfd[i + 3].events = lana_ctl_client_events(srv, fds[i]);
+			pfd[i + 3].revents = 0;
 		}
-		if (poll(pfd, n + 2, lana_ctl_server_timeout(srv)) < 0) {
+		if (poll(pfd, n + 3, lana_ctl_server_timeout(srv)) < 0) {
 			if (errno == EINTR)
 				continue;
 			log_msg(LOG_ERR, "poll: %s", strerror(errno));
 			rc = 1;
 			break;
 		}
-		if (pfd[0].revents & POLLIN) {
-			struct signalfd_siginfo si;
-
-			ssize_t got = read(sfd, &si, sizeof(si));
-
-			if (got == sizeof(si) &&
-			    (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT)) {
-				log_msg(LOG_INFO, "%s: shutting down",
-					strsignal((int)si.ssi_signo));
-				break;
-			}
-			/* SIGHUP, SIGUSR1, SIGUSR2, SIGALRM: a daemon is not
-			 * killed by them (their default action would lose the
-			 * graph); there is no configuration to re-read yet */
-			if (got == sizeof(si))
-				log_msg(LOG_NOTICE, "%s (from pid %u): ignored, the graph stays as it is",
-					strsignal((int)si.ssi_signo),
-					si.ssi_pid);
-		}
+		if ((pfd[0].revents & POLLIN) && take_signal(d, d->sfd))
+			break;
+		if (pfd[2].revents & POLLIN)
+			finish_reload(d);
 		for (i = n; i-- > 0;) {
-			short rev = pfd[i + 2].revents;
+			short rev = pfd[i + 3].revents;
 			int r = 0;
 
 			fd = fds[i];
@@ -321,7 +457,7 @@ static int serve(struct lana_engine *e, int lfd, int sfd,
 			fds[i] = fds[--n];
 		}
 		if (pfd[1].revents & POLLIN)
-			accept_clients(srv, lfd, fds, &n, lim->clients);
+			accept_clients(srv, d->lfd, fds, &n, lim->clients);
 	}
 	for (i = 0; i < n; i++)
 		drop_client(srv, fds[i], 0);
@@ -439,22 +575,6 @@ static void add_pcap_dir(struct lana_engine_opts *eo, const char *dir,
 	eo->pcap_dirs = v;
 }
 
-/* What the command line asks for. */
-struct lanad_opts {
-	struct lana_engine_opts eo;
-	struct lana_ctl_limits lim;
-	const char *sock;	/* the control socket's path */
-	bool daemonize;
-};
-
-/* What setup() made and teardown() undoes. */
-struct lanad {
-	const char *sock;
-	int lfd;		/* the listening socket */
-	int sfd;		/* signalfd of the signals block_signals() takes */
-	struct lana_engine *e;
-};
-
 /*
  * Parse the command line into @o (and g). Returns -1 to go on, or the exit
  * status when lanad is to stop now: 0 (--help, --version) or 2 (usage).
@@ -466,7 +586,7 @@ static int parse_options(int argc, char **argv, struct lanad_opts *o)
 		OPT_CLIENT_TXNS,
 		OPT_TXN_SIZE, OPT_TXN_BYTES, OPT_CLIENT_TXN_BYTES,
 		OPT_TXN_TIMEOUT, OPT_IDLE_TIMEOUT, OPT_SEND_QUEUE,
-		OPT_SEND_TIMEOUT,
+		OPT_SEND_TIMEOUT, OPT_STATE_DIR, OPT_NO_STATE,
 	};
 	static const struct option opts[] = {
 		{ "foreground", no_argument, NULL, 'f' },
@@ -476,6 +596,10 @@ static int parse_options(int argc, char **argv, struct lanad_opts *o)
 		{ "syslog", no_argument, NULL, OPT_SYSLOG },
 		{ "pcap-dir", required_argument, NULL, OPT_PCAP_DIR },
 		{ "busy-poll", no_argument, NULL, OPT_BUSY_POLL },
+		{ "config", required_argument, NULL, 'c' },
+		{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
+		{ "no-state", no_argument, NULL, OPT_NO_STATE },
+		{ "group", required_argument, NULL, 'g' },
 		{ "max-clients", required_argument, NULL, OPT_CLIENTS },
 		{ "max-txns", required_argument, NULL, OPT_TXNS },
 		{ "max-client-txns", required_argument, NULL, OPT_CLIENT_TXNS },
@@ -492,13 +616,19 @@ static int parse_options(int argc, char **argv, struct lanad_opts *o)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
+	bool state_set = false;
+	struct group *gr;
+	const char *env;
 	int c;
 
 	o->eo = (struct lana_engine_opts){ .workers = 1, .log = log_sink };
+	o->config = NULL;
+	o->state_dir = NULL;
+	o->gid = (gid_t)-1;
 	lana_ctl_limits_default(&o->lim);
 	o->sock = NULL;
 	o->daemonize = false;
-	while ((c = getopt_long(argc, argv, "fdw:s:vhV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "fdw:s:c:g:vhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			o->daemonize = false;
@@ -569,6 +699,31 @@ static int parse_options(int argc, char **argv, struct lanad_opts *o)
 		case 's':
 			o->sock = optarg;
 			break;
+		case 'c':
+			o->config = optarg;
+			break;
+		case OPT_STATE_DIR:
+			if (!*optarg) {
+				fprintf(stderr, "lanad: --state-dir: empty (--no-state saves nothing)\n");
+				return 2;
+			}
+			o->state_dir = optarg;
+			state_set = true;
+			break;
+		case OPT_NO_STATE:
+			o->state_dir = NULL;
+			state_set = true;
+			break;
+		case 'g':
+			errno = 0;
+			gr = getgrnam(optarg);
+			if (!gr) {
+				fprintf(stderr, "lanad: --group %s: %s\n", optarg,
+					errno ? strerror(errno) : "no such group");
+				return 2;
+			}
+			o->gid = gr->gr_gid;
+			break;
 		case OPT_SYSLOG:
 			g.syslog = true;
 			break;
@@ -599,7 +754,15 @@ static int parse_options(int argc, char **argv, struct lanad_opts *o)
 	}
 	if (!o->eo.pcap_dirs)
 		add_pcap_dir(&o->eo, LANA_PCAP_DIR, true);
+	/* two engines must never share one state file: the default
+	 * directory belongs to the default socket */
 	o->sock = lana_ctl_socket_path(o->sock);
+	if (!state_set && !strcmp(o->sock, LANA_DEFAULT_SOCKET))
+		o->state_dir = LANA_STATE_DIR;
+	/* systemd's StateDirectory= (systemd.exec(5)); one directory only */
+	env = getenv("STATE_DIRECTORY");
+	if (!state_set && env && *env && !strchr(env, ':'))
+		o->state_dir = env;
 	if (o->daemonize)
 		g.syslog = true;
 	return -1;
@@ -628,19 +791,77 @@ static int block_signals(sigset_t *mask)
 }
 
 /*
- * Listen on the control socket, detach when asked to, take the signals on
- * a signalfd and start the engine. Returns 0 with @d filled in, or -1
- * (logged; the socket file is removed again).
+ * The listening socket systemd passed (socket activation, sd_listen_fds(3)):
+ * its descriptor, -1 when there is none (lanad makes its own), or -2 when
+ * what was passed is not one SOCK_SEQPACKET Unix socket (logged).
+ */
+static int activated_socket(void)
+{
+	int n = sd_listen_fds(1);
+	int fd = SD_LISTEN_FDS_START;
+
+	if (n <= 0)
+		return -1;
+	if (n > 1 || sd_is_socket_unix(fd, SOCK_SEQPACKET, 1, NULL, 0) <= 0) {
+		log_msg(LOG_ERR, "systemd passed %d socket%s; lanad takes one listening SOCK_SEQPACKET Unix socket (ListenSequentialPacket=)",
+			n, n == 1 ? "" : "s");
+		return -2;
+	}
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0 ||
+	    fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
+		log_msg(LOG_ERR, "socket from systemd: %s", strerror(errno));
+		return -2;
+	}
+	return fd;
+}
+
+/*
+ * Restore the saved graph (--state-dir), then apply --config. Returns 0,
+ * or -1 when the configuration cannot be applied (logged).
+ */
+static int load_graph(const struct lanad_opts *o, struct lanad *d)
+{
+	if (o->state_dir) {
+		d->state = lanad_state_new(o->state_dir, d->e, log_sink);
+		if (!d->state) {
+			log_msg(LOG_ERR, "--state-dir %s: %s", o->state_dir,
+				strerror(errno));
+			return -1;
+		}
+		lanad_state_restore(d->state);
+	}
+	if (o->config) {
+		d->cfg = lanad_config_new(o->config, d->e, log_sink);
+		if (lanad_config_apply_now(d->cfg))
+			return -1;
+	}
+	if (d->state)
+		lanad_state_poll(d->state);
+	return 0;
+}
+
+/*
+ * Listen on the control socket (or take systemd's), detach when asked
+ * to, take the signals on a signalfd, start the engine and load the
+ * graph. Returns 0 with @d filled in, or -1 (logged; the socket file is
+ * removed again).
  */
 static int setup(const struct lanad_opts *o, struct lanad *d)
 {
 	sigset_t mask;
 	int r;
 
+	memset(d, 0, sizeof(*d));
 	d->sock = o->sock;
+	d->sfd = -1;
 	if (block_signals(&mask))
 		return -1;
-	d->lfd = listen_socket(d->sock);
+	d->lfd = activated_socket();
+	if (d->lfd == -2)
+		return -1;
+	d->activated = d->lfd >= 0;
+	if (!d->activated)
+		d->lfd = listen_socket(d->sock, o->gid);
 	if (d->lfd < 0) {
 		log_msg(LOG_ERR, "cannot listen on %s: %s%s", d->sock,
 			strerror(-d->lfd),
@@ -667,24 +888,42 @@ static int setup(const struct lanad_opts *o, struct lanad *d)
 	r = lana_engine_start(d->e);
 	if (r) {
 		log_msg(LOG_ERR, "cannot start the engine: %s", strerror(-r));
-		lana_engine_free(d->e);
-		goto fail;
+		goto fail_engine;
 	}
-	log_msg(LOG_INFO, "listening on %s, %u worker%s", d->sock,
+	if (load_graph(o, d))
+		goto fail_engine;
+	log_msg(LOG_INFO, "listening on %s%s, %u worker%s", d->sock,
+		d->activated ? " (socket from systemd)" : "",
 		o->eo.workers, o->eo.workers == 1 ? "" : "s");
 	for (r = 0; o->eo.pcap_dirs[r]; r++)
 		log_msg(LOG_INFO, "pcap files in %s", o->eo.pcap_dirs[r]);
+	sd_notifyf(0, "READY=1\nSTATUS=serving %s", d->sock);
 	return 0;
+fail_engine:
+	lanad_config_free(d->cfg);
+	lanad_state_free(d->state);
+	lana_engine_free(d->e);
 fail:
-	unlink(d->sock);
+	if (d->sfd >= 0)
+		close(d->sfd);
+	if (!d->activated)
+		unlink(d->sock);
 	return -1;
 }
 
-/* Undo setup(): remove the socket, tear the graph down, stop logging. */
+/*
+ * Undo setup(): remove the socket (unless systemd owns it), save what is
+ * pending, tear the graph down, stop logging.
+ */
 static void teardown(struct lanad *d)
 {
 	close(d->lfd);
-	unlink(d->sock);
+	if (!d->activated)
+		unlink(d->sock);
+	lanad_config_free(d->cfg);
+	if (d->state)
+		lanad_state_poll(d->state);
+	lanad_state_free(d->state);	/* the saved graph stays */
 	lana_engine_free(d->e);	/* stops workers, destructors run */
 	close(d->sfd);
 	log_msg(LOG_INFO, "stopped");
@@ -701,11 +940,12 @@ int main(int argc, char **argv)
 	rc = parse_options(argc, argv, &o);
 	if (rc >= 0)
 		return rc;
+	g.journal = !g.syslog && stderr_is_journal();
 	if (g.syslog)
 		openlog("lanad", LOG_PID, LOG_DAEMON);
 	if (setup(&o, &d))
 		return 1;
-	rc = serve(d.e, d.lfd, d.sfd, &o.lim);
+	rc = serve(&d, &o.lim);
 	teardown(&d);
 	free_pcap_dirs(&o.eo);
 	return rc;

@@ -15,6 +15,9 @@ PKGS=(
 	# fleet: etcd's v3 JSON gateway over HTTP (libcurl), JSON (jansson);
 	# etcd itself for the fleet tests
 	libcurl4-openssl-dev libjansson-dev etcd-server etcd-client
+	# lanad under systemd: sd_notify and socket activation (libsystemd),
+	# systemd-analyze verify of the units; passwd for the tests' users
+	libsystemd-dev systemd passwd
 	# tests: unit tests, fuzzing with libFuzzer, DOT and man page checks
 	libcmocka-dev clang libclang-rt-14-dev graphviz man-db groff-base
 	# end-to-end tests: namespaces and veth pairs, traffic, captures
