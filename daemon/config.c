@@ -10,6 +10,8 @@
 
 #include "config.h"
 
+#include "log.h"
+
 #include "lang/compile.h"
 #include "lang/source.h"
 #include "lib/util.h"
@@ -17,7 +19,6 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,19 +39,6 @@ struct lanad_config {
 	int rc;			/* 0: @plan holds the graph */
 	struct lana_plan plan;
 };
-
-static void clog_(struct lanad_config *c, int level, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void clog_(struct lanad_config *c, int level, const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	c->log(level, msg);
-}
 
 /* Log the diagnostics of @s one line each (ERR when there are errors). */
 static void log_diags(struct lanad_config *c, const struct lana_sources *s)
@@ -83,7 +71,7 @@ static int compile(struct lanad_config *c)
 		log_diags(c, &s);
 	lana_sources_free(&s);
 	if (r) {
-		clog_(c, LOG_ERR, "%s: not applied (%s); the running graph stays as it is",
+		lanad_logf(c->log, LOG_ERR, "%s: not applied (%s); the running graph stays as it is",
 		      c->path, r < 0 ? "cannot read it" : "errors above");
 		return -1;
 	}
@@ -101,26 +89,26 @@ static int apply(struct lanad_config *c, const char *what)
 
 	r = lana_engine_plan(c->e, &old);
 	if (r) {
-		clog_(c, LOG_ERR, "%s: cannot read the running graph: %s",
+		lanad_logf(c->log, LOG_ERR, "%s: cannot read the running graph: %s",
 		      c->path, strerror(-r));
 		return -1;
 	}
 	r = lana_plan_diff(&old, &c->plan, &edit, &st, err, sizeof(err));
 	lana_plan_free(&old);
 	if (r) {
-		clog_(c, LOG_ERR, "%s: diff: %s", c->path, err);
+		lanad_logf(c->log, LOG_ERR, "%s: diff: %s", c->path, err);
 		return -1;
 	}
 	if (edit.insns.n)
 		r = lana_engine_apply(c->e, &edit, err, sizeof(err));
 	lana_plan_free(&edit);
 	if (r) {
-		clog_(c, LOG_ERR, "%s: the engine refused the graph: %s; the running graph stays as it is",
+		lanad_logf(c->log, LOG_ERR, "%s: the engine refused the graph: %s; the running graph stays as it is",
 		      c->path, err[0] ? err : strerror(-r));
 		return -1;
 	}
 	lana_diff_summary(&st, &sum);
-	clog_(c, LOG_NOTICE, "%s %s: %s", what, c->path, sum.data);
+	lanad_logf(c->log, LOG_NOTICE, "%s %s: %s", what, c->path, sum.data);
 	lana_buf_free(&sum);
 	return 0;
 }
@@ -166,13 +154,13 @@ static void start(struct lanad_config *c)
 {
 	int r;
 
-	clog_(c, LOG_INFO, "re-reading %s", c->path);
+	lanad_logf(c->log, LOG_INFO, "re-reading %s", c->path);
 	c->rc = -1;
 	lana_plan_free(&c->plan);
 	lana_plan_init(&c->plan);
 	r = pthread_create(&c->thread, NULL, reload_thread, c);
 	if (r) {
-		clog_(c, LOG_ERR, "%s: cannot start the reload: %s", c->path,
+		lanad_logf(c->log, LOG_ERR, "%s: cannot start the reload: %s", c->path,
 		      strerror(r));
 		return;
 	}

@@ -8,6 +8,7 @@
  * docs/runtime.md is the protocol reference.
  */
 #include "dispatch.h"
+#include "log.h"
 #include "plan/plan.h"
 #include "proto/txn.h"
 
@@ -81,15 +82,11 @@ static void slog(struct lana_ctl_server *s, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static void slog(struct lana_ctl_server *s, int level, const char *fmt, ...)
 {
-	char msg[600];
 	va_list ap;
 
-	if (!s->log)
-		return;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	lanad_vlogf(s->log, level, fmt, ap);
 	va_end(ap);
-	s->log(level, msg);
 }
 
 static struct lana_ctl_owner client(int fd)

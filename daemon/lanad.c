@@ -201,17 +201,7 @@ static int make_parent_dir(const char *path)
 	if (!p || p == dir)
 		return 0;
 	*p = '\0';
-	for (p = dir + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
+	return lana_mkdir_p(dir, 0755);
 }
 
 /*
@@ -347,13 +337,13 @@ static void notify_reloading(void)
 }
 
 /*
- * A signal arrived on the signalfd @sfd. Returns 1 when lanad is to stop
+ * A signal arrived on the signalfd @d->sfd. Returns 1 when lanad is to stop
  * (SIGTERM, SIGINT), else 0.
  */
-static int take_signal(struct lanad *d, int sfd)
+static int take_signal(struct lanad *d)
 {
 	struct signalfd_siginfo si;
-	ssize_t got = read(sfd, &si, sizeof(si));
+	ssize_t got = read(d->sfd, &si, sizeof(si));
 
 	if (got != sizeof(si))
 		return 0;
@@ -434,7 +424,7 @@ static int serve(struct lanad *d, const struct lana_ctl_limits *lim)
 			rc = 1;
 			break;
 		}
-		if ((pfd[0].revents & POLLIN) && take_signal(d, d->sfd))
+		if ((pfd[0].revents & POLLIN) && take_signal(d))
 			break;
 		if (pfd[2].revents & POLLIN)
 			finish_reload(d);

@@ -9,6 +9,8 @@
  */
 #include "state.h"
 
+#include "log.h"
+
 #include "lib/util.h"
 #include "plan/plan.h"
 
@@ -16,7 +18,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,19 +41,6 @@ struct lanad_state {
 	bool stop;			/* under @lock */
 	int last_err;			/* writer thread only */
 };
-
-static void slog(struct lanad_state *st, int level, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void slog(struct lanad_state *st, int level, const char *fmt, ...)
-{
-	char msg[768];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	st->log(level, msg);
-}
 
 /* Write all @len bytes of @p to @fd. 0 or -errno. */
 static int write_all(int fd, const char *p, size_t len)
@@ -136,10 +124,10 @@ static void *writer(void *arg)
 		pthread_mutex_unlock(&st->lock);
 		r = save(st, b.data, b.len, &what);
 		if (r && r != st->last_err)
-			slog(st, LOG_ERR, "cannot save the graph in %s/%s: %s: %s (the running graph is not affected; the next change tries again)",
+			lanad_logf(st->log, LOG_ERR, "cannot save the graph in %s/%s: %s: %s (the running graph is not affected; the next change tries again)",
 			     st->dir, LANAD_STATE_FILE, what, strerror(-r));
 		else if (!r && st->last_err)
-			slog(st, LOG_NOTICE, "graph saved in %s/%s again",
+			lanad_logf(st->log, LOG_NOTICE, "graph saved in %s/%s again",
 			     st->dir, LANAD_STATE_FILE);
 		st->last_err = r;
 		lana_buf_free(&b);
@@ -149,33 +137,11 @@ static void *writer(void *arg)
 	return NULL;
 }
 
-/* mkdir -p @dir (mode 0755). 0 or -errno. */
-static int make_dir(const char *dir)
-{
-	char p[PATH_MAX];
-	size_t i;
-
-	if (strlen(dir) >= sizeof(p))
-		return -ENAMETOOLONG;
-	strcpy(p, dir);
-	for (i = 1; p[i]; i++) {
-		if (p[i] != '/')
-			continue;
-		p[i] = '\0';
-		if (mkdir(p, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		p[i] = '/';
-	}
-	if (mkdir(p, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 struct lanad_state *lanad_state_new(const char *dir, struct lana_engine *e,
 				    void (*log)(int level, const char *msg))
 {
 	struct lanad_state *st;
-	int r = make_dir(dir);
+	int r = lana_mkdir_p(dir, 0755);
 
 	if (r) {
 		errno = -r;
@@ -207,10 +173,10 @@ static void set_aside(struct lanad_state *st, const char *path)
 	snprintf(failed, sizeof(failed), "%s/%s", st->dir,
 		 LANAD_STATE_FAILED);
 	if (rename(path, failed) < 0)
-		slog(st, LOG_ERR, "cannot rename %s to %s: %s", path, failed,
+		lanad_logf(st->log, LOG_ERR, "cannot rename %s to %s: %s", path, failed,
 		     strerror(errno));
 	else
-		slog(st, LOG_ERR, "kept as %s (apply it with 'lanarun apply %s' once the cause is fixed); starting with an empty graph",
+		lanad_logf(st->log, LOG_ERR, "kept as %s (apply it with 'lanarun apply %s' once the cause is fixed); starting with an empty graph",
 		     failed, failed);
 }
 
@@ -227,12 +193,12 @@ int lanad_state_restore(struct lanad_state *st)
 	r = lana_read_input(path, LANAD_STATE_MAX, &data, &len, err,
 			    sizeof(err));
 	if (r == -ENOENT) {
-		slog(st, LOG_INFO, "no saved graph in %s: starting empty",
+		lanad_logf(st->log, LOG_INFO, "no saved graph in %s: starting empty",
 		     path);
 		return 0;
 	}
 	if (r) {
-		slog(st, LOG_ERR, "cannot restore the graph: %s: %s", path,
+		lanad_logf(st->log, LOG_ERR, "cannot restore the graph: %s: %s", path,
 		     err);
 		set_aside(st, path);
 		return r;
@@ -250,14 +216,14 @@ int lanad_state_restore(struct lanad_state *st)
 		lana_plan_free(&p);
 	}
 	if (r) {
-		slog(st, LOG_ERR, "cannot restore the graph saved in %s: %s",
+		lanad_logf(st->log, LOG_ERR, "cannot restore the graph saved in %s: %s",
 		     path, err[0] ? err : strerror(-r));
 		set_aside(st, path);
 		return r;
 	}
 	lana_engine_counters(st->e, &ec);
 	st->gen = ec.generation;	/* the file already holds it */
-	slog(st, LOG_NOTICE, "graph restored from %s (counters start at zero)",
+	lanad_logf(st->log, LOG_NOTICE, "graph restored from %s (counters start at zero)",
 	     path);
 	return 1;
 }
@@ -280,7 +246,7 @@ void lanad_state_poll(struct lanad_state *st)
 	}
 	if (r || lana_buf_err(&b)) {
 		/* try again after the next round */
-		slog(st, LOG_WARNING, "cannot encode the running plan to save it: %s",
+		lanad_logf(st->log, LOG_WARNING, "cannot encode the running plan to save it: %s",
 		     strerror(r ? -r : ENOMEM));
 		lana_buf_free(&b);
 		return;

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -220,4 +221,25 @@ uint32_t lana_crc32(const void *p, size_t n)
 		n -= chunk;
 	}
 	return (uint32_t)c;
+}
+
+int lana_mkdir_p(const char *dir, unsigned int mode)
+{
+	char p[PATH_MAX];
+	size_t i;
+
+	if (strlen(dir) >= sizeof(p))
+		return -ENAMETOOLONG;
+	strcpy(p, dir);
+	for (i = 1; p[i]; i++) {
+		if (p[i] != '/')
+			continue;
+		p[i] = '\0';
+		if (mkdir(p, (mode_t)mode) < 0 && errno != EEXIST)
+			return -errno;
+		p[i] = '/';
+	}
+	if (mkdir(p, (mode_t)mode) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
 }

@@ -308,6 +308,14 @@ int lana_read_input(const char *path, size_t max, char **data, size_t *len,
 /** lana_write_file() - write @len bytes to @path ("-" = stdout). 0 or -errno. */
 int lana_write_file(const char *path, const void *data, size_t len);
 
+/**
+ * lana_mkdir_p() - create directory @dir and every missing parent, each
+ * with mode @mode (less the umask), like `mkdir -p`; directories that
+ * exist are fine. Returns 0, or -errno of the mkdir(2) that failed
+ * (-ENAMETOOLONG when @dir is PATH_MAX bytes or more).
+ */
+int lana_mkdir_p(const char *dir, unsigned int mode);
+
 /** lana_crc32() - CRC-32 (IEEE 802.3, as zlib's crc32()) of @n bytes. */
 uint32_t lana_crc32(const void *p, size_t n);
 
